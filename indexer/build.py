@@ -1,0 +1,229 @@
+"""Writing the index: read files, update articles by id in batched commits, skip what did not change."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.index import LockError  # type: ignore[import-untyped]
+
+from .errors import IndexLockedError
+from .manifest import FileState, Manifest
+from .parsers import iter_files, parse_path
+from .records import Article, Notice, Skipped
+from .schema import article_to_document
+from .storage import open_index, open_or_create_index, run_lock
+
+DEFAULT_BATCH_SIZE = 5000
+# Below this many documents a batch is written in this process: starting worker processes costs more.
+PARALLEL_MIN_DOCS = 2000
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    """How to read and write: the format to force, the default source, rebuild, batch size, processes."""
+
+    format: str | None = None
+    source: str = ""
+    rebuild: bool = False
+    batch_size: int = DEFAULT_BATCH_SIZE
+    procs: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    files_read: int = 0
+    files_unchanged: int = 0
+    commits: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class _PendingFile:
+    key: str
+    state: FileState | None
+    articles: dict[str, str]
+
+
+@dataclass
+class _Batch:
+    docs: dict[str, tuple[dict[str, Any], bool]] = field(default_factory=dict)
+    deletes: list[str] = field(default_factory=list)
+    files: list[_PendingFile] = field(default_factory=list)
+
+
+def index_paths(
+    paths: Iterable[Path],
+    index_dir: Path,
+    options: IndexOptions | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> IndexReport:
+    """Index every article in the given files and folders; return what was added, updated and skipped."""
+    options = options or IndexOptions()
+    started = time.perf_counter()
+    with run_lock(index_dir):
+        ix = open_or_create_index(index_dir, rebuild=options.rebuild)
+        manifest = Manifest(index_dir, reset=options.rebuild)
+        try:
+            run = _Run(ix, manifest, options)
+            for path in iter_files(paths):
+                run.read_file(path)
+                if progress:
+                    progress(path)
+            run.flush()
+        finally:
+            manifest.close()
+    run.report.seconds = time.perf_counter() - started
+    return run.report
+
+
+def count_files(paths: Iterable[Path]) -> int:
+    """Return how many files an indexing run over these paths will look at (for a progress bar)."""
+    return sum(1 for _ in iter_files(paths))
+
+
+class _Run:
+    """One indexing run: the batch being filled and the report so far."""
+
+    def __init__(self, ix: Any, manifest: Manifest, options: IndexOptions) -> None:
+        self.ix, self.manifest, self.options = ix, manifest, options
+        self.report = IndexReport()
+        self.batch = _Batch()
+        self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
+        self.fresh = manifest.is_empty()  # nothing indexed yet: no id can be an update
+
+    def read_file(self, path: Path) -> None:
+        """Read one file into the batch, unless it is unchanged since it was last indexed."""
+        key = str(path.resolve())
+        try:
+            stat = path.stat()
+        except OSError as err:
+            self.report.skipped.append(Skipped(str(path), "", f"cannot read file: {err.strerror or err}"))
+            return
+        state = FileState(stat.st_size, stat.st_mtime_ns)
+        if state == self.manifest.file_state(key):
+            self.report.files_unchanged += 1
+            self.report.unchanged += len(self.manifest.file_articles(key))
+            return
+        self.report.files_read += 1
+        previous = self.manifest.file_articles(key)
+        current, trusted = self._read_articles(path, previous)
+        if not trusted and not current:
+            # The whole file failed: keep what it gave before rather than delete it, and retry next run.
+            self.batch.files.append(_PendingFile(key, None, previous))
+        else:
+            gone = [i for i in previous if i not in current]
+            self.batch.deletes.extend(gone)
+            self.report.deleted += len(gone)
+            self.batch.files.append(_PendingFile(key, state if trusted else None, current))
+        if len(self.batch.docs) >= self.options.batch_size:
+            self.flush()
+
+    def _read_articles(self, path: Path, previous: dict[str, str]) -> tuple[dict[str, str], bool]:
+        """Parse a file into the batch; return id -> fingerprint of its articles and whether it read cleanly."""
+        current: dict[str, str] = {}
+        trusted = True
+        for item in parse_path(path, self.options.format, self.options.source):
+            if isinstance(item, Skipped):
+                self.report.skipped.append(item)
+                trusted = False  # re-read next run, so the problem is reported until it is fixed
+            elif isinstance(item, Notice):
+                self.report.notices.append(item)
+            else:
+                current[item.id] = self._add(item, path, previous)
+        return current, trusted
+
+    def _add(self, article: Article, path: Path, previous: dict[str, str]) -> str:
+        doc = article_to_document(article)
+        fp: str = doc["fingerprint"]
+        other = self.seen.get(article.id)
+        if other is not None:
+            self.report.notices.append(
+                Notice(str(path), f"id {article.id!r}", f"duplicate id (also in {other}); this later record is kept")
+            )
+        self.seen[article.id] = str(path)
+        if previous.get(article.id) == fp and other is None:
+            self.report.unchanged += 1
+            return fp
+        update = (
+            other is not None or article.id in previous or (not self.fresh and self.manifest.known(article.id))
+        )
+        if other is None:
+            if update:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+        earlier = self.batch.docs.get(article.id)
+        self.batch.docs[article.id] = (doc, update or (earlier is not None and earlier[1]))
+        return fp
+
+    def flush(self) -> None:
+        """Commit the batch to the index, then record it in the manifest."""
+        batch, self.batch = self.batch, _Batch()
+        if batch.docs or batch.deletes:
+            _commit_batch(self.ix, batch, self.options.procs)
+            self.report.commits += 1
+        for pending in batch.files:
+            self.manifest.record_file(pending.key, pending.state, pending.articles)
+        self.manifest.forget(batch.deletes)
+        self.manifest.commit()
+
+
+def _commit_batch(ix: Any, batch: _Batch, procs: int) -> None:
+    """Write one batch in one commit: all of it lands, or none of it does."""
+    parallel = procs > 1 and len(batch.docs) >= PARALLEL_MIN_DOCS
+    try:
+        writer = ix.writer(procs=procs, multisegment=True) if parallel else ix.writer()
+    except LockError as err:
+        raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
+    try:
+        for article_id in batch.deletes:
+            writer.delete_by_term("id", article_id)
+        for doc, update in batch.docs.values():
+            if update:
+                writer.update_document(**doc)
+            else:
+                writer.add_document(**doc)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
+@dataclass(frozen=True)
+class DeleteReport:
+    """Which ids were deleted and which were not in the index."""
+
+    deleted: list[str]
+    missing: list[str]
+
+
+def delete_articles(index_dir: Path, ids: Iterable[str]) -> DeleteReport:
+    """Delete articles by id."""
+    wanted = list(dict.fromkeys(ids))
+    with run_lock(index_dir):
+        ix = open_index(index_dir)
+        with ix.searcher() as searcher:
+            present = [i for i in wanted if searcher.document_number(id=i) is not None]
+        if present:
+            batch = _Batch(deletes=present)
+            _commit_batch(ix, batch, procs=1)
+        manifest = Manifest(index_dir)
+        try:
+            manifest.forget(present)
+            manifest.commit()
+        finally:
+            manifest.close()
+    return DeleteReport(deleted=present, missing=[i for i in wanted if i not in present])

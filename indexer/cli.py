@@ -1,0 +1,195 @@
+"""The `newsarchive` command: a thin layer over the library; library errors become `Error: ...` and exit 1."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .build import IndexOptions, count_files, delete_articles, index_paths
+from .dates import parse_bound
+from .errors import NewsArchiveError
+from .parsers import FORMATS
+from .results import DEFAULT_PER_PAGE, SORTS, SearchPage, SearchRequest
+from .search import SearchService
+from .storage import INDEX_ENV, default_index_dir
+
+MAX_LISTED_PROBLEMS = 20
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def index_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the --index option (default: $NEWSARCHIVE_INDEX, else ./index)."""
+    return click.option(
+        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help=f"Index folder [default: ${INDEX_ENV} or ./index].",
+    )(fn)
+
+
+def translate_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Show library errors as `Error: ...` with exit status 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NewsArchiveError as err:
+            raise click.ClickException(str(err)) from err
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsarchive")
+def main() -> None:
+    """Full-text search for news archives."""
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@index_option
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Read every file as this format.")
+@click.option("--source", default="", help="Source name for articles whose files name none.")
+@click.option("--rebuild", is_flag=True, help="Start the index afresh instead of updating it.")
+@click.option("--batch-size", type=click.IntRange(1), default=IndexOptions.batch_size, show_default=True,
+              help="Articles per commit: a crash loses at most one batch.")
+@click.option("--procs", type=click.IntRange(1), default=None, help="Worker processes [default: all cores].")
+@translate_errors
+def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str, rebuild: bool,
+                  batch_size: int, procs: int | None) -> None:
+    """Index the articles in PATHS (files or folders, read recursively); re-runs update by id."""
+    target = index_dir or default_index_dir()
+    options = IndexOptions(format=fmt, source=source, rebuild=rebuild, batch_size=batch_size,
+                           **({"procs": procs} if procs else {}))
+    total = count_files(paths)
+    with click.progressbar(length=total, label="Indexing", file=sys.stderr,
+                           show_pos=True, item_show_func=lambda p: p.name if p else None) as bar:
+        report = index_paths(paths, target, options, progress=lambda path: bar.update(1, path))
+    click.echo(
+        f"Indexed {target}: {report.added:,} added, {report.updated:,} updated, {report.unchanged:,} unchanged, "
+        f"{report.deleted:,} deleted; {len(report.skipped):,} skipped. "
+        f"{report.files_read:,} files read, {report.files_unchanged:,} unchanged, in {report.seconds:.1f} s."
+    )
+    _echo_problems("Skipped", report.skipped)
+    _echo_problems("Notes", report.notices)
+
+
+def _echo_problems(title: str, problems: list[Any]) -> None:
+    if not problems:
+        return
+    click.echo(f"{title} ({len(problems):,}):", err=True)
+    for problem in problems[:MAX_LISTED_PROBLEMS]:
+        click.echo(f"  {problem}", err=True)
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        click.echo(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS:,} more", err=True)
+
+
+@main.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@index_option
+@translate_errors
+def delete_command(ids: tuple[str, ...], index_dir: Path | None) -> None:
+    """Delete articles by id."""
+    report = delete_articles(index_dir or default_index_dir(), ids)
+    click.echo(f"Deleted {len(report.deleted):,} article(s).")
+    if report.missing:
+        raise click.ClickException(f"not in the index: {', '.join(report.missing)}")
+
+
+def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], date | None]:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+        if value is None:
+            return None
+        try:
+            return parse_bound(value, end=end)
+        except ValueError as err:
+            raise click.BadParameter(str(err)) from err
+
+    return convert
+
+
+@main.command("search")
+@click.argument("query", required=False, default="")
+@index_option
+@click.option("--topic", multiple=True, help="Only this topic (repeat for any of several).")
+@click.option("--author", multiple=True, help="Only this author (repeatable).")
+@click.option("--source", multiple=True, help="Only this source (repeatable).")
+@click.option("--year", multiple=True, help="Only this year, e.g. 1987 (repeatable).")
+@click.option("--month", multiple=True, help="Only this month, e.g. 1987-03 (repeatable).")
+@click.option("--from", "date_from", callback=_bound(False), help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--to", "date_to", callback=_bound(True), help="To this date, inclusive.")
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--per-page", type=int, default=DEFAULT_PER_PAGE, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the web API's shape).")
+@translate_errors
+def search_command(query: str, index_dir: Path | None, topic: tuple[str, ...], author: tuple[str, ...],
+                   source: tuple[str, ...], year: tuple[str, ...], month: tuple[str, ...], date_from: date | None,
+                   date_to: date | None, sort: str, page: int, per_page: int, as_json: bool) -> None:
+    """Search the index; an empty QUERY lists everything, newest first."""
+    request = SearchRequest(query=query, topic=topic, author=author, source=source, year=year, month=month,
+                            date_from=date_from, date_to=date_to, sort=sort, page=page, per_page=per_page)
+    service = SearchService(index_dir or default_index_dir())
+    try:
+        result = service.search(request)
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _echo_page(result)
+
+
+def _echo_page(result: SearchPage) -> None:
+    request = result.request
+    first = (request.page - 1) * request.per_page + 1
+    shown = f"{first:,}-{first + len(result.hits) - 1:,} of " if result.hits else ""
+    click.echo(f"{shown}{result.total:,} articles ({result.took_ms:.0f} ms)")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
+    for number, hit in enumerate(result.hits, start=first):
+        when = hit.date.strftime("%Y-%m-%d") if hit.date else "undated"
+        byline = "; ".join(filter(None, (", ".join(hit.author), ", ".join(hit.topic), hit.source)))
+        click.echo(f"\n{number}. {click.style(hit.headline or '(untitled)', bold=True)}  [{when}]  {hit.id}")
+        if byline:
+            click.echo(f"   {byline}")
+        click.echo(f"   {_terminal_snippet(hit.snippet)}")
+    for name, values in result.facets.items():
+        if values:
+            listed = ", ".join(f"{v.value} ({v.count:,})" for v in values[:8])
+            click.echo(f"\n{name}: {listed}")
+
+
+def _terminal_snippet(snippet: str) -> str:
+    """Turn an HTML snippet into terminal text, matches in bold."""
+    styled = _MARK.sub(lambda m: click.style(m.group(1), bold=True, underline=True), snippet)
+    return html.unescape(styled)
+
+
+@main.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@translate_errors
+def stats_command(index_dir: Path | None, as_json: bool) -> None:
+    """Show what the index holds: documents, date range, top topics, authors and sources."""
+    service = SearchService(index_dir or default_index_dir())
+    try:
+        stats = service.stats()
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        return
+    span = f"{stats.first_date:%Y-%m-%d} to {stats.last_date:%Y-%m-%d}" if stats.first_date else "no dates"
+    click.echo(f"{stats.documents:,} articles, {span}, {stats.segments} segment(s)")
+    for name, values in stats.top.items():
+        click.echo(f"top {name}: " + (", ".join(f"{v.value} ({v.count:,})" for v in values) or "none"))

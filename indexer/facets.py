@@ -1,0 +1,163 @@
+"""Facet counts and date order over whole result sets, from per-segment arrays built once and reused.
+
+A segment never changes after it is written (only its deletions do), so its arrays are cached by segment id and
+live-document count; a commit only costs the arrays of its new segments. Counting a result set is then a few
+numpy operations, however large the set.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .schema import FACET_FIELDS
+
+NO_DATE = np.iinfo(np.int64).min
+_MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
+
+
+@dataclass(frozen=True)
+class FacetColumn:
+    """A facet's values and one (document, value ordinal) pair per posting."""
+
+    values: tuple[str, ...]
+    docs: np.ndarray
+    ords: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Segment:
+    doc_count_all: int
+    live: np.ndarray
+    dates: np.ndarray
+    facets: dict[str, FacetColumn]
+
+
+class SegmentCache:
+    """Arrays of each segment, shared by every view of the index; safe to use from several threads."""
+
+    def __init__(self) -> None:
+        self._segments: dict[tuple[str, int], _Segment] = {}
+        self._lock = threading.Lock()
+
+    def get(self, reader: Any) -> _Segment:
+        """Return the arrays of a segment reader, building them the first time."""
+        key = (reader.segment().segment_id(), reader.doc_count())
+        with self._lock:
+            found = self._segments.get(key)
+        if found is None:
+            found = _read_segment(reader)
+            with self._lock:
+                self._segments[key] = found
+        return found
+
+    def retain(self, keys: Iterable[tuple[str, int]]) -> None:
+        """Forget segments no longer in the index."""
+        keep = set(keys)
+        with self._lock:
+            for key in [k for k in self._segments if k not in keep]:
+                del self._segments[key]
+
+
+def _read_segment(reader: Any) -> _Segment:
+    n = reader.doc_count_all()
+    live = np.zeros(n, dtype=bool)
+    if reader.has_deletions():
+        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+    else:
+        live[:] = True
+    raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
+    dates = np.where(raw == _MISSING_COLUMN_VALUE, NO_DATE, raw.astype(np.int64))
+    facets = {name: _read_facet(reader, field) for name, field in FACET_FIELDS.items()}
+    return _Segment(n, live, dates, facets)
+
+
+def _read_facet(reader: Any, field: str) -> FacetColumn:
+    values: list[str] = []
+    docs: list[np.ndarray] = []
+    ords: list[np.ndarray] = []
+    if field in reader.indexed_field_names():
+        for term in reader.lexicon(field):
+            ids = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
+            docs.append(ids)
+            ords.append(np.full(len(ids), len(values), dtype=np.int32))
+            values.append(term.decode("utf-8"))
+    if not values:
+        return FacetColumn((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
+    return FacetColumn(tuple(values), np.concatenate(docs), np.concatenate(ords))
+
+
+class IndexView:
+    """The whole index as arrays: live documents, dates and facet columns in global document numbers."""
+
+    def __init__(self, searcher: Any, cache: SegmentCache) -> None:
+        reader = searcher.reader()
+        leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+        segments = [(cache.get(leaf), offset) for leaf, offset in leaves]
+        cache.retain((leaf.segment().segment_id(), leaf.doc_count()) for leaf, _ in leaves)
+        self.size = reader.doc_count_all()
+        self.live = _concat([s.live for s, _ in segments], bool)
+        self.dates = _concat([s.dates for s, _ in segments], np.int64)
+        self.facets = {name: _merge([(s.facets[name], off) for s, off in segments]) for name in FACET_FIELDS}
+
+    def mask(self, docnums: Iterable[int]) -> np.ndarray:
+        """Return a boolean array with True at the given document numbers."""
+        result = np.zeros(self.size, dtype=bool)
+        result[np.fromiter(docnums, dtype=np.int64)] = True
+        return result
+
+    def selection_mask(self, name: str, values: Iterable[str]) -> np.ndarray:
+        """Return the documents that have any of the given values of a facet."""
+        column = self.facets[name]
+        chosen = set(values)
+        wanted = [i for i, v in enumerate(column.values) if v in chosen]
+        result = np.zeros(self.size, dtype=bool)
+        result[column.docs[np.isin(column.ords, wanted)]] = True
+        return result
+
+    def counts(self, name: str, mask: np.ndarray) -> list[tuple[str, int]]:
+        """Return (value, count) for every value of a facet among the masked documents, largest first."""
+        column = self.facets[name]
+        if not column.values:
+            return []
+        tally = np.bincount(column.ords[mask[column.docs]], minlength=len(column.values))
+        present = np.flatnonzero(tally)
+        order = present[np.lexsort((present, -tally[present]))]
+        return [(column.values[i], int(tally[i])) for i in order]
+
+    def by_date(self, mask: np.ndarray, newest: bool, start: int, stop: int) -> list[int]:
+        """Return document numbers [start:stop] of the masked documents in date order; undated ones last."""
+        docs = np.flatnonzero(mask)
+        keys = self.dates[docs]
+        dated = keys != NO_DATE
+        keys = np.where(dated, -keys if newest else keys, np.iinfo(np.int64).max)
+        order = np.lexsort((docs, keys))  # by date, then by document number for a stable order
+        return [int(d) for d in docs[order[start:stop]]]
+
+    def date_bounds(self, mask: np.ndarray) -> tuple[int, int] | None:
+        """Return the smallest and largest raw date among the masked, dated documents."""
+        keys = self.dates[mask & (self.dates != NO_DATE)]
+        return (int(keys.min()), int(keys.max())) if len(keys) else None
+
+
+def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _merge(parts: list[tuple[FacetColumn, int]]) -> FacetColumn:
+    """Merge segment columns into one with a shared value list and global document numbers."""
+    index: dict[str, int] = {}
+    docs: list[np.ndarray] = []
+    ords: list[np.ndarray] = []
+    for column, offset in parts:
+        remap = np.array([index.setdefault(v, len(index)) for v in column.values], dtype=np.int32)
+        if len(column.docs):
+            docs.append(column.docs + offset)
+            ords.append(remap[column.ords])
+    if not docs:
+        return FacetColumn((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
+    return FacetColumn(tuple(index), np.concatenate(docs), np.concatenate(ords))

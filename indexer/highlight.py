@@ -1,0 +1,61 @@
+"""Highlighted snippets: article text HTML-escaped, the words that matched in <mark>, nothing else."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from whoosh import highlight  # type: ignore[import-untyped]
+
+SNIPPET_CHARS = 220
+LEAD_CHARS = 240
+ELLIPSIS = "…"
+_SPACES = re.compile(r"\s+")
+
+
+class MarkFormatter(highlight.Formatter):  # type: ignore[misc]
+    """Format fragments as escaped text on one line, each match in a bare <mark>, gaps shown as an ellipsis."""
+
+    def _text(self, text: str) -> str:
+        return html.escape(_SPACES.sub(" ", text))
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
+
+    def format(self, fragments: list[Any], replace: bool = False) -> str:
+        parts = [self.format_fragment(f, replace=replace).strip() for f in fragments]
+        if not parts:
+            return ""
+        text = fragments[0].text
+        before = ELLIPSIS if fragments[0].startchar > 0 else ""
+        after = ELLIPSIS if any(c.isalnum() for c in text[fragments[-1].endchar:]) else ""
+        return before + f" {ELLIPSIS} ".join(parts) + after
+
+
+def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
+    """Return the best passages of a text around the matched terms, or its escaped lead when none matched."""
+    if terms and text:
+        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+        found = highlight.highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=2)
+        if found:
+            return str(found)
+    return html.escape(lead(text))
+
+
+def mark_all(text: str, terms: frozenset[str], analyzer: Any) -> str:
+    """Return a whole text escaped, with every matched term in <mark> (for an article page)."""
+    if not terms or not text:
+        return html.escape(text)
+    fragmenter = highlight.WholeFragmenter(charlimit=None)
+    marked = highlight.highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=1, minscore=0)
+    return str(marked) if marked else html.escape(text)
+
+
+def lead(text: str, limit: int = LEAD_CHARS) -> str:
+    """Return the start of a text, cut at a word boundary, with an ellipsis when shortened."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + ELLIPSIS

@@ -1,0 +1,80 @@
+"""What each source file contributed to the index, so a re-run skips unchanged files and articles."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from .schema import SCHEMA_VERSION
+
+MANIFEST_NAME = "newsarchive.sqlite3"
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, path TEXT NOT NULL, fingerprint TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
+"""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A file's size and modification time when it was last indexed."""
+
+    size: int
+    mtime_ns: int
+
+
+class Manifest:
+    """A small SQLite table beside the Whoosh files; it is written after each index commit."""
+
+    def __init__(self, index_dir: Path, reset: bool = False) -> None:
+        self.path = index_dir / MANIFEST_NAME
+        if reset:
+            self.path.unlink(missing_ok=True)
+        self.db = sqlite3.connect(self.path)
+        self.db.executescript(_TABLES)
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.db.commit()
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    def file_state(self, path: str) -> FileState | None:
+        """Return the state of a file as last indexed, or None."""
+        row = self.db.execute("SELECT size, mtime_ns FROM files WHERE path = ?", (path,)).fetchone()
+        return FileState(*row) if row else None
+
+    def file_articles(self, path: str) -> dict[str, str]:
+        """Return id -> fingerprint of the articles a file contributed."""
+        rows = self.db.execute("SELECT id, fingerprint FROM articles WHERE path = ?", (path,))
+        return dict(rows.fetchall())
+
+    def known(self, article_id: str) -> bool:
+        """Return whether any file contributed an article with this id."""
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def is_empty(self) -> bool:
+        """Return whether no article is recorded."""
+        return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
+    def record_file(self, path: str, state: FileState | None, articles: dict[str, str]) -> None:
+        """Record a file's state and the articles it holds now (state None: the file is not to be trusted)."""
+        self.db.execute("DELETE FROM articles WHERE path = ?", (path,))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", ((i, path, fp) for i, fp in articles.items())
+        )
+        if state is None:
+            self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, state.size, state.mtime_ns))
+
+    def forget(self, ids: list[str]) -> None:
+        """Forget deleted articles."""
+        self.db.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
+
+    def commit(self) -> None:
+        """Make the recorded changes durable."""
+        self.db.commit()

@@ -1,0 +1,113 @@
+"""From query text and filters to Whoosh queries, with clear QueryErrors for what cannot be understood."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from whoosh import qparser, query  # type: ignore[import-untyped]
+
+from .errors import QueryError
+from .results import SORTS, SearchRequest
+from .schema import FACET_FIELDS
+
+# Fields the query language may name; the rest (exact facet fields, stored data) are internal.
+SEARCH_FIELDS = ("headline", "body")
+QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "url", "id")
+FIELD_ALIASES = {
+    "headline": ["title", "hed"],
+    "author": ["by", "byline"],
+    "topic": ["section", "category", "tag", "topics"],
+    "body": ["text", "content"],
+}
+MAX_QUERY_LENGTH = 1000
+_FIELD_PREFIX = re.compile(r"(?<![\w.])(\w+):")
+_QUOTED = re.compile(r'"[^"]*"')
+# "NOT x" and "-x" both exclude; a hyphen inside a word ("anti-ISIS") stays part of it.
+_NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
+
+
+def make_parser(schema: Any) -> Any:
+    """Return the query parser: AND by default, phrases, OR/NOT/-, field scopes, wildcards, fuzzy, dates."""
+    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.replace_plugin(qparser.OperatorsPlugin(Not=_NOT_PATTERN))
+    return parser
+
+
+def parse_query(parser: Any, text: str) -> Any | None:
+    """Parse query text; return None for an empty query (browse everything) or raise QueryError."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH})")
+    _check_fields(text)
+    try:
+        parsed = parser.parse(text, normalize=False)
+    except Exception as err:  # Whoosh raises bare Exceptions for unparseable ranges
+        raise QueryError(f"cannot understand the query {text!r}: {err}") from err
+    problem = _first_error(parsed)
+    if problem:
+        raise QueryError(f"cannot understand the query {text!r}: {problem}")
+    normalized = parsed.normalize()
+    if normalized is query.NullQuery or isinstance(normalized, type(query.NullQuery)):
+        raise QueryError(
+            f"the query {text!r} has no searchable words (very common words such as 'the' are not indexed)"
+        )
+    return normalized
+
+
+def _check_fields(text: str) -> None:
+    """Raise QueryError for a `name:` scope that is not a searchable field (text in quotes is left alone)."""
+    allowed = set(QUERY_FIELDS) | {alias for names in FIELD_ALIASES.values() for alias in names}
+    for name in _FIELD_PREFIX.findall(_QUOTED.sub(" ", text)):
+        if name not in allowed:
+            raise QueryError(
+                f"unknown field {name!r}: the fields are {', '.join(QUERY_FIELDS)} "
+                "(to search for text with a colon, put it in quotes)"
+            )
+
+
+def _first_error(q: Any) -> str | None:
+    error = getattr(q, "error", None)
+    if error:
+        return str(error)
+    for child in q.children():
+        found = _first_error(child)
+        if found:
+            return found
+    return None
+
+
+def date_range_query(date_from: date | None, date_to: date | None) -> Any | None:
+    """Return the inclusive date range as a query, or None when there is no range."""
+    if date_from is None and date_to is None:
+        return None
+    if date_from and date_to and date_from > date_to:
+        raise QueryError(f"the date range is empty: from {date_from.isoformat()} is after to {date_to.isoformat()}")
+    start = datetime.combine(date_from, time.min) if date_from else None
+    end = datetime.combine(date_to, time.max) if date_to else None
+    return query.DateRange("date", start, end)
+
+
+def selection_query(name: str, values: tuple[str, ...]) -> Any:
+    """Return the query matching articles with any of the selected values of a facet."""
+    field = FACET_FIELDS[name]
+    return query.Or([query.Term(field, value) for value in values])
+
+
+def check_request(request: SearchRequest, max_per_page: int, max_depth: int) -> None:
+    """Raise QueryError for a sort, page or page size out of range."""
+    if request.sort not in SORTS:
+        raise QueryError(f"unknown sort {request.sort!r}: choose one of {', '.join(SORTS)}")
+    if not 1 <= request.per_page <= max_per_page:
+        raise QueryError(f"per_page must be between 1 and {max_per_page}")
+    if request.page < 1:
+        raise QueryError("page must be 1 or more")
+    if request.page * request.per_page > max_depth:
+        raise QueryError(
+            f"results are browsable to a depth of {max_depth:,}; narrow the search or use an export for all of them"
+        )

@@ -1,0 +1,77 @@
+"""The Article record (the one value that crosses module boundaries) and the report of a skipped input."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, as every parser produces it and the index stores it."""
+
+    id: str
+    headline: str
+    body: str = ""
+    author: tuple[str, ...] = ()
+    date: datetime | None = None
+    topic: tuple[str, ...] = ()
+    source: str = ""
+    url: str = ""
+    # Headlines of other stories that the page linked in the body ("read also" lines): kept, not searched as body.
+    related_headlines: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file or record that was not indexed: where it is and why."""
+
+    path: str
+    where: str  # "line 12", "record 3", "story NEWID=17", or "" for the whole file
+    reason: str
+
+    def __str__(self) -> str:
+        location = f"{self.path}: {self.where}" if self.where else self.path
+        return f"{location}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A record that was indexed with a field left out (an impossible date, say): where and why."""
+
+    path: str
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        location = f"{self.path}: {self.where}" if self.where else self.path
+        return f"{location}: {self.reason}"
+
+
+ParseItem = Article | Skipped | Notice
+
+
+def make_id(explicit: str | None, url: str, source: str, headline: str, date: datetime | None) -> str:
+    """Return a stable id: the explicit one, else the url, else a hash of source + headline + date."""
+    if explicit and explicit.strip():
+        return explicit.strip()
+    if url and url.strip():
+        return url.strip()
+    key = "\x1f".join((source.strip(), " ".join(headline.split()), date.isoformat() if date else ""))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def clean_values(values: object) -> tuple[str, ...]:
+    """Normalise a multi-valued field (None, a string, or a list) to a tuple of distinct, trimmed strings."""
+    if values is None:
+        return ()
+    items = [values] if isinstance(values, str) else list(values)  # type: ignore[call-overload]
+    kept: list[str] = []
+    folded: set[str] = set()
+    for item in items:
+        text = " ".join(str(item).split())
+        if text and text.casefold() not in folded:
+            kept.append(text)
+            folded.add(text.casefold())
+    return tuple(kept)

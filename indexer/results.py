@@ -1,0 +1,175 @@
+"""Search requests and results: our own dataclasses, the only types the CLI and web app see.
+
+`to_dict()` builds the JSON shape explicitly (ISO-8601 dates), the same for `newsarchive search --json` and the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from .records import Article
+
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ("topic", "author", "source", "year", "month")
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
+# Deep pages cost as much as collecting every hit before them; a complete listing is what exports are for.
+MAX_RESULT_DEPTH = 10_000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search: query text, facet selections (several values each), a date range, sort and page."""
+
+    query: str = ""
+    topic: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    month: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    facet_limit: int = 20
+
+    def selections(self) -> dict[str, tuple[str, ...]]:
+        """Return the facet selections that are set, by facet name."""
+        chosen = {name: getattr(self, name) for name in FACETS}
+        return {name: values for name, values in chosen.items() if values}
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One article in a result list, with its highlighted snippet (HTML: escaped text, matches in <mark>)."""
+
+    id: str
+    headline: str
+    author: tuple[str, ...]
+    date: datetime | None
+    topic: tuple[str, ...]
+    source: str
+    url: str
+    snippet: str
+    score: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this hit."""
+        return {
+            "id": self.id,
+            "headline": self.headline,
+            "author": list(self.author),
+            "date": _iso(self.date),
+            "topic": list(self.topic),
+            "source": self.source,
+            "url": self.url,
+            "snippet": self.snippet,
+            "score": None if self.score is None else round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """A facet value and how many matching articles have it."""
+
+    value: str
+    count: int
+    selected: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this value."""
+        return {"value": self.value, "count": self.count}
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results, the total, facet counts over the whole result set, and a suggestion."""
+
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]]
+    suggestion: str | None = None
+    took_ms: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages the (depth-capped) result set fills."""
+        reachable = min(self.total, MAX_RESULT_DEPTH)
+        return max(1, -(-reachable // self.request.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this page (the shape of `newsarchive search --json` and /api/search)."""
+        return {
+            "query": self.request.query,
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class RelatedArticle:
+    """An article like another one, for related coverage."""
+
+    id: str
+    headline: str
+    date: datetime | None
+    source: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this related article."""
+        return {
+            "id": self.id,
+            "headline": self.headline,
+            "date": _iso(self.date),
+            "source": self.source,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What an index holds: counts, date range, the most frequent topics, authors and sources."""
+
+    documents: int
+    first_date: datetime | None
+    last_date: datetime | None
+    top: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    segments: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of these statistics."""
+        return {
+            "documents": self.documents,
+            "first_date": _iso(self.first_date),
+            "last_date": _iso(self.last_date),
+            "segments": self.segments,
+            **{f"top_{name}": [v.to_dict() for v in values] for name, values in self.top.items()},
+        }
+
+
+def article_to_dict(article: Article) -> dict[str, Any]:
+    """Return the JSON object of a whole article."""
+    return {
+        "id": article.id,
+        "headline": article.headline,
+        "author": list(article.author),
+        "date": _iso(article.date),
+        "topic": list(article.topic),
+        "source": article.source,
+        "url": article.url,
+        "body": article.body,
+        "related_headlines": list(article.related_headlines),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,108 @@
+"""The index schema, and the conversion between an Article and the document Whoosh stores."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from whoosh import fields  # type: ignore[import-untyped]
+
+from .analysis import VALUE_SEPARATOR, name_analyzer, news_analyzer, value_analyzer
+from .records import Article
+
+# Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
+SCHEMA_VERSION = 1
+HEADLINE_BOOST = 2.0
+
+# Facet name -> the exact-valued field that counts it. Search scopes use the analysed fields of the same name.
+FACET_FIELDS = {
+    "topic": "topic_exact",
+    "author": "author_exact",
+    "source": "source_exact",
+    "year": "year",
+    "month": "month",
+}
+
+
+def build_schema() -> fields.Schema:
+    """Return the schema of a newsarchive index."""
+    news, names = news_analyzer(), name_analyzer()
+    exact = fields.TEXT(analyzer=value_analyzer(), phrase=False)
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        headline=fields.TEXT(analyzer=news, stored=True, field_boost=HEADLINE_BOOST, spelling=True),
+        body=fields.TEXT(analyzer=news, stored=True, spelling=True),
+        author=fields.TEXT(analyzer=names, stored=True),
+        topic=fields.TEXT(analyzer=names, stored=True),
+        source=fields.TEXT(analyzer=names, stored=True),
+        date=fields.DATETIME(stored=True, sortable=True),
+        url=fields.ID(stored=True),
+        related_headlines=fields.STORED(),
+        fingerprint=fields.STORED(),
+        author_exact=exact,
+        topic_exact=exact,
+        source_exact=exact,
+        year=fields.ID(),
+        month=fields.ID(),
+    )
+
+
+def fingerprint(article: Article) -> str:
+    """Return a hash of everything an article stores, to tell a changed article from an unchanged one."""
+    payload = json.dumps(
+        [article.id, article.headline, article.body, article.author, article.date and article.date.isoformat(),
+         article.topic, article.source, article.url, article.related_headlines],
+        ensure_ascii=False,
+    )
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def article_to_document(article: Article) -> dict[str, Any]:
+    """Return the keyword arguments that add an article to a Whoosh writer."""
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "headline": article.headline,
+        "body": article.body,
+        "url": article.url,
+        "related_headlines": list(article.related_headlines),
+        "fingerprint": fingerprint(article),
+    }
+    # Multi-valued fields are indexed as one text and stored as the list, so they come back as given.
+    for name in ("author", "topic"):
+        values = getattr(article, name)
+        if values:
+            doc[name] = "\n".join(values)
+            doc[f"_stored_{name}"] = list(values)
+            doc[f"{name}_exact"] = VALUE_SEPARATOR.join(values)
+    if article.source:
+        doc["source"] = article.source
+        doc["source_exact"] = article.source
+    if article.date is not None:
+        doc["date"] = article.date
+        doc["year"] = f"{article.date.year:04d}"
+        doc["month"] = f"{article.date.year:04d}-{article.date.month:02d}"
+    return doc
+
+
+def document_to_article(stored: dict[str, Any]) -> Article:
+    """Return the Article of a stored document."""
+    date = stored.get("date")
+    return Article(
+        id=stored["id"],
+        headline=stored.get("headline", ""),
+        body=stored.get("body", ""),
+        author=_as_tuple(stored.get("author")),
+        date=date if isinstance(date, datetime) else None,
+        topic=_as_tuple(stored.get("topic")),
+        source=stored.get("source", ""),
+        url=stored.get("url", ""),
+        related_headlines=_as_tuple(stored.get("related_headlines")),
+    )
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)

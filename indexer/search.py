@@ -1,0 +1,241 @@
+"""The search service: queries, filters, facets, snippets, suggestions, related articles and lookups by id.
+
+It speaks only our own dataclasses (indexer.results), so the CLI and the web app never see a Whoosh type, and a
+different engine can stand behind the same interface later.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq  # type: ignore[import-untyped]
+from whoosh.util.times import long_to_datetime  # type: ignore[import-untyped]
+
+from .errors import ArticleNotFoundError
+from .facets import IndexView, SegmentCache
+from .highlight import mark_all, snippet
+from .query import check_request, date_range_query, make_parser, parse_query, selection_query
+from .records import Article
+from .results import (
+    FACETS,
+    MAX_PER_PAGE,
+    MAX_RESULT_DEPTH,
+    FacetValue,
+    Hit,
+    IndexStats,
+    RelatedArticle,
+    SearchPage,
+    SearchRequest,
+)
+from .schema import document_to_article
+from .storage import open_index
+
+# A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
+SUGGEST_BELOW = 3
+# Searchers replaced by a newer generation are closed this long after, when no request can still be using them.
+RETIRE_AFTER_SECONDS = 120.0
+# Facets listed in chronological order (all values), the others by count (top facet_limit values).
+CHRONOLOGICAL = ("year", "month")
+
+
+@dataclass
+class _Generation:
+    searcher: Any
+    view: IndexView
+    parser: Any
+
+
+class SearchService:
+    """Search one index folder; safe to share between threads, and sees new commits without a restart."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._ix = open_index(index_dir)
+        self._cache = SegmentCache()
+        self._lock = threading.Lock()
+        self._current: _Generation | None = None
+        self._retired: list[tuple[float, Any]] = []
+
+    def close(self) -> None:
+        """Close every open searcher."""
+        with self._lock:
+            for _, searcher in self._retired:
+                searcher.close()
+            if self._current is not None:
+                self._current.searcher.close()
+            self._retired, self._current = [], None
+
+    @contextmanager
+    def _generation(self) -> Iterator[_Generation]:
+        """Yield the newest committed state of the index."""
+        with self._lock:
+            current = self._current
+            if current is None or not current.searcher.up_to_date():
+                searcher = self._ix.searcher() if current is None else current.searcher.refresh()
+                if current is not None and searcher is not current.searcher:
+                    self._retired.append((time.monotonic(), current.searcher))
+                current = _Generation(searcher, IndexView(searcher, self._cache), make_parser(searcher.schema))
+                self._current = current
+            self._close_retired()
+        yield current
+
+    def _close_retired(self) -> None:
+        now = time.monotonic()
+        for entry in [e for e in self._retired if now - e[0] > RETIRE_AFTER_SECONDS]:
+            entry[1].close()
+            self._retired.remove(entry)
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """Run a search: one page of hits, the total, facet counts and maybe a suggestion."""
+        started = time.perf_counter()
+        check_request(request, MAX_PER_PAGE, MAX_RESULT_DEPTH)
+        with self._generation() as gen:
+            user_query = parse_query(gen.parser, request.query)
+            base_query = _and(user_query, date_range_query(request.date_from, request.date_to))
+            base = gen.view.live.copy() if base_query is None else gen.view.mask(
+                gen.searcher.docs_for_query(base_query)
+            )
+            chosen = {name: gen.view.selection_mask(name, values) for name, values in request.selections().items()}
+            final = _all_of(base, chosen.values())
+            hits = self._hits(gen, request, user_query, base_query, final)
+            facets = {name: self._facet(gen.view, request, name, base, chosen) for name in FACETS}
+            total = int(final.sum())
+            suggestion = self._suggest(gen, request, user_query, total)
+        took = (time.perf_counter() - started) * 1000
+        return SearchPage(request, total, tuple(hits), facets, suggestion, took)
+
+    def _hits(self, gen: _Generation, request: SearchRequest, user_query: Any, base_query: Any,
+              final: np.ndarray) -> list[Hit]:
+        start = (request.page - 1) * request.per_page
+        stop = start + request.per_page
+        terms = _highlight_terms(gen.searcher, user_query)
+        if user_query is None or request.sort != "relevance":
+            docnums = gen.view.by_date(final, newest=request.sort != "oldest", start=start, stop=stop)
+            return [self._hit(gen, d, None, terms) for d in docnums]
+        # Facet selections filter without scoring: a constant adds the same to every hit, so ranks are unchanged.
+        filters = [wq.ConstantScoreQuery(selection_query(n, v), 0.0) for n, v in request.selections().items()]
+        ranked = gen.searcher.search(_and(base_query, *filters), limit=stop)
+        scored = range(start, min(stop, ranked.scored_length()))
+        return [self._hit(gen, ranked.docnum(i), ranked.score(i), terms) for i in scored]
+
+    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
+        article = document_to_article(gen.searcher.stored_fields(docnum))
+        analyzer = gen.searcher.schema["body"].analyzer
+        return Hit(
+            id=article.id,
+            headline=article.headline,
+            author=article.author,
+            date=article.date,
+            topic=article.topic,
+            source=article.source,
+            url=article.url,
+            snippet=snippet(article.body or article.headline, terms, analyzer),
+            score=score,
+        )
+
+    def _facet(self, view: IndexView, request: SearchRequest, name: str, base: np.ndarray,
+               chosen: dict[str, np.ndarray]) -> tuple[FacetValue, ...]:
+        # A facet is counted with the other facets' selections applied but not its own, so that choosing one
+        # value still shows how many articles each other value would add.
+        mask = _all_of(base, [m for other, m in chosen.items() if other != name])
+        counts = view.counts(name, mask)
+        selected = set(getattr(request, name))
+        if name in CHRONOLOGICAL:
+            counts.sort()
+        else:
+            kept = counts[: request.facet_limit]
+            kept += [c for c in counts[request.facet_limit:] if c[0] in selected]
+            counts = kept
+        listed = {value for value, _ in counts}
+        missing = [(value, 0) for value in sorted(selected - listed)]
+        return tuple(FacetValue(v, c, v in selected) for v, c in counts + missing)
+
+    def _suggest(self, gen: _Generation, request: SearchRequest, user_query: Any, total: int) -> str | None:
+        if user_query is None or total > SUGGEST_BELOW:
+            return None
+        corrected = gen.searcher.correct_query(user_query, request.query)
+        suggestion = str(corrected.string).strip()
+        if not suggestion or suggestion == request.query.strip():
+            return None
+        # Only the corrected text counts: the corrected query object may keep a field's uncorrected term.
+        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parser, suggestion)))
+        return suggestion if found > total else None
+
+    def article(self, article_id: str) -> Article:
+        """Return an article by id, or raise ArticleNotFoundError."""
+        with self._generation() as gen:
+            return self._article(gen, article_id)[1]
+
+    def _article(self, gen: _Generation, article_id: str) -> tuple[int, Article]:
+        docnum = gen.searcher.document_number(id=article_id)
+        if docnum is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+        return docnum, document_to_article(gen.searcher.stored_fields(docnum))
+
+    def highlight_article(self, article: Article, query_text: str) -> str:
+        """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
+        with self._generation() as gen:
+            terms = _highlight_terms(gen.searcher, parse_query(gen.parser, query_text))
+            return mark_all(article.body, terms, gen.searcher.schema["body"].analyzer)
+
+    def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
+        """Return the articles most like one article (more-like-this over its headline and body)."""
+        with self._generation() as gen:
+            docnum, article = self._article(gen, article_id)
+            text = f"{article.headline}\n{article.body}"
+            similar = gen.searcher.more_like(docnum, "body", text=text, top=limit, numterms=20, normalize=True)
+            related = []
+            for hit in similar:
+                other = document_to_article(hit.fields())
+                related.append(RelatedArticle(other.id, other.headline, other.date, other.source, float(hit.score)))
+            return related
+
+    def stats(self, top: int = 10) -> IndexStats:
+        """Return what the index holds."""
+        with self._generation() as gen:
+            view = gen.view
+            bounds = view.date_bounds(view.live)
+            first, last = (long_to_datetime(b) for b in bounds) if bounds else (None, None)
+            tops = {name: tuple(FacetValue(v, c) for v, c in view.counts(name, view.live)[:top])
+                    for name in ("topic", "author", "source")}
+            segments = len(gen.searcher.reader().leaf_readers()) if not gen.searcher.reader().is_atomic() else 1
+            return IndexStats(int(view.live.sum()), first, last, tops, segments)
+
+
+def _and(*parts: Any) -> Any:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else wq.And(present)
+
+
+def _all_of(base: np.ndarray, masks: Any) -> np.ndarray:
+    result = base.copy()
+    for mask in masks:
+        result &= mask
+    return result
+
+
+def _highlight_terms(searcher: Any, user_query: Any) -> frozenset[str]:
+    """Return the indexed words of headline and body that a query matches (wildcards and fuzzy expanded)."""
+    if user_query is None:
+        return frozenset()
+    # Query.existing_terms() is not used: it reuses its fieldname argument as a loop variable, so after the
+    # first leaf it skips every leaf of another field.
+    reader = searcher.reader()
+    terms = set()
+    for leaf in user_query.leaves():
+        if leaf.field() not in ("headline", "body"):
+            continue
+        for field, text in leaf.expanded_terms(reader, phrases=True):
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
+            if (field, word) in reader:
+                terms.add(word)
+    return frozenset(terms)

@@ -1,0 +1,67 @@
+"""Shared fixtures: a small corpus written in code, indexed into a temporary folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.build import IndexOptions, index_paths
+from indexer.search import SearchService
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REUTERS = SHARED / "data" / "reuters21578"
+SAMPLE = SHARED / "samples" / "connecting-vets-2020-01-22.txt"
+
+# Fictional articles chosen so that each query form has a known answer.
+CORPUS = [
+    {"id": "a1", "title": "Fed raises interest rates again", "author": "Jane Doe", "date": "2020-01-15T09:00:00",
+     "topic": ["economy"], "source": "Daily Planet",
+     "body": "The Federal Reserve raised interest rates on Wednesday, citing inflation. Markets fell."},
+    {"id": "a2", "title": "Storm batters coast", "author": ["John Roe", "Jane Doe"], "date": "2020-01-20",
+     "topic": ["weather"], "source": "Gazette",
+     "body": "A powerful storm battered the coast, leaving thousands without power."},
+    {"id": "a3", "title": "Elections: the new state of the race", "author": "Ann Lee", "date": "2019-11-05",
+     "topic": ["politics"], "source": "Daily Planet",
+     "body": "Voters in the state went to the polls. U.S. officials said turnout was high."},
+    {"id": "a4", "title": "<script>alert(1)</script> hostile headline", "author": "Mallory", "date": "2021-03-01",
+     "topic": ["economy"], "source": "Gazette",
+     "body": "Payload <img src=x onerror=alert(2)> inside the inflation report."},
+    {"id": "a5", "title": "Central bank holds rates steady", "author": "Jane Doe", "date": "2021-06-30",
+     "topic": ["economy", "markets"], "source": "Courier",
+     "body": "The central bank held interest rates steady as inflation cooled. Economists expected the decision."},
+    {"id": "a6", "title": "Café owners welcome tourists", "author": "José Álvarez", "date": "2020-07-04",
+     "topic": ["business"], "source": "Courier",
+     "body": "Owners of the café near the harbour said tourists were back."},
+    {"id": "a7", "title": "Undated wire story", "body": "A story with no date about the storm.", "source": "Wire"},
+]
+
+
+def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    """Write records as JSON Lines and return the path."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def corpus_file(tmp_path: Path) -> Path:
+    """The small corpus as a JSON Lines file."""
+    return write_jsonl(tmp_path / "corpus.jsonl", CORPUS)
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, corpus_file: Path) -> Path:
+    """An index of the small corpus."""
+    target = tmp_path / "index"
+    index_paths([corpus_file], target, IndexOptions(procs=1))
+    return target
+
+
+@pytest.fixture
+def service(index_dir: Path) -> Iterator[SearchService]:
+    """A search service over the small corpus."""
+    svc = SearchService(index_dir)
+    yield svc
+    svc.close()

@@ -1,0 +1,211 @@
+"""Search service: every query form, filters, facets, sorting, pages, snippets, suggestions, related, lookups."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from indexer.errors import ArticleNotFoundError, QueryError
+from indexer.results import SearchRequest
+from indexer.search import SearchService
+
+
+def ids(service: SearchService, query: str = "", **options: object) -> set[str]:
+    page = service.search(SearchRequest(query=query, per_page=100, **options))  # type: ignore[arg-type]
+    assert page.total == len(page.hits)
+    return {hit.id for hit in page.hits}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("inflation rates", {"a1", "a5"}),  # AND by default
+        ('"interest rates"', {"a1", "a5"}),  # phrase
+        ('"rates interest"', set()),
+        ("storm OR tourists", {"a2", "a6", "a7"}),
+        ("inflation NOT bank", {"a1", "a4"}),
+        ("inflation -bank", {"a1", "a4"}),
+        ("headline:storm", {"a2"}),
+        ("title:storm", {"a2"}),  # alias
+        ("author:doe", {"a1", "a2", "a5"}),
+        ('author:"jane doe"', {"a1", "a2", "a5"}),
+        ("topic:markets", {"a5"}),
+        ("source:courier", {"a5", "a6"}),
+        ('source:"daily planet"', {"a1", "a3"}),
+        ("infla*", {"a1", "a4", "a5"}),  # wildcard
+        ("stoorm~", {"a2", "a7"}),  # fuzzy
+        ("date:2020-01", {"a1", "a2"}),
+        ("date:2020", {"a1", "a2", "a6"}),
+        ("date:[2020-01-01 TO 2020-01-16]", {"a1"}),
+        ("rates date:[2021-01-01 TO]", {"a5"}),
+        ("U.S.", {"a3"}),
+        ("US officials", {"a3"}),
+        ("cafe", {"a6"}),  # accents folded
+        ("author:alvarez", {"a6"}),
+        ("raising", {"a1"}),  # stemmed: raised/raising
+        ("new state", {"a3"}),  # news words are not stop words
+    ],
+)
+def test_query_forms(service: SearchService, query: str, expected: set[str]) -> None:
+    assert ids(service, query) == expected
+
+
+def test_empty_query_browses_everything_newest_first_undated_last(service: SearchService) -> None:
+    page = service.search(SearchRequest(per_page=10))
+    assert page.total == 7
+    assert [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
+    assert all(h.score is None for h in page.hits)
+
+
+def test_sort_by_date(service: SearchService) -> None:
+    newest = service.search(SearchRequest(query="inflation", sort="newest"))
+    oldest = service.search(SearchRequest(query="inflation", sort="oldest"))
+    assert [h.id for h in newest.hits] == ["a5", "a4", "a1"]
+    assert [h.id for h in oldest.hits] == ["a1", "a4", "a5"]
+
+
+def test_relevance_puts_headline_matches_first(service: SearchService) -> None:
+    page = service.search(SearchRequest(query="storm"))
+    assert [h.id for h in page.hits][0] == "a2"
+    assert page.hits[0].score is not None and page.hits[0].score > page.hits[1].score  # type: ignore[operator]
+
+
+def test_filters_several_values_each(service: SearchService) -> None:
+    assert ids(service, topic=("economy",)) == {"a1", "a4", "a5"}
+    assert ids(service, topic=("economy", "weather")) == {"a1", "a2", "a4", "a5"}
+    assert ids(service, topic=("economy",), source=("Courier",)) == {"a5"}
+    assert ids(service, author=("Jane Doe",)) == {"a1", "a2", "a5"}
+    assert ids(service, year=("2020",)) == {"a1", "a2", "a6"}
+    assert ids(service, month=("2020-01", "2019-11")) == {"a1", "a2", "a3"}
+    assert ids(service, "rates", topic=("markets",)) == {"a5"}
+
+
+def test_date_range_filter(service: SearchService) -> None:
+    assert ids(service, date_from=date(2020, 1, 16), date_to=date(2020, 7, 4)) == {"a2", "a6"}
+    assert ids(service, date_from=date(2021, 1, 1)) == {"a4", "a5"}
+    with pytest.raises(QueryError, match="empty"):
+        ids(service, date_from=date(2021, 1, 1), date_to=date(2020, 1, 1))
+
+
+def test_facets_count_the_whole_result_set(service: SearchService) -> None:
+    page = service.search(SearchRequest(query="inflation", per_page=1))
+    assert page.total == 3 and len(page.hits) == 1
+    facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
+    assert facets["topic"] == {"economy": 3, "markets": 1}
+    assert facets["author"] == {"Jane Doe": 2, "Mallory": 1}
+    assert facets["source"] == {"Gazette": 1, "Courier": 1, "Daily Planet": 1}
+    assert facets["year"] == {"2020": 1, "2021": 2}
+    assert [v.value for v in page.facets["month"]] == ["2020-01", "2021-03", "2021-06"]
+
+
+def test_facet_counts_ignore_their_own_selection(service: SearchService) -> None:
+    page = service.search(SearchRequest(topic=("weather",), source=("Gazette",)))
+    assert page.total == 1
+    topic = {v.value: (v.count, v.selected) for v in page.facets["topic"]}
+    # other topics still counted under the source selection, so a second topic can be added
+    assert topic == {"economy": (1, False), "weather": (1, True)}
+    source = {v.value: v.count for v in page.facets["source"]}
+    assert source == {"Gazette": 1}
+
+
+def test_selected_value_without_matches_is_still_listed(service: SearchService) -> None:
+    page = service.search(SearchRequest(query="storm", topic=("nonexistent",)))
+    assert page.total == 0
+    assert ("nonexistent", 0, True) in [(v.value, v.count, v.selected) for v in page.facets["topic"]]
+
+
+def test_pagination(service: SearchService) -> None:
+    pages = [service.search(SearchRequest(page=n, per_page=3)) for n in (1, 2, 3)]
+    seen = [h.id for p in pages for h in p.hits]
+    assert seen == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
+    assert pages[0].pages == 3
+    assert service.search(SearchRequest(page=4, per_page=3)).hits == ()
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (SearchRequest(query="date:junk"), "cannot understand"),
+        (SearchRequest(query="date:[foo TO bar]"), "cannot understand"),
+        (SearchRequest(query="the of"), "no searchable words"),
+        (SearchRequest(query="x" * 2000), "too long"),
+        (SearchRequest(per_page=0), "per_page"),
+        (SearchRequest(per_page=101), "per_page"),
+        (SearchRequest(page=0), "page"),
+        (SearchRequest(page=1001, per_page=10), "depth"),
+        (SearchRequest(sort="random"), "unknown sort"),
+        (SearchRequest(query="fingerprint:abc"), "unknown field"),
+    ],
+)
+def test_bad_requests_raise_query_error(service: SearchService, request_: SearchRequest, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        service.search(request_)
+
+
+def test_snippets_escape_text_and_mark_matches(service: SearchService) -> None:
+    page = service.search(SearchRequest(query="payload inflation"))
+    snippet = page.hits[0].snippet
+    assert "<mark>Payload</mark>" in snippet and "<mark>inflation</mark>" in snippet
+    assert "&lt;img src=x onerror=alert(2)&gt;" in snippet
+    assert "<img" not in snippet and "<script" not in snippet
+    assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+def test_snippet_marks_stemmed_and_wildcard_matches(service: SearchService) -> None:
+    assert "<mark>raised</mark>" in service.search(SearchRequest(query="raising")).hits[0].snippet
+    snippets = [h.snippet for h in service.search(SearchRequest(query="infla*")).hits]
+    assert all("<mark>inflation</mark>" in s for s in snippets)
+
+
+def test_snippet_without_body_match_is_the_escaped_lead(service: SearchService) -> None:
+    page = service.search(SearchRequest(query="headline:hostile"))
+    assert page.hits[0].snippet.startswith("Payload &lt;img")
+    browse = service.search(SearchRequest(per_page=1))
+    assert "<mark>" not in browse.hits[0].snippet
+
+
+def test_did_you_mean(service: SearchService) -> None:
+    page = service.search(SearchRequest(query="inflaton"))
+    assert page.total == 0
+    assert page.suggestion == "inflation"
+    assert service.search(SearchRequest(query="inflation")).suggestion is None
+
+
+def test_related_articles(service: SearchService) -> None:
+    related = service.related("a1", limit=3)
+    assert related and related[0].id == "a5"
+    assert "a1" not in {r.id for r in related}
+    assert related[0].date is not None
+
+
+def test_get_by_id(service: SearchService) -> None:
+    article = service.article("a2")
+    assert article.headline == "Storm batters coast"
+    assert article.author == ("John Roe", "Jane Doe")
+    assert article.topic == ("weather",)
+    with pytest.raises(ArticleNotFoundError):
+        service.article("nope")
+
+
+def test_highlight_article_body(service: SearchService) -> None:
+    html = service.highlight_article(service.article("a4"), "payload")
+    assert html.startswith("<mark>Payload</mark> &lt;img")
+
+
+def test_stats(service: SearchService) -> None:
+    stats = service.stats()
+    assert stats.documents == 7
+    assert stats.first_date is not None and stats.first_date.date() == date(2019, 11, 5)
+    assert stats.last_date is not None and stats.last_date.date() == date(2021, 6, 30)
+    assert stats.top["author"][0].value == "Jane Doe" and stats.top["author"][0].count == 3
+
+
+def test_json_shape(service: SearchService) -> None:
+    data = service.search(SearchRequest(query="storm", per_page=1)).to_dict()
+    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    hit = data["hits"][0]
+    assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
+    assert hit["date"] == "2020-01-20T00:00:00" and hit["author"] == ["John Roe", "Jane Doe"]
+    assert set(data["facets"]) == {"topic", "author", "source", "year", "month"}
+    assert data["facets"]["topic"] == [{"value": "weather", "count": 1}]
