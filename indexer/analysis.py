@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nltk.stem.snowball import SnowballStemmer
-from whoosh.analysis import (  # type: ignore[import-untyped]
+from whoosh.analysis import (
     CharsetFilter,
     Filter,
     LowercaseFilter,
@@ -19,7 +19,7 @@ from whoosh.analysis import (  # type: ignore[import-untyped]
     StemFilter,
     StopFilter,
 )
-from whoosh.support.charset import accent_map  # type: ignore[import-untyped]
+from whoosh.support.charset import accent_map
 
 # Acronyms written with dots ("U.S.", "U.K.", "U.S.A.") stay one token; other words may hold inner dots or
 # apostrophes ("3.5", "example.com", "o'neill").

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh.index import LockError  # type: ignore[import-untyped]
+from whoosh.index import LockError
 
 from .errors import IndexLockedError
 from .manifest import FileState, Manifest

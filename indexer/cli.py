@@ -71,9 +71,8 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
     options = IndexOptions(format=fmt, source=source, rebuild=rebuild, batch_size=batch_size,
                            **({"procs": procs} if procs else {}))
     total = count_files(paths)
-    with click.progressbar(length=total, label="Indexing", file=sys.stderr,
-                           show_pos=True, item_show_func=lambda p: p.name if p else None) as bar:
-        report = index_paths(paths, target, options, progress=lambda path: bar.update(1, path))
+    with click.progressbar(length=total, label="Indexing files", file=sys.stderr, show_pos=True) as bar:
+        report = index_paths(paths, target, options, progress=lambda _path: bar.update(1))
     click.echo(
         f"Indexed {target}: {report.added:,} added, {report.updated:,} updated, {report.unchanged:,} unchanged, "
         f"{report.deleted:,} deleted; {len(report.skipped):,} skipped. "

@@ -6,7 +6,7 @@ import html
 import re
 from typing import Any
 
-from whoosh import highlight  # type: ignore[import-untyped]
+from whoosh import highlight
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 240

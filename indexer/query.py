@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time
 from typing import Any
 
-from whoosh import qparser, query  # type: ignore[import-untyped]
+from whoosh import qparser, query
 
 from .errors import QueryError
 from .results import SORTS, SearchRequest

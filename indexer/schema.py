@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from whoosh import fields  # type: ignore[import-untyped]
+from whoosh import fields
 
 from .analysis import VALUE_SEPARATOR, name_analyzer, news_analyzer, value_analyzer
 from .records import Article

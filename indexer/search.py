@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import query as wq  # type: ignore[import-untyped]
-from whoosh.util.times import long_to_datetime  # type: ignore[import-untyped]
+from whoosh import query as wq
+from whoosh.util.times import long_to_datetime
 
 from .errors import ArticleNotFoundError
 from .facets import IndexView, SegmentCache

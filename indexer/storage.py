@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from whoosh import index  # type: ignore[import-untyped]
-from whoosh.filedb.filestore import FileStorage  # type: ignore[import-untyped]
+from whoosh import index
+from whoosh.filedb.filestore import FileStorage
 
 from .errors import IndexLockedError, IndexNotFoundError, NewsArchiveError
 from .schema import build_schema

@@ -1,0 +1,63 @@
+"""Analysis: one definition for documents and queries; acronyms, accents, stop words, stems."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from indexer.analysis import STOP_WORDS, analyze, name_analyzer, news_analyzer, stem
+from indexer.schema import build_schema
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("U.S. troops", ["us", "troop"]),
+        ("the U.K. and U.S.A.", ["uk", "usa"]),
+        ("U.S.-led coalition", ["us", "led", "coalit"]),
+        ("Running runners ran", ["run", "runner", "ran"]),
+        ("Café résumé Zürich", ["cafe", "resum", "zurich"]),
+        ("Grynkewich’s statement", ["grynkewich", "statement"]),
+        ("3.5 percent of example.com", ["3.5", "percent", "example.com"]),
+    ],
+)
+def test_terms(text: str, terms: list[str]) -> None:
+    assert analyze(text) == terms
+
+
+def test_news_words_are_not_stop_words() -> None:
+    for word in ("us", "may", "new", "state", "will", "not", "who", "no"):
+        assert word not in STOP_WORDS
+        assert analyze(word), word
+    assert analyze("the of and") == []
+
+
+def test_names_are_not_stemmed() -> None:
+    assert [t.text for t in name_analyzer()("Rich Miller, José")] == ["rich", "miller", "jose"]
+
+
+def test_stem_is_snowball_english() -> None:
+    assert stem("generously") == "generous" and stem("running") == "run"
+
+
+def test_schema_pickles_the_stem_function_by_its_import_path() -> None:
+    # Whoosh stores the schema, analyzers included, in the index: the stem function must be importable by name.
+    data = pickle.dumps(build_schema())
+    assert b"indexer.analysis" in data and b"stem" in data
+    restored = pickle.loads(data)
+    assert [t.text for t in restored["body"].analyzer("Soldiers marched")] == ["soldier", "march"]
+
+
+def test_query_and_document_use_the_same_analyzer() -> None:
+    schema = build_schema()
+    assert schema["headline"].analyzer == schema["body"].analyzer
+    assert [t.text for t in news_analyzer()("U.S.")] == ["us"]
+
+
+def test_library_does_not_import_flask() -> None:
+    code = "import sys, indexer.search, indexer.build, indexer.cli; print('flask' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

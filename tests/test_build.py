@@ -1,0 +1,184 @@
+"""Indexing: updates by id, unchanged re-runs, deletes, batches, locks, bad input and crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import indexer.build
+from indexer.build import IndexOptions, delete_articles, index_paths
+from indexer.errors import IndexLockedError
+from indexer.records import Article
+from indexer.results import SearchRequest
+from indexer.search import SearchService
+from indexer.storage import open_index, run_lock
+
+from .conftest import CORPUS, write_jsonl
+
+
+def count(index_dir: Path, query: str = "") -> int:
+    service = SearchService(index_dir)
+    try:
+        return service.search(SearchRequest(query=query)).total
+    finally:
+        service.close()
+
+
+def test_first_run_adds_everything(tmp_path: Path, corpus_file: Path) -> None:
+    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    assert (report.added, report.updated, report.unchanged, report.deleted) == (7, 0, 0, 0)
+    assert report.files_read == 1 and report.commits == 1 and not report.skipped
+    assert count(tmp_path / "ix") == 7
+
+
+def test_rerun_over_unchanged_files_skips_them(tmp_path: Path, corpus_file: Path) -> None:
+    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 7)
+    assert report.files_read == 0 and report.files_unchanged == 1 and report.commits == 0
+    assert count(tmp_path / "ix") == 7
+
+
+def test_touched_file_with_same_articles_changes_nothing(tmp_path: Path, corpus_file: Path) -> None:
+    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    os.utime(corpus_file, ns=(1, 1))
+    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    assert report.files_read == 1 and (report.added, report.updated, report.unchanged) == (0, 0, 7)
+    assert report.commits == 0
+
+
+def test_changed_and_removed_records_update_by_id(tmp_path: Path, corpus_file: Path) -> None:
+    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    records = [dict(r) for r in CORPUS if r["id"] != "a7"]
+    records[0]["title"] = "Fed lifts interest rates once more"
+    records.append({"id": "a8", "title": "Harvest festival opens", "body": "Farmers celebrated.", "date": "2022-09-01"})
+    write_jsonl(corpus_file, records)
+    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    assert (report.added, report.updated, report.unchanged, report.deleted) == (1, 1, 5, 1)
+    assert count(tmp_path / "ix") == 7
+    assert count(tmp_path / "ix", "headline:lifts") == 1
+    assert count(tmp_path / "ix", "headline:raises") == 0  # the old version is gone, not duplicated
+    assert count(tmp_path / "ix", "undated") == 0
+
+
+def test_same_articles_in_two_files_are_not_duplicated(tmp_path: Path, corpus_file: Path) -> None:
+    copy = write_jsonl(tmp_path / "copy.jsonl", CORPUS[:2])
+    report = index_paths([corpus_file, copy], tmp_path / "ix", IndexOptions(procs=1))
+    assert count(tmp_path / "ix") == 7
+    assert len([n for n in report.notices if "duplicate id" in n.reason]) == 2
+
+
+def test_duplicate_ids_in_one_batch_keep_the_later_record(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "dup.jsonl", [
+        {"id": "x", "title": "First version", "body": "alpha"},
+        {"id": "x", "title": "Second version", "body": "beta"},
+    ])
+    report = index_paths([path], tmp_path / "ix", IndexOptions(procs=1))
+    assert count(tmp_path / "ix") == 1 and count(tmp_path / "ix", "beta") == 1
+    assert any("duplicate id" in n.reason for n in report.notices)
+
+
+def test_rebuild_starts_afresh(tmp_path: Path, corpus_file: Path) -> None:
+    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    other = write_jsonl(tmp_path / "other.jsonl", [{"id": "z", "title": "Only one", "body": "text"}])
+    report = index_paths([other], tmp_path / "ix", IndexOptions(procs=1, rebuild=True))
+    assert report.added == 1 and count(tmp_path / "ix") == 1
+
+
+def test_batches_commit_separately(tmp_path: Path, corpus_file: Path) -> None:
+    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, batch_size=1))
+    assert report.commits >= 1 and count(tmp_path / "ix") == 7
+    many = write_jsonl(tmp_path / "many.jsonl", [{"id": f"m{i}", "title": f"Story {i}", "body": "x"} for i in range(9)])
+    report = index_paths([tmp_path / "many.jsonl"], tmp_path / "ix2", IndexOptions(procs=1, batch_size=1))
+    assert many.exists() and report.commits == 1  # one file is one unit: its articles commit together
+    files = [write_jsonl(tmp_path / f"f{i}.jsonl", [{"id": f"f{i}", "title": "t", "body": "b"}]) for i in range(5)]
+    report = index_paths(files, tmp_path / "ix3", IndexOptions(procs=1, batch_size=2))
+    assert report.commits == 3 and count(tmp_path / "ix3") == 5  # 2 + 2 + 1
+
+
+def test_parallel_writer_gives_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexer.build, "PARALLEL_MIN_DOCS", 10)
+    records = [{"id": f"p{i}", "title": f"Story {i}", "body": f"word{i % 7} common",
+                "date": f"2020-01-{i % 28 + 1:02d}"} for i in range(300)]
+    path = write_jsonl(tmp_path / "p.jsonl", records)
+    report = index_paths([path], tmp_path / "ix", IndexOptions(procs=2))
+    assert report.added == 300
+    assert count(tmp_path / "ix") == 300 and count(tmp_path / "ix", "word3") == len(range(3, 300, 7))
+    again = index_paths([path], tmp_path / "ix", IndexOptions(procs=2, rebuild=True))
+    assert again.added == 300 and count(tmp_path / "ix") == 300
+
+
+def test_bad_records_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.jsonl").write_text(
+        json.dumps({"id": "g1", "title": "Good one", "body": "fine"}) + "\n{not json\n"
+        + json.dumps({"id": "g2", "title": "Good two", "body": "fine"}) + "\n", encoding="utf-8")
+    (folder / "broken.json").write_text("[{\"title\": ", encoding="utf-8")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    report = index_paths([folder], tmp_path / "ix", IndexOptions(procs=1))
+    assert report.added == 2 and count(tmp_path / "ix") == 2
+    where = {(Path(s.path).name, s.where) for s in report.skipped}
+    assert ("good.jsonl", "line 2") in where
+    assert {"broken.json", "image.png"} <= {name for name, _ in where}
+
+
+def test_files_with_problems_are_read_again_next_run(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "g1", "title": "Good", "body": "x"}) + "\n{bad\n", encoding="utf-8")
+    index_paths([path], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([path], tmp_path / "ix", IndexOptions(procs=1))
+    assert len(report.skipped) == 1 and report.unchanged == 1  # still reported until fixed
+
+
+def test_a_file_that_turns_unreadable_keeps_its_articles(tmp_path: Path, corpus_file: Path) -> None:
+    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    corpus_file.write_bytes(b"\x00\x01\x02 binary garbage \x00" * 50)
+    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, format="jsonl"))
+    assert report.skipped and report.deleted == 0
+    assert count(tmp_path / "ix") == 7
+
+
+def test_delete_articles(tmp_path: Path, index_dir: Path) -> None:
+    report = delete_articles(index_dir, ["a1", "a2", "nope"])
+    assert report.deleted == ["a1", "a2"] and report.missing == ["nope"]
+    assert count(index_dir) == 5 and count(index_dir, "storm") == 1
+
+
+def test_a_second_run_is_refused_while_one_is_writing(tmp_path: Path, corpus_file: Path) -> None:
+    with run_lock(tmp_path / "ix"), pytest.raises(IndexLockedError, match="another newsarchive process"):
+        index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+
+
+def test_another_whoosh_writer_gives_a_clear_error(index_dir: Path, corpus_file: Path) -> None:
+    os.utime(corpus_file, ns=(5, 5))
+    (corpus_file.parent / "new.jsonl").write_text(json.dumps({"id": "n", "title": "New", "body": "x"}) + "\n")
+    writer = open_index(index_dir).writer()
+    try:
+        with pytest.raises(IndexLockedError, match="locked by another writer"):
+            index_paths([corpus_file.parent / "new.jsonl"], index_dir, IndexOptions(procs=1))
+    finally:
+        writer.cancel()
+
+
+def test_a_crash_keeps_committed_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [write_jsonl(tmp_path / f"f{i}.jsonl", [{"id": f"f{i}", "title": f"Title {i}", "body": "b"}])
+             for i in range(6)]
+    real_parse = indexer.build.parse_path
+
+    def crash_on_fifth(path: Path, fmt: str | None, source: str) -> Iterator[Article]:
+        if path.name == "f4.jsonl":
+            raise RuntimeError("simulated crash")
+        yield from real_parse(path, fmt, source)  # type: ignore[misc]
+
+    monkeypatch.setattr(indexer.build, "parse_path", crash_on_fifth)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        index_paths(files, tmp_path / "ix", IndexOptions(procs=1, batch_size=2))
+    assert count(tmp_path / "ix") == 4  # two committed batches of two; nothing half-written
+    monkeypatch.setattr(indexer.build, "parse_path", real_parse)
+    report = index_paths(files, tmp_path / "ix", IndexOptions(procs=1, batch_size=2))
+    assert (report.added, report.unchanged) == (2, 4) and count(tmp_path / "ix") == 6
