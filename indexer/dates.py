@@ -37,7 +37,7 @@ def parse_date(text: str | None) -> datetime | None:
     # "January 22, 2020 - 4:07 pm": the dash separates date and time.
     cleaned = re.sub(r"\s+[-–—|]\s+", " ", cleaned)
     try:
-        value: datetime = dateparser.parse(cleaned, default=_DEFAULT)
+        value: datetime = dateparser.parse(cleaned, default=_DEFAULT, ignoretz=True)
     except (ValueError, OverflowError) as err:
         raise ValueError(f"not a date: {text!r}") from err
     if value.tzinfo is not None:

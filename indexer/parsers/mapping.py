@@ -1,0 +1,162 @@
+"""One record of named fields (a JSON object, a CSV row) to an Article, whatever the common field names.
+
+Field names match case-insensitively and without "_", "-" or spaces ("publishedAt" = "published_at"). When a
+record has several names for one field, the first one below with a value wins ("topic" before "tags").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+
+from ..dates import parse_date
+from ..records import Article, Notice, Skipped, clean_values, make_id
+from .text import first_words, split_names, tidy_line, tidy_paragraphs
+
+HEADLINE_KEYS = ("headline", "title", "name")
+BODY_KEYS = ("body", "text", "content", "articlebody", "article", "description", "summary")
+AUTHOR_KEYS = ("author", "authors", "byline", "creator", "writer")
+DATE_KEYS = ("date", "published", "pubdate", "publishedat", "datepublished", "created", "timestamp")
+TOPIC_KEYS = ("topic", "topics", "section", "category", "categories", "tags", "keywords")
+URL_KEYS = ("url", "link", "href", "permalink")
+ID_KEYS = ("id", "guid", "_id", "uuid", "articleid")
+SOURCE_KEYS = ("source", "publisher", "site", "outlet", "publication")
+
+# Nested values name their text under one of these (JSON-LD "name", NYT "main", Atom "href", Mongo "$oid").
+_TEXT_KEYS = ("name", "main", "value", "text", "href", "url", "$oid", "$date", "#text", "label", "term")
+_SEPARATOR = re.compile(r"(?<=\w)[_\- ]+")
+_EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
+_TOPIC_SEPARATORS = re.compile(r"[,;]")
+# Epoch numbers above this are milliseconds (JavaScript's Date.now()), not seconds.
+_MILLISECONDS_FROM = 10**11
+
+Result = tuple[Article | Skipped, list[Notice]]
+
+
+def normalise_key(key: str) -> str:
+    """Fold a field name for matching: lower case, no "_", "-" or spaces inside ("pub_date" -> "pubdate")."""
+    return _SEPARATOR.sub("", key.strip().lower())
+
+
+def article_from_mapping(record: object, path: str, where: str, default_source: str) -> Result:
+    """Build an Article from one record, or a Skipped saying why not; notices list the fields left out."""
+    if not isinstance(record, Mapping):
+        return Skipped(path, where, f"not an object but {kind_of(record)}"), []
+    fields = _fold_keys(record)
+    headline = tidy_line(_text(_first(fields, HEADLINE_KEYS)))
+    body = tidy_paragraphs(_body_text(_first(fields, BODY_KEYS)))
+    if not headline and not body:
+        found = ", ".join(str(key) for key in record) or "none"
+        return Skipped(path, where, f"no headline or body (fields found: {found})"), []
+    notices: list[Notice] = []
+    date = _date(_first(fields, DATE_KEYS), path, where, notices)
+    url = tidy_line(_text(_first(fields, URL_KEYS)))
+    source = tidy_line(_text(_first(fields, SOURCE_KEYS))) or default_source
+    headline = headline or first_words(body)
+    article = Article(
+        id=make_id(_text(_first(fields, ID_KEYS)), url, source, headline, date),
+        headline=headline,
+        body=body,
+        author=_authors(_first(fields, AUTHOR_KEYS)),
+        date=date,
+        topic=_topics(_first(fields, TOPIC_KEYS)),
+        source=source,
+        url=url,
+    )
+    return article, notices
+
+
+def _fold_keys(record: Mapping[object, object]) -> dict[str, object]:
+    folded: dict[str, object] = {}
+    for key, value in record.items():
+        folded.setdefault(normalise_key(str(key)), value)  # the first spelling of a name wins, as in the file
+    return folded
+
+
+def _first(fields: Mapping[str, object], keys: Iterable[str]) -> object:
+    for key in keys:
+        value = fields.get(key)
+        empty = value.strip() == "" if isinstance(value, str) else value in (None, [], {})
+        if not empty:
+            return value
+    return None
+
+
+def kind_of(value: object) -> str:
+    """Name the kind of a JSON-like value for messages: "a list", "a string", "a number", "null"."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "null"
+    return f"a {type(value).__name__}"
+
+
+def _text(value: object) -> str:
+    """Text of a scalar, of an object's name-like field, or of a list's first text."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, Mapping):
+        for key in _TEXT_KEYS:
+            if key in value:
+                return _text(value[key])
+        return ""
+    if isinstance(value, list):
+        return next((text for text in map(_text, value) if text), "")
+    return str(value).strip()
+
+
+def _body_text(value: object) -> str:
+    if isinstance(value, list):  # scrapers often store a body as its list of paragraphs
+        return "\n\n".join(_text(item) for item in value)
+    return _text(value)
+
+
+def _authors(value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        names.extend(split_names(_text(item)))
+    return clean_values(names)
+
+
+def _topics(value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    topics: list[str] = []
+    for item in items:
+        topics.extend(_TOPIC_SEPARATORS.split(_text(item)))
+    return clean_values(topics)
+
+
+def _date(value: object, path: str, where: str, notices: list[Notice]) -> datetime | None:
+    """Parse a date value (text or Unix epoch); an impossible one becomes a notice and None."""
+    if isinstance(value, Mapping):
+        value = _text(value)
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _from_epoch(float(value))
+        text = _text(value)
+        if _EPOCH.match(text):
+            return _from_epoch(float(text))
+        return parse_date(text)
+    except (ValueError, OverflowError, OSError) as err:
+        notices.append(Notice(path, where, f"date left out: {_date_problem(value, err)}"))
+        return None
+
+
+def _from_epoch(seconds: float) -> datetime:
+    if seconds >= _MILLISECONDS_FROM:
+        seconds /= 1000
+    # Epoch numbers count from UTC; like parse_date, keep the wall-clock time without a zone.
+    return datetime.fromtimestamp(seconds, tz=UTC).replace(tzinfo=None)
+
+
+def _date_problem(value: object, err: Exception) -> str:
+    message = str(err)
+    return message if repr(_text(value)) in message else f"{_text(value)!r}: {message}"

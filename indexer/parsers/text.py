@@ -1,0 +1,51 @@
+"""Text clean-up shared by the parsers: spaces and paragraphs, bylines into names, fallback headlines."""
+
+from __future__ import annotations
+
+import re
+
+from ..records import clean_values
+
+UNTITLED = "(untitled)"
+FALLBACK_HEADLINE_WORDS = 12
+
+# Non-breaking and other Unicode spaces come from web pages pasted into text files; they are plain spaces here.
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_BYLINE = re.compile(r"^\s*by\s+", re.IGNORECASE)
+# "A and B", "A & B", "A; B": several people in one byline.
+_NAME_SEPARATORS = re.compile(r"\s+and\s+|\s*[;&]\s*", re.IGNORECASE)
+
+
+def tidy_line(line: str) -> str:
+    """Collapse runs of spaces (non-breaking ones included) to one space and trim the line."""
+    return _SPACES.sub(" ", line).strip()
+
+
+def tidy_paragraphs(text: str) -> str:
+    """Tidy every line of a text and keep paragraphs apart by exactly one blank line."""
+    lines = [tidy_line(line) for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def split_names(byline: str) -> tuple[str, ...]:
+    """Turn a byline ("By Jane Doe and John Roe") into names; "Doe, Jane" stays one name."""
+    names: list[str] = []
+    for part in _NAME_SEPARATORS.split(_BYLINE.sub("", tidy_line(byline))):
+        pieces = [tidy_line(piece) for piece in part.split(",")]
+        # A comma separates people only when every piece is a full name; "Doe, Jane" is one person.
+        if len(pieces) > 1 and all(len(piece.split()) >= 2 for piece in pieces):
+            names.extend(pieces)
+        else:
+            names.append(part)
+    return clean_values(_BYLINE.sub("", name).strip(" ,") for name in names)
+
+
+def first_words(text: str, count: int = FALLBACK_HEADLINE_WORDS) -> str:
+    """Return the first words of a text as a stand-in headline, or "(untitled)" for a text without words."""
+    words = text.split()
+    if not words:
+        return UNTITLED
+    if len(words) <= count:
+        return " ".join(words)
+    return " ".join(words[:count]) + " …"

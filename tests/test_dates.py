@@ -1,0 +1,80 @@
+"""parse_date: the date formats news archives carry, two-digit years, zones dropped, junk rejected."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+
+import pytest
+
+from indexer.dates import parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("26-FEB-1987 15:51:17.84", datetime(1987, 2, 26, 15, 51, 17)),
+        (" 3-APR-1987 07:09:06.48", datetime(1987, 4, 3, 7, 9, 6)),
+        ("27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM", datetime(1987, 3, 27, 0, 2, 59)),
+        ("26-FEB-1987  605:12:33.12", datetime(1987, 2, 26, 5, 12, 33)),
+        ("26-FEB-1987 \x03 15:51:17.84", datetime(1987, 2, 26, 15, 51, 17)),
+        ("January 22, 2020 - 4:07 pm", datetime(2020, 1, 22, 16, 7)),
+        ("January 22, 2020 – 4:07 PM", datetime(2020, 1, 22, 16, 7)),
+        ("2020-01-22", datetime(2020, 1, 22)),
+        ("2020-01-22 16:07:05", datetime(2020, 1, 22, 16, 7, 5)),
+        ("22 Jan 2020", datetime(2020, 1, 22)),
+        ("Jan 2020", datetime(2020, 1, 1)),
+        ("20200122", datetime(2020, 1, 22)),
+    ],
+)
+def test_formats(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2020-01-22T16:07:00+05:00", "2020-01-22T16:07:00Z", "Wed, 22 Jan 2020 16:07:00 -0500", "22 Jan 2020 16:07 GMT"],
+)
+def test_zone_is_dropped_keeping_the_wall_clock_time(text: str) -> None:
+    value = parse_date(text)
+    assert value == datetime(2020, 1, 22, 16, 7)
+    assert value is not None and value.tzinfo is None
+
+
+def test_unknown_zone_name_is_dropped_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as under pytest's filterwarnings = error, whatever the run's settings
+        assert parse_date("2020-01-22 16:07 EST") == datetime(2020, 1, 22, 16, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01/04/63", datetime(1963, 1, 4)),  # an archive's "63" is 1963, not 2063
+        ("Jan 5, 87", datetime(1987, 1, 5)),
+        ("01/04/20", datetime(2020, 1, 4)),
+    ],
+)
+def test_two_digit_years(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", [None, "", "   ", "\x03 &#5;"])
+def test_empty_is_none(text: str | None) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not a date", "not a date: 'not a date'"),
+        ("2021-02-30", "not a date: '2021-02-30'"),
+        ("2020-13-45", "not a date: '2020-13-45'"),
+        ("1500-01-01", "date out of range: '1500-01-01'"),
+        ("3000-01-01", "date out of range: '3000-01-01'"),
+    ],
+)
+def test_junk_raises(text: str, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_date(text)
+    assert str(caught.value) == message

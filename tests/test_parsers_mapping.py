@@ -1,0 +1,128 @@
+"""Records of named fields to articles: field-name variants, value shapes, bylines, dates, skips and notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from indexer.parsers.mapping import article_from_mapping
+from indexer.records import Article, Notice, Skipped, make_id
+
+
+def _article(record: object, source: str = "") -> Article:
+    item, notices = article_from_mapping(record, "f.json", "record 1", source)
+    assert isinstance(item, Article), item
+    assert notices == []
+    return item
+
+
+@pytest.mark.parametrize("key", ["title", "headline", "Name", "TITLE"])
+def test_headline_names(key: str) -> None:
+    assert _article({key: "  Dam   opens "}).headline == "Dam opens"
+
+
+@pytest.mark.parametrize(
+    "key", ["body", "text", "content", "article", "article_body", "articleBody", "description", "summary"]
+)
+def test_body_names(key: str) -> None:
+    assert _article({"title": "T", key: "The dam opened."}).body == "The dam opened."
+
+
+def test_blank_values_do_not_hide_later_names() -> None:
+    assert _article({"title": "  ", "headline": "Dam opens", "date": "", "published": "2021-06-04"}).headline == (
+        "Dam opens"
+    )
+
+
+def test_body_wins_over_summary_and_a_list_of_paragraphs_is_joined() -> None:
+    assert _article({"title": "T", "summary": "Short.", "body": ["One.", "Two."]}).body == "One.\n\nTwo."
+
+
+def test_headline_from_body_when_missing() -> None:
+    article = _article({"body": "One two three four five six seven eight nine ten eleven twelve thirteen."})
+    assert article.headline == "One two three four five six seven eight nine ten eleven twelve …"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("By Jane Doe and John Roe", ("Jane Doe", "John Roe")),
+        ("Jane Doe; John Roe & Ann Poe", ("Jane Doe", "John Roe", "Ann Poe")),
+        ("Jane Doe, John Roe, Ann Poe", ("Jane Doe", "John Roe", "Ann Poe")),
+        ("Doe, Jane", ("Doe, Jane",)),
+        (["Jane Doe", "john roe", "Jane Doe"], ("Jane Doe", "john roe")),
+        ([{"name": "Jane Doe"}, {"name": "John Roe"}], ("Jane Doe", "John Roe")),
+        ({"@type": "Person", "name": "Jane Doe"}, ("Jane Doe",)),
+    ],
+)
+def test_authors(value: object, expected: tuple[str, ...]) -> None:
+    assert _article({"title": "T", "byline": value}).author == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("date", "2021-06-04", datetime(2021, 6, 4)),
+        ("pub_date", "June 4, 2021 - 10:30 am", datetime(2021, 6, 4, 10, 30)),
+        ("datePublished", "2021-06-04T10:30:00-04:00", datetime(2021, 6, 4, 10, 30)),
+        ("timestamp", 1622802600, datetime(2021, 6, 4, 10, 30)),
+        ("timestamp", 1622802600000, datetime(2021, 6, 4, 10, 30)),
+        ("created", "1622802600", datetime(2021, 6, 4, 10, 30)),
+        ("published", {"$date": "2021-06-04"}, datetime(2021, 6, 4)),
+    ],
+)
+def test_dates(key: str, value: object, expected: datetime) -> None:
+    assert _article({"title": "T", key: value}).date == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("Politics, City hall; Politics", ("Politics", "City hall")), (["a", "b"], ("a", "b")), ("", ())],
+)
+def test_topics(value: object, expected: tuple[str, ...]) -> None:
+    assert _article({"title": "T", "categories": value}).topic == expected
+
+
+def test_url_id_and_source_shapes() -> None:
+    article = _article({"title": "T", "link": {"href": "https://x.org/a"}, "_id": {"$oid": "abc"}, "site": "X"})
+    assert (article.url, article.id, article.source) == ("https://x.org/a", "abc", "X")
+    assert _article({"title": "T", "article_id": 42}).id == "42"
+
+
+def test_id_falls_back_to_a_hash() -> None:
+    article = _article({"title": "T", "date": "2021-06-04"}, source="Archive")
+    assert article.id == make_id(None, "", "Archive", "T", datetime(2021, 6, 4))
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ([1, 2], "not an object but a list"),
+        ("text", "not an object but a string"),
+        (None, "not an object but null"),
+        ({"date": "2021-06-04", "tags": ["x"]}, "no headline or body (fields found: date, tags)"),
+        ({"title": "  ", "body": ""}, "no headline or body (fields found: title, body)"),
+    ],
+)
+def test_skipped_records(record: object, reason: str) -> None:
+    assert article_from_mapping(record, "f.json", "record 1", "") == (Skipped("f.json", "record 1", reason), [])
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2021-02-30", "date left out: not a date: '2021-02-30'"),
+        ("0001-01-01", "date left out: date out of range: '0001-01-01'"),
+    ],
+)
+def test_impossible_date_gives_a_notice(value: object, reason: str) -> None:
+    item, notices = article_from_mapping({"title": "T", "date": value}, "f.json", "record 1", "")
+    assert isinstance(item, Article) and item.date is None
+    assert notices == [Notice("f.json", "record 1", reason)]
+
+
+def test_epoch_out_of_range_gives_a_notice() -> None:
+    item, notices = article_from_mapping({"title": "T", "date": 10**18}, "f.json", "record 1", "")
+    assert isinstance(item, Article) and item.date is None
+    assert [notice.reason.startswith("date left out: '1000000000000000000': ") for notice in notices] == [True]
