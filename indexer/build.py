@@ -103,6 +103,8 @@ class _Run:
         self.batch = _Batch()
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
         self.fresh = manifest.is_empty()  # nothing indexed yet: no id can be an update
+        # How files are read: a file read with other options than last time is read again.
+        self.reading = f"format={options.format or ''};source={options.source}"
 
     def read_file(self, path: Path) -> None:
         """Read one file into the batch, unless it is unchanged since it was last indexed."""
@@ -112,7 +114,7 @@ class _Run:
         except OSError as err:
             self.report.skipped.append(Skipped(str(path), "", f"cannot read file: {err.strerror or err}"))
             return
-        state = FileState(stat.st_size, stat.st_mtime_ns)
+        state = FileState(stat.st_size, stat.st_mtime_ns, self.reading)
         if state == self.manifest.file_state(key):
             self.report.files_unchanged += 1
             self.report.unchanged += len(self.manifest.file_articles(key))
@@ -213,8 +215,8 @@ class DeleteReport:
 def delete_articles(index_dir: Path, ids: Iterable[str]) -> DeleteReport:
     """Delete articles by id."""
     wanted = list(dict.fromkeys(ids))
+    ix = open_index(index_dir)  # before the lock, which would create the folder
     with run_lock(index_dir):
-        ix = open_index(index_dir)
         with ix.searcher() as searcher:
             present = [i for i in wanted if searcher.document_number(id=i) is not None]
         if present:

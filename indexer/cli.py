@@ -70,9 +70,12 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
     target = index_dir or default_index_dir()
     options = IndexOptions(format=fmt, source=source, rebuild=rebuild, batch_size=batch_size,
                            **({"procs": procs} if procs else {}))
-    total = count_files(paths)
-    with click.progressbar(length=total, label="Indexing files", file=sys.stderr, show_pos=True) as bar:
-        report = index_paths(paths, target, options, progress=lambda _path: bar.update(1))
+    if sys.stderr.isatty():
+        with click.progressbar(length=count_files(paths), label="Indexing files", file=sys.stderr,
+                               show_pos=True) as bar:
+            report = index_paths(paths, target, options, progress=lambda _path: bar.update(1))
+    else:
+        report = index_paths(paths, target, options)
     click.echo(
         f"Indexed {target}: {report.added:,} added, {report.updated:,} updated, {report.unchanged:,} unchanged, "
         f"{report.deleted:,} deleted; {len(report.skipped):,} skipped. "

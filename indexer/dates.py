@@ -59,6 +59,8 @@ def parse_bound(text: str, end: bool = False) -> date:
         raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"{text!r} is not a date: month must be in 1..12")
     try:
         if month is None:
             return date(year, 12, 31) if end else date(year, 1, 1)

@@ -12,7 +12,9 @@ MANIFEST_NAME = "newsarchive.sqlite3"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, reading TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, path TEXT NOT NULL, fingerprint TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
 """
@@ -20,10 +22,11 @@ CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
 
 @dataclass(frozen=True)
 class FileState:
-    """A file's size and modification time when it was last indexed."""
+    """A file's size and modification time when it was last indexed, and the options it was read with."""
 
     size: int
     mtime_ns: int
+    reading: str
 
 
 class Manifest:
@@ -44,7 +47,7 @@ class Manifest:
 
     def file_state(self, path: str) -> FileState | None:
         """Return the state of a file as last indexed, or None."""
-        row = self.db.execute("SELECT size, mtime_ns FROM files WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute("SELECT size, mtime_ns, reading FROM files WHERE path = ?", (path,)).fetchone()
         return FileState(*row) if row else None
 
     def file_articles(self, path: str) -> dict[str, str]:
@@ -69,7 +72,9 @@ class Manifest:
         if state is None:
             self.db.execute("DELETE FROM files WHERE path = ?", (path,))
         else:
-            self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, state.size, state.mtime_ns))
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, state.size, state.mtime_ns, state.reading)
+            )
 
     def forget(self, ids: list[str]) -> None:
         """Forget deleted articles."""

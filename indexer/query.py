@@ -24,6 +24,10 @@ FIELD_ALIASES = {
 MAX_QUERY_LENGTH = 1000
 _FIELD_PREFIX = re.compile(r"(?<![\w.])(\w+):")
 _QUOTED = re.compile(r'"[^"]*"')
+_DATE_SCOPE = re.compile(r"(?<![\w.])date:(\[[^\]]*\]?|\{[^}]*\}?|\S*)")
+_DATE_VALUE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
+_RANGE = re.compile(r"^[\[{]\s*(\S*?)\s*\bTO\b\s*(\S*?)\s*[\]}]$")
+DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 TO 1987-03-15]"
 # "NOT x" and "-x" both exclude; a hyphen inside a word ("anti-ISIS") stays part of it.
 _NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
 
@@ -45,6 +49,7 @@ def parse_query(parser: Any, text: str) -> Any | None:
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH})")
     _check_fields(text)
+    _check_dates(text)
     try:
         parsed = parser.parse(text, normalize=False)
     except Exception as err:  # Whoosh raises bare Exceptions for unparseable ranges
@@ -63,12 +68,21 @@ def parse_query(parser: Any, text: str) -> Any | None:
 def _check_fields(text: str) -> None:
     """Raise QueryError for a `name:` scope that is not a searchable field (text in quotes is left alone)."""
     allowed = set(QUERY_FIELDS) | {alias for names in FIELD_ALIASES.values() for alias in names}
-    for name in _FIELD_PREFIX.findall(_QUOTED.sub(" ", text)):
+    for name in _FIELD_PREFIX.findall(_DATE_SCOPE.sub(" ", _QUOTED.sub(" ", text))):
         if name not in allowed:
             raise QueryError(
                 f"unknown field {name!r}: the fields are {', '.join(QUERY_FIELDS)} "
                 "(to search for text with a colon, put it in quotes)"
             )
+
+
+def _check_dates(text: str) -> None:
+    """Raise QueryError, with the accepted forms, for a date: scope that is not a date or a date range."""
+    for value in _DATE_SCOPE.findall(_QUOTED.sub(" ", text)):
+        ranged = _RANGE.match(value)
+        bounds = [b for b in ranged.groups() if b] if ranged else [value]
+        if not bounds or not all(_DATE_VALUE.match(b) for b in bounds):
+            raise QueryError(f"date:{value} is not a date or a date range: {DATE_HELP}")
 
 
 def _first_error(q: Any) -> str | None:

@@ -35,6 +35,7 @@ from .results import (
     SearchRequest,
 )
 from .schema import document_to_article
+from .spelling import suggest_query
 from .storage import open_index
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
@@ -160,11 +161,9 @@ class SearchService:
     def _suggest(self, gen: _Generation, request: SearchRequest, user_query: Any, total: int) -> str | None:
         if user_query is None or total > SUGGEST_BELOW:
             return None
-        corrected = gen.searcher.correct_query(user_query, request.query)
-        suggestion = str(corrected.string).strip()
-        if not suggestion or suggestion == request.query.strip():
+        suggestion = suggest_query(gen.searcher.reader(), request.query)
+        if suggestion is None:
             return None
-        # Only the corrected text counts: the corrected query object may keep a field's uncorrected term.
         found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parser, suggestion)))
         return suggestion if found > total else None
 

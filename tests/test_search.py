@@ -39,6 +39,7 @@ def ids(service: SearchService, query: str = "", **options: object) -> set[str]:
         ("date:2020", {"a1", "a2", "a6"}),
         ("date:[2020-01-01 TO 2020-01-16]", {"a1"}),
         ("rates date:[2021-01-01 TO]", {"a5"}),
+        ("storm date:[TO 2020-12-31]", {"a2"}),
         ("U.S.", {"a3"}),
         ("US officials", {"a3"}),
         ("cafe", {"a6"}),  # accents folded
@@ -126,8 +127,10 @@ def test_pagination(service: SearchService) -> None:
 @pytest.mark.parametrize(
     ("request_", "message"),
     [
-        (SearchRequest(query="date:junk"), "cannot understand"),
-        (SearchRequest(query="date:[foo TO bar]"), "cannot understand"),
+        (SearchRequest(query="date:junk"), r"date:junk is not a date .*date:1987-03"),
+        (SearchRequest(query="date:[foo TO bar]"), "not a date or a date range"),
+        (SearchRequest(query="date:2020-01-22T10:00"), "not a date"),
+        (SearchRequest(query="date:1987-13"), "month must be in 1..12"),
         (SearchRequest(query="the of"), "no searchable words"),
         (SearchRequest(query="x" * 2000), "too long"),
         (SearchRequest(per_page=0), "per_page"),
@@ -170,6 +173,9 @@ def test_did_you_mean(service: SearchService) -> None:
     assert page.total == 0
     assert page.suggestion == "inflation"
     assert service.search(SearchRequest(query="inflation")).suggestion is None
+    # each misspelt word is corrected as typed; operators, phrases and known words are kept
+    assert service.search(SearchRequest(query='"interest rtes" OR stoorm')).suggestion == '"interest rates" OR storm'
+    assert service.search(SearchRequest(query="headline:stoorm")).suggestion is None  # scoped words are left
 
 
 def test_related_articles(service: SearchService) -> None:

@@ -1,0 +1,251 @@
+"""The whole Reuters-21578 folder through the CLI: one index build, then counts and queries a user would run.
+
+The collection is read from ../shared/data (research-only licence: never copied into the repo). The module is
+skipped when it is absent; every test is marked slow (deselect with -m "not slow").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from indexer.cli import main
+from indexer.parsers import parse_path
+from indexer.records import Article
+
+from .conftest import REUTERS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not REUTERS.is_dir(), reason=f"Reuters-21578 not found at {REUTERS}"),
+]
+
+STORIES = 21_578
+EARN, ACQ = 3_987, 2_448
+SUMMARY = re.compile(
+    r"^Indexed .+: (?P<added>[\d,]+) added, (?P<updated>[\d,]+) updated, (?P<unchanged>[\d,]+) unchanged, "
+    r"(?P<deleted>[\d,]+) deleted; (?P<skipped>[\d,]+) skipped\. (?P<files_read>[\d,]+) files read, "
+    r"(?P<files_unchanged>[\d,]+) unchanged, in [\d.]+ s\.$",
+    re.MULTILINE,
+)
+
+
+@dataclass(frozen=True)
+class Build:
+    """The index of the whole folder and what the `index` command printed."""
+
+    index: Path
+    result: Result
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="newsarchive")
+
+
+def counts(result: Result) -> dict[str, int]:
+    match = SUMMARY.search(result.stdout)
+    assert match, result.output
+    return {k: int(v.replace(",", "")) for k, v in match.groupdict().items()}
+
+
+def sgm_files() -> list[Path]:
+    return sorted(REUTERS.rglob("*.sgm"))
+
+
+def other_files() -> list[Path]:
+    """The README, licence and other-data files beside the stories (hidden files are never read)."""
+    return sorted(
+        p for p in REUTERS.rglob("*")
+        if p.is_file() and p.suffix != ".sgm" and not any(part.startswith(".") for part in p.relative_to(REUTERS).parts)
+    )
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    index = tmp_path_factory.mktemp("reuters") / "index"
+    result = run("index", REUTERS, "--index", index)
+    assert result.exit_code == 0, result.output
+    return Build(index, result)
+
+
+@pytest.fixture(scope="module")
+def stories() -> list[Article]:
+    """Every story, parsed directly (the expected answers are computed from these)."""
+    return [item for path in sgm_files() for item in parse_path(path) if isinstance(item, Article)]
+
+
+def search(build: Build, *args: object) -> dict[str, Any]:
+    result = run("search", "--json", "--index", build.index, *args)
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def facet(page: dict[str, Any], name: str) -> dict[str, int]:
+    return {v["value"]: v["count"] for v in page["facets"][name]}
+
+
+# --- the build ----------------------------------------------------------------------------------------------
+
+
+def test_every_story_is_added_and_the_other_files_skipped(build: Build) -> None:
+    assert counts(build.result) == {
+        "added": STORIES, "updated": 0, "unchanged": 0, "deleted": 0, "skipped": len(other_files()),
+        "files_read": len(sgm_files()) + len(other_files()), "files_unchanged": 0,
+    }
+    assert "21,578 added" in build.result.stdout
+
+
+def test_skipped_files_are_listed_and_no_story_file_is_among_them(build: Build) -> None:
+    stderr = build.result.stderr
+    assert f"Skipped ({len(other_files())}):" in stderr
+    listed = [line for line in stderr.splitlines() if line.startswith("  ")]
+    assert len(listed) == len(other_files())
+    for path in other_files():
+        assert any(line.startswith(f"  {path}: ") for line in listed), path
+    assert not [line for line in listed if ".sgm" in line]
+    for readme in ("README.txt", "README.repo.md", "LICENSE.repo-mit.txt"):
+        assert any(line.startswith(f"  {REUTERS / readme}: ") for line in listed)
+
+
+def test_rerun_finds_everything_unchanged(build: Build) -> None:
+    again = run("index", REUTERS, "--index", build.index)
+    assert again.exit_code == 0, again.output
+    assert "0 added" in again.stdout and "21,578 unchanged" in again.stdout
+    assert counts(again) == {
+        "added": 0, "updated": 0, "unchanged": STORIES, "deleted": 0, "skipped": len(other_files()),
+        # the skipped files are read again so that their problems stay visible until fixed
+        "files_read": len(other_files()), "files_unchanged": len(sgm_files()),
+    }
+    assert search(build)["total"] == STORIES
+
+
+# --- stats --------------------------------------------------------------------------------------------------
+
+
+def test_stats_json(build: Build) -> None:
+    result = run("stats", "--json", "--index", build.index)
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)
+    assert stats["documents"] == STORIES
+    assert stats["first_date"].startswith("1987-02-26T")
+    assert stats["last_date"].startswith("1987-10-20T")
+    assert stats["top_topic"][:2] == [{"value": "earn", "count": EARN}, {"value": "acq", "count": ACQ}]
+    assert stats["top_source"] == [{"value": "Reuters", "count": STORIES}]
+    assert {"value": "Cal Mankowski", "count": 18} in stats["top_author"]
+
+
+def test_stats_plain(build: Build) -> None:
+    result = run("stats", "--index", build.index)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("21,578 articles, 1987-02-26 to 1987-10-20, ")
+    assert "top topic: earn (3,987), acq (2,448), " in result.stdout
+    assert "top source: Reuters (21,578)" in result.stdout
+
+
+# --- browsing and facets ------------------------------------------------------------------------------------
+
+
+def test_empty_query_facets(build: Build, stories: list[Article]) -> None:
+    page = search(build)
+    assert page["total"] == STORIES
+    topics = facet(page, "topic")
+    assert topics["earn"] == EARN and topics["acq"] == ACQ
+    months = facet(page, "month")
+    assert months["1987-03"] == 11_544
+    assert months == dict(Counter(f"{s.date:%Y-%m}" for s in stories if s.date))
+    assert sum(months.values()) == STORIES
+    assert facet(page, "year") == {"1987": STORIES}
+    assert facet(page, "source") == {"Reuters": STORIES}
+
+
+def test_browsing_is_newest_first_and_oldest_on_request(build: Build) -> None:
+    assert search(build)["hits"][0]["date"].startswith("1987-10-20T")
+    oldest = search(build, "--sort", "oldest")["hits"]
+    assert oldest[0]["date"].startswith("1987-02-26T")
+    assert [h["date"] for h in oldest] == sorted(h["date"] for h in oldest)
+
+
+def test_two_topics_give_the_stories_having_either(build: Build, stories: list[Article]) -> None:
+    expected = sum(1 for s in stories if {"earn", "acq"} & set(s.topic))
+    assert EARN < expected < EARN + ACQ  # some stories have both
+    page = search(build, "--topic", "earn", "--topic", "acq", "--per-page", 100)
+    assert page["total"] == expected
+    assert all({"earn", "acq"} & set(h["topic"]) for h in page["hits"])
+
+
+def test_month_query_and_filters_agree_with_the_month_facet(build: Build, stories: list[Article]) -> None:
+    april = facet(search(build), "month")["1987-04"]
+    assert april == sum(1 for s in stories if s.date and (s.date.year, s.date.month) == (1987, 4))
+    assert search(build, "date:1987-04")["total"] == april
+    assert search(build, "--month", "1987-04")["total"] == april
+    assert search(build, "--from", "1987-04", "--to", "1987-04")["total"] == april
+    assert search(build, "--from", "1987-04-01", "--to", "1987-04-30")["total"] == april
+
+
+# --- queries ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ('"trade deficit"', ("TRADE", "DEFICIT")),
+        ("opec oil prices", ("OPEC", "OIL")),
+        ("coffee quotas", ("COFFEE",)),
+        ("bundesbank interest rates", ("BUNDESBANK", "INTEREST", "RATE")),
+        ("takeover bid", ("TAKEOVER", "BID")),
+    ],
+)
+def test_realistic_queries_rank_matching_headlines_first(build: Build, query: str, words: tuple[str, ...]) -> None:
+    page = search(build, query)
+    assert page["total"] > 10
+    for hit in page["hits"][:3]:
+        assert any(word in hit["headline"].upper() for word in words), hit["headline"]
+        assert hit["source"] == "Reuters"
+    assert "<mark>" in page["hits"][0]["snippet"]
+
+
+def test_author_query_finds_only_that_reporter(build: Build, stories: list[Article]) -> None:
+    expected = {s.id for s in stories if "Cal Mankowski" in s.author}
+    page = search(build, "author:mankowski", "--per-page", 100)
+    assert page["total"] == len(expected) == 18
+    assert {h["id"] for h in page["hits"]} == expected
+    assert all("Cal Mankowski" in h["author"] for h in page["hits"])
+    facet_ids = {h["id"] for h in search(build, "--author", "Cal Mankowski", "--per-page", 100)["hits"]}
+    assert facet_ids == expected
+
+
+def test_cocoa_in_the_cocoa_topic(build: Build, stories: list[Article]) -> None:
+    page = search(build, "cocoa", "--topic", "cocoa", "--per-page", 100)
+    assert 0 < page["total"] <= sum(1 for s in stories if "cocoa" in s.topic)
+    assert len(page["hits"]) == page["total"]
+    for hit in page["hits"]:
+        assert "cocoa" in hit["topic"]
+        assert "<mark>" in hit["snippet"]
+    assert facet(page, "topic")["cocoa"] == page["total"]
+
+
+def test_a_brief_story_is_found_by_its_title(build: Build, stories: list[Article]) -> None:
+    brief = next(s for s in stories if s.id == "reuters21578:31")
+    assert brief.body == ""  # TYPE="BRIEF": a title only
+    page = search(build, "estate curbs")
+    hit = next(h for h in page["hits"] if h["id"] == brief.id)
+    assert hit["headline"] == "U.S. TAX WRITERS SEEK ESTATE TAX CURBS, RAISING 6.7 BILLION DLRS THRU 1991"
+    assert "<mark>ESTATE</mark>" in hit["snippet"] and "<mark>CURBS</mark>" in hit["snippet"]
+
+
+def test_brief_stories_are_found_by_the_words_of_their_titles(build: Build, stories: list[Article]) -> None:
+    briefs = [s for s in stories if not s.body]
+    assert len(briefs) > 1000
+    for story in briefs[:: len(briefs) // 4][:4]:
+        words = re.findall(r"[A-Za-z]{4,}", story.headline)
+        assert words, story.headline
+        page = search(build, " ".join(words), "--per-page", 100)
+        assert story.id in {h["id"] for h in page["hits"]}, (story.headline, words)
