@@ -12,6 +12,7 @@ SNIPPET_CHARS = 220
 LEAD_CHARS = 240
 ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
+MAX_JOINED_GAP = 40
 
 
 class MarkFormatter(highlight.Formatter):  # type: ignore[misc]
@@ -24,13 +25,19 @@ class MarkFormatter(highlight.Formatter):  # type: ignore[misc]
         return f"<mark>{self._text(highlight.get_text(text, token, replace))}</mark>"
 
     def format(self, fragments: list[Any], replace: bool = False) -> str:
-        parts = [self.format_fragment(f, replace=replace).strip() for f in fragments]
-        if not parts:
+        if not fragments:
             return ""
+        fragments = sorted(fragments, key=lambda f: f.startchar)
         text = fragments[0].text
-        before = ELLIPSIS if fragments[0].startchar > 0 else ""
-        after = ELLIPSIS if any(c.isalnum() for c in text[fragments[-1].endchar:]) else ""
-        return before + f" {ELLIPSIS} ".join(parts) + after
+        out = [ELLIPSIS if fragments[0].startchar > 0 else ""]
+        for previous, fragment in zip([None, *fragments], fragments, strict=False):
+            if previous is not None:
+                gap = text[previous.endchar : fragment.startchar]
+                # Two passages a few words apart read better joined than cut by an ellipsis.
+                out.append(self._text(gap) if len(gap) <= MAX_JOINED_GAP else f" {ELLIPSIS} ")
+            out.append(self.format_fragment(fragment, replace=replace).strip())
+        out.append(ELLIPSIS if any(c.isalnum() for c in text[fragments[-1].endchar :]) else "")
+        return "".join(out)
 
 
 def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
