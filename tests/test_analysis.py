@@ -61,3 +61,12 @@ def test_library_does_not_import_flask() -> None:
     code = "import sys, indexer.search, indexer.build, indexer.cli; print('flask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_stems_are_cached() -> None:
+    from whoosh.analysis import StemFilter
+
+    from indexer.analysis import STEM_CACHE_SIZE
+
+    stemmer = [f for f in news_analyzer().items if isinstance(f, StemFilter)][0]
+    assert stemmer.cachesize == STEM_CACHE_SIZE and stemmer.stemfn is stem

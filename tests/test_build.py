@@ -182,3 +182,11 @@ def test_a_crash_keeps_committed_batches(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(indexer.build, "parse_path", real_parse)
     report = index_paths(files, tmp_path / "ix", IndexOptions(procs=1, batch_size=2))
     assert (report.added, report.unchanged) == (2, 4) and count(tmp_path / "ix") == 6
+
+
+def test_progress_is_reported_once_per_file(tmp_path: Path, corpus_file: Path) -> None:
+    other = write_jsonl(tmp_path / "other.jsonl", [{"id": "o", "title": "Other", "body": "x"}])
+    seen: list[str] = []
+    index_paths([corpus_file, other], tmp_path / "ix", IndexOptions(procs=1), progress=lambda p: seen.append(p.name))
+    assert seen == ["corpus.jsonl", "other.jsonl"]
+    assert indexer.build.count_files([corpus_file, other]) == 2
