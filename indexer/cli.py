@@ -195,3 +195,20 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
     click.echo(f"{stats.documents:,} articles, {span}, {stats.segments} segment(s)")
     for name, values in stats.top.items():
         click.echo(f"top {name}: " + (", ".join(f"{v.value} ({v.count:,})" for v in values) or "none"))
+
+
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
+def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the search page and the JSON API with waitress (a production WSGI server)."""
+    # Imported here, not at the top: the library must not depend on the web app, which depends on it.
+    import waitress
+
+    from webapp import create_app
+
+    app = create_app({"INDEX": str(index_dir)} if index_dir else None)
+    click.echo(f"Serving {app.config['INDEX']} on http://{host}:{port}/ (Ctrl-C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="newsarchive")

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,33 +98,31 @@ class SearchService:
         started = time.perf_counter()
         check_request(request, MAX_PER_PAGE, MAX_RESULT_DEPTH)
         with self._generation() as gen:
-            user_query = parse_query(gen.parser, request.query)
-            base_query = _and(user_query, date_range_query(request.date_from, request.date_to))
-            base = gen.view.live.copy() if base_query is None else gen.view.mask(
-                gen.searcher.docs_for_query(base_query)
-            )
-            chosen = {name: gen.view.selection_mask(name, values) for name, values in request.selections().items()}
-            final = _all_of(base, chosen.values())
-            hits = self._hits(gen, request, user_query, base_query, final)
-            facets = {name: self._facet(gen.view, request, name, base, chosen) for name in FACETS}
-            total = int(final.sum())
-            suggestion = self._suggest(gen, request, user_query, total)
+            match = _Match.of(gen, request)
+            start = (request.page - 1) * request.per_page
+            terms = _highlight_terms(gen.searcher, match.user_query)
+            hits = [self._hit(gen, d, score, terms) for d, score in match.ranked(gen, start, start + request.per_page)]
+            facets = {name: self._facet(gen.view, request, name, match.base, match.chosen) for name in FACETS}
+            total = int(match.final.sum())
+            suggestion = self._suggest(gen, request, match.user_query, total)
         took = (time.perf_counter() - started) * 1000
         return SearchPage(request, total, tuple(hits), facets, suggestion, took)
 
-    def _hits(self, gen: _Generation, request: SearchRequest, user_query: Any, base_query: Any,
-              final: np.ndarray) -> list[Hit]:
-        start = (request.page - 1) * request.per_page
-        stop = start + request.per_page
-        terms = _highlight_terms(gen.searcher, user_query)
-        if user_query is None or request.sort != "relevance":
-            docnums = gen.view.by_date(final, newest=request.sort != "oldest", start=start, stop=stop)
-            return [self._hit(gen, d, None, terms) for d in docnums]
-        # Facet selections filter without scoring: a constant adds the same to every hit, so ranks are unchanged.
-        filters = [wq.ConstantScoreQuery(selection_query(n, v), 0.0) for n, v in request.selections().items()]
-        ranked = gen.searcher.search(_and(base_query, *filters), limit=stop)
-        scored = range(start, min(stop, ranked.scored_length()))
-        return [self._hit(gen, ranked.docnum(i), ranked.score(i), terms) for i in scored]
+    def iter_matches(self, request: SearchRequest, limit: int) -> Iterator[Article]:
+        """Return an iterator over every article a search matches, in its order, up to limit (for exports).
+
+        The matching runs now, so a bad request raises QueryError here; the articles are read as the iterator is
+        consumed, from a searcher of its own that stays open until it finishes or is closed.
+        """
+        check_request(replace(request, page=1, per_page=1), MAX_PER_PAGE, MAX_RESULT_DEPTH)
+        searcher = self._ix.searcher()
+        try:
+            gen = _Generation(searcher, IndexView(searcher, self._cache), make_parser(searcher.schema))
+            docnums = [d for d, _ in _Match.of(gen, request).ranked(gen, 0, limit)]
+        except BaseException:
+            searcher.close()
+            raise
+        return _read_articles(searcher, docnums)
 
     def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
@@ -206,6 +204,48 @@ class SearchService:
                     for name in ("topic", "author", "source")}
             segments = len(gen.searcher.reader().leaf_readers()) if not gen.searcher.reader().is_atomic() else 1
             return IndexStats(int(view.live.sum()), first, last, tops, segments)
+
+
+@dataclass
+class _Match:
+    """The documents a request matches: before facet selections (base), each selection, and all applied."""
+
+    request: SearchRequest
+    user_query: Any
+    base_query: Any
+    base: np.ndarray
+    chosen: dict[str, np.ndarray]
+    final: np.ndarray
+
+    @classmethod
+    def of(cls, gen: _Generation, request: SearchRequest) -> _Match:
+        """Match a request against one generation of the index."""
+        user_query = parse_query(gen.parser, request.query)
+        base_query = _and(user_query, date_range_query(request.date_from, request.date_to))
+        if base_query is None:
+            base = gen.view.live.copy()
+        else:
+            base = gen.view.mask(gen.searcher.docs_for_query(base_query))
+        chosen = {name: gen.view.selection_mask(name, values) for name, values in request.selections().items()}
+        return cls(request, user_query, base_query, base, chosen, _all_of(base, chosen.values()))
+
+    def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
+        """Return (document number, score) of the matches [start:stop] in the request's order."""
+        if self.user_query is None or self.request.sort != "relevance":
+            docnums = gen.view.by_date(self.final, newest=self.request.sort != "oldest", start=start, stop=stop)
+            return [(d, None) for d in docnums]
+        # Facet selections filter without scoring: a constant adds the same to every hit, so ranks are unchanged.
+        filters = [wq.ConstantScoreQuery(selection_query(n, v), 0.0) for n, v in self.request.selections().items()]
+        results = gen.searcher.search(_and(self.base_query, *filters), limit=stop)
+        return [(results.docnum(i), results.score(i)) for i in range(start, min(stop, results.scored_length()))]
+
+
+def _read_articles(searcher: Any, docnums: list[int]) -> Iterator[Article]:
+    try:
+        for docnum in docnums:
+            yield document_to_article(searcher.stored_fields(docnum))
+    finally:
+        searcher.close()
 
 
 def _and(*parts: Any) -> Any:

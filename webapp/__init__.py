@@ -1,1 +1,29 @@
-"""The web app: an HTTP adapter over indexer.search (Flask). It arrives with the web-app issue."""
+"""The web app: an HTTP adapter over indexer.search. Request -> SearchRequest; SearchPage -> HTML, JSON or a feed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import api, exports, security, views
+from .service import ServiceHolder
+from .settings import load_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from defaults, then NEWSARCHIVE_* variables, then test_config."""
+    app = Flask(__name__)
+    app.config.update(load_settings())
+    if test_config:
+        app.config.update(test_config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["newsarchive"] = ServiceHolder(Path(app.config["INDEX"]))
+
+    security.init_app(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
+    views.register_filters(app)
+    return app

@@ -1,0 +1,59 @@
+"""The JSON API under /api/: the same search objects as the pages, as JSON; errors in one shape."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from indexer.results import article_to_dict
+
+from .openapi import openapi_document
+from .params import article_id, search_request
+from .security import rate_limited
+from .service import search_service
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_RELATED = 50
+
+
+@bp.get("/search")
+@rate_limited("search", "RATE_LIMIT")
+def search() -> Response:
+    """Search: the shape of `newsarchive search --json`."""
+    page = search_service().search(search_request(request.args, current_app.config["PER_PAGE"]))
+    return jsonify(page.to_dict())
+
+
+@bp.get("/articles/<key>")
+@rate_limited("search", "RATE_LIMIT")
+def article(key: str) -> Response:
+    """One whole article."""
+    return jsonify(article_to_dict(search_service().article(article_id(key))))
+
+
+@bp.get("/articles/<key>/related")
+@rate_limited("search", "RATE_LIMIT")
+def related(key: str) -> Response:
+    """The articles most like one article."""
+    limit = request.args.get("limit", "10")
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_RELATED:
+        return _bad_parameter(f"limit must be a whole number from 1 to {MAX_RELATED}")
+    found = search_service().related(article_id(key), limit=int(limit))
+    return jsonify({"id": article_id(key), "related": [r.to_dict() for r in found]})
+
+
+@bp.get("/stats")
+def stats() -> Response:
+    """What the index holds."""
+    return jsonify(search_service().stats().to_dict())
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document(current_app.config["SITE_NAME"], request.host_url.rstrip("/")))
+
+
+def _bad_parameter(message: str) -> Response:
+    from .responses import error
+
+    return error(400, "bad_request", message)

@@ -1,0 +1,126 @@
+"""Response headers (CSP, frame rules, nosniff), CORS on /api/, per-client rate limits, and error responses."""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from indexer.errors import ArticleNotFoundError, IndexNotFoundError, NewsArchiveError, QueryError
+
+from . import responses
+
+WINDOW_SECONDS = 60.0
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
+)
+FRAMEABLE = ("views.embed",)
+
+
+class RateLimited(Exception):
+    """A client has made more requests of a kind than the limit allows."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests: try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class RateLimiter:
+    """A sliding one-minute window of request times per client and kind."""
+
+    def __init__(self) -> None:
+        self._hits: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, client: str, kind: str, per_minute: int) -> None:
+        """Count one request, or raise RateLimited when the client is over the limit."""
+        if per_minute <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            hits = self._hits.setdefault((client, kind), deque())
+            while hits and now - hits[0] >= WINDOW_SECONDS:
+                hits.popleft()
+            if len(hits) >= per_minute:
+                raise RateLimited(max(1, math.ceil(WINDOW_SECONDS - (now - hits[0]))))
+            hits.append(now)
+            if len(self._hits) > 10_000:  # forget idle clients so memory stays bounded
+                for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= WINDOW_SECONDS]:
+                    del self._hits[key]
+
+
+def rate_limited(kind: str, setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Limit a view to the configured number of requests per client per minute."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            limiter: RateLimiter = current_app.extensions["newsarchive_limiter"]
+            limiter.check(request.remote_addr or "unknown", kind, int(current_app.config[setting]))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def init_app(app: Flask) -> None:
+    """Install the headers, CORS and the error handlers."""
+    app.extensions["newsarchive_limiter"] = RateLimiter()
+    app.after_request(_headers)
+    app.register_error_handler(QueryError, lambda e: responses.error(400, "bad_request", str(e)))
+    app.register_error_handler(ArticleNotFoundError, lambda e: responses.error(404, "not_found", str(e)))
+    app.register_error_handler(IndexNotFoundError, lambda e: responses.error(503, "no_index", str(e)))
+    app.register_error_handler(NewsArchiveError, lambda e: responses.error(500, "index_error", str(e)))
+    app.register_error_handler(RateLimited, _too_many)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _too_many(err: RateLimited) -> Response:
+    response = responses.error(429, "rate_limited", str(err))
+    response.headers["Retry-After"] = str(err.retry_after)
+    return response
+
+
+def _http_error(err: HTTPException) -> Response:
+    code = err.code or 500
+    return responses.error(code, (err.name or "error").lower().replace(" ", "_"), err.description or "")
+
+
+def _headers(response: Response) -> Response:
+    frameable = request.endpoint in FRAMEABLE
+    ancestors = current_app.config["FRAME_ANCESTORS"] if frameable else "'none'"
+    response.headers["Content-Security-Policy"] = CSP.format(frame_ancestors=ancestors)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    if not frameable:
+        response.headers["X-Frame-Options"] = "DENY"
+    if request.path.startswith("/api/"):
+        _cors(response)
+    return response
+
+
+def _cors(response: Response) -> None:
+    origin = request.headers.get("Origin")
+    allowed = [o.strip() for o in str(current_app.config["CORS_ORIGINS"]).split(",") if o.strip()]
+    if not origin or not allowed:
+        return
+    if "*" in allowed:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    elif origin in allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers.add("Vary", "Origin")
+    else:
+        return
+    response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+    response.headers["Access-Control-Max-Age"] = "600"

@@ -1,0 +1,54 @@
+"""Settings, declared once as data: name, default, help; read from NEWSARCHIVE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.results import DEFAULT_PER_PAGE
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name (NEWSARCHIVE_<NAME> in the environment), default and meaning."""
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        """Return the environment variable that sets it."""
+        return f"NEWSARCHIVE_{self.name}"
+
+
+SETTINGS = (
+    Setting("INDEX", "index", "the index folder"),
+    Setting("PER_PAGE", DEFAULT_PER_PAGE, "results per page unless the request asks otherwise"),
+    Setting("CORS_ORIGINS", "*", "origins allowed to call /api/ from a browser: * or a comma-separated list"),
+    Setting("RATE_LIMIT", 120, "searches (pages, API calls, feeds) per client per minute; 0 turns limiting off"),
+    Setting("EXPORT_RATE_LIMIT", 10, "exports per client per minute; 0 turns limiting off"),
+    Setting("EXPORT_CAP", 100_000, "the most articles one export returns"),
+    Setting("FRAME_ANCESTORS", "*", "sites allowed to frame /embed: * or a space-separated list of origins"),
+    Setting("SITE_NAME", "newsarchive", "the name shown in the page title, feeds and the OpenSearch description"),
+)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting: its default, replaced by its environment variable when set."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            values[setting.name] = setting.default
+        elif isinstance(setting.default, int):
+            try:
+                values[setting.name] = int(raw)
+            except ValueError as err:
+                raise ValueError(f"{setting.env} must be a whole number, not {raw!r}") from err
+        else:
+            values[setting.name] = raw
+    return values

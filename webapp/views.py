@@ -1,0 +1,96 @@
+"""HTML pages: search, article, embed. Each reads input, calls the search service, renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from markupsafe import Markup, escape
+
+from indexer.errors import QueryError
+from indexer.records import Article
+from indexer.results import RelatedArticle, SearchPage, SearchRequest
+
+from . import presenters
+from .params import article_id, article_key, search_request
+from .security import rate_limited
+from .service import search_service
+
+bp = Blueprint("views", __name__)
+EMBED_PER_PAGE = 5
+
+
+@bp.get("/")
+@rate_limited("search", "RATE_LIMIT")
+def search() -> str:
+    """The search page: results, facets, timeline; every state is in the URL."""
+    page = search_service().search(search_request(request.args, current_app.config["PER_PAGE"]))
+    return render_template("views/search.html", **search_context(page))
+
+
+@bp.get("/embed")
+@rate_limited("search", "RATE_LIMIT")
+def embed() -> str:
+    """A compact search page for an <iframe>: no site chrome, links open in a new tab."""
+    page = search_service().search(search_request(request.args, EMBED_PER_PAGE, max_per_page=20))
+    return render_template("views/embed.html", **search_context(page))
+
+
+@bp.get("/articles/<key>")
+@rate_limited("search", "RATE_LIMIT")
+def article(key: str) -> str:
+    """An article, its matches highlighted when arriving from a search, and its related coverage."""
+    service = search_service()
+    found = service.article(article_id(key))
+    query = request.args.get("q", "")
+    related = service.related(found.id, limit=10)
+    return render_template("views/article.html", article=found, body=_body_html(found, query), query=query,
+                           before=_ran(found, related, before=True), after=_ran(found, related, before=False))
+
+
+def search_context(page: SearchPage) -> dict[str, Any]:
+    """Return what the search templates show of a result page."""
+    return {
+        "page": page,
+        "req": page.request,
+        "groups": presenters.facet_groups(page),
+        "chips": presenters.chips(page.request),
+        "bars": presenters.timeline(page),
+        "pages": presenters.page_numbers(page.request.page, page.pages),
+        "url": lambda **changes: presenters.search_url(page.request, **changes),
+        "empty_index": page.total == 0 and page.request == SearchRequest(per_page=page.request.per_page),
+    }
+
+
+def _body_html(found: Article, query: str) -> list[Markup]:
+    """Return the body as paragraphs of escaped HTML, the query's matches in <mark>."""
+    html = str(escape(found.body))
+    if query.strip():
+        try:
+            html = search_service().highlight_article(found, query)
+        except QueryError:
+            pass  # a query that cannot be parsed highlights nothing; the article still shows
+    return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]  # escaped above: only <mark> is markup
+
+
+def _ran(found: Article, related: list[RelatedArticle], before: bool) -> list[RelatedArticle]:
+    """Return the related articles that ran before (or after) this one, in date order."""
+    if found.date is None:
+        return related if not before else []
+    chosen = [r for r in related if r.date is not None and (r.date < found.date) == before]
+    if not before:
+        chosen += [r for r in related if r.date is None]
+    return sorted(chosen, key=lambda r: (r.date is None, r.date))
+
+
+def register_filters(app: Flask) -> None:
+    """Template helpers: article links, dates, numbers, safe outbound links."""
+    app.add_template_global(article_key, "article_key")
+    app.add_template_filter(lambda d: d.strftime("%-d %B %Y") if d else "undated", "day")
+    app.add_template_filter(lambda n: f"{n:,}", "number")
+    app.add_template_filter(_outbound, "outbound")
+
+
+def _outbound(url: str) -> str | None:
+    """Return a url safe to link to (http or https only), else None."""
+    return url if url.lower().startswith(("http://", "https://")) else None
