@@ -79,8 +79,10 @@ class SearchService:
         with self._lock:
             current = self._current
             if current is None or not current.searcher.up_to_date():
-                searcher = self._ix.searcher() if current is None else current.searcher.refresh()
-                if current is not None and searcher is not current.searcher:
+                # A new searcher, not searcher.refresh(): refresh() shares segment readers with the old searcher,
+                # so closing the retired one would close readers the new one still uses.
+                searcher = self._ix.searcher()
+                if current is not None:
                     self._retired.append((time.monotonic(), current.searcher))
                 current = _Generation(searcher, IndexView(searcher, self._cache), make_parser(searcher.schema))
                 self._current = current
