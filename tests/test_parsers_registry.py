@@ -119,3 +119,10 @@ def test_iter_files_recurses_in_order_and_skips_hidden_files(tmp_path: Path) -> 
     single = tmp_path / "sub" / "z.csv"
     found = [path.relative_to(tmp_path).as_posix() for path in iter_files([tmp_path, single])]
     assert found == ["a.txt", "b.json", "sub/z.csv", "sub/deeper/y.jsonl", "sub/z.csv"]
+
+
+def test_documentation_in_folders_is_passed_over(tmp_path: Path) -> None:
+    for name in ("README.md", "readme.txt", "LICENSE", "Licence.txt", "COPYING", "CHANGELOG.md", "story.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    assert [p.name for p in iter_files([tmp_path])] == ["story.txt"]
+    assert [p.name for p in iter_files([tmp_path / "README.md"])] == ["README.md"]  # named on its own: read

@@ -40,8 +40,9 @@ FORMATS: dict[str, Format] = {
 }
 
 SNIFF_BYTES = 4096
-# Files that are never articles: version control, editor and OS litter found in real archive folders.
+# Files that are never articles: OS litter, and the documentation that archive folders carry along.
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+_DOCUMENTATION = ("readme", "license", "licence", "copying", "changelog")
 
 
 def detect_format(path: Path) -> str | None:
@@ -62,16 +63,25 @@ def detect_format(path: Path) -> str | None:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Yield every file under the given files and folders, recursively, in a stable order; skip hidden ones."""
+    """Yield every file under the given files and folders, recursively, in a stable order.
+
+    In folders, hidden files and documentation (README*, LICENSE*, COPYING*, CHANGELOG*) are passed over; a file
+    named on its own is always read.
+    """
     for path in paths:
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and name not in _IGNORED_NAMES:
+                    if not _ignored(name):
                         yield Path(root) / name
         else:
             yield path
+
+
+def _ignored(name: str) -> bool:
+    """Return whether a file found in a folder is passed over: hidden, OS litter, or README/LICENSE and the like."""
+    return name.startswith(".") or name in _IGNORED_NAMES or name.lower().startswith(_DOCUMENTATION)
 
 
 def parse_path(path: Path, format: str | None = None, source: str = "") -> Iterator[ParseItem]:
