@@ -8,11 +8,12 @@ numpy operations, however large the set.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from whoosh.idsets import DocIdSet
 
 from .schema import FACET_FIELDS
 
@@ -138,6 +139,15 @@ class IndexView:
         order = np.lexsort((docs, keys))  # by date, then by document number for a stable order
         return [int(d) for d in docs[order[start:stop]]]
 
+    def date_mask(self, start: int | None, end: int | None) -> np.ndarray:
+        """Return the dated documents whose raw date lies within [start, end] (None: open)."""
+        result: np.ndarray = self.dates != NO_DATE
+        if start is not None:
+            result &= self.dates >= start
+        if end is not None:
+            result &= self.dates <= end
+        return result
+
     def date_bounds(self, mask: np.ndarray) -> tuple[int, int] | None:
         """Return the smallest and largest raw date among the masked, dated documents."""
         keys = self.dates[mask & (self.dates != NO_DATE)]
@@ -161,3 +171,22 @@ def _merge(parts: list[tuple[FacetColumn, int]]) -> FacetColumn:
     if not docs:
         return FacetColumn((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
     return FacetColumn(tuple(index), np.concatenate(docs), np.concatenate(ords))
+
+
+class MaskSet(DocIdSet):  # type: ignore[misc]
+    """Document numbers as a boolean array, for Whoosh's search(filter=...): membership is one array lookup."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        self.mask = mask
+
+    def __contains__(self, docnum: int) -> bool:
+        return 0 <= docnum < len(self.mask) and bool(self.mask[docnum])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.mask).tolist())
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __bool__(self) -> bool:
+        return True  # an empty filter still filters (everything out)

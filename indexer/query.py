@@ -10,7 +10,6 @@ from whoosh import qparser, query
 
 from .errors import QueryError
 from .results import SORTS, SearchRequest
-from .schema import FACET_FIELDS
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
 SEARCH_FIELDS = ("headline", "body")
@@ -96,21 +95,13 @@ def _first_error(q: Any) -> str | None:
     return None
 
 
-def date_range_query(date_from: date | None, date_to: date | None) -> Any | None:
-    """Return the inclusive date range as a query, or None when there is no range."""
-    if date_from is None and date_to is None:
-        return None
+def date_range(date_from: date | None, date_to: date | None) -> tuple[datetime | None, datetime | None]:
+    """Return the inclusive date range as datetimes (None: open), or raise QueryError for an empty range."""
     if date_from and date_to and date_from > date_to:
         raise QueryError(f"the date range is empty: from {date_from.isoformat()} is after to {date_to.isoformat()}")
     start = datetime.combine(date_from, time.min) if date_from else None
     end = datetime.combine(date_to, time.max) if date_to else None
-    return query.DateRange("date", start, end)
-
-
-def selection_query(name: str, values: tuple[str, ...]) -> Any:
-    """Return the query matching articles with any of the selected values of a facet."""
-    field = FACET_FIELDS[name]
-    return query.Or([query.Term(field, value) for value in values])
+    return start, end
 
 
 def check_request(request: SearchRequest, max_per_page: int, max_depth: int) -> None:

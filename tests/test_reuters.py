@@ -250,3 +250,36 @@ def test_brief_stories_are_found_by_the_words_of_their_titles(build: Build, stor
         assert words, story.headline
         page = search(build, " ".join(words), "--per-page", 100)
         assert story.id in {h["id"] for h in page["hits"]}, (story.headline, words)
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "expect"),
+    [
+        ("/", 200, "21,578 articles"),
+        ("/?q=trade+deficit&topic=trade&topic=bop&year=1987", 200, "<mark>deficit</mark>"),
+        ("/?month=1987-03&sort=newest&page=3", 200, 'aria-current="page"'),
+        ("/?q=inflaton", 200, "Did you mean"),
+        ("/?q=date:junk", 400, "is not a date"),
+        ("/articles/reuters21578:5508?q=trade", 200, "Related coverage"),
+        ("/embed?q=cocoa", 200, "<mark>cocoa</mark>"),
+        ("/api/search?q=cocoa&topic=cocoa", 200, '"total":'),
+        ("/api/articles/reuters21578:5508", 200, "FRANCE REDUCES TRADE DEFICIT"),
+        ("/api/articles/reuters21578:5508/related", 200, '"related":'),
+        ("/api/stats", 200, '"documents":21578'),
+        ("/api/openapi.json", 200, '"openapi":'),
+        ("/export.csv?q=cocoa&topic=cocoa", 200, "id,headline,author,date,topic,source,url,body"),
+        ("/export.jsonl?topic=cocoa", 200, '"topic": ["cocoa"'),
+        ("/search.atom?q=cocoa", 200, "<entry>"),
+        ("/opensearch.xml", 200, "{searchTerms}"),
+        ("/api/articles/reuters21578:0", 404, '"not_found"'),
+    ],
+)
+def test_every_route_answers_on_reuters(build: Build, url: str, status: int, expect: str) -> None:
+    from webapp import create_app
+
+    app = create_app({"INDEX": str(build.index), "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0})
+    response = app.test_client().get(url)
+    body = response.get_data(as_text=True)
+    assert response.status_code == status, body[:300]
+    assert expect in body.replace(", ", ",").replace(": ", ":") or expect in body
+    app.extensions["newsarchive"].close()
