@@ -4,10 +4,11 @@
   "use strict";
   var form = document.getElementById("search");
   if (!form) return;
-  var apply = form.querySelector("button.apply");
-  form.addEventListener("change", function (event) {
+  var apply = document.querySelector("button.apply");
+  // The sidebar's fields belong to the form through form="search" but sit outside it, so listen on the document.
+  document.addEventListener("change", function (event) {
     var target = event.target;
-    if (!target || !target.name) return;
+    if (!target || !target.name || target.form !== form) return;
     if (target.type === "checkbox" || target.type === "radio" || target.type === "date") {
       // Dropping page= keeps the new selection on its first page; empty fields are left out of the URL.
       Array.prototype.forEach.call(form.elements, function (el) {

@@ -1,0 +1,70 @@
+"""axe-core finds no serious or critical accessibility problem on any kind of page the app serves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import AXE, Site
+
+BLOCKING = ("serious", "critical")
+
+
+def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:
+    """Run axe-core on the page (or the part a CSS selector picks) and return its serious and critical findings."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("context => context ? axe.run(context) : axe.run()", context)
+    return [v for v in result["violations"] if v["impact"] in BLOCKING]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """Return the findings as lines: rule id, impact, and the nodes' selectors."""
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}; nodes: {[n['target'] for n in v['nodes']]}" for v in violations
+    )
+
+
+@pytest.fixture
+def axe_page(open_page: Callable[..., Page]) -> Page:
+    """A page whose CSP is bypassed, so that axe-core can be injected: for these checks only."""
+    return open_page(bypass_csp=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "shows"),
+    [
+        ("/?q=harvest&topic=business&source=Courier", "Remove Topic: business"),
+        ("/?q=harvest&from=2020-01-01&to=2021-12-31&sort=newest", "Remove From 2020-01-01"),
+        ("/?q=nothingmatchesthis", "Nothing matched"),
+        ("/articles/h05?q=harvest", "Related coverage"),
+        ("/embed?q=harvest", "All 13 results"),
+    ],
+    ids=["search-with-facets", "search-with-dates", "no-results", "article", "embed"],
+)
+def test_page_has_no_serious_violations(axe_page: Page, path: str, shows: str) -> None:
+    axe_page.goto(path)
+    expect(axe_page.get_by_text(shows).or_(axe_page.get_by_label(shows)).first).to_be_attached()
+    violations = axe_violations(axe_page)
+    assert not violations, describe(violations)
+
+
+def test_error_page_has_no_serious_violations(axe_page: Page, allow_status: Callable[[int], None]) -> None:
+    allow_status(400)  # the page is served as 400 Bad Request on purpose
+    response = axe_page.goto("/?q=date:junk")
+    assert response is not None and response.status == 400
+    expect(axe_page.get_by_role("alert")).to_be_visible()
+    violations = axe_violations(axe_page)
+    assert not violations, describe(violations)
+
+
+def test_embed_widget_has_no_serious_violations(axe_page: Page, site: Site) -> None:
+    axe_page.goto(site.host_page())
+    widget = axe_page.locator("[data-newsarchive]")
+    widget.get_by_role("searchbox", name="Search the archive").fill("harvest")
+    widget.get_by_role("button", name="Search").click()
+    expect(widget.locator(".newsarchive-hit")).to_have_count(5)
+    violations = axe_violations(axe_page, "[data-newsarchive]")  # the widget's markup, not the host page's
+    assert not violations, describe(violations)
