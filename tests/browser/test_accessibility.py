@@ -1,4 +1,8 @@
-"""axe-core finds no serious or critical accessibility problem on any kind of page the app serves."""
+"""axe-core finds no accessibility problem on any kind of page the app serves.
+
+The issue asks for no serious or critical violation; the pages are clean at every impact level (minor and
+moderate included), and these tests keep them so.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ from playwright.sync_api import Page, expect
 
 from .conftest import AXE, Site
 
-BLOCKING = ("serious", "critical")
+BLOCKING = ("minor", "moderate", "serious", "critical")
 
 
 def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:
-    """Run axe-core on the page (or the part a CSS selector picks) and return its serious and critical findings."""
+    """Run axe-core on the page (or the part a CSS selector picks) and return its findings at every impact."""
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("context => context ? axe.run(context) : axe.run()", context)
     return [v for v in result["violations"] if v["impact"] in BLOCKING]
