@@ -19,7 +19,7 @@ from .build import IndexOptions, count_files, delete_articles, index_paths
 from .dates import parse_bound
 from .errors import NewsArchiveError
 from .parsers import FORMATS
-from .results import DEFAULT_PER_PAGE, SORTS, SearchPage, SearchRequest
+from .results import DEFAULT_PER_PAGE, MATCHES, SORTS, SearchPage, SearchRequest
 from .search import SearchService
 from .storage import INDEX_ENV, default_index_dir
 
@@ -130,16 +130,19 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
 @click.option("--from", "date_from", callback=_bound(False), help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--to", "date_to", callback=_bound(True), help="To this date, inclusive.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--match", type=click.Choice(MATCHES), default="all", show_default=True,
+              help="Require all the words, or any of them (more matching words rank higher).")
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=DEFAULT_PER_PAGE, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the web API's shape).")
 @translate_errors
 def search_command(query: str, index_dir: Path | None, topic: tuple[str, ...], author: tuple[str, ...],
                    source: tuple[str, ...], year: tuple[str, ...], month: tuple[str, ...], date_from: date | None,
-                   date_to: date | None, sort: str, page: int, per_page: int, as_json: bool) -> None:
+                   date_to: date | None, sort: str, match: str, page: int, per_page: int, as_json: bool) -> None:
     """Search the index; an empty QUERY lists everything, newest first."""
     request = SearchRequest(query=query, topic=topic, author=author, source=source, year=year, month=month,
-                            date_from=date_from, date_to=date_to, sort=sort, page=page, per_page=per_page)
+                            date_from=date_from, date_to=date_to, sort=sort, match=match, page=page,
+                            per_page=per_page)
     service = SearchService(index_dir or default_index_dir())
     try:
         result = service.search(request)

@@ -9,7 +9,7 @@ from typing import Any
 from whoosh import qparser, query
 
 from .errors import QueryError
-from .results import SORTS, SearchRequest
+from .results import MATCHES, SORTS, SearchRequest
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
 SEARCH_FIELDS = ("headline", "body")
@@ -31,9 +31,14 @@ DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 
 _NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
 
 
-def make_parser(schema: Any) -> Any:
-    """Return the query parser: AND by default, phrases, OR/NOT/-, field scopes, wildcards, fuzzy, dates."""
-    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=qparser.AndGroup)
+# With match=any, a document's score grows with the number of query words it contains.
+ANY_WORDS_FACTOR = 0.9
+
+
+def make_parser(schema: Any, match: str = "all") -> Any:
+    """Return the query parser: AND (or OR: match="any") between words, phrases, OR/NOT/-, fields, wildcards..."""
+    group = qparser.OrGroup.factory(ANY_WORDS_FACTOR) if match == "any" else qparser.AndGroup
+    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=group)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     parser.replace_plugin(qparser.OperatorsPlugin(Not=_NOT_PATTERN))
@@ -108,6 +113,8 @@ def check_request(request: SearchRequest, max_per_page: int, max_depth: int) -> 
     """Raise QueryError for a sort, page or page size out of range."""
     if request.sort not in SORTS:
         raise QueryError(f"unknown sort {request.sort!r}: choose one of {', '.join(SORTS)}")
+    if request.match not in MATCHES:
+        raise QueryError(f"unknown match {request.match!r}: choose all (every word) or any (any word)")
     if not 1 <= request.per_page <= max_per_page:
         raise QueryError(f"per_page must be between 1 and {max_per_page}")
     if request.page < 1:

@@ -12,6 +12,7 @@ from typing import Any
 from .records import Article
 
 SORTS = ("relevance", "newest", "oldest")
+MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
 FACETS = ("topic", "author", "source", "year", "month")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
@@ -32,6 +33,7 @@ class SearchRequest:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
+    match: str = "all"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     facet_limit: int = 20

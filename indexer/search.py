@@ -25,6 +25,7 @@ from .query import check_request, date_range, make_parser, parse_query
 from .records import Article
 from .results import (
     FACETS,
+    MATCHES,
     MAX_PER_PAGE,
     MAX_RESULT_DEPTH,
     FacetValue,
@@ -50,7 +51,13 @@ CHRONOLOGICAL = ("year", "month")
 class _Generation:
     searcher: Any
     view: IndexView
-    parser: Any
+    parsers: dict[str, Any]  # by match: "all" or "any"
+
+    @classmethod
+    def of(cls, searcher: Any, cache: SegmentCache) -> _Generation:
+        """Return the arrays and query parsers of one searcher."""
+        parsers = {match: make_parser(searcher.schema, match) for match in MATCHES}
+        return cls(searcher, IndexView(searcher, cache), parsers)
 
 
 class SearchService:
@@ -84,7 +91,7 @@ class SearchService:
                 searcher = self._ix.searcher()
                 if current is not None:
                     self._retired.append((time.monotonic(), current.searcher))
-                current = _Generation(searcher, IndexView(searcher, self._cache), make_parser(searcher.schema))
+                current = _Generation.of(searcher, self._cache)
                 self._current = current
             self._close_retired()
         yield current
@@ -119,7 +126,7 @@ class SearchService:
         check_request(replace(request, page=1, per_page=1), MAX_PER_PAGE, MAX_RESULT_DEPTH)
         searcher = self._ix.searcher()
         try:
-            gen = _Generation(searcher, IndexView(searcher, self._cache), make_parser(searcher.schema))
+            gen = _Generation.of(searcher, self._cache)
             docnums = [d for d, _ in _Match.of(gen, request).ranked(gen, 0, limit)]
         except BaseException:
             searcher.close()
@@ -164,7 +171,7 @@ class SearchService:
         suggestion = suggest_query(gen.searcher.reader(), request.query)
         if suggestion is None:
             return None
-        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parser, suggestion)))
+        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers[request.match], suggestion)))
         return suggestion if found > total else None
 
     def article(self, article_id: str) -> Article:
@@ -181,7 +188,7 @@ class SearchService:
     def highlight_article(self, article: Article, query_text: str) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
         with self._generation() as gen:
-            terms = _highlight_terms(gen.searcher, parse_query(gen.parser, query_text))
+            terms = _highlight_terms(gen.searcher, parse_query(gen.parsers["any"], query_text))
             return mark_all(article.body, terms, gen.searcher.schema["body"].analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
@@ -222,7 +229,7 @@ class _Match:
     @classmethod
     def of(cls, gen: _Generation, request: SearchRequest) -> _Match:
         """Match a request against one generation of the index."""
-        user_query = parse_query(gen.parser, request.query)
+        user_query = parse_query(gen.parsers[request.match], request.query)
         start, end = date_range(request.date_from, request.date_to)
         view = gen.view
         base = view.live.copy() if user_query is None else view.mask(gen.searcher.docs_for_query(user_query))

@@ -215,3 +215,12 @@ def test_json_shape(service: SearchService) -> None:
     assert hit["date"] == "2020-01-20T00:00:00" and hit["author"] == ["John Roe", "Jane Doe"]
     assert set(data["facets"]) == {"topic", "author", "source", "year", "month"}
     assert data["facets"]["topic"] == [{"value": "weather", "count": 1}]
+
+
+def test_match_any_finds_any_word_and_ranks_more_words_first(service: SearchService) -> None:
+    assert ids(service, "storm tourists") == set()
+    page = service.search(SearchRequest(query="storm coast tourists", match="any"))
+    assert {h.id for h in page.hits} == {"a2", "a6", "a7"}
+    assert page.hits[0].id == "a2"  # storm and coast
+    with pytest.raises(QueryError, match="unknown match"):
+        service.search(SearchRequest(query="storm", match="some"))

@@ -258,7 +258,8 @@ def test_openapi_describes_exactly_the_endpoints(client: FlaskClient) -> None:
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {"/api/search", "/api/articles/{key}", "/api/articles/{key}/related", "/api/stats"}
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "topic", "author", "source", "year", "month", "from", "to", "sort", "page", "per_page"}
+    assert names == {"q", "topic", "author", "source", "year", "month", "from", "to", "sort", "match", "page",
+                     "per_page"}
 
 
 def test_cors_for_configured_origins(index_dir: Path) -> None:
@@ -359,3 +360,11 @@ def test_serve_command_uses_waitress(monkeypatch: pytest.MonkeyPatch, index_dir:
     assert result.exit_code == 0, result.output
     assert calls[0]["port"] == 5099 and calls[0]["threads"] == 2 and calls[0]["host"] == "127.0.0.1"
     assert isinstance(calls[0]["app"], Flask) and calls[0]["app"].config["INDEX"] == str(index_dir)  # type: ignore[union-attr]
+
+
+def test_match_any_through_the_page_and_the_api(client: FlaskClient) -> None:
+    assert get_json(client, "/api/search?q=storm+tourists")["total"] == 0
+    assert get_json(client, "/api/search?q=storm+tourists&match=any")["total"] == 3
+    page = client.get("/?q=storm+tourists&match=any").get_data(as_text=True)
+    assert "3 articles" in page and 'value="any" checked' in page
+    assert client.get("/?q=storm&match=some").status_code == 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.results import FACETS, MAX_PER_PAGE, SORTS
+from indexer.results import FACETS, MATCHES, MAX_PER_PAGE, SORTS
 
 
 def _param(name: str, description: str, schema: dict[str, Any], array: bool = False) -> dict[str, Any]:
@@ -23,6 +23,8 @@ SEARCH_PARAMETERS = [
     _param("from", "From this date (YYYY, YYYY-MM or YYYY-MM-DD).", {"type": "string"}),
     _param("to", "To this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD).", {"type": "string"}),
     _param("sort", "Order of the hits.", {"type": "string", "enum": list(SORTS)}),
+    _param("match", "Require all the query's words (all) or any of them (any).",
+           {"type": "string", "enum": list(MATCHES)}),
     _param("page", "Page number (pages reach 10,000 results deep).", {"type": "integer", "minimum": 1}),
     _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
 ]

@@ -16,7 +16,7 @@ from indexer.errors import QueryError
 from indexer.results import FACETS, SearchRequest
 
 # Parameters of a search; everything else in a query string is ignored.
-SEARCH_PARAMS = ("q", *FACETS, "from", "to", "sort", "page", "per_page")
+SEARCH_PARAMS = ("q", *FACETS, "from", "to", "sort", "match", "page", "per_page")
 MAX_VALUES_PER_FACET = 50
 _PLAIN_ID = re.compile(r"^[\w.:@-]+$")
 _ENCODED_PREFIX = "~"
@@ -34,6 +34,7 @@ def search_request(args: MultiDict[str, str], per_page: int, max_per_page: int =
         date_from=_bound(args, "from", end=False),
         date_to=_bound(args, "to", end=True),
         sort=args.get("sort") or "relevance",
+        match=args.get("match") or "all",
         page=_number(args, "page", 1),
         per_page=_number(args, "per_page", per_page),
     )
@@ -73,6 +74,7 @@ def request_params(request: SearchRequest, **changes: Any) -> dict[str, Any]:
     params["from"] = request.date_from.isoformat() if request.date_from else None
     params["to"] = request.date_to.isoformat() if request.date_to else None
     params["sort"] = request.sort if request.sort != "relevance" else None
+    params["match"] = request.match if request.match != "all" else None
     params["page"] = request.page if request.page != 1 else None
     params.update(changes)
     return {k: v for k, v in params.items() if v not in (None, [], "")}
