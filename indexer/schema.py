@@ -13,7 +13,7 @@ from .analysis import VALUE_SEPARATOR, name_analyzer, news_analyzer, value_analy
 from .records import Article
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: no separate spelling fields
 HEADLINE_BOOST = 2.0
 
 # Facet name -> the exact-valued field that counts it. Search scopes use the analysed fields of the same name.
@@ -32,8 +32,8 @@ def build_schema() -> fields.Schema:
     exact = fields.TEXT(analyzer=value_analyzer(), phrase=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        headline=fields.TEXT(analyzer=news, stored=True, field_boost=HEADLINE_BOOST, spelling=True),
-        body=fields.TEXT(analyzer=news, stored=True, spelling=True),
+        headline=fields.TEXT(analyzer=news, stored=True, field_boost=HEADLINE_BOOST),
+        body=fields.TEXT(analyzer=news, stored=True),
         author=fields.TEXT(analyzer=names, stored=True),
         topic=fields.TEXT(analyzer=names, stored=True),
         source=fields.TEXT(analyzer=names, stored=True),

@@ -1,20 +1,25 @@
 """'Did you mean': correct the words of a query that the index does not know, using the words it does.
 
-Whoosh's own correct_query() corrects the stemmed query terms ("econmy" -> "econmi" -> "comi"). Here each plain
-word of the query text is checked as typed: a word whose stem is in the index is left alone; another is replaced
-by the indexed word within one edit (else two) that most articles contain. Field-scoped words, wildcards,
-fuzzy terms and operators are left as they are.
+There is no separate spelling field (it doubled indexing time). A word whose stem is not indexed is corrected
+against the stems of the body field: the stem within one edit (else two) that most articles contain wins, and
+it is shown as the form of the word that articles actually print, found in a few stored articles that hold it
+("econmy" -> stem "econmi" -> "economi" -> "economy"). Field-scoped words, wildcards, fuzzy terms and operators
+are left as they are.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 SPELLING_FIELDS = ("body", "headline")
 # A plain word: not after "field:" or inside a dotted or hyphenated token, not followed by a wildcard or "~".
 _WORD = re.compile(r"(?<![\w:.\-'])([^\W\d_]{2,})(?![\w:*?~.'-])")
 _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"}
+# How many stored articles are read to find how a stem is printed, and how many candidate stems are compared.
+SURFACE_SAMPLES = 5
+CANDIDATES = 5
 
 
 def suggest_query(reader: Any, text: str) -> str | None:
@@ -41,21 +46,40 @@ def correct_word(reader: Any, analyzer: Any, word: str) -> str | None:
     """Return the best indexed replacement of a word the index does not know, or None."""
     lowered = word.lower()
     stems = [token.text for token in analyzer(lowered)]
-    if len(stems) != 1 or _known(reader, stems[0]):
+    if len(stems) != 1 or any((field, stems[0]) in reader for field in SPELLING_FIELDS):
         return None
     corrector = reader.corrector("body")
     for maxdist in (1, 2):
         # Most misspellings keep the first letter; requiring it keeps the lookup fast on large vocabularies.
-        candidates = corrector.suggest(lowered, limit=10, maxdist=maxdist, prefix=1)
+        candidates = corrector.suggest(stems[0], limit=10, maxdist=maxdist, prefix=1)
         if candidates:
-            return str(max(candidates, key=lambda c: (_frequency(reader, analyzer, c), -abs(len(c) - len(word)))))
+            # Stems hide letters ("cofee" -> "cofe" is one edit from "come" and from "coffe"), so the commonest
+            # candidates are compared by how close their printed form is to what was typed.
+            common = sorted(candidates, key=lambda stem: -int(reader.doc_frequency("body", stem)))[:CANDIDATES]
+            forms = [(surface_form(reader, analyzer, stem, lowered), rank) for rank, stem in enumerate(common)]
+            return min(forms, key=lambda pair: (edit_distance(pair[0], lowered), pair[1]))[0]
     return None
 
 
-def _known(reader: Any, term: str) -> bool:
-    return any((field, term) in reader for field in SPELLING_FIELDS)
+def surface_form(reader: Any, analyzer: Any, stem: str, typed: str) -> str:
+    """Return how articles print a stem: of the forms in a few articles, the closest to what was typed."""
+    forms: Counter[str] = Counter()
+    for docnum in list(reader.postings("body", stem).all_ids())[:SURFACE_SAMPLES]:
+        body = reader.stored_fields(docnum).get("body", "")
+        for token in analyzer(body, chars=True):
+            if token.text == stem:
+                forms[body[token.startchar : token.endchar].lower()] += 1
+    if not forms:
+        return stem
+    return min(forms, key=lambda form: (edit_distance(form, typed), -forms[form], form))
 
 
-def _frequency(reader: Any, analyzer: Any, word: str) -> int:
-    stems = [token.text for token in analyzer(word)]
-    return int(reader.doc_frequency("body", stems[0])) if stems else 0
+def edit_distance(a: str, b: str) -> int:
+    """Return the Levenshtein distance between two words."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,8 @@ from whoosh import index
 from whoosh.filedb.filestore import FileStorage
 
 from .errors import IndexLockedError, IndexNotFoundError, NewsArchiveError
-from .schema import build_schema
+from .manifest import MANIFEST_NAME
+from .schema import SCHEMA_VERSION, build_schema
 
 DEFAULT_INDEX = "index"
 INDEX_ENV = "NEWSARCHIVE_INDEX"
@@ -35,10 +37,28 @@ def open_index(index_dir: Path) -> Any:
         raise IndexNotFoundError(
             f"no index at {index_dir}: build one with `newsarchive index PATH --index {index_dir}`"
         )
+    check_version(index_dir)
     try:
         return index.open_dir(str(index_dir))
     except (OSError, index.IndexError, EOFError, ValueError) as err:
         raise NewsArchiveError(f"cannot open the index at {index_dir}: {err}") from err
+
+
+def check_version(index_dir: Path) -> None:
+    """Raise NewsArchiveError when the index was built by a version of newsarchive with another schema."""
+    manifest = index_dir / MANIFEST_NAME
+    if not manifest.exists():
+        return
+    try:
+        with closing(sqlite3.connect(manifest)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.Error:
+        return  # an unreadable manifest only costs the unchanged-file skipping; the index itself may be fine
+    if row and str(row[0]) != str(SCHEMA_VERSION):
+        raise NewsArchiveError(
+            f"the index at {index_dir} was built by another version of newsarchive (schema {row[0]}, this one "
+            f"reads {SCHEMA_VERSION}): rebuild it with `newsarchive index PATH --index {index_dir} --rebuild`"
+        )
 
 
 def open_or_create_index(index_dir: Path, rebuild: bool = False) -> Any:

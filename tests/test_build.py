@@ -190,3 +190,19 @@ def test_progress_is_reported_once_per_file(tmp_path: Path, corpus_file: Path) -
     index_paths([corpus_file, other], tmp_path / "ix", IndexOptions(procs=1), progress=lambda p: seen.append(p.name))
     assert seen == ["corpus.jsonl", "other.jsonl"]
     assert indexer.build.count_files([corpus_file, other]) == 2
+
+
+def test_an_index_of_another_schema_version_must_be_rebuilt(tmp_path: Path, corpus_file: Path) -> None:
+    import sqlite3
+
+    from indexer.errors import NewsArchiveError
+
+    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    with sqlite3.connect(tmp_path / "ix" / "newsarchive.sqlite3") as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with pytest.raises(NewsArchiveError, match="--rebuild"):
+        SearchService(tmp_path / "ix")
+    with pytest.raises(NewsArchiveError, match="schema 1"):
+        index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, rebuild=True))
+    assert report.added == 7 and count(tmp_path / "ix") == 7
