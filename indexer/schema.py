@@ -13,7 +13,7 @@ from .analysis import VALUE_SEPARATOR, name_analyzer, news_analyzer, value_analy
 from .records import Article
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
-SCHEMA_VERSION = 2  # 2: no separate spelling fields
+SCHEMA_VERSION = 3  # 2: no separate spelling fields; 3: NewsFilter
 HEADLINE_BOOST = 2.0
 
 # Facet name -> the exact-valued field that counts it. Search scopes use the analysed fields of the same name.

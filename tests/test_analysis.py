@@ -43,10 +43,10 @@ def test_stem_is_snowball_english() -> None:
     assert stem("generously") == "generous" and stem("running") == "run"
 
 
-def test_schema_pickles_the_stem_function_by_its_import_path() -> None:
-    # Whoosh stores the schema, analyzers included, in the index: the stem function must be importable by name.
+def test_schema_pickles_the_analysis_by_its_import_path() -> None:
+    # Whoosh stores the schema, analyzers included, in the index: our filter must be importable by name.
     data = pickle.dumps(build_schema())
-    assert b"indexer.analysis" in data and b"stem" in data
+    assert b"indexer.analysis" in data and b"NewsFilter" in data
     restored = pickle.loads(data)
     assert [t.text for t in restored["body"].analyzer("Soldiers marched")] == ["soldier", "march"]
 
@@ -63,10 +63,25 @@ def test_library_does_not_import_flask() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_stems_are_cached() -> None:
-    from whoosh.analysis import StemFilter
+def test_stems_are_cached_and_the_cache_is_not_stored_in_the_index() -> None:
+    from indexer.analysis import STEM_CACHE_SIZE, NewsFilter
 
-    from indexer.analysis import STEM_CACHE_SIZE
+    analyzer = news_analyzer()
+    news_filter = [f for f in analyzer.items if isinstance(f, NewsFilter)][0]
+    assert news_filter.cachesize == STEM_CACHE_SIZE
+    list(analyzer("Running runners"))
+    assert news_filter._cache == {"running": "run", "runners": "runner"}
+    restored = pickle.loads(pickle.dumps(news_filter))
+    assert restored._cache == {} and restored == news_filter
 
-    stemmer = [f for f in news_analyzer().items if isinstance(f, StemFilter)][0]
-    assert stemmer.cachesize == STEM_CACHE_SIZE and stemmer.stemfn is stem
+
+def test_the_fused_filter_gives_the_terms_and_positions_of_the_whoosh_chain() -> None:
+    from indexer.analysis import chained_news_analyzer
+
+    text = ("After the U.S. killed Iranian general Qasem Soleimani, the U.K. and Zürich’s café owners said it "
+            "was not the end of the affair: “We may see 3.5% more,” O’Neill told example.com on Tuesday.")
+    for options in ({}, {"positions": True}, {"positions": True, "chars": True, "removestops": False}):
+        fused = [(t.text, t.pos if t.positions else None, t.stopped) for t in news_analyzer()(text, **options)]
+        chained = [(t.text, t.pos if t.positions else None, t.stopped)
+                   for t in chained_news_analyzer()(text, **options)]
+        assert fused == chained, options
