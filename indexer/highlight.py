@@ -8,8 +8,11 @@ from typing import Any
 
 from whoosh import highlight
 
+from .records import Article
+
 SNIPPET_CHARS = 220
 LEAD_CHARS = 240
+HEADLINE_LEAD_CHARS = 80
 ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
 MAX_JOINED_GAP = 40
@@ -57,6 +60,11 @@ def mark_all(text: str, terms: frozenset[str], analyzer: Any) -> str:
     fragmenter = highlight.WholeFragmenter(charlimit=None)
     marked = highlight.highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=1, minscore=0)
     return str(marked) if marked else html.escape(text)
+
+
+def display_headline(article: Article) -> str:
+    """Return the headline to show: the article's own, else the first words of its body (not indexed as one)."""
+    return article.headline or lead(article.body, HEADLINE_LEAD_CHARS)
 
 
 def lead(text: str, limit: int = LEAD_CHARS) -> str:

@@ -31,13 +31,11 @@ DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 
 _NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
 
 
-# With match=any, a document's score grows with the number of query words it contains.
-ANY_WORDS_FACTOR = 0.9
-
-
 def make_parser(schema: Any, match: str = "all") -> Any:
     """Return the query parser: AND (or OR: match="any") between words, phrases, OR/NOT/-, fields, wildcards..."""
-    group = qparser.OrGroup.factory(ANY_WORDS_FACTOR) if match == "any" else qparser.AndGroup
+    # A plain OR, without a coordination bonus for matching more words: BM25's sum over the words already rewards
+    # that, and a bonus over-rewards long queries' common words (Lucene dropped coord with BM25 for this reason).
+    group = qparser.OrGroup if match == "any" else qparser.AndGroup
     parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=group)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))

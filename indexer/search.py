@@ -20,7 +20,7 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from .errors import ArticleNotFoundError
 from .facets import IndexView, MaskSet, SegmentCache
-from .highlight import mark_all, snippet
+from .highlight import display_headline, mark_all, snippet
 from .query import check_request, date_range, make_parser, parse_query
 from .records import Article
 from .results import (
@@ -138,7 +138,7 @@ class SearchService:
         analyzer = gen.searcher.schema["body"].analyzer
         return Hit(
             id=article.id,
-            headline=article.headline,
+            headline=display_headline(article),
             author=article.author,
             date=article.date,
             topic=article.topic,
@@ -200,7 +200,9 @@ class SearchService:
             related = []
             for hit in similar:
                 other = document_to_article(hit.fields())
-                related.append(RelatedArticle(other.id, other.headline, other.date, other.source, float(hit.score)))
+                related.append(
+                    RelatedArticle(other.id, display_headline(other), other.date, other.source, float(hit.score))
+                )
             return related
 
     def stats(self, top: int = 10) -> IndexStats:

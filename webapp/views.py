@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from indexer.errors import QueryError
+from indexer.highlight import display_headline
 from indexer.records import Article
 from indexer.results import RelatedArticle, SearchPage, SearchRequest
 
@@ -86,6 +87,7 @@ def _ran(found: Article, related: list[RelatedArticle], before: bool) -> list[Re
 def register_filters(app: Flask) -> None:
     """Template helpers: article links, dates, numbers, safe outbound links."""
     app.add_template_global(article_key, "article_key")
+    app.add_template_filter(display_headline, "headline")
     app.add_template_filter(lambda d: d.strftime("%-d %B %Y") if d else "undated", "day")
     app.add_template_filter(lambda n: f"{n:,}", "number")
     app.add_template_filter(_outbound, "outbound")

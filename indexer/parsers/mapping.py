@@ -53,9 +53,10 @@ def article_from_mapping(record: object, path: str, where: str, default_source: 
     date = _date(_first(fields, DATE_KEYS), path, where, notices)
     url = tidy_line(_text(_first(fields, URL_KEYS)))
     source = tidy_line(_text(_first(fields, SOURCE_KEYS))) or default_source
-    headline = headline or first_words(body)
+    # A record without a headline is indexed without one (invented words would be counted twice in ranking);
+    # results show its first words instead. The id is made as before, from those first words.
     article = Article(
-        id=make_id(_text(_first(fields, ID_KEYS)), url, source, headline, date),
+        id=make_id(_text(_first(fields, ID_KEYS)), url, source, headline or first_words(body), date),
         headline=headline,
         body=body,
         author=_authors(_first(fields, AUTHOR_KEYS)),

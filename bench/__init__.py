@@ -1,0 +1,1 @@
+"""Benchmarks and relevance evaluation of newsarchive against other search engines (not unit tests)."""

@@ -1,0 +1,102 @@
+"""newsarchive itself: `index_paths` to build and re-run, `SearchService` to query.
+
+Our search always computes facets (topic, author, source, year, month), a snippet per hit and the month facet
+that draws the timeline, whatever the query asks for: that is what a search of ours is, so its timings include
+them. Outcome.facets and .timeline are filled only when asked, like the other peers'.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from indexer.build import IndexOptions, index_paths
+from indexer.manifest import MANIFEST_NAME
+from indexer.results import SearchPage, SearchRequest
+from indexer.search import SearchService
+
+from . import FACETS, RELATED_LIMIT, BenchQuery, Outcome
+from .whoosh import query_text
+
+
+class NewsarchivePeer:
+    """newsarchive, through its library API (what the CLI and the web app call)."""
+
+    name = "newsarchive"
+
+    def __init__(self) -> None:
+        self._service: SearchService | None = None
+        self._corpora: list[Path] = []
+
+    def build(self, corpus: Path, folder: Path, procs: int) -> None:
+        """Index the corpus into an empty folder."""
+        index_paths([corpus], folder, IndexOptions(procs=procs))
+        self._corpora = [corpus]
+
+    def rerun(self, corpus: Path, folder: Path, procs: int) -> None:
+        """Run the same indexing again: our users re-run it, and unchanged files are skipped."""
+        index_paths([corpus], folder, IndexOptions(procs=procs))
+
+    def add(self, extra: Path, folder: Path, procs: int) -> None:
+        """Index the files indexed before and the new one, as a user re-running `newsarchive index` would."""
+        paths = self._corpora or _indexed_files(folder)
+        index_paths([*paths, extra], folder, IndexOptions(procs=procs))
+        self._corpora = [*paths, extra]
+
+    def open(self, folder: Path) -> None:
+        """Open a search service on the index."""
+        self._service = SearchService(folder)
+
+    def close(self) -> None:
+        """Close the search service."""
+        if self._service is not None:
+            self._service.close()
+            self._service = None
+
+    def run(self, query: BenchQuery) -> Outcome:
+        """Run a search (or a related-articles lookup) through SearchService."""
+        service = self._service
+        if service is None:
+            raise RuntimeError("open() the peer before running queries")
+        if query.related_to is not None:
+            related = service.related(query.related_to, limit=RELATED_LIMIT)
+            return Outcome(total=len(related), ids=[r.id for r in related])
+        page = service.search(request_of(query))
+        outcome = Outcome(total=page.total, ids=[hit.id for hit in page.hits])
+        if query.facets:
+            outcome.facets = {name: _counts(page, name) for name in FACETS}
+        if query.snippets:
+            outcome.snippets = [hit.snippet for hit in page.hits]
+        if query.timeline:
+            outcome.timeline = _counts(page, "month")
+        return outcome
+
+
+def request_of(query: BenchQuery) -> SearchRequest:
+    """Return the SearchRequest of a benchmark query (the text in our query language, the rest as parameters)."""
+    return SearchRequest(
+        query=query_text(query),
+        topic=query.topics,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        sort=query.sort,
+        match="any" if query.any_words else "all",
+        page=query.page,
+        per_page=query.per_page,
+    )
+
+
+def _counts(page: SearchPage, name: str) -> dict[str, int]:
+    return {value.value: value.count for value in page.facets[name] if value.count > 0}
+
+
+def _indexed_files(folder: Path) -> list[Path]:
+    """Return the files an index was built from, when add() runs on a peer that did not build it.
+
+    Read from the manifest, which records every file indexed (a reach into our internals, for the benchmark only).
+    """
+    db = sqlite3.connect(folder / MANIFEST_NAME)
+    try:
+        return [Path(row[0]) for row in db.execute("SELECT path FROM files ORDER BY path")]
+    finally:
+        db.close()
