@@ -43,6 +43,8 @@ from .storage import open_index
 SUGGEST_BELOW = 3
 # Searchers replaced by a newer generation are closed this long after, when no request can still be using them.
 RETIRE_AFTER_SECONDS = 120.0
+# Related coverage is found by this many key terms of an article (more cost time: every term's postings are read).
+RELATED_TERMS = 10
 # Facets listed in chronological order (all values), the others by count (top facet_limit values).
 CHRONOLOGICAL = ("year", "month")
 
@@ -196,7 +198,7 @@ class SearchService:
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
             text = f"{article.headline}\n{article.body}"
-            similar = gen.searcher.more_like(docnum, "body", text=text, top=limit, numterms=20, normalize=True)
+            similar = gen.searcher.more_like(docnum, "body", text=text, top=limit, numterms=RELATED_TERMS, normalize=True)
             related = []
             for hit in similar:
                 other = document_to_article(hit.fields())
