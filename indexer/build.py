@@ -30,7 +30,7 @@ class IndexOptions:
     format: str | None = None
     source: str = ""
     rebuild: bool = False
-    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_size: int = DEFAULT_BATCH_SIZE  # articles per commit, within a file as across files
     procs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 
@@ -101,6 +101,8 @@ class _Run:
         self.ix, self.manifest, self.options = ix, manifest, options
         self.report = IndexReport()
         self.batch = _Batch()
+        # The file being read and its articles so far: a large file is committed in several batches.
+        self.reading_file: tuple[str, dict[str, str]] | None = None
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
         self.fresh = manifest.is_empty()  # nothing indexed yet: no id can be an update
         # How files are read: a file read with other options than last time is read again.
@@ -137,14 +139,20 @@ class _Run:
         """Parse a file into the batch; return id -> fingerprint of its articles and whether it read cleanly."""
         current: dict[str, str] = {}
         trusted = True
-        for item in parse_path(path, self.options.format, self.options.source):
-            if isinstance(item, Skipped):
-                self.report.skipped.append(item)
-                trusted = False  # re-read next run, so the problem is reported until it is fixed
-            elif isinstance(item, Notice):
-                self.report.notices.append(item)
-            else:
-                current[item.id] = self._add(item, path, previous)
+        self.reading_file = (str(path.resolve()), current)
+        try:
+            for item in parse_path(path, self.options.format, self.options.source):
+                if isinstance(item, Skipped):
+                    self.report.skipped.append(item)
+                    trusted = False  # re-read next run, so the problem is reported until it is fixed
+                elif isinstance(item, Notice):
+                    self.report.notices.append(item)
+                else:
+                    current[item.id] = self._add(item, path, previous)
+                    if len(self.batch.docs) >= self.options.batch_size:
+                        self.flush()  # a large file does not wait for its end: memory and a crash stay bounded
+        finally:
+            self.reading_file = None
         return current, trusted
 
     def _add(self, article: Article, path: Path, previous: dict[str, str]) -> str:
@@ -179,6 +187,10 @@ class _Run:
             self.report.commits += 1
         for pending in batch.files:
             self.manifest.record_file(pending.key, pending.state, pending.articles)
+        if self.reading_file is not None:
+            # Committed articles of a file still being read: a re-run after a crash updates them by id rather
+            # than adding them again. The file itself is recorded (as unchanged) only when it has been read.
+            self.manifest.add_articles(*self.reading_file)
         self.manifest.forget(batch.deletes)
         self.manifest.commit()
 

@@ -76,6 +76,12 @@ class Manifest:
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", (path, state.size, state.mtime_ns, state.reading)
             )
 
+    def add_articles(self, path: str, articles: dict[str, str]) -> None:
+        """Record articles of a file that is still being read (keeping the ones recorded before)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", ((i, path, fp) for i, fp in articles.items())
+        )
+
     def forget(self, ids: list[str]) -> None:
         """Forget deleted articles."""
         self.db.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))

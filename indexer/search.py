@@ -198,7 +198,9 @@ class SearchService:
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
             text = f"{article.headline}\n{article.body}"
-            similar = gen.searcher.more_like(docnum, "body", text=text, top=limit, numterms=RELATED_TERMS, normalize=True)
+            similar = gen.searcher.more_like(
+                docnum, "body", text=text, top=limit, numterms=RELATED_TERMS, normalize=True
+            )
             related = []
             for hit in similar:
                 other = document_to_article(hit.fields())

@@ -93,8 +93,8 @@ def test_batches_commit_separately(tmp_path: Path, corpus_file: Path) -> None:
     report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, batch_size=1))
     assert report.commits >= 1 and count(tmp_path / "ix") == 7
     many = write_jsonl(tmp_path / "many.jsonl", [{"id": f"m{i}", "title": f"Story {i}", "body": "x"} for i in range(9)])
-    report = index_paths([tmp_path / "many.jsonl"], tmp_path / "ix2", IndexOptions(procs=1, batch_size=1))
-    assert many.exists() and report.commits == 1  # one file is one unit: its articles commit together
+    report = index_paths([many], tmp_path / "ix2", IndexOptions(procs=1, batch_size=4))
+    assert report.commits == 3 and count(tmp_path / "ix2") == 9  # a large file commits in batches too
     files = [write_jsonl(tmp_path / f"f{i}.jsonl", [{"id": f"f{i}", "title": "t", "body": "b"}]) for i in range(5)]
     report = index_paths(files, tmp_path / "ix3", IndexOptions(procs=1, batch_size=2))
     assert report.commits == 3 and count(tmp_path / "ix3") == 5  # 2 + 2 + 1
@@ -206,3 +206,26 @@ def test_an_index_of_another_schema_version_must_be_rebuilt(tmp_path: Path, corp
         index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
     report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, rebuild=True))
     assert report.added == 7 and count(tmp_path / "ix") == 7
+
+
+def test_a_crash_inside_a_large_file_keeps_its_committed_batches_without_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [{"id": f"r{i}", "title": f"Report {i}", "body": "text"} for i in range(10)]
+    big = write_jsonl(tmp_path / "big.jsonl", records)
+    real_parse = indexer.build.parse_path
+
+    def crash_after_seven(path: Path, fmt: str | None, source: str) -> Iterator[Article]:
+        for number, item in enumerate(real_parse(path, fmt, source)):  # type: ignore[misc]
+            if number == 7:
+                raise RuntimeError("simulated crash")
+            yield item
+
+    monkeypatch.setattr(indexer.build, "parse_path", crash_after_seven)
+    with pytest.raises(RuntimeError):
+        index_paths([big], tmp_path / "ix", IndexOptions(procs=1, batch_size=3))
+    assert count(tmp_path / "ix") == 6  # two batches of three committed
+    monkeypatch.setattr(indexer.build, "parse_path", real_parse)
+    report = index_paths([big], tmp_path / "ix", IndexOptions(procs=1, batch_size=3))
+    assert count(tmp_path / "ix") == 10 and (report.added, report.unchanged) == (4, 6)
+    assert index_paths([big], tmp_path / "ix", IndexOptions(procs=1)).files_unchanged == 1
