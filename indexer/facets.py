@@ -111,6 +111,32 @@ class IndexView:
         result[np.fromiter(docnums, dtype=np.int64)] = True
         return result
 
+    def query_mask(self, query: Any, searcher: Any) -> np.ndarray:
+        """Return the live documents a query matches.
+
+        Terms under And, Or and Not are combined as arrays, each term's postings read once; anything else
+        (phrases, wildcards, ranges) is matched by Whoosh. Same documents either way, but Whoosh's union and
+        intersection matchers cost a Python call per document and step.
+        """
+        kind = type(query).__name__
+        if kind == "Term":
+            found = np.zeros(self.size, dtype=bool)
+            reader = searcher.reader()
+            if (query.fieldname, query.text) in reader:
+                found[np.fromiter(reader.postings(query.fieldname, query.text).all_ids(), dtype=np.int64)] = True
+            return found & self.live
+        if kind in ("And", "Or") and query.subqueries:
+            parts = [self.query_mask(q, searcher) for q in query.subqueries]
+            combined = parts[0]
+            for part in parts[1:]:
+                combined = combined & part if kind == "And" else combined | part
+            return combined
+        if kind == "Not":
+            return self.live & ~self.query_mask(query.query, searcher)
+        if kind == "AndNot":
+            return self.query_mask(query.a, searcher) & ~self.query_mask(query.b, searcher)
+        return self.mask(searcher.docs_for_query(query))
+
     def selection_mask(self, name: str, values: Iterable[str]) -> np.ndarray:
         """Return the documents that have any of the given values of a facet."""
         column = self.facets[name]

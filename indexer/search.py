@@ -238,7 +238,7 @@ class _Match:
         user_query = parse_query(gen.parsers[request.match], request.query)
         start, end = date_range(request.date_from, request.date_to)
         view = gen.view
-        base = view.live.copy() if user_query is None else view.mask(gen.searcher.docs_for_query(user_query))
+        base = view.live.copy() if user_query is None else view.query_mask(user_query, gen.searcher)
         if start is not None or end is not None:
             # The date range is a mask over the cached dates: much faster than Whoosh's numeric range terms.
             base &= view.date_mask(_raw_date(start), _raw_date(end))
