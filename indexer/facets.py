@@ -124,7 +124,8 @@ class IndexView:
             reader = searcher.reader()
             if (query.fieldname, query.text) in reader:
                 found[np.fromiter(reader.postings(query.fieldname, query.text).all_ids(), dtype=np.int64)] = True
-            return found & self.live
+            found &= self.live
+            return found
         if kind in ("And", "Or") and query.subqueries:
             parts = [self.query_mask(q, searcher) for q in query.subqueries]
             combined = parts[0]
@@ -132,9 +133,11 @@ class IndexView:
                 combined = combined & part if kind == "And" else combined | part
             return combined
         if kind == "Not":
-            return self.live & ~self.query_mask(query.query, searcher)
+            result: np.ndarray = self.live & ~self.query_mask(query.query, searcher)
+            return result
         if kind == "AndNot":
-            return self.query_mask(query.a, searcher) & ~self.query_mask(query.b, searcher)
+            result = self.query_mask(query.a, searcher) & ~self.query_mask(query.b, searcher)
+            return result
         return self.mask(searcher.docs_for_query(query))
 
     def selection_mask(self, name: str, values: Iterable[str]) -> np.ndarray:
