@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from indexer.errors import QueryError
 from indexer.results import article_to_dict
 
 from .openapi import openapi_document
@@ -36,9 +37,10 @@ def related(key: str) -> Response:
     """The articles most like one article."""
     limit = request.args.get("limit", "10")
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_RELATED:
-        return _bad_parameter(f"limit must be a whole number from 1 to {MAX_RELATED}")
-    found = search_service().related(article_id(key), limit=int(limit))
-    return jsonify({"id": article_id(key), "related": [r.to_dict() for r in found]})
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_RELATED}")
+    wanted = article_id(key)
+    found = search_service().related(wanted, limit=int(limit))
+    return jsonify({"id": wanted, "related": [r.to_dict() for r in found]})
 
 
 @bp.get("/stats")
@@ -52,8 +54,3 @@ def openapi() -> Response:
     """The OpenAPI 3.1 description of this API."""
     return jsonify(openapi_document(current_app.config["SITE_NAME"], request.host_url.rstrip("/")))
 
-
-def _bad_parameter(message: str) -> Response:
-    from .responses import error
-
-    return error(400, "bad_request", message)

@@ -29,8 +29,8 @@ OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 
 
 def _export_request() -> SearchRequest:
-    cap = int(current_app.config["EXPORT_CAP"])
-    return search_request(request.args, per_page=1, max_per_page=cap)
+    # page and per_page do not apply: an export is every match, up to the cap
+    return search_request(request.args, per_page=1)
 
 
 @bp.get("/export.csv")

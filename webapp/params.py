@@ -22,7 +22,7 @@ _PLAIN_ID = re.compile(r"^[\w.:@-]+$")
 _ENCODED_PREFIX = "~"
 
 
-def search_request(args: MultiDict[str, str], per_page: int, max_per_page: int = 100) -> SearchRequest:
+def search_request(args: MultiDict[str, str], per_page: int) -> SearchRequest:
     """Build a SearchRequest from query-string parameters, or raise QueryError naming the bad parameter."""
     return SearchRequest(
         query=args.get("q", ""),

@@ -33,7 +33,7 @@ def search() -> str:
 @rate_limited("search", "RATE_LIMIT")
 def embed() -> str:
     """A compact search page for an <iframe>: no site chrome, links open in a new tab."""
-    page = search_service().search(search_request(request.args, EMBED_PER_PAGE, max_per_page=20))
+    page = search_service().search(search_request(request.args, EMBED_PER_PAGE))
     return render_template("views/embed.html", **search_context(page))
 
 
