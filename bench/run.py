@@ -1,7 +1,7 @@
 """The benchmark harness: newsarchive and its peers, side by side, on the same data in the same run.
 
     python -m bench.run                      # Reuters-21578 (and the TIME relevance table)
-    python -m bench.run --corpus 100k        # a generated 100,000-article archive (bench/corpus.py)
+    python -m bench.run --corpus 100k        # a generated 100,000-article archive (bench/corpus/)
     python -m bench.run --corpus 1m --rounds 3
 
 Writes bench/results/<corpus>-<time>.md and .json and prints the Markdown. Indexing steps run in subprocesses, so

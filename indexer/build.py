@@ -13,10 +13,11 @@ from whoosh.index import LockError
 
 from .errors import IndexLockedError
 from .manifest import FileState, Manifest
+from .merging import tiered_merge
 from .parsers import iter_files, parse_path
 from .records import Article, Notice, Skipped
 from .schema import article_to_document
-from .storage import open_index, open_or_create_index, run_lock
+from .storage import open_index, open_or_create_index, run_lock, segment_count
 
 DEFAULT_BATCH_SIZE = 5000
 # Below this many documents a batch is written in this process: starting worker processes costs more.
@@ -45,6 +46,7 @@ class IndexReport:
     files_read: int = 0
     files_unchanged: int = 0
     commits: int = 0
+    segments: int = 0  # after the run
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     seconds: float = 0.0
@@ -83,6 +85,7 @@ def index_paths(
                 if progress:
                     progress(path)
             run.flush()
+            run.report.segments = segment_count(ix.refresh())
         finally:
             manifest.close()
     run.report.seconds = time.perf_counter() - started
@@ -210,7 +213,7 @@ def _commit_batch(ix: Any, batch: _Batch, procs: int) -> None:
                 writer.update_document(**doc)
             else:
                 writer.add_document(**doc)
-        writer.commit()
+        writer.commit(mergetype=tiered_merge)
     except BaseException:
         writer.cancel()
         raise
@@ -241,3 +244,32 @@ def delete_articles(index_dir: Path, ids: Iterable[str]) -> DeleteReport:
         finally:
             manifest.close()
     return DeleteReport(deleted=present, missing=[i for i in wanted if i not in present])
+
+
+@dataclass(frozen=True)
+class OptimizeReport:
+    """How many segments the index had and has, and how long merging took."""
+
+    segments_before: int
+    segments_after: int
+    seconds: float
+
+
+def optimize_index(index_dir: Path) -> OptimizeReport:
+    """Merge all segments into one, dropping deleted articles (searches get faster; see indexer/merging.py)."""
+    started = time.perf_counter()
+    ix = open_index(index_dir)
+    with run_lock(index_dir):
+        before = segment_count(ix)
+        if before > 1 or ix.doc_count_all() != ix.doc_count():
+            try:
+                writer = ix.writer()
+            except LockError as err:
+                raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
+            try:
+                writer.commit(optimize=True)
+            except BaseException:
+                writer.cancel()
+                raise
+        after = segment_count(ix.refresh())
+    return OptimizeReport(before, after, time.perf_counter() - started)

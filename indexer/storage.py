@@ -61,6 +61,14 @@ def check_version(index_dir: Path) -> None:
         )
 
 
+def segment_count(ix: Any) -> int:
+    """Return how many segments an open index has (0 when it is empty)."""
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            return 0
+        return 1 if reader.is_atomic() else len(reader.leaf_readers())
+
+
 def open_or_create_index(index_dir: Path, rebuild: bool = False) -> Any:
     """Open the index for writing, creating it (or starting it afresh with rebuild=True)."""
     index_dir.mkdir(parents=True, exist_ok=True)

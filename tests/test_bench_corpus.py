@@ -1,4 +1,4 @@
-"""The benchmark corpus generator (bench/corpus.py): deterministic, well-formed, Reuters-like, growing vocabulary."""
+"""The benchmark corpus generator (bench/corpus/): deterministic, well-formed, Reuters-like, growing vocabulary."""
 
 from __future__ import annotations
 

@@ -1,0 +1,101 @@
+"""Segments: small ones are merged as they pile up, bulk ones are left alone, `optimize` merges everything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from indexer import merging
+from indexer.build import IndexOptions, delete_articles, index_paths, optimize_index
+from indexer.cli import main
+from indexer.merging import segments_to_merge
+from indexer.results import SearchRequest
+from indexer.search import SearchService
+from indexer.storage import open_index, segment_count
+
+from .conftest import write_jsonl
+
+
+def records(start: int, count: int) -> list[dict[str, str]]:
+    return [{"id": f"n{i}", "title": f"Council report {i}", "body": f"The council met on day {i} about roads.",
+             "date": f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}", "topic": "Politics"}
+            for i in range(start, start + count)]
+
+
+def segments(index_dir: Path) -> int:
+    return segment_count(open_index(index_dir))
+
+
+def search_ids(index_dir: Path, query: str) -> list[str]:
+    service = SearchService(index_dir)
+    try:
+        page = service.search(SearchRequest(query=query, per_page=100, sort="oldest"))
+        return [hit.id for hit in page.hits]
+    finally:
+        service.close()
+
+
+def test_a_full_tier_of_small_segments_is_merged() -> None:
+    assert segments_to_merge([5] * 9) == []
+    assert sorted(segments_to_merge([5] * 10)) == list(range(10))
+    # Tiers are merged separately: nine 1-9 segments and ten 10-99 ones merge the latter only.
+    assert sorted(segments_to_merge([5] * 9 + [50] * 10)) == list(range(9, 19))
+
+
+def test_large_segments_are_never_merged_by_a_commit() -> None:
+    assert segments_to_merge([2500] * 40 + [10]) == []
+    assert segments_to_merge([merging.SMALL_SEGMENT] * 20) == []
+
+
+def test_a_commit_merges_no_more_than_its_budget() -> None:
+    chosen = segments_to_merge([900] * 12)
+    assert 1 < len(chosen) and sum(900 for _ in chosen) <= merging.MAX_COMMIT_MERGE
+
+
+def test_many_small_runs_keep_the_segment_count_bounded(tmp_path: Path) -> None:
+    ix, data = tmp_path / "ix", tmp_path / "data"
+    data.mkdir()
+    for run in range(25):
+        write_jsonl(data / f"day{run:02d}.jsonl", records(run * 3, 3))
+        index_paths([data], ix, IndexOptions(procs=1))
+        assert segments(ix) < merging.MERGE_FACTOR + 2
+    assert len(search_ids(ix, "council")) == 75
+
+
+def test_a_small_commit_after_a_bulk_load_leaves_its_segments(tmp_path: Path) -> None:
+    ix, data = tmp_path / "ix", tmp_path / "data"
+    data.mkdir()
+    write_jsonl(data / "bulk.jsonl", records(0, 12 * merging.SMALL_SEGMENT // 10))
+    index_paths([data], ix, IndexOptions(procs=1, batch_size=merging.SMALL_SEGMENT))
+    bulk = segments(ix)
+    write_jsonl(data / "new.jsonl", records(5000, 2))
+    report = index_paths([data], ix, IndexOptions(procs=1))
+    assert report.added == 2 and segments(ix) == bulk + 1
+
+
+def test_optimize_merges_into_one_segment_with_the_same_results(tmp_path: Path) -> None:
+    ix, data = tmp_path / "ix", tmp_path / "data"
+    data.mkdir()
+    for run in range(4):
+        write_jsonl(data / f"day{run}.jsonl", records(run * 5, 5))
+        index_paths([data], ix, IndexOptions(procs=1))
+    delete_articles(ix, ["n3"])
+    before = search_ids(ix, "council")
+    report = optimize_index(ix)
+    assert (report.segments_before, report.segments_after) == (4, 1)
+    assert search_ids(ix, "council") == before and len(before) == 19
+    assert optimize_index(ix).segments_before == 1
+
+
+def test_optimize_command(tmp_path: Path) -> None:
+    ix, data = tmp_path / "ix", tmp_path / "data"
+    data.mkdir()
+    for run in range(2):
+        write_jsonl(data / f"day{run}.jsonl", records(run * 5, 5))
+        index_paths([data], ix, IndexOptions(procs=1))
+    result = CliRunner().invoke(main, ["optimize", "--index", str(ix)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Optimized {ix}: 2 segment(s) merged into 1 in ")
+    missing = CliRunner().invoke(main, ["optimize", "--index", str(tmp_path / "none")])
+    assert missing.exit_code == 1 and "no index at" in missing.output
