@@ -36,6 +36,17 @@ def search_ids(index_dir: Path, query: str) -> list[str]:
         service.close()
 
 
+def daily_runs(tmp_path: Path, days: int, per_day: int) -> Path:
+    """Index one new file a day, one run each (one commit, one segment); return the index folder."""
+    ix, data = tmp_path / "ix", tmp_path / "data"
+    data.mkdir()
+    for day in range(days):
+        write_jsonl(data / f"day{day:02d}.jsonl", records(day * per_day, per_day))
+        index_paths([data], ix, IndexOptions(procs=1))
+        assert segments(ix) < merging.MERGE_FACTOR + 2
+    return ix
+
+
 def test_a_full_tier_of_small_segments_is_merged() -> None:
     assert segments_to_merge([5] * 9) == []
     assert sorted(segments_to_merge([5] * 10)) == list(range(10))
@@ -54,12 +65,7 @@ def test_a_commit_merges_no_more_than_its_budget() -> None:
 
 
 def test_many_small_runs_keep_the_segment_count_bounded(tmp_path: Path) -> None:
-    ix, data = tmp_path / "ix", tmp_path / "data"
-    data.mkdir()
-    for run in range(25):
-        write_jsonl(data / f"day{run:02d}.jsonl", records(run * 3, 3))
-        index_paths([data], ix, IndexOptions(procs=1))
-        assert segments(ix) < merging.MERGE_FACTOR + 2
+    ix = daily_runs(tmp_path, 25, 3)
     assert len(search_ids(ix, "council")) == 75
 
 
@@ -75,11 +81,7 @@ def test_a_small_commit_after_a_bulk_load_leaves_its_segments(tmp_path: Path) ->
 
 
 def test_optimize_merges_into_one_segment_with_the_same_results(tmp_path: Path) -> None:
-    ix, data = tmp_path / "ix", tmp_path / "data"
-    data.mkdir()
-    for run in range(4):
-        write_jsonl(data / f"day{run}.jsonl", records(run * 5, 5))
-        index_paths([data], ix, IndexOptions(procs=1))
+    ix = daily_runs(tmp_path, 4, 5)
     delete_articles(ix, ["n3"])
     before = search_ids(ix, "council")
     report = optimize_index(ix)
@@ -89,11 +91,7 @@ def test_optimize_merges_into_one_segment_with_the_same_results(tmp_path: Path) 
 
 
 def test_optimize_command(tmp_path: Path) -> None:
-    ix, data = tmp_path / "ix", tmp_path / "data"
-    data.mkdir()
-    for run in range(2):
-        write_jsonl(data / f"day{run}.jsonl", records(run * 5, 5))
-        index_paths([data], ix, IndexOptions(procs=1))
+    ix = daily_runs(tmp_path, 2, 5)
     result = CliRunner().invoke(main, ["optimize", "--index", str(ix)])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"Optimized {ix}: 2 segment(s) merged into 1 in ")
