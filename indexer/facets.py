@@ -1,4 +1,4 @@
-"""Facet counts and date order over whole result sets, from per-segment arrays built once and reused.
+"""Facet counts, date order and field lengths over whole result sets, from per-segment arrays built once.
 
 A segment never changes after it is written (only its deletions do), so its arrays are cached by segment id and
 live-document count; a commit only costs the arrays of its new segments. Counting a result set is then a few
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh.idsets import DocIdSet
 
-from .schema import FACET_FIELDS
+from .schema import FACET_FIELDS, SEARCH_FIELDS
 
 NO_DATE = np.iinfo(np.int64).min
 _MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
@@ -36,6 +36,7 @@ class _Segment:
     live: np.ndarray
     dates: np.ndarray
     facets: dict[str, FacetColumn]
+    lengths: dict[str, np.ndarray]
 
 
 class SegmentCache:
@@ -74,7 +75,10 @@ def _read_segment(reader: Any) -> _Segment:
     raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
     dates = np.where(raw == _MISSING_COLUMN_VALUE, NO_DATE, raw.astype(np.int64))
     facets = {name: _read_facet(reader, field) for name, field in FACET_FIELDS.items()}
-    return _Segment(n, live, dates, facets)
+    # Field lengths as BM25 reads them (Whoosh stores them rounded to one byte; 1 when a document has none).
+    lengths = {field: np.array([reader.doc_field_length(d, field, 1) for d in range(n)], dtype=np.float64)
+               for field in SEARCH_FIELDS}
+    return _Segment(n, live, dates, facets, lengths)
 
 
 def _read_facet(reader: Any, field: str) -> FacetColumn:
@@ -97,48 +101,23 @@ class IndexView:
 
     def __init__(self, searcher: Any, cache: SegmentCache) -> None:
         reader = searcher.reader()
-        leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+        if reader.doc_count_all() == 0:
+            leaves: list[tuple[Any, int]] = []  # a new index, or one whose every file failed: no segment yet
+        else:
+            leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
         segments = [(cache.get(leaf), offset) for leaf, offset in leaves]
         cache.retain((leaf.segment().segment_id(), leaf.doc_count()) for leaf, _ in leaves)
         self.size = reader.doc_count_all()
         self.live = _concat([s.live for s, _ in segments], bool)
         self.dates = _concat([s.dates for s, _ in segments], np.int64)
         self.facets = {name: _merge([(s.facets[name], off) for s, off in segments]) for name in FACET_FIELDS}
+        self.lengths = {field: _concat([s.lengths[field] for s, _ in segments], np.float64) for field in SEARCH_FIELDS}
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
         """Return a boolean array with True at the given document numbers."""
         result = np.zeros(self.size, dtype=bool)
         result[np.fromiter(docnums, dtype=np.int64)] = True
         return result
-
-    def query_mask(self, query: Any, searcher: Any) -> np.ndarray:
-        """Return the live documents a query matches.
-
-        Terms under And, Or and Not are combined as arrays, each term's postings read once; anything else
-        (phrases, wildcards, ranges) is matched by Whoosh. Same documents either way, but Whoosh's union and
-        intersection matchers cost a Python call per document and step.
-        """
-        kind = type(query).__name__
-        if kind == "Term":
-            found = np.zeros(self.size, dtype=bool)
-            reader = searcher.reader()
-            if (query.fieldname, query.text) in reader:
-                found[np.fromiter(reader.postings(query.fieldname, query.text).all_ids(), dtype=np.int64)] = True
-            found &= self.live
-            return found
-        if kind in ("And", "Or") and query.subqueries:
-            parts = [self.query_mask(q, searcher) for q in query.subqueries]
-            combined = parts[0]
-            for part in parts[1:]:
-                combined = combined & part if kind == "And" else combined | part
-            return combined
-        if kind == "Not":
-            result: np.ndarray = self.live & ~self.query_mask(query.query, searcher)
-            return result
-        if kind == "AndNot":
-            result = self.query_mask(query.a, searcher) & ~self.query_mask(query.b, searcher)
-            return result
-        return self.mask(searcher.docs_for_query(query))
 
     def selection_mask(self, name: str, values: Iterable[str]) -> np.ndarray:
         """Return the documents that have any of the given values of a facet."""

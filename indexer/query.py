@@ -10,9 +10,9 @@ from whoosh import qparser, query
 
 from .errors import QueryError
 from .results import MATCHES, SORTS, SearchRequest
+from .schema import SEARCH_FIELDS
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
-SEARCH_FIELDS = ("headline", "body")
 QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "url", "id")
 FIELD_ALIASES = {
     "headline": ["title", "hed"],

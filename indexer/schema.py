@@ -16,6 +16,8 @@ from .records import Article
 SCHEMA_VERSION = 3  # 2: no separate spelling fields; 3: NewsFilter
 HEADLINE_BOOST = 2.0
 
+# The fields a query searches when it names none (the query parser's default fields).
+SEARCH_FIELDS = ("headline", "body")
 # Facet name -> the exact-valued field that counts it. Search scopes use the analysed fields of the same name.
 FACET_FIELDS = {
     "topic": "topic_exact",

@@ -36,6 +36,7 @@ from .results import (
     SearchRequest,
 )
 from .schema import document_to_article
+from .scoring import evaluate, top
 from .spelling import suggest_query
 from .storage import open_index
 
@@ -227,6 +228,7 @@ class _Match:
 
     request: SearchRequest
     user_query: Any
+    scores: np.ndarray | None  # BM25F scores when computed as arrays (see scoring.py)
     base: np.ndarray
     chosen: dict[str, np.ndarray]
     final: np.ndarray
@@ -238,13 +240,15 @@ class _Match:
         user_query = parse_query(gen.parsers[request.match], request.query)
         start, end = date_range(request.date_from, request.date_to)
         view = gen.view
-        base = view.live.copy() if user_query is None else view.query_mask(user_query, gen.searcher)
+        evaluation = None if user_query is None else evaluate(user_query, gen.searcher, view)
+        base = view.live.copy() if evaluation is None else evaluation.mask
         if start is not None or end is not None:
             # The date range is a mask over the cached dates: much faster than Whoosh's numeric range terms.
             base &= view.date_mask(_raw_date(start), _raw_date(end))
         chosen = {name: view.selection_mask(name, values) for name, values in request.selections().items()}
         filtered = bool(chosen) or start is not None or end is not None
-        return cls(request, user_query, base, chosen, _all_of(base, chosen.values()), filtered)
+        scores = None if evaluation is None else evaluation.scores
+        return cls(request, user_query, scores, base, chosen, _all_of(base, chosen.values()), filtered)
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (document number, score) of the matches [start:stop] in the request's order."""
@@ -253,6 +257,8 @@ class _Match:
             return [(d, None) for d in docnums]
         if not self.final.any():
             return []
+        if self.scores is not None:
+            return list(top(self.scores, self.final, start, stop))
         allowed = MaskSet(self.final) if self.filtered else None
         results = gen.searcher.search(self.user_query, limit=stop, filter=allowed)
         return [(results.docnum(i), results.score(i)) for i in range(start, min(stop, results.scored_length()))]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from indexer.build import IndexOptions, index_paths
 from indexer.errors import ArticleNotFoundError, QueryError
 from indexer.results import SearchRequest
 from indexer.search import SearchService
@@ -224,3 +226,17 @@ def test_match_any_finds_any_word_and_ranks_more_words_first(service: SearchServ
     assert page.hits[0].id == "a2"  # storm and coast
     with pytest.raises(QueryError, match="unknown match"):
         service.search(SearchRequest(query="storm", match="some"))
+
+
+def test_an_index_with_no_articles_answers_every_search(tmp_path: Path) -> None:
+    # Every file failed (or none was given): the index exists, empty, and searches say so rather than crash.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    index_paths([bad], tmp_path / "ix", IndexOptions(procs=1))
+    empty = SearchService(tmp_path / "ix")
+    try:
+        assert empty.search(SearchRequest(query="ferry")).total == 0
+        assert empty.search(SearchRequest()).total == 0
+        assert empty.stats().documents == 0
+    finally:
+        empty.close()

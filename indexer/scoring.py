@@ -1,0 +1,119 @@
+"""Matching and ranking the common queries as numpy arrays: the same documents and BM25F scores as Whoosh's.
+
+A search page needs every match (for facets and the timeline) and the ten best. Whoosh finds the best by
+scoring document after document through its matcher tree, a few Python calls each. For queries of words under
+And, Or and Not (most of what people type), reading each term's postings once, with their weights, gives both:
+the matches as a boolean array and the scores as a float array, computed with Whoosh's own BM25F formula, its
+idf, average field lengths and per-document field lengths. Anything else (phrases, wildcards, ranges, fields
+without lengths) is matched by Whoosh, and ranked by it when it affects the score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import scoring
+
+from .facets import IndexView
+
+
+@dataclass
+class Evaluation:
+    """The live documents a query matches, and their scores when computed here (None: let Whoosh rank)."""
+
+    mask: np.ndarray
+    scores: np.ndarray | None
+
+
+def evaluate(query: Any, searcher: Any, view: IndexView) -> Evaluation:
+    """Match (and where possible score) a query over the whole index."""
+    weighting = searcher.weighting
+    params = (weighting.B, weighting.K1) if type(weighting) is scoring.BM25F and not weighting._field_B else None
+    return _Evaluator(searcher, view, params).evaluate(query)
+
+
+def top(all_scores: np.ndarray, mask: np.ndarray, start: int, stop: int) -> list[tuple[int, float | None]]:
+    """Return (document number, score) of the masked matches [start:stop], best first, ties by document number."""
+    docs = np.flatnonzero(mask)
+    scores = all_scores[docs]
+    if stop < len(docs):
+        # Only the best `stop` need sorting: partition first (ties at the cut are settled by the full sort below).
+        cut = np.partition(-scores, stop - 1)[stop - 1]
+        keep = -scores <= cut
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[start:stop]
+    return [(int(docs[i]), float(scores[i])) for i in order]
+
+
+class _Evaluator:
+    def __init__(self, searcher: Any, view: IndexView, params: tuple[float, float] | None) -> None:
+        self.searcher, self.view, self.params = searcher, view, params
+        self.reader = searcher.reader()
+
+    def evaluate(self, query: Any) -> Evaluation:
+        kind = type(query).__name__
+        if kind == "Term":
+            result = self._term(query.fieldname, query.text)
+        elif kind in ("And", "Or") and query.subqueries:
+            result = self._compound(kind, query.subqueries)
+        elif kind == "AndNot":
+            positive = self.evaluate(query.a)
+            positive.mask &= ~self.evaluate(query.b).mask
+            result = positive
+        elif kind == "Not":
+            result = Evaluation(self.view.live & ~self.evaluate(query.query).mask, None)
+        else:
+            result = Evaluation(self.view.mask(self.searcher.docs_for_query(query)) & self.view.live, None)
+        if result.scores is not None and query.boost != 1:
+            result.scores *= query.boost
+        return result
+
+    def _term(self, field: str, text: Any) -> Evaluation:
+        mask = np.zeros(self.view.size, dtype=bool)
+        lengths = self.view.lengths.get(field)
+        scorable = self.params is not None and lengths is not None
+        scores = np.zeros(self.view.size) if scorable else None
+        if (field, text) not in self.reader:
+            return Evaluation(mask, scores)
+        matcher = self.reader.postings(field, text)
+        if not scorable:
+            mask[np.fromiter(matcher.all_ids(), dtype=np.int64)] = True
+            mask &= self.view.live
+            return Evaluation(mask, None)
+        ids, weights = _postings(matcher)
+        mask[ids] = True
+        mask &= self.view.live
+        assert scores is not None and lengths is not None and self.params is not None
+        b, k1 = self.params
+        idf = self.searcher.idf(field, text)
+        average = self.searcher.avg_field_length(field) or 1
+        # scoring.bm25, element-wise and in the same order of operations (so the same floating-point results).
+        scores[ids] = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths[ids] / average)))
+        return Evaluation(mask, scores)
+
+    def _compound(self, kind: str, subqueries: list[Any]) -> Evaluation:
+        parts = [self.evaluate(q) for q in subqueries]
+        mask = parts[0].mask.copy()
+        for part in parts[1:]:
+            mask = mask & part.mask if kind == "And" else mask | part.mask
+        # Each child adds its score where it matches. Whoosh scores excluded words (Not) its own way: it ranks those.
+        if any(part.scores is None for part in parts):
+            return Evaluation(mask, None)
+        scores = np.zeros(self.view.size)
+        for part in parts:
+            assert part.scores is not None
+            scores += part.scores
+        return Evaluation(mask, scores)
+
+
+def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return a term's document numbers and weights (term frequency times field boost)."""
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
