@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class IndexOptions:
     source: str = ""
     rebuild: bool = False
     batch_size: int = DEFAULT_BATCH_SIZE  # articles per commit, within a file as across files
+    prune: bool = False  # remove the articles of files under the given paths that are gone
     procs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
 
@@ -45,6 +47,7 @@ class IndexReport:
     deleted: int = 0
     files_read: int = 0
     files_unchanged: int = 0
+    files_pruned: int = 0
     commits: int = 0
     segments: int = 0  # after the run
     skipped: list[Skipped] = field(default_factory=list)
@@ -71,20 +74,28 @@ def index_paths(
     index_dir: Path,
     options: IndexOptions | None = None,
     progress: Callable[[Path], None] | None = None,
+    lock: bool = True,
 ) -> IndexReport:
-    """Index every article in the given files and folders; return what was added, updated and skipped."""
+    """Index every article in the given files and folders; return what was added, updated and skipped.
+
+    lock=False is for a caller that holds the folder's run lock itself (`watch`, across its passes).
+    """
     options = options or IndexOptions()
+    paths = list(paths)
     started = time.perf_counter()
-    with run_lock(index_dir):
+    with run_lock(index_dir) if lock else nullcontext():
         ix = open_or_create_index(index_dir, rebuild=options.rebuild)
         manifest = Manifest(index_dir, reset=options.rebuild)
         try:
             run = _Run(ix, manifest, options)
-            for path in iter_files(paths):
+            for path in source_files(paths, index_dir):
                 run.read_file(path)
                 if progress:
                     progress(path)
             run.flush()
+            if options.prune:
+                run.prune(paths)  # after the flush: an article moved to a new file is recorded under it by now
+                run.flush()
             run.report.segments = segment_count(ix.refresh())
         finally:
             manifest.close()
@@ -92,9 +103,17 @@ def index_paths(
     return run.report
 
 
-def count_files(paths: Iterable[Path]) -> int:
+def source_files(paths: Iterable[Path], index_dir: Path) -> Iterator[Path]:
+    """Yield the files an indexing run reads: those under the paths, less the index's own (if it lies among them)."""
+    inside_index = str(index_dir.resolve()) + os.sep
+    for path in iter_files(paths):
+        if not str(path.resolve()).startswith(inside_index):
+            yield path
+
+
+def count_files(paths: Iterable[Path], index_dir: Path) -> int:
     """Return how many files an indexing run over these paths will look at (for a progress bar)."""
-    return sum(1 for _ in iter_files(paths))
+    return sum(1 for _ in source_files(paths, index_dir))
 
 
 class _Run:
@@ -181,6 +200,20 @@ class _Run:
         earlier = self.batch.docs.get(article.id)
         self.batch.docs[article.id] = (doc, update or (earlier is not None and earlier[1]))
         return fp
+
+    def prune(self, roots: list[Path]) -> None:
+        """Delete the articles of recorded files, under the given files and folders, that no longer exist."""
+        prefixes = [str(root.resolve()) for root in roots]
+        for key in self.manifest.paths():
+            if not any(key == p or key.startswith(p.rstrip(os.sep) + os.sep) for p in prefixes):
+                continue
+            if os.path.exists(key):
+                continue
+            gone = list(self.manifest.file_articles(key))
+            self.batch.deletes.extend(gone)
+            self.batch.files.append(_PendingFile(key, None, {}))
+            self.report.deleted += len(gone)
+            self.report.files_pruned += 1
 
     def flush(self) -> None:
         """Commit the batch to the index, then record it in the manifest."""

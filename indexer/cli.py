@@ -6,8 +6,11 @@ import functools
 import html
 import json
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .build import IndexOptions, count_files, delete_articles, index_paths, optimize_index
+from .build import IndexOptions, IndexReport, count_files, delete_articles, index_paths, optimize_index
 from .dates import parse_bound
 from .errors import NewsArchiveError
 from .parsers import FORMATS
@@ -65,23 +68,29 @@ def main() -> None:
 @click.option("--batch-size", type=click.IntRange(1), default=IndexOptions.batch_size, show_default=True,
               help="Articles per commit: a crash loses at most one batch.")
 @click.option("--procs", type=click.IntRange(1), default=None, help="Worker processes [default: all cores].")
+@click.option("--prune", is_flag=True, help="Remove the articles of files under PATHS that are gone.")
 @translate_errors
 def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str, rebuild: bool,
-                  batch_size: int, procs: int | None) -> None:
+                  batch_size: int, procs: int | None, prune: bool) -> None:
     """Index the articles in PATHS (files or folders, read recursively); re-runs update by id."""
     target = index_dir or default_index_dir()
-    options = IndexOptions(format=fmt, source=source, rebuild=rebuild, batch_size=batch_size,
-                           **({"procs": procs} if procs else {}))
+    options = IndexOptions(format=fmt, source=source, rebuild=rebuild, batch_size=batch_size, prune=prune)
+    options = replace(options, procs=procs) if procs else options
     if sys.stderr.isatty():
-        with click.progressbar(length=count_files(paths), label="Indexing files", file=sys.stderr,
+        with click.progressbar(length=count_files(paths, target), label="Indexing files", file=sys.stderr,
                                show_pos=True) as bar:
             report = index_paths(paths, target, options, progress=lambda _path: bar.update(1))
     else:
         report = index_paths(paths, target, options)
+    _echo_report(target, report)
+
+
+def _echo_report(target: Path, report: IndexReport) -> None:
+    pruned = f", {report.files_pruned:,} gone" if report.files_pruned else ""
     click.echo(
         f"Indexed {target}: {report.added:,} added, {report.updated:,} updated, {report.unchanged:,} unchanged, "
         f"{report.deleted:,} deleted; {len(report.skipped):,} skipped. "
-        f"{report.files_read:,} files read, {report.files_unchanged:,} unchanged, in {report.seconds:.1f} s."
+        f"{report.files_read:,} files read, {report.files_unchanged:,} unchanged{pruned}, in {report.seconds:.1f} s."
     )
     _echo_problems("Skipped", report.skipped)
     _echo_problems("Notes", report.notices)
@@ -98,6 +107,42 @@ def _echo_problems(title: str, problems: list[Any]) -> None:
         click.echo(f"  {problem}", err=True)
     if len(problems) > MAX_LISTED_PROBLEMS:
         click.echo(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS:,} more", err=True)
+
+
+@main.command("watch")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@index_option
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Read every file as this format.")
+@click.option("--source", default="", help="Source name for articles whose files name none.")
+@click.option("--batch-size", type=click.IntRange(1), default=IndexOptions.batch_size, show_default=True,
+              help="Articles per commit: a crash loses at most one batch.")
+@click.option("--procs", type=click.IntRange(1), default=None, help="Worker processes [default: all cores].")
+@translate_errors
+def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str, batch_size: int,
+                  procs: int | None) -> None:
+    """Index PATHS, then keep the index up to date as files are added, changed or removed, until Ctrl-C."""
+    # Imported here: watchfiles starts a Rust runtime, which only this command needs.
+    from .watch import watch_paths
+
+    target = index_dir or default_index_dir()
+    options = IndexOptions(format=fmt, source=source, batch_size=batch_size)
+    options = replace(options, procs=procs) if procs else options
+    stop = threading.Event()
+
+    def finish(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now (what was committed stays; the rest is re-read)
+        stop.set()
+        click.echo("Stopping after the current pass (Ctrl-C again to stop at once)...", err=True)
+
+    handlers = {sig: signal.signal(sig, finish) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        click.echo(f"Watching {', '.join(map(str, paths))} for {target} (Ctrl-C to stop).", err=True)
+        passes = watch_paths(list(paths), target, options, lambda report: _echo_report(target, report), stop)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    click.echo(f"Stopped after {passes:,} passes; everything read is committed.", err=True)
 
 
 @main.command("delete")

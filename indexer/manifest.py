@@ -63,6 +63,11 @@ class Manifest:
         """Return whether no article is recorded."""
         return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
 
+    def paths(self) -> list[str]:
+        """Return every file path recorded, with or without articles."""
+        rows = self.db.execute("SELECT path FROM files UNION SELECT DISTINCT path FROM articles ORDER BY 1")
+        return [row[0] for row in rows]
+
     def record_file(self, path: str, state: FileState | None, articles: dict[str, str]) -> None:
         """Record a file's state and the articles it holds now (state None: the file is not to be trusted)."""
         self.db.execute("DELETE FROM articles WHERE path = ?", (path,))

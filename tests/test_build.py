@@ -189,7 +189,7 @@ def test_progress_is_reported_once_per_file(tmp_path: Path, corpus_file: Path) -
     seen: list[str] = []
     index_paths([corpus_file, other], tmp_path / "ix", IndexOptions(procs=1), progress=lambda p: seen.append(p.name))
     assert seen == ["corpus.jsonl", "other.jsonl"]
-    assert indexer.build.count_files([corpus_file, other]) == 2
+    assert indexer.build.count_files([corpus_file, other], tmp_path / "ix") == 2
 
 
 def test_an_index_of_another_schema_version_must_be_rebuilt(tmp_path: Path, corpus_file: Path) -> None:
@@ -229,3 +229,38 @@ def test_a_crash_inside_a_large_file_keeps_its_committed_batches_without_duplica
     report = index_paths([big], tmp_path / "ix", IndexOptions(procs=1, batch_size=3))
     assert count(tmp_path / "ix") == 10 and (report.added, report.unchanged) == (4, 6)
     assert index_paths([big], tmp_path / "ix", IndexOptions(procs=1)).files_unchanged == 1
+
+
+def test_prune_removes_the_articles_of_files_that_are_gone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "old").mkdir(parents=True)
+    write_jsonl(data / "old" / "a.jsonl", CORPUS[:3])
+    write_jsonl(data / "b.jsonl", CORPUS[3:])
+    elsewhere = write_jsonl(tmp_path / "elsewhere.jsonl", [{"id": "e1", "title": "Elsewhere", "body": "Kept."}])
+    index_paths([data, elsewhere], tmp_path / "ix", IndexOptions(procs=1))
+    (data / "old" / "a.jsonl").unlink()
+    elsewhere.unlink()
+    kept = index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    assert (kept.deleted, kept.files_pruned) == (0, 0) and count(tmp_path / "ix") == 8
+    report = index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True))
+    # Only files under the given paths are pruned: elsewhere.jsonl was not named, so its article stays.
+    assert (report.deleted, report.files_pruned) == (3, 1)
+    assert count(tmp_path / "ix") == 5 and count(tmp_path / "ix", "elsewhere") == 1
+
+
+def test_an_article_moved_to_another_file_survives_pruning_the_old_one(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    write_jsonl(data / "a.jsonl", CORPUS[:2])
+    index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    (data / "a.jsonl").rename(data / "renamed.jsonl")
+    report = index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True))
+    assert report.files_pruned == 1 and count(tmp_path / "ix") == 2
+    again = index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True))
+    assert (again.files_read, again.files_pruned, again.unchanged) == (0, 0, 2)
+
+
+def test_an_index_inside_the_folder_being_indexed_is_not_read(tmp_path: Path, corpus_file: Path) -> None:
+    index_paths([tmp_path], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([tmp_path], tmp_path / "ix", IndexOptions(procs=1))
+    assert not report.skipped and report.files_unchanged == 1 and count(tmp_path / "ix") == 7

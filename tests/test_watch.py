@@ -1,0 +1,129 @@
+"""`newsarchive watch`: new, changed and removed files reach the index within seconds; stopping loses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.build import IndexOptions, IndexReport
+from indexer.results import SearchRequest
+from indexer.search import SearchService
+from indexer.watch import watch_paths
+
+from .conftest import CORPUS, write_jsonl
+
+WAIT_SECONDS = 20
+NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
+
+
+def total(index: Path, query: str = "") -> int:
+    if not index.exists():
+        return -1
+    service = SearchService(index)
+    try:
+        return service.search(SearchRequest(query=query)).total
+    finally:
+        service.close()
+
+
+class Watcher:
+    """watch_paths running in a thread, with the reports of its passes."""
+
+    def __init__(self, folder: Path, index: Path) -> None:
+        self.reports: list[IndexReport] = []
+        self.stop = threading.Event()
+        self.passes = 0
+        self.thread = threading.Thread(target=self._run, args=(folder, index))
+
+    def _run(self, folder: Path, index: Path) -> None:
+        self.passes = watch_paths([folder], index, IndexOptions(procs=1), self.reports.append, self.stop,
+                                  debounce_ms=200, rescan_seconds=5)
+
+
+@pytest.fixture
+def watcher(tmp_path: Path) -> Iterator[Watcher]:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    write_jsonl(folder / "first.jsonl", CORPUS[:2])
+    running = Watcher(folder, tmp_path / "ix")
+    running.thread.start()
+    wait_for(lambda: bool(running.reports), "the first pass")
+    yield running
+    running.stop.set()
+    running.thread.join(timeout=WAIT_SECONDS)
+    assert not running.thread.is_alive()
+
+
+def test_the_first_pass_indexes_what_is_there(watcher: Watcher, tmp_path: Path) -> None:
+    assert watcher.reports[0].added == 2 and total(tmp_path / "ix") == 2
+
+
+def test_new_changed_and_removed_files_are_picked_up(watcher: Watcher, tmp_path: Path) -> None:
+    index, folder = tmp_path / "ix", tmp_path / "incoming"
+    write_jsonl(folder / "second.jsonl", CORPUS[2:5])
+    wait_for(lambda: total(index) == 5, "a new file indexed")
+    write_jsonl(folder / "second.jsonl", [{**CORPUS[2], "title": "Zeppelin lands at the fair"}])
+    wait_for(lambda: total(index, "zeppelin") == 1 and total(index) == 3, "a changed file updated")
+    (folder / "first.jsonl").unlink()
+    wait_for(lambda: total(index) == 1, "a removed file's articles deleted")
+
+
+def test_a_folder_of_files_copied_in_at_once_is_indexed(watcher: Watcher, tmp_path: Path) -> None:
+    batch = tmp_path / "incoming" / "batch"
+    batch.mkdir()
+    for number, record in enumerate(CORPUS[2:]):
+        write_jsonl(batch / f"{number}.jsonl", [record])
+    wait_for(lambda: total(tmp_path / "ix") == len(CORPUS), "every file of the folder")
+
+
+def test_the_index_inside_the_watched_folder_does_not_trigger_passes(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", CORPUS[:1])
+    running = Watcher(folder, folder / "index")
+    running.thread.start()
+    wait_for(lambda: bool(running.reports), "the first pass")
+    time.sleep(1.5)  # a commit inside the folder would have triggered another reported pass by now
+    running.stop.set()
+    running.thread.join(timeout=WAIT_SECONDS)
+    assert len(running.reports) == 1 and not running.reports[0].skipped
+
+
+def test_watch_command_runs_until_ctrl_c_and_keeps_other_writers_out(tmp_path: Path) -> None:
+    folder, index = tmp_path / "incoming", tmp_path / "ix"
+    folder.mkdir()
+    write_jsonl(folder / "first.jsonl", CORPUS[:2])
+    command = [NEWSARCHIVE, "watch", str(folder), "--index", str(index), "--procs", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        wait_for(lambda: total(index) == 2, "the first pass")
+        write_jsonl(folder / "second.jsonl", CORPUS[2:3])
+        wait_for(lambda: total(index) == 3, "a new file indexed by the command")
+        other = subprocess.run([NEWSARCHIVE, "index", str(folder), "--index", str(index)],
+                               capture_output=True, text=True)
+        assert other.returncode == 1 and "being written by another newsarchive process" in other.stderr
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=WAIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert out.count("Indexed ") >= 2 and "Stopped after" in err and "Traceback" not in err
