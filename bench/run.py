@@ -150,6 +150,16 @@ def query_figures(
                 started = time.perf_counter()
                 system.run(query)
                 times.setdefault(query.kind, {}).setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        clear = getattr(system, "clear_caches", None)
+        if clear is not None:
+            # A peer with caches of its own is also timed with them emptied before every query ("cold").
+            for _ in range(rounds):
+                for query in queries:
+                    clear()
+                    started = time.perf_counter()
+                    system.run(query)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    times.setdefault(query.kind, {}).setdefault(f"{name}, cold", []).append(elapsed)
     figures = {kind: {name: _percentiles(t) for name, t in by_peer.items()} for kind, by_peer in times.items()}
     agree = {kind: len({frozenset(v) for v in by_peer.values()}) == 1 for kind, by_peer in totals.items()}
     return figures, agree
@@ -201,10 +211,11 @@ def markdown(report: Report) -> str:
     if base:
         lines.append("| build time vs newsarchive | " + " | ".join(
             f"{report.indexing[p].seconds / base.seconds:.2f}×" for p in peers) + " |")
-    lines += ["", "| query (ms: p50 / p95 / p99) | " + " | ".join(peers) + " | same totals |",
-              "|---|" + "---|" * (len(peers) + 1)]
+    timed = list(dict.fromkeys(name for by_peer in report.queries.values() for name in by_peer))
+    lines += ["", "| query (ms: p50 / p95 / p99) | " + " | ".join(timed) + " | same totals |",
+              "|---|" + "---|" * (len(timed) + 1)]
     for kind, by_peer in report.queries.items():
-        cells = [_cell(by_peer.get(p)) for p in peers]
+        cells = [_cell(by_peer.get(p)) for p in timed]
         lines.append(f"| {kind} | " + " | ".join(cells) + f" | {'yes' if report.totals_agree.get(kind) else 'no'} |")
     if report.relevance:
         lines += ["", "| TIME relevance | MAP | P@10 | nDCG@10 |", "|---|---|---|---|"]

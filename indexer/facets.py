@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from whoosh.idsets import DocIdSet
 
+from .postings import DEFAULT_BUDGET_MB, PostingsCache
 from .schema import FACET_FIELDS, SEARCH_FIELDS
 
 NO_DATE = np.iinfo(np.int64).min
@@ -42,9 +43,10 @@ class _Segment:
 class SegmentCache:
     """Arrays of each segment, shared by every view of the index; safe to use from several threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, postings_mb: float = DEFAULT_BUDGET_MB) -> None:
         self._segments: dict[tuple[str, int], _Segment] = {}
         self._lock = threading.Lock()
+        self.postings = PostingsCache(postings_mb)
 
     def get(self, reader: Any) -> _Segment:
         """Return the arrays of a segment reader, building them the first time."""
@@ -105,6 +107,7 @@ class IndexView:
             leaves: list[tuple[Any, int]] = []  # a new index, or one whose every file failed: no segment yet
         else:
             leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+        self.leaves, self.cache = leaves, cache
         segments = [(cache.get(leaf), offset) for leaf, offset in leaves]
         cache.retain((leaf.segment().segment_id(), leaf.doc_count()) for leaf, _ in leaves)
         self.size = reader.doc_count_all()
@@ -112,6 +115,12 @@ class IndexView:
         self.dates = _concat([s.dates for s, _ in segments], np.int64)
         self.facets = {name: _merge([(s.facets[name], off) for s, off in segments]) for name in FACET_FIELDS}
         self.lengths = {field: _concat([s.lengths[field] for s, _ in segments], np.float64) for field in SEARCH_FIELDS}
+
+    def postings(self, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Return a term's document numbers (deleted ones included) and weights over the whole index."""
+        parts = [(self.cache.postings.postings(leaf, field, text), offset) for leaf, offset in self.leaves]
+        ids = _concat([found[0].astype(np.int64) + offset for found, offset in parts], np.int64)
+        return ids, _concat([found[1] for found, _ in parts], np.float64)
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
         """Return a boolean array with True at the given document numbers."""

@@ -71,26 +71,20 @@ class _Evaluator:
         return result
 
     def _term(self, field: str, text: Any) -> Evaluation:
+        ids, weights = self.view.postings(field, text)
         mask = np.zeros(self.view.size, dtype=bool)
-        lengths = self.view.lengths.get(field)
-        scorable = self.params is not None and lengths is not None
-        scores = np.zeros(self.view.size) if scorable else None
-        if (field, text) not in self.reader:
-            return Evaluation(mask, scores)
-        matcher = self.reader.postings(field, text)
-        if not scorable:
-            mask[np.fromiter(matcher.all_ids(), dtype=np.int64)] = True
-            mask &= self.view.live
-            return Evaluation(mask, None)
-        ids, weights = _postings(matcher)
         mask[ids] = True
         mask &= self.view.live
-        assert scores is not None and lengths is not None and self.params is not None
+        lengths = self.view.lengths.get(field)
+        if self.params is None or lengths is None:
+            return Evaluation(mask, None)
         b, k1 = self.params
-        idf = self.searcher.idf(field, text)
-        average = self.searcher.avg_field_length(field) or 1
-        # scoring.bm25, element-wise and in the same order of operations (so the same floating-point results).
-        scores[ids] = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths[ids] / average)))
+        scores = np.zeros(self.view.size)
+        if len(ids):
+            idf = self.searcher.idf(field, text)
+            average = self.searcher.avg_field_length(field) or 1
+            # scoring.bm25, element-wise and in the same order of operations (so the same floating-point results).
+            scores[ids] = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths[ids] / average)))
         return Evaluation(mask, scores)
 
     def _compound(self, kind: str, subqueries: list[Any]) -> Evaluation:
@@ -106,14 +100,3 @@ class _Evaluator:
             assert part.scores is not None
             scores += part.scores
         return Evaluation(mask, scores)
-
-
-def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Return a term's document numbers and weights (term frequency times field boost)."""
-    ids: list[int] = []
-    weights: list[float] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)

@@ -83,6 +83,10 @@ class SearchService:
                 self._current.searcher.close()
             self._retired, self._current = [], None
 
+    def clear_caches(self) -> None:
+        """Forget decoded postings (kept for popular terms; see postings.py); the arrays of segments stay."""
+        self._cache.postings.clear()
+
     @contextmanager
     def _generation(self) -> Iterator[_Generation]:
         """Yield the newest committed state of the index."""

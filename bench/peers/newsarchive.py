@@ -53,6 +53,11 @@ class NewsarchivePeer:
             self._service.close()
             self._service = None
 
+    def clear_caches(self) -> None:
+        """Empty the decoded-postings cache, so the next query decodes every term it reads (a "cold" search)."""
+        if self._service is not None:
+            self._service.clear_caches()
+
     def run(self, query: BenchQuery) -> Outcome:
         """Run a search (or a related-articles lookup) through SearchService."""
         service = self._service

@@ -1,0 +1,53 @@
+"""The decoded-postings cache: the same results warm or cold, bounded memory, new commits seen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from indexer.build import IndexOptions, index_paths
+from indexer.postings import PostingsCache
+from indexer.results import SearchRequest
+from indexer.search import SearchService
+from indexer.storage import open_index
+
+from .conftest import CORPUS, write_jsonl
+
+
+def page(service: SearchService, query: str) -> list[tuple[str, float | None]]:
+    return [(hit.id, hit.score) for hit in service.search(SearchRequest(query=query)).hits]
+
+
+def test_warm_and_cold_searches_give_the_same_pages(service: SearchService) -> None:
+    queries = ("rates", "oil prices", "bank OR market", "title:rates")
+    cold = []
+    for query in queries:
+        service.clear_caches()
+        cold.append(page(service, query))
+    assert [page(service, q) for q in queries] == cold
+    assert any(cold)
+
+
+def test_the_least_recently_used_terms_go_when_the_budget_is_exceeded(index_dir: Path) -> None:
+    reader = open_index(index_dir).reader()
+    segment = reader if reader.is_atomic() else reader.leaf_readers()[0][0]
+    one = PostingsCache().postings(segment, "body", "rates")
+    cache = PostingsCache(budget_mb=(one[0].nbytes + one[1].nbytes) * 1.5 / 1024 / 1024)
+    cache.postings(segment, "body", "rates")
+    cache.postings(segment, "body", "bank")
+    assert cache.size <= cache.budget
+    ids, weights = cache.postings(segment, "body", "rates")  # decoded again, equal to the first time
+    assert ids.tolist() == one[0].tolist() and weights.tolist() == one[1].tolist()
+    assert cache.postings(segment, "body", "no-such-word")[0].size == 0
+    reader.close()
+
+
+def test_a_new_commit_is_searched_with_the_cache_warm(tmp_path: Path, corpus_file: Path) -> None:
+    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    service = SearchService(tmp_path / "ix")
+    try:
+        before = service.search(SearchRequest(query="rates")).total
+        extra = write_jsonl(tmp_path / "extra.jsonl", [{**CORPUS[0], "id": "new1"}])
+        index_paths([extra], tmp_path / "ix", IndexOptions(procs=1))
+        assert service.search(SearchRequest(query="rates")).total == before + 1
+    finally:
+        service.close()
