@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -22,11 +23,15 @@ CONTENTS = {
     "json": json.dumps([RECORD], indent=2),
     "csv": "title,body\nDam opens,The dam opened.\n",
     "text": "Dam opens\n\nJane Doe\nJune 4, 2021 - 10:30 am\nEnvironment\n\nThe dam opened.\n",
+    "html": '<!DOCTYPE html>\n<html><head><meta property="og:type" content="article"><title>Dam opens</title></head>'
+    "<body><article><h1>Dam opens</h1><p>The dam opened on Friday after ten years of work.</p></article></body></html>",
+    "feed": '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>River Times</title>'
+    "<item><title>Dam opens</title><description>The dam opened.</description></item></channel></rss>",
 }
 
 
 def test_every_format_is_registered() -> None:
-    assert sorted(FORMATS) == ["csv", "json", "jsonl", "reuters", "text"]
+    assert sorted(FORMATS) == ["csv", "feed", "html", "json", "jsonl", "reuters", "text", "warc"]
 
 
 @pytest.mark.parametrize(
@@ -40,6 +45,13 @@ def test_every_format_is_registered() -> None:
         ("a.csv", "csv"),
         ("a.tsv", "csv"),
         ("a.txt", "text"),
+        ("story.html", "html"),
+        ("STORY.HTM", "html"),
+        ("news.rss", "feed"),
+        ("news.atom", "feed"),
+        ("crawl.warc", "warc"),
+        ("crawl-00001.warc.gz", "warc"),
+        ("CRAWL.WARC.GZ", "warc"),
     ],
 )
 def test_extension_decides(tmp_path: Path, name: str, expected: str) -> None:
@@ -54,6 +66,12 @@ def test_content_decides_without_a_known_extension(tmp_path: Path, expected: str
     path.write_text(CONTENTS[expected], encoding="utf-8")
     assert detect_format(path) == expected
     assert [type(item) for item in parse_path(path)][:1] == [Article]
+
+
+def test_gzip_that_is_not_a_warc_is_unrecognised(tmp_path: Path) -> None:
+    path = tmp_path / "backup.tar.gz"
+    path.write_bytes(gzip.compress(b"not a web archive" * 100))
+    assert detect_format(path) is None
 
 
 def test_unrecognised_file_is_skipped(tmp_path: Path) -> None:
@@ -77,7 +95,8 @@ def test_forcing_a_format(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ParseError, match=r"unknown format 'xml'; choose one of: reuters, jsonl, json, csv, text"):
+    choices = "reuters, jsonl, json, warc, feed, html, csv, text"
+    with pytest.raises(ParseError, match=rf"unknown format 'xml'; choose one of: {choices}"):
         list(parse_path(tmp_path / "a.xml", format="xml"))
 
 

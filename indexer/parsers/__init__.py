@@ -1,6 +1,7 @@
 """Source formats: one module per format, each with parse(path, source) yielding articles and problems.
 
-The registry picks a format by file extension, then by sniffing the first bytes; `format=` forces one.
+The registry picks a format by the end of the file name (".warc.gz" as well as ".json"), then by sniffing the first
+bytes; `format=` forces one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ParseError
 from ..records import ParseItem, Skipped
-from . import csvfile, jsonlines, plaintext, reuters
+from . import csvfile, feeds, html, jsonlines, plaintext, reuters, warc
 
 ParseFn = Callable[[Path, str], Iterator[ParseItem]]
 
@@ -22,7 +23,7 @@ class Format:
     """A readable source format."""
 
     name: str
-    extensions: tuple[str, ...]
+    extensions: tuple[str, ...]  # name endings, lower case: ".warc.gz" is one
     parse: ParseFn
     sniff: Callable[[bytes], bool]
     description: str
@@ -34,6 +35,9 @@ FORMATS: dict[str, Format] = {
         Format("reuters", (".sgm", ".sgml"), reuters.parse, reuters.sniff, "Reuters-21578 SGML"),
         Format("jsonl", (".jsonl", ".ndjson"), jsonlines.parse_lines, jsonlines.sniff_lines, "JSON Lines"),
         Format("json", (".json",), jsonlines.parse_array, jsonlines.sniff_array, "JSON array (or one object)"),
+        Format("warc", (".warc", ".warc.gz"), warc.parse, warc.sniff, "WARC web archive (gzipped or not)"),
+        Format("feed", (".rss", ".atom"), feeds.parse, feeds.sniff, "RSS or Atom feed (also .xml, by content)"),
+        Format("html", (".html", ".htm", ".xhtml"), html.parse, html.sniff, "HTML article page"),
         Format("csv", (".csv", ".tsv"), csvfile.parse, csvfile.sniff, "CSV/TSV with a header row"),
         Format("text", (".txt", ".text"), plaintext.parse, plaintext.sniff, "plain-text article layout"),
     )
@@ -47,9 +51,9 @@ _DOCUMENTATION = ("readme", "license", "licence", "copying", "changelog")
 
 def detect_format(path: Path) -> str | None:
     """Return the name of the format of a file, by extension and then by content, or None."""
-    suffix = path.suffix.lower()
+    name = path.name.lower()
     for fmt in FORMATS.values():
-        if suffix in fmt.extensions:
+        if name.endswith(fmt.extensions):
             return fmt.name
     try:
         with path.open("rb") as f:

@@ -44,24 +44,24 @@ def article_from_mapping(record: object, path: str, where: str, default_source: 
     if not isinstance(record, Mapping):
         return Skipped(path, where, f"not an object but {kind_of(record)}"), []
     fields = _fold_keys(record)
-    headline = tidy_line(_text(_first(fields, HEADLINE_KEYS)))
+    headline = tidy_line(text_of(_first(fields, HEADLINE_KEYS)))
     body = tidy_paragraphs(_body_text(_first(fields, BODY_KEYS)))
     if not headline and not body:
         found = ", ".join(str(key) for key in record) or "none"
         return Skipped(path, where, f"no headline or body (fields found: {found})"), []
     notices: list[Notice] = []
     date = _date(_first(fields, DATE_KEYS), path, where, notices)
-    url = tidy_line(_text(_first(fields, URL_KEYS)))
-    source = tidy_line(_text(_first(fields, SOURCE_KEYS))) or default_source
+    url = tidy_line(text_of(_first(fields, URL_KEYS)))
+    source = tidy_line(text_of(_first(fields, SOURCE_KEYS))) or default_source
     # A record without a headline is indexed without one (invented words would be counted twice in ranking);
     # results show its first words instead. The id is made as before, from those first words.
     article = Article(
-        id=make_id(_text(_first(fields, ID_KEYS)), url, source, headline or first_words(body), date),
+        id=make_id(text_of(_first(fields, ID_KEYS)), url, source, headline or first_words(body), date),
         headline=headline,
         body=body,
-        author=_authors(_first(fields, AUTHOR_KEYS)),
+        author=authors_of(_first(fields, AUTHOR_KEYS)),
         date=date,
-        topic=_topics(_first(fields, TOPIC_KEYS)),
+        topic=topics_of(_first(fields, TOPIC_KEYS)),
         source=source,
         url=url,
     )
@@ -99,50 +99,52 @@ def kind_of(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def _text(value: object) -> str:
+def text_of(value: object) -> str:
     """Text of a scalar, of an object's name-like field, or of a list's first text."""
     if value is None or isinstance(value, bool):
         return ""
     if isinstance(value, Mapping):
         for key in _TEXT_KEYS:
             if key in value:
-                return _text(value[key])
+                return text_of(value[key])
         return ""
     if isinstance(value, list):
-        return next((text for text in map(_text, value) if text), "")
+        return next((text for text in map(text_of, value) if text), "")
     return str(value).strip()
 
 
 def _body_text(value: object) -> str:
     if isinstance(value, list):  # scrapers often store a body as its list of paragraphs
-        return "\n\n".join(_text(item) for item in value)
-    return _text(value)
+        return "\n\n".join(text_of(item) for item in value)
+    return text_of(value)
 
 
-def _authors(value: object) -> tuple[str, ...]:
+def authors_of(value: object) -> tuple[str, ...]:
+    """Names in an author value: a byline ("By A and B"), a list of them, or objects with a name."""
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
-        names.extend(split_names(_text(item)))
+        names.extend(split_names(text_of(item)))
     return clean_values(names)
 
 
-def _topics(value: object) -> tuple[str, ...]:
+def topics_of(value: object) -> tuple[str, ...]:
+    """Topics in a topic value: a list, or a string split on "," and ";"."""
     items = value if isinstance(value, list) else [value]
     topics: list[str] = []
     for item in items:
-        topics.extend(_TOPIC_SEPARATORS.split(_text(item)))
+        topics.extend(_TOPIC_SEPARATORS.split(text_of(item)))
     return clean_values(topics)
 
 
 def _date(value: object, path: str, where: str, notices: list[Notice]) -> datetime | None:
     """Parse a date value (text or Unix epoch); an impossible one becomes a notice and None."""
     if isinstance(value, Mapping):
-        value = _text(value)
+        value = text_of(value)
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return _from_epoch(float(value))
-        text = _text(value)
+        text = text_of(value)
         if _EPOCH.match(text):
             return _from_epoch(float(text))
         return parse_date(text)
@@ -160,4 +162,4 @@ def _from_epoch(seconds: float) -> datetime:
 
 def _date_problem(value: object, err: Exception) -> str:
     message = str(err)
-    return message if repr(_text(value)) in message else f"{_text(value)!r}: {message}"
+    return message if repr(text_of(value)) in message else f"{text_of(value)!r}: {message}"
