@@ -23,5 +23,9 @@ class QueryError(NewsArchiveError):
     """A query or search parameter cannot be understood; the message says how to fix it."""
 
 
+class QueryTooExpensiveError(QueryError):
+    """A query would take too long or expand to too many words; the message says how to narrow it."""
+
+
 class ArticleNotFoundError(NewsArchiveError):
     """No article has the requested id."""

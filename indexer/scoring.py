@@ -17,6 +17,7 @@ import numpy as np
 from whoosh import scoring
 
 from .facets import IndexView
+from .limits import Deadline, timed_search
 
 
 @dataclass
@@ -27,11 +28,11 @@ class Evaluation:
     scores: np.ndarray | None
 
 
-def evaluate(query: Any, searcher: Any, view: IndexView) -> Evaluation:
-    """Match (and where possible score) a query over the whole index."""
+def evaluate(query: Any, searcher: Any, view: IndexView, deadline: Deadline | None = None) -> Evaluation:
+    """Match (and where possible score) a query over the whole index, within the deadline."""
     weighting = searcher.weighting
     params = (weighting.B, weighting.K1) if type(weighting) is scoring.BM25F and not weighting._field_B else None
-    return _Evaluator(searcher, view, params).evaluate(query)
+    return _Evaluator(searcher, view, params, deadline or Deadline(None)).evaluate(query)
 
 
 def top(all_scores: np.ndarray, mask: np.ndarray, start: int, stop: int) -> list[tuple[int, float | None]]:
@@ -48,9 +49,8 @@ def top(all_scores: np.ndarray, mask: np.ndarray, start: int, stop: int) -> list
 
 
 class _Evaluator:
-    def __init__(self, searcher: Any, view: IndexView, params: tuple[float, float] | None) -> None:
-        self.searcher, self.view, self.params = searcher, view, params
-        self.reader = searcher.reader()
+    def __init__(self, searcher: Any, view: IndexView, params: tuple[float, float] | None, deadline: Deadline) -> None:
+        self.searcher, self.view, self.params, self.deadline = searcher, view, params, deadline
 
     def evaluate(self, query: Any) -> Evaluation:
         kind = type(query).__name__
@@ -65,7 +65,9 @@ class _Evaluator:
         elif kind == "Not":
             result = Evaluation(self.view.live & ~self.evaluate(query.query).mask, None)
         else:
-            result = Evaluation(self.view.mask(self.searcher.docs_for_query(query)) & self.view.live, None)
+            found = timed_search(self.searcher, query, self.deadline, limit=None, scored=False).docs()
+            result = Evaluation(self.view.mask(found) & self.view.live, None)
+        self.deadline.check()
         if result.scores is not None and query.boost != 1:
             result.scores *= query.boost
         return result

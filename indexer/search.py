@@ -21,6 +21,7 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from .errors import ArticleNotFoundError
 from .facets import IndexView, MaskSet, SegmentCache
 from .highlight import display_headline, mark_all, snippet
+from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions, timed_search
 from .query import check_request, date_range, make_parser, parse_query
 from .records import Article
 from .results import (
@@ -66,8 +67,9 @@ class _Generation:
 class SearchService:
     """Search one index folder; safe to share between threads, and sees new commits without a restart."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
         self.index_dir = index_dir
+        self.time_limit = time_limit  # seconds a search may take (None: no limit); see limits.py
         self._ix = open_index(index_dir)
         self._cache = SegmentCache()
         self._lock = threading.Lock()
@@ -114,7 +116,7 @@ class SearchService:
         started = time.perf_counter()
         check_request(request, MAX_PER_PAGE, MAX_RESULT_DEPTH)
         with self._generation() as gen:
-            match = _Match.of(gen, request)
+            match = _Match.of(gen, request, Deadline(self.time_limit))
             start = (request.page - 1) * request.per_page
             terms = _highlight_terms(gen.searcher, match.user_query)
             hits = [self._hit(gen, d, score, terms) for d, score in match.ranked(gen, start, start + request.per_page)]
@@ -134,7 +136,7 @@ class SearchService:
         searcher = self._ix.searcher()
         try:
             gen = _Generation.of(searcher, self._cache)
-            docnums = [d for d, _ in _Match.of(gen, request).ranked(gen, 0, limit)]
+            docnums = [d for d, _ in _Match.of(gen, request, Deadline(self.time_limit)).ranked(gen, 0, limit)]
         except BaseException:
             searcher.close()
             raise
@@ -237,14 +239,17 @@ class _Match:
     chosen: dict[str, np.ndarray]
     final: np.ndarray
     filtered: bool
+    deadline: Deadline
 
     @classmethod
-    def of(cls, gen: _Generation, request: SearchRequest) -> _Match:
-        """Match a request against one generation of the index."""
+    def of(cls, gen: _Generation, request: SearchRequest, deadline: Deadline) -> _Match:
+        """Match a request against one generation of the index; QueryTooExpensiveError past the deadline."""
         user_query = parse_query(gen.parsers[request.match], request.query)
         start, end = date_range(request.date_from, request.date_to)
         view = gen.view
-        evaluation = None if user_query is None else evaluate(user_query, gen.searcher, view)
+        if user_query is not None:
+            check_expansions(user_query, gen.searcher.reader(), deadline)
+        evaluation = None if user_query is None else evaluate(user_query, gen.searcher, view, deadline)
         base = view.live.copy() if evaluation is None else evaluation.mask
         if start is not None or end is not None:
             # The date range is a mask over the cached dates: much faster than Whoosh's numeric range terms.
@@ -252,7 +257,7 @@ class _Match:
         chosen = {name: view.selection_mask(name, values) for name, values in request.selections().items()}
         filtered = bool(chosen) or start is not None or end is not None
         scores = None if evaluation is None else evaluation.scores
-        return cls(request, user_query, scores, base, chosen, _all_of(base, chosen.values()), filtered)
+        return cls(request, user_query, scores, base, chosen, _all_of(base, chosen.values()), filtered, deadline)
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (document number, score) of the matches [start:stop] in the request's order."""
@@ -264,7 +269,7 @@ class _Match:
         if self.scores is not None:
             return list(top(self.scores, self.final, start, stop))
         allowed = MaskSet(self.final) if self.filtered else None
-        results = gen.searcher.search(self.user_query, limit=stop, filter=allowed)
+        results = timed_search(gen.searcher, self.user_query, self.deadline, limit=stop, allowed=allowed)
         return [(results.docnum(i), results.score(i)) for i in range(start, min(stop, results.scored_length()))]
 
 
