@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .build import IndexOptions, IndexReport, count_files, delete_articles, index_paths, optimize_index
+from .check import check_index
 from .dates import parse_bound
 from .errors import NewsArchiveError
 from .parsers import FORMATS
@@ -155,6 +156,27 @@ def delete_command(ids: tuple[str, ...], index_dir: Path | None) -> None:
     click.echo(f"Deleted {len(report.deleted):,} article(s).")
     if report.missing:
         raise click.ClickException(f"not in the index: {', '.join(report.missing)}")
+
+
+@main.command("check")
+@index_option
+@click.option("--thorough", is_flag=True, help="Read every stored article and word list (slower).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def check_command(index_dir: Path | None, thorough: bool, as_json: bool) -> None:
+    """Verify the index: segments, counts, schema version, manifest; say what to do about problems (exit 1)."""
+    report = check_index(index_dir or default_index_dir(), thorough=thorough)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        marks = {"ok": "ok", "warning": "WARNING", "problem": "PROBLEM"}
+        for finding in report.findings:
+            click.echo(f"{marks[finding.level]:>7}  {finding.what}")
+            if finding.advice:
+                click.echo(f"         -> {finding.advice}")
+        verdict = "healthy" if report.healthy else "NOT healthy"
+        click.echo(f"{report.index_dir}: {verdict} ({report.seconds:.1f} s).")
+    if not report.healthy:
+        sys.exit(1)
 
 
 @main.command("optimize")

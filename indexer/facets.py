@@ -17,6 +17,7 @@ from whoosh.idsets import DocIdSet
 
 from .postings import DEFAULT_BUDGET_MB, PostingsCache
 from .schema import FACET_FIELDS, SEARCH_FIELDS
+from .storage import leaf_readers
 
 NO_DATE = np.iinfo(np.int64).min
 _MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
@@ -103,10 +104,7 @@ class IndexView:
 
     def __init__(self, searcher: Any, cache: SegmentCache) -> None:
         reader = searcher.reader()
-        if reader.doc_count_all() == 0:
-            leaves: list[tuple[Any, int]] = []  # a new index, or one whose every file failed: no segment yet
-        else:
-            leaves = [(reader, 0)] if reader.is_atomic() else reader.leaf_readers()
+        leaves = leaf_readers(reader)
         self.leaves, self.cache = leaves, cache
         segments = [(cache.get(leaf), offset) for leaf, offset in leaves]
         cache.retain((leaf.segment().segment_id(), leaf.doc_count()) for leaf, _ in leaves)

@@ -224,7 +224,7 @@ class SearchService:
             first, last = (long_to_datetime(b) for b in bounds) if bounds else (None, None)
             tops = {name: tuple(FacetValue(v, c) for v, c in view.counts(name, view.live)[:top])
                     for name in ("topic", "author", "source")}
-            segments = len(gen.searcher.reader().leaf_readers()) if not gen.searcher.reader().is_atomic() else 1
+            segments = len(gen.view.leaves)
             return IndexStats(int(view.live.sum()), first, last, tops, segments)
 
 

@@ -61,12 +61,17 @@ def check_version(index_dir: Path) -> None:
         )
 
 
+def leaf_readers(reader: Any) -> list[tuple[Any, int]]:
+    """Return (segment reader, first document number) of each segment of an index reader; none when empty."""
+    if reader.doc_count_all() == 0:
+        return []  # a new index, or one whose every file failed: no segment yet
+    return [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
+
+
 def segment_count(ix: Any) -> int:
     """Return how many segments an open index has (0 when it is empty)."""
     with ix.reader() as reader:
-        if reader.doc_count_all() == 0:
-            return 0
-        return 1 if reader.is_atomic() else len(reader.leaf_readers())
+        return len(leaf_readers(reader))
 
 
 def open_or_create_index(index_dir: Path, rebuild: bool = False) -> Any:

@@ -1,0 +1,182 @@
+"""`newsarchive check`: verify an index and say what to do about anything wrong with it.
+
+Checked: the folder holds an index of this version's schema; its table of contents opens; every segment opens and
+gives its documents' stored fields (all of them with `thorough`, else the first and last); the manifest agrees
+with the index on how many articles there are (and, with `thorough`, on which); files left behind by a write that
+was interrupted; whether a writer is running now. Each finding is ok, a warning (nothing lost, something to do) or
+a problem (searches or the next run would be wrong), with advice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+
+from .errors import NewsArchiveError
+from .manifest import MANIFEST_NAME
+from .storage import RUN_LOCK, index_exists, leaf_readers, open_index
+
+OK, WARNING, PROBLEM = "ok", "warning", "problem"
+SEGMENT_WARNING = 30  # from this many segments on, `optimize` is suggested (see merging.py)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing checked: its level (ok, warning, problem), what was found and what to do."""
+
+    level: str
+    what: str
+    advice: str = ""
+
+
+@dataclass
+class CheckReport:
+    """Everything a check found, and the index's figures."""
+
+    index_dir: Path
+    findings: list[Finding] = field(default_factory=list)
+    documents: int = 0
+    segments: int = 0
+    seconds: float = 0.0
+
+    @property
+    def healthy(self) -> bool:
+        """Return whether nothing is a problem (warnings allowed)."""
+        return all(f.level != PROBLEM for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "index": str(self.index_dir), "healthy": self.healthy, "documents": self.documents,
+            "segments": self.segments, "seconds": round(self.seconds, 3),
+            "findings": [{"level": f.level, "what": f.what, "advice": f.advice} for f in self.findings],
+        }
+
+
+def check_index(index_dir: Path, thorough: bool = False) -> CheckReport:
+    """Check the index in a folder; never raises for what it finds, only reports it."""
+    started = time.perf_counter()
+    report = CheckReport(index_dir)
+    _check(index_dir, thorough, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check(index_dir: Path, thorough: bool, report: CheckReport) -> None:
+    add = report.findings.append
+    rebuild = f"rebuild it: `newsarchive index PATH... --index {index_dir} --rebuild`"
+    if not index_exists(index_dir):
+        add(Finding(PROBLEM, f"no index at {index_dir}", f"build one: `newsarchive index PATH... --index {index_dir}`"))
+        return
+    try:
+        ix = open_index(index_dir)
+    except NewsArchiveError as err:
+        add(Finding(PROBLEM, str(err), rebuild))
+        return
+    except Exception as err:  # a damaged table of contents fails in many ways inside Whoosh
+        add(Finding(PROBLEM, f"the index's table of contents cannot be read: {err!r}", rebuild))
+        return
+    try:
+        with ix.reader() as reader:
+            leaves = leaf_readers(reader)
+            report.segments = len(leaves)
+            report.documents = reader.doc_count()
+            damaged = [problem for leaf, _ in leaves if (problem := _check_segment(leaf, thorough))]
+            ids = _live_ids(reader) if thorough and not damaged else None
+    except Exception as err:  # a segment whose files are cut short fails as it opens
+        add(Finding(PROBLEM, f"the index's segments cannot be opened: {err!r}", rebuild))
+        return
+    add(Finding(OK, "the index opens and its schema is this version's"))
+    for problem in damaged:
+        add(Finding(PROBLEM, problem, rebuild))
+    if not damaged:
+        kind = "every stored document" if thorough else "their first and last documents"
+        add(Finding(OK, f"{report.segments:,} segment(s) open and give {kind}; {report.documents:,} articles"))
+    if report.segments >= SEGMENT_WARNING:
+        add(Finding(WARNING, f"{report.segments} segments slow searches down a little",
+                    f"merge them: `newsarchive optimize --index {index_dir}`"))
+    _check_manifest(index_dir, report, ids)
+    _check_leftovers(index_dir, ix, report)
+    _check_writer(index_dir, report)
+
+
+def _check_segment(leaf: Any, thorough: bool) -> str | None:
+    """Return what is wrong with one segment, or None."""
+    name = leaf.segment().segment_id()
+    try:
+        docnums = list(leaf.all_doc_ids())
+        sample = docnums if thorough else docnums[:1] + docnums[-1:]
+        for docnum in sample:
+            if not leaf.stored_fields(docnum).get("id"):
+                return f"segment {name}: document {docnum} has no id"
+        if thorough:
+            for fieldname in leaf.indexed_field_names():
+                for _ in leaf.lexicon(fieldname):
+                    pass
+    except Exception as err:  # unreadable segment files fail inside Whoosh in many ways
+        return f"segment {name} cannot be read: {err!r}"
+    return None
+
+
+def _live_ids(reader: Any) -> set[str]:
+    return {reader.stored_fields(d)["id"] for d in reader.all_doc_ids()}
+
+
+def _check_manifest(index_dir: Path, report: CheckReport, ids: set[str] | None) -> None:
+    add = report.findings.append
+    path = index_dir / MANIFEST_NAME
+    rerun = f"re-index from scratch so unchanged files are not skipped: `newsarchive index PATH... --index " \
+            f"{index_dir} --rebuild`"
+    if not path.exists():
+        add(Finding(WARNING, "no manifest: the next run reads every file again", ""))
+        return
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            recorded = {row[0] for row in db.execute("SELECT id FROM articles")}
+    except sqlite3.Error as err:
+        add(Finding(WARNING, f"the manifest cannot be read ({err}): the next run reads every file again",
+                    f"delete {path}"))
+        return
+    if ids is not None:
+        missing, extra = recorded - ids, ids - recorded
+        if missing:
+            add(Finding(PROBLEM, f"{len(missing):,} articles the manifest records are not in the index "
+                                 f"(e.g. {sorted(missing)[0]!r})", rerun))
+        if extra:
+            add(Finding(WARNING, f"{len(extra):,} articles in the index are in no recorded file "
+                                 f"(e.g. {sorted(extra)[0]!r}): indexed by a run that was stopped, or deleted "
+                                 "files", "`newsarchive index PATH... --prune` removes those of files that are gone"))
+        if not missing and not extra:
+            add(Finding(OK, f"the manifest and the index agree on all {len(ids):,} article ids"))
+    elif len(recorded) == report.documents:
+        add(Finding(OK, f"the manifest and the index agree: {report.documents:,} articles"))
+    else:
+        add(Finding(WARNING, f"the manifest records {len(recorded):,} articles, the index holds "
+                             f"{report.documents:,}", "run `newsarchive check --thorough` to see which differ"))
+
+
+def _check_leftovers(index_dir: Path, ix: Any, report: CheckReport) -> None:
+    with ix.reader() as reader:
+        leaves = leaf_readers(reader)
+        used = {f"{leaf.segment().segment_id()}.seg" for leaf, _ in leaves}
+    leftovers = [p.name for p in index_dir.glob(f"{ix.indexname}_*.seg") if p.name not in used]
+    if leftovers:
+        report.findings.append(Finding(
+            WARNING, f"{len(leftovers)} file(s) left by an interrupted write ({', '.join(sorted(leftovers)[:3])})",
+            "nothing to do: the next commit removes them (`newsarchive optimize` commits at once)"))
+
+
+def _check_writer(index_dir: Path, report: CheckReport) -> None:
+    lock = FileStorage(str(index_dir)).lock(RUN_LOCK)
+    if lock.acquire(blocking=False):
+        lock.release()
+        report.findings.append(Finding(OK, "no indexing run is writing"))
+    else:
+        report.findings.append(Finding(WARNING, "an indexing run (or `watch`) is writing now",
+                                       "check again when it has finished for figures that stay put"))
