@@ -37,7 +37,7 @@ from .results import (
     SearchRequest,
 )
 from .schema import document_to_article
-from .scoring import evaluate, top
+from .scoring import BM25, evaluate, top
 from .spelling import suggest_query
 from .storage import open_index
 
@@ -97,7 +97,7 @@ class SearchService:
             if current is None or not current.searcher.up_to_date():
                 # A new searcher, not searcher.refresh(): refresh() shares segment readers with the old searcher,
                 # so closing the retired one would close readers the new one still uses.
-                searcher = self._ix.searcher()
+                searcher = self._ix.searcher(weighting=BM25())
                 if current is not None:
                     self._retired.append((time.monotonic(), current.searcher))
                 current = _Generation.of(searcher, self._cache)
@@ -133,7 +133,7 @@ class SearchService:
         consumed, from a searcher of its own that stays open until it finishes or is closed.
         """
         check_request(replace(request, page=1, per_page=1), MAX_PER_PAGE, MAX_RESULT_DEPTH)
-        searcher = self._ix.searcher()
+        searcher = self._ix.searcher(weighting=BM25())
         try:
             gen = _Generation.of(searcher, self._cache)
             docnums = [d for d, _ in _Match.of(gen, request, Deadline(self.time_limit)).ranked(gen, 0, limit)]
