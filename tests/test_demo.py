@@ -25,6 +25,7 @@ THREADS = {
         "Work starts on Brackenford flood wall along Millrace Lane",
         "Unfinished Brackenford flood wall passes its first test as the Wend rises",
         "Brackenford flood wall opens, and the action group calls it a day",
+        "Flood wall holds as the Wend rises to its highest level since 2019",
     }),
     "ferry": ("ferry", {
         "Tidewater Lines to end Saltmarsh Quay ferry after 61 years",
@@ -34,6 +35,7 @@ THREADS = {
         "Ferry co-operative hits £1.2m target as county adds a grant",
         "Marigold returns as the Saltmarsh Quay ferry sails again",
         "Revived Saltmarsh Quay ferry carries its 100,000th passenger",
+        "Ferry co-operative votes to buy a second boat for winter sailings",
     }),
     "budget": ("marrowby library", {
         "Marrowby council plans to close two libraries to fill £3.1m budget gap",
@@ -42,6 +44,7 @@ THREADS = {
         "Marrowby agrees compromise budget: libraries saved, council tax up 4.9%",
         "A year after the budget fight, Marrowby’s libraries are busier than ever",
         "Marrowby passes 2022 budget in 40 minutes after last year’s stand-off",
+        "Library hours extended in Marrowby after budget deal",
     }),
     "hospital": ("ashgrove", {
         "Dunhollow General unveils plans for £48m Ashgrove Wing",
@@ -58,6 +61,7 @@ THREADS = {
         "Luka Novák breaks Brackenford Rovers’ goalscoring record",
         "Promoted! Brackenford Rovers clinch the title at Wendside Park",
         "Thousands line Brackenford streets for Rovers’ promotion parade",
+        "Rovers open the season with a home draw",
     }),
     "merger": ("halloway", {
         "Halloway Ceramics agrees merger with Penmoor Pottery",
@@ -115,6 +119,17 @@ def test_every_source_is_marked_fictional(everything: SearchPage) -> None:
     sources = everything.facets["source"]
     assert sum(facet.count for facet in sources) == everything.total  # every article has a source
     assert all("fictional" in facet.value for facet in sources)
+
+
+def test_web_pages_and_feeds_give_their_fields(built: tuple[IndexReport, SearchService]) -> None:
+    service = built[1]
+    page = service.search(SearchRequest(query='"flood wall holds"')).hits[0]
+    assert (page.author, page.topic, page.source) == (
+        ("Priya Natarajan", "Tom Ashby"), ("Environment",), "Lowmoor Echo (fictional sample)")
+    assert page.date is not None and page.date.isoformat() == "2024-09-02T07:15:00"
+    assert service.search(SearchRequest(query="advertisement OR riverwatcher OR subscribe")).total == 0
+    radio = service.search(SearchRequest(source=("Brackenford Community Radio (fictional sample)",), per_page=5))
+    assert radio.total == 3 and {hit.id for hit in radio.hits} >= {"bcr-2024-1119-ferry"}
 
 
 def test_plain_text_articles_get_the_source_given(built: tuple[IndexReport, SearchService]) -> None:
