@@ -107,7 +107,11 @@ def source_files(paths: Iterable[Path], index_dir: Path) -> Iterator[Path]:
     """Yield the files an indexing run reads: those under the paths, less the index's own (if it lies among them)."""
     inside_index = str(index_dir.resolve()) + os.sep
     for path in iter_files(paths):
-        if not str(path.resolve()).startswith(inside_index):
+        try:
+            inside = str(path.resolve()).startswith(inside_index)
+        except (OSError, RuntimeError):  # a symlink loop: read_file reports it
+            inside = False
+        if not inside:
             yield path
 
 
@@ -132,12 +136,14 @@ class _Run:
 
     def read_file(self, path: Path) -> None:
         """Read one file into the batch, unless it is unchanged since it was last indexed."""
-        key = str(path.resolve())
         try:
+            key = str(path.resolve())
             stat = path.stat()
-        except OSError as err:
-            self.report.skipped.append(Skipped(str(path), "", f"cannot read file: {err.strerror or err}"))
+        except (OSError, RuntimeError) as err:  # RuntimeError: a symlink loop, before Python 3.13
+            reason = getattr(err, "strerror", None) or str(err)
+            self.report.skipped.append(Skipped(_shown(path), "", f"cannot read file: {reason}"))
             return
+
         state = FileState(stat.st_size, stat.st_mtime_ns, self.reading)
         if state == self.manifest.file_state(key):
             self.report.files_unchanged += 1
@@ -183,9 +189,9 @@ class _Run:
         other = self.seen.get(article.id)
         if other is not None:
             self.report.notices.append(
-                Notice(str(path), f"id {article.id!r}", f"duplicate id (also in {other}); this later record is kept")
+                Notice(_shown(path), f"id {article.id!r}", f"duplicate id (also in {other}); this later record is kept")
             )
-        self.seen[article.id] = str(path)
+        self.seen[article.id] = _shown(path)
         if previous.get(article.id) == fp and other is None:
             self.report.unchanged += 1
             return fp
@@ -229,6 +235,11 @@ class _Run:
             self.manifest.add_articles(*self.reading_file)
         self.manifest.forget(batch.deletes)
         self.manifest.commit()
+
+
+def _shown(path: Path) -> str:
+    """Return a path for messages: bytes that are not UTF-8 (surrogate escapes) shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _commit_batch(ix: Any, batch: _Batch, procs: int) -> None:

@@ -16,6 +16,8 @@ _JUNK = re.compile(r"&#\d+;|[\x00-\x08\x0b-\x1f]")
 # Reuters: "26-FEB-1987 15:51:17.84", sometimes with odd spacing, junk after it, or an hour like "605".
 _REUTERS = re.compile(r"(\d{1,2}-[A-Za-z]{3}-\d{4})\s+(\d+):(\d\d):(\d\d)")
 _FOUR_DIGIT_YEAR = re.compile(r"\b\d{4}\b")
+_YEAR_ZERO = re.compile(r"(?<![\d.:+-])0000(?![\d.:])")  # a year (not a zone, +0000); dateutil reads it as 2000
+MAX_DATE_LENGTH = 200  # dateutil takes minutes over megabytes of "date"
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -26,9 +28,13 @@ def parse_date(text: str | None) -> datetime | None:
     """
     if text is None:
         return None
+    if len(str(text)) > MAX_DATE_LENGTH:
+        raise ValueError(f"not a date: {len(str(text)):,} characters long")
     cleaned = " ".join(_JUNK.sub(" ", str(text)).split())
     if not cleaned:
         return None
+    if _YEAR_ZERO.search(cleaned):
+        raise ValueError(f"date out of range: {text!r}")
     reuters = _REUTERS.search(cleaned)
     if reuters:
         day, hour, minute, second = reuters.groups()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,23 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, path TEXT NOT NULL, fingerprint TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
 """
+
+
+# A file name that is not UTF-8 (Python holds its bytes as surrogate escapes) cannot be stored as SQLite text:
+# it is stored as this prefix and its bytes in hex. Real paths are absolute, so they never start with it.
+_BYTES_PREFIX = "bytes:"
+
+
+def _stored(path: str) -> str:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return _BYTES_PREFIX + os.fsencode(path).hex()
+    return path
+
+
+def _read_back(stored: str) -> str:
+    return os.fsdecode(bytes.fromhex(stored[len(_BYTES_PREFIX):])) if stored.startswith(_BYTES_PREFIX) else stored
 
 
 @dataclass(frozen=True)
@@ -47,12 +65,13 @@ class Manifest:
 
     def file_state(self, path: str) -> FileState | None:
         """Return the state of a file as last indexed, or None."""
-        row = self.db.execute("SELECT size, mtime_ns, reading FROM files WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute(
+            "SELECT size, mtime_ns, reading FROM files WHERE path = ?", (_stored(path),)).fetchone()
         return FileState(*row) if row else None
 
     def file_articles(self, path: str) -> dict[str, str]:
         """Return id -> fingerprint of the articles a file contributed."""
-        rows = self.db.execute("SELECT id, fingerprint FROM articles WHERE path = ?", (path,))
+        rows = self.db.execute("SELECT id, fingerprint FROM articles WHERE path = ?", (_stored(path),))
         return dict(rows.fetchall())
 
     def known(self, article_id: str) -> bool:
@@ -66,10 +85,11 @@ class Manifest:
     def paths(self) -> list[str]:
         """Return every file path recorded, with or without articles."""
         rows = self.db.execute("SELECT path FROM files UNION SELECT DISTINCT path FROM articles ORDER BY 1")
-        return [row[0] for row in rows]
+        return [_read_back(row[0]) for row in rows]
 
     def record_file(self, path: str, state: FileState | None, articles: dict[str, str]) -> None:
         """Record a file's state and the articles it holds now (state None: the file is not to be trusted)."""
+        path = _stored(path)
         self.db.execute("DELETE FROM articles WHERE path = ?", (path,))
         self.db.executemany(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", ((i, path, fp) for i, fp in articles.items())
@@ -83,6 +103,7 @@ class Manifest:
 
     def add_articles(self, path: str, articles: dict[str, str]) -> None:
         """Record articles of a file that is still being read (keeping the ones recorded before)."""
+        path = _stored(path)
         self.db.executemany(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", ((i, path, fp) for i, fp in articles.items())
         )

@@ -29,6 +29,8 @@ _RANGE = re.compile(r"^[\[{]\s*(\S*?)\s*\bTO\b\s*(\S*?)\s*[\]}]$")
 DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 TO 1987-03-15]"
 # "NOT x" and "-x" both exclude; a hyphen inside a word ("anti-ISIS") stays part of it.
 _NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
+# A lone surrogate (a JSON "\ud800" escape) is no character: Whoosh fails to encode it when it expands a wildcard.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def make_parser(schema: Any, match: str = "all") -> Any:
@@ -45,7 +47,7 @@ def make_parser(schema: Any, match: str = "all") -> Any:
 
 def parse_query(parser: Any, text: str) -> Any | None:
     """Parse query text; return None for an empty query (browse everything) or raise QueryError."""
-    text = text.strip()
+    text = _SURROGATE.sub("\ufffd", text).strip()
     if not text:
         return None
     if len(text) > MAX_QUERY_LENGTH:

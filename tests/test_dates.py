@@ -78,3 +78,19 @@ def test_junk_raises(text: str, message: str) -> None:
     with pytest.raises(ValueError) as caught:
         parse_date(text)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("text", ["01 Jan 0000", "0000-01-01", "Sat, 01 Jan 0000 10:00:00 +0000"])
+def test_year_zero_is_out_of_range_not_2000(text: str) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        parse_date(text)
+
+
+def test_a_zone_of_plus_0000_is_not_a_year() -> None:
+    assert parse_date("Thu, 16 Mar 2023 21:40:00 +0000") == datetime(2023, 3, 16, 21, 40)
+    assert parse_date("2023-03-16T21:40:00-0000") == datetime(2023, 3, 16, 21, 40)
+
+
+def test_a_megabyte_of_date_is_refused_at_once() -> None:
+    with pytest.raises(ValueError, match="not a date: 1,000,000 characters long"):
+        parse_date("1" * 1_000_000)

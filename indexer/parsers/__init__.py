@@ -2,17 +2,24 @@
 
 The registry picks a format by the end of the file name (".warc.gz" as well as ".json"), then by sniffing the first
 bytes; `format=` forces one.
+
+Whatever the format, parse_path holds what comes out to the same rules: only regular files are opened (a named
+pipe would block the run for good), text carries no NUL and no lone surrogate (JSON escapes can make both; Whoosh
+cannot encode a surrogate), and an article's headline and body are cut, with a notice, at MAX_HEADLINE_CHARS and
+MAX_BODY_CHARS: every search that shows an article pays for its length.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ParseError
-from ..records import ParseItem, Skipped
+from ..records import Article, Notice, ParseItem, Skipped
 from . import csvfile, feeds, html, jsonlines, plaintext, reuters, warc
 
 ParseFn = Callable[[Path, str], Iterator[ParseItem]]
@@ -44,6 +51,17 @@ FORMATS: dict[str, Format] = {
 }
 
 SNIFF_BYTES = 4096
+# Longer than any story (War and Peace is 3.2 million characters; a long news story 50,000): a dump or a mistake.
+MAX_BODY_CHARS = 2_000_000
+MAX_HEADLINE_CHARS = 1_000
+_INVALID = re.compile("[\x00\ud800-\udfff]")
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 # Files that are never articles: OS litter, and the documentation that archive folders carry along.
 _IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _DOCUMENTATION = ("readme", "license", "licence", "copying", "changelog")
@@ -92,11 +110,62 @@ def parse_path(path: Path, format: str | None = None, source: str = "") -> Itera
     """Parse one file into articles, yielding a Skipped for each record or file that cannot be read."""
     if format is not None and format not in FORMATS:
         raise ParseError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        yield Skipped(str(path), "", f"cannot read file: {err.strerror or err}")
+        return
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "a special file")
+        yield Skipped(str(path), "", f"not a regular file but {kind}: not read")
+        return
     name = format or detect_format(path)
     if name is None:
         yield Skipped(str(path), "", "unrecognised format (use --format to choose one)")
         return
     try:
-        yield from FORMATS[name].parse(path, source)
+        for item in FORMATS[name].parse(path, source):
+            yield from _checked(item, str(path))
     except OSError as err:
         yield Skipped(str(path), "", f"cannot read file: {err.strerror or err}")
+
+
+def _checked(item: ParseItem, path: str) -> Iterator[ParseItem]:
+    """An item with NUL and lone surrogates replaced; an article cut to the size limits, with a notice saying so."""
+    if not isinstance(item, Article):
+        yield replace(item, reason=_valid(item.reason))
+        return
+    headline, body = _valid(item.headline), _valid(item.body)
+    cuts = [
+        f"{name} cut to its first {limit:,} characters (of {len(text):,})"
+        for name, text, limit in (("headline", headline, MAX_HEADLINE_CHARS), ("body", body, MAX_BODY_CHARS))
+        if len(text) > limit
+    ]
+    article = replace(
+        item,
+        id=_valid(item.id),
+        headline=_cut(headline, MAX_HEADLINE_CHARS),
+        body=_cut(body, MAX_BODY_CHARS),
+        author=tuple(map(_valid, item.author)),
+        topic=tuple(map(_valid, item.topic)),
+        source=_valid(item.source),
+        url=_valid(item.url),
+        related_headlines=tuple(map(_valid, item.related_headlines)),
+    )
+    yield article
+    if cuts:
+        shown = article.id if len(article.id) <= 60 else article.id[:60] + "…"
+        yield Notice(path, f"id {shown!r}", f"{'; '.join(cuts)}: the rest is not indexed")
+
+
+def _valid(text: str) -> str:
+    return _INVALID.sub("\ufffd", text) if _INVALID.search(text) else text
+
+
+def _cut(text: str, limit: int) -> str:
+    """The text cut to at most limit characters, at a space when there is one in the last tenth."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return (head[:space] if space > limit * 0.9 else head).rstrip()

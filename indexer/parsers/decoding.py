@@ -5,6 +5,9 @@ fewer than a handful of non-ASCII bytes its guess is noise, and Windows-1252 (th
 whenever it reads the bytes without garbling them. So Cyrillic, Greek, CJK or Polish legacy files are read in
 their own encoding, while Western text stays Windows-1252; Czech text in Windows-1250 that Windows-1252 also
 reads cleanly is still read as Windows-1252, as it was before detection.
+
+UTF-16 without a BOM is recognised by its NUL bytes (text in Latin letters only), and a file mixing lines of UTF-8
+with lines of a legacy encoding (appended to by different tools) is read line by line, each in its own encoding.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ MIN_DETECTION_BYTES = 16
 # Browsers read these labels as Windows-1252 (WHATWG Encoding Standard): a page saying latin-1 means its curly quotes.
 _READ_AS_WINDOWS_1252 = {"ascii", "iso8859-1"}
 _ASCII = bytes(range(0x80))
+
+# UTF-16 without a BOM (some Windows tools write it): in text of Latin letters every other byte is NUL. At least
+# this share of the high (or low) bytes must be NUL, and almost none of the others.
+_UTF16_NUL_SHARE = 0.6
+_UTF16_STRAY_NUL_SHARE = 0.05
 
 BINARY_REASON = "binary file, not text"
 EMPTY_REASON = "empty file"
@@ -81,8 +89,9 @@ def decode_declared(data: bytes, declared: Iterable[str | None]) -> tuple[str, s
 
 def _tidy(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    # NUL would end strings in C libraries down the line and means nothing in an article.
-    return text.replace("\x00", "\ufffd")
+    # A BOM inside the text comes from files joined together (`cat a.jsonl b.jsonl`): it is no character of theirs,
+    # and JSON refuses a line that starts with one. NUL would end strings in C libraries and means nothing here.
+    return text.replace("\ufeff", "").replace("\x00", "\ufffd")
 
 
 def _bom(data: bytes) -> tuple[bytes, str] | None:
@@ -114,8 +123,52 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data[len(bom) :].decode(encoding, errors="replace"), encoding
     if _is_utf8(data):
         return data.decode("utf-8"), "utf-8"
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, errors="replace"), utf16
+    mixed = _decode_mixed(data)
+    if mixed:
+        return mixed
     encoding = _guess(data)
     return data.decode(encoding, errors="replace"), encoding
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Return "utf-16-le" or "-be" for UTF-16 text without a BOM (Latin letters: a NUL in every other byte)."""
+    sample = data[: _BINARY_SAMPLE & ~1]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for nuls, strays, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if nuls >= _UTF16_NUL_SHARE * half and strays <= _UTF16_STRAY_NUL_SHARE * half:
+            # Arrays of small 16-bit numbers have the same NULs: as text they are control characters.
+            text = sample.decode(encoding, errors="replace")
+            controls = sum(1 for char in text if ord(char) < 0x20 and ord(char) not in _LAYOUT_CONTROLS)
+            return encoding if controls <= _BINARY_RATIO * len(text) else None
+    return None
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """Read lines of UTF-8 and lines of a legacy encoding, mixed in one file, each line in its own encoding.
+
+    Files appended to by different tools mix them; read whole as Windows-1252, the UTF-8 lines would turn into
+    mojibake ("cafÃ©"). A line of text in a single-byte encoding is valid UTF-8 by chance practically never, unless
+    it is ASCII; so this applies when some lines with other characters than ASCII are valid UTF-8 and the others
+    read in a single-byte encoding. A short line of GBK or Shift JIS can be valid UTF-8: those files are read whole.
+    """
+    lines = data.split(b"\n")
+    utf8 = [_is_utf8(line) for line in lines]
+    if not any(valid and not line.isascii() for line, valid in zip(lines, utf8, strict=True)):
+        return None
+    encoding = _guess(b"\n".join(line for line, valid in zip(lines, utf8, strict=True) if not valid))
+    if len(bytes(range(256)).decode(encoding, errors="replace")) != 256:
+        return None  # a multi-byte encoding: some bytes pair up
+    decoded = (
+        line.decode("utf-8") if valid else line.decode(encoding, errors="replace")
+        for line, valid in zip(lines, utf8, strict=True)
+    )
+    return "\n".join(decoded), f"utf-8 and {encoding}"
 
 
 def _guess(data: bytes) -> str:
@@ -144,8 +197,8 @@ def read_text(path: Path) -> str:
 def looks_binary(data: bytes) -> bool:
     """Tell whether bytes look like a binary file (NULs and control bytes) rather than text."""
     sample = data[:_BINARY_SAMPLE]
-    if not sample or _bom(sample):
-        return False  # UTF-16 text is full of NUL bytes, and its BOM says so
+    if not sample or _bom(sample) or _utf16_without_bom(sample):
+        return False  # UTF-16 text is full of NUL bytes, and its BOM or their places say so
     controls = sum(1 for byte in sample if byte < 0x20 and byte not in _LAYOUT_CONTROLS)
     return controls / len(sample) > _BINARY_RATIO
 

@@ -25,10 +25,9 @@ import feedparser
 import lxml.html
 from lxml.etree import ParserError
 
-from ..dates import parse_date
 from ..records import Article, Notice, ParseItem, Skipped, clean_values, make_id
 from .decoding import read_bytes, sniff_text
-from .text import first_words, split_names, tidy_line, tidy_paragraphs
+from .text import first_words, read_date, split_names, tidy_line, tidy_paragraphs
 
 _FEED_START = re.compile(
     r"<rss[\s>]|<feed[^>]*\bxmlns\s*=\s*[\"']http://www\.w3\.org/2005/Atom|<rdf:RDF[^>]*purl\.org/rss/1\.0", re.S
@@ -37,6 +36,8 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _EMAIL = re.compile(r"\S+@\S+")
 _LINE, _PARAGRAPH = "\u2028", "\u2029"
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_REPLACEMENT_REFERENCE = b"&#xFFFD;"
 # Elements after which a new paragraph starts when feed HTML becomes text.
 _BLOCK_TAGS = (
     "p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "figcaption",
@@ -51,8 +52,8 @@ def parse(path: Path, source: str) -> Iterator[ParseItem]:
         yield data
         return
     try:
-        feed = feedparser.parse(data)
-    except UnicodeDecodeError as err:  # feedparser reading a garbled XML declaration
+        feed = feedparser.parse(_CHARACTER_REFERENCE.sub(_valid_reference, data))
+    except (UnicodeError, ValueError, OverflowError) as err:  # a garbled XML declaration, a bad reference
         yield Skipped(str(path), "", f"not a readable feed: {err}")
         return
     # feedparser puts an XML declaration in front of a document that has none, on a line of its own.
@@ -71,6 +72,21 @@ def parse(path: Path, source: str) -> Iterator[ParseItem]:
         yield from _entry(entry, str(path), f"{label} {number}", source)
 
 
+def _valid_reference(match: re.Match[bytes]) -> bytes:
+    """A character reference as it stands, or U+FFFD's for one to no character (a surrogate, NUL, past U+10FFFF).
+
+    feedparser's fallback parser, which reads what XML parsers refuse, fails on those with UnicodeEncodeError or
+    ValueError and loses the whole feed.
+    """
+    hexadecimal, decimal = match.groups()
+    digits = (hexadecimal or decimal).lstrip(b"0")
+    if len(digits) > 8:
+        return _REPLACEMENT_REFERENCE
+    code = int(digits or b"0", 16 if hexadecimal else 10)
+    valid = 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+    return match.group(0) if valid else _REPLACEMENT_REFERENCE
+
+
 def _entry(entry: Mapping[str, Any], path: str, where: str, source: str) -> Iterator[ParseItem]:
     headline = tidy_line(_text(entry.get("title_detail")))
     contents = entry.get("content") or [entry.get("summary_detail")]
@@ -82,7 +98,7 @@ def _entry(entry: Mapping[str, Any], path: str, where: str, source: str) -> Iter
     date = None
     stated = entry.get("published") or entry.get("updated") or ""
     try:
-        date = parse_date(stated)
+        date = read_date(stated)
     except ValueError as err:
         notices.append(Notice(path, where, f"date left out: {err}"))
     url = tidy_line(entry.get("link") or "")

@@ -14,6 +14,8 @@ Decisions:
   index pages fall short of.
 - Encoding: a BOM, then the HTTP header's charset (WARC), then <meta charset> or http-equiv, each only if the bytes
   fit it; else detected (decoding.py). A declaration that did not fit is noted.
+- A page over MAX_PAGE_BYTES is skipped unread, saying so; a page without text whose elements nest past what
+  libxml2 reads (unclosed <div>s by the thousand) is skipped saying that too.
 """
 
 from __future__ import annotations
@@ -26,16 +28,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from ..dates import parse_date
 from ..records import Article, Notice, ParseItem, Skipped, make_id
 from .decoding import decode_declared, read_bytes, sniff_text
 from .pagemeta import ARTICLE, PageMeta, read_meta
-from .text import first_words, split_names, tidy_line
+from .text import first_words, read_date, split_names, tidy_line
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document
 
 MIN_UNTYPED_WORDS = 50
+# Larger pages are not read: trafilatura takes about a second and 30 MB of memory per MB of HTML, and an article
+# page is rarely over 2 MB. A web archive's gzip can hold a page of any size in little space.
+MAX_PAGE_BYTES = 10_000_000
 # The declaration must be in the first bytes, as browsers require (they look at 1024; pages run a little over).
 _CHARSET_SCAN_BYTES = 4096
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
@@ -46,6 +50,9 @@ _BLOCKS = ("p", "head", "item", "quote", "code")
 _BLOCKS_INSIDE = ".//p | .//head | .//item | .//quote | .//code"
 # trafilatura's date search through the text ("updated 3 days ago", a copyright year) guesses; markup is enough.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
+# libxml2 drops what lies deeper than this (unclosed <div>s by the thousand): the reason for a page without text.
+_PARSER_DEPTH = 255
+_PAST_PARSER_DEPTH = f"boolean(//*[count(ancestor::*) >= {_PARSER_DEPTH}])"
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ class Page:
 
 def parse(path: Path, source: str) -> Iterator[ParseItem]:
     """Parse one HTML page into an article, or skip it saying why it is not one."""
+    size = path.stat().st_size
+    if size > MAX_PAGE_BYTES:
+        yield Skipped(str(path), "", too_large(size))
+        return
     data = read_bytes(path)
     if isinstance(data, Skipped):
         yield data
@@ -67,6 +78,14 @@ def parse(path: Path, source: str) -> Iterator[ParseItem]:
     yield page.article or Skipped(str(path), "", page.reason)
     for note in page.notes:
         yield Notice(str(path), "", note)
+
+
+def too_large(size: int | None) -> str:
+    """The reason a page is not read: its size in bytes (None: more than MAX_PAGE_BYTES, as far as was read)."""
+    limit = f"{MAX_PAGE_BYTES / 1e6:g} MB"
+    if size is None:
+        return f"page too large: over the {limit} of HTML a page may have"
+    return f"page too large: {size / 1e6:,.1f} MB of HTML, over the {limit} a page may have"
 
 
 def read_page(
@@ -98,6 +117,8 @@ def read_page(
     body = _body(document, headline)
     reason = _not_an_article(layers, body)
     if reason:
+        if not body and tree.xpath(_PAST_PARSER_DEPTH):
+            reason += f": its elements nest {_PARSER_DEPTH} deep or more, and the HTML parser reads no deeper"
         return Page(None, reason, tuple(notes))
     article = _article(layers, body, headline, url, date, source, notes)
     if "</html>" not in text[-_TAIL_BYTES:].lower():
@@ -224,7 +245,7 @@ def _date(layers: list[PageMeta], notes: list[str]) -> datetime | None:
     """The date the page states first; an impossible one is left out with a note, not replaced by a guess."""
     stated = next((layer.date for layer in layers if layer.date.strip()), "")
     try:
-        return parse_date(stated)
+        return read_date(stated)
     except ValueError as err:
         notes.append(f"date left out: {err}")
         return None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..records import ParseItem, Skipped
 from .decoding import read_source, sniff_text
-from .mapping import article_from_mapping, kind_of, normalise_key
+from .mapping import MAX_NESTING, article_from_mapping, kind_of, normalise_key
 
 CONTAINER_KEYS = ("articles", "items", "data", "results", "records", "docs")
 _WRAPPER_KEYS = (*CONTAINER_KEYS, "response")
@@ -41,8 +41,8 @@ def _parse_lines_text(text: str, path: Path, source: str) -> Iterator[ParseItem]
         except json.JSONDecodeError as err:
             yield Skipped(str(path), where, f"invalid JSON: {err.msg} (column {err.colno})")
             continue
-        except RecursionError:
-            yield Skipped(str(path), where, "invalid JSON: nested too deeply")
+        except (RecursionError, ValueError) as err:
+            yield Skipped(str(path), where, _unreadable(err))
             continue
         yield from _items(record, path, where, source)
 
@@ -61,8 +61,8 @@ def parse_array(path: Path, source: str) -> Iterator[ParseItem]:
             return
         yield Skipped(str(path), "", f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}")
         return
-    except RecursionError:
-        yield Skipped(str(path), "", "invalid JSON: nested too deeply")
+    except (RecursionError, ValueError) as err:
+        yield Skipped(str(path), "", _unreadable(err))
         return
     records = _records(data)
     if records is None:
@@ -100,15 +100,38 @@ def _wrapped_list(data: dict[str, object], depth: int) -> list[object] | None:
 
 
 def _items(record: object, path: Path, where: str, source: str) -> Iterator[ParseItem]:
+    if _nesting(record) > MAX_NESTING:
+        yield Skipped(str(path), where, f"nested too deeply: more than {MAX_NESTING} levels of objects and lists")
+        return
     item, notices = article_from_mapping(record, str(path), where, source)
     yield item
     yield from notices
 
 
+def _unreadable(err: RecursionError | ValueError) -> str:
+    """Why json.loads failed other than on syntax: nesting past its recursion limit, or a number too long."""
+    if isinstance(err, RecursionError):
+        return "invalid JSON: nested too deeply"
+    # Python refuses to convert integers of more than 4,300 digits (a guard against slow conversions).
+    return f"invalid JSON: {str(err).split(':')[0]}"
+
+
+def _nesting(value: object) -> int:
+    """How deep objects and lists nest in a JSON value (a scalar is 0), counted without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _is_object_line(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
-    except (json.JSONDecodeError, RecursionError):
+    except (RecursionError, ValueError):  # ValueError: JSONDecodeError, or an integer too long to convert
         return False
 
 

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from ..dates import parse_date
+from ..dates import EARLIEST_YEAR, LATEST_YEAR
 from ..records import Article, Notice, Skipped, clean_values, make_id
-from .text import first_words, split_names, tidy_line, tidy_paragraphs
+from .text import MAX_DATE_CHARS, first_words, read_date, split_names, tidy_line, tidy_paragraphs
 
 HEADLINE_KEYS = ("headline", "title", "name")
 BODY_KEYS = ("body", "text", "content", "articlebody", "article", "description", "summary")
@@ -30,6 +30,9 @@ _EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 _TOPIC_SEPARATORS = re.compile(r"[,;]")
 # Epoch numbers above this are milliseconds (JavaScript's Date.now()), not seconds.
 _MILLISECONDS_FROM = 10**11
+# Text is looked for this deep in nested objects and lists; deeper, a value has none. JSON nested almost as deep as
+# json.loads allows would otherwise exhaust Python's recursion limit here (jsonlines.py refuses such records).
+MAX_NESTING = 64
 
 Result = tuple[Article | Skipped, list[Notice]]
 
@@ -99,17 +102,17 @@ def kind_of(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def text_of(value: object) -> str:
-    """Text of a scalar, of an object's name-like field, or of a list's first text."""
-    if value is None or isinstance(value, bool):
+def text_of(value: object, depth: int = 0) -> str:
+    """Text of a scalar, of an object's name-like field, or of a list's first text (none past MAX_NESTING)."""
+    if value is None or isinstance(value, bool) or depth > MAX_NESTING:
         return ""
     if isinstance(value, Mapping):
         for key in _TEXT_KEYS:
             if key in value:
-                return text_of(value[key])
+                return text_of(value[key], depth + 1)
         return ""
     if isinstance(value, list):
-        return next((text for text in map(text_of, value) if text), "")
+        return next((text for text in (text_of(item, depth + 1) for item in value) if text), "")
     return str(value).strip()
 
 
@@ -147,7 +150,7 @@ def _date(value: object, path: str, where: str, notices: list[Notice]) -> dateti
         text = text_of(value)
         if _EPOCH.match(text):
             return _from_epoch(float(text))
-        return parse_date(text)
+        return read_date(text)
     except (ValueError, OverflowError, OSError) as err:
         notices.append(Notice(path, where, f"date left out: {_date_problem(value, err)}"))
         return None
@@ -157,9 +160,12 @@ def _from_epoch(seconds: float) -> datetime:
     if seconds >= _MILLISECONDS_FROM:
         seconds /= 1000
     # Epoch numbers count from UTC; like parse_date, keep the wall-clock time without a zone.
-    return datetime.fromtimestamp(seconds, tz=UTC).replace(tzinfo=None)
+    value = datetime.fromtimestamp(seconds, tz=UTC).replace(tzinfo=None)
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:  # the range parse_date keeps to for dates in text
+        raise ValueError(f"date out of range: {value.isoformat()}")
+    return value
 
 
 def _date_problem(value: object, err: Exception) -> str:
-    message = str(err)
-    return message if repr(text_of(value)) in message else f"{text_of(value)!r}: {message}"
+    message, text = str(err), text_of(value)
+    return message if len(text) > MAX_DATE_CHARS or repr(text) in message else f"{text!r}: {message}"

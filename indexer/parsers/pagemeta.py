@@ -94,10 +94,10 @@ def _is_article(type_name: str) -> bool:
     return type_name.endswith(("Article", "BlogPosting"))
 
 
-def _resolve(value: object, by_id: Mapping[str, Mapping[str, Any]]) -> object:
+def _resolve(value: object, by_id: Mapping[str, Mapping[str, Any]], depth: int = _MAX_DEPTH) -> object:
     """Replace references ({"@id": ...}, as Yoast and others write authors and publishers) by their nodes."""
     if isinstance(value, list):
-        return [_resolve(item, by_id) for item in value]
+        return [_resolve(item, by_id, depth - 1) for item in value] if depth > 0 else []
     if isinstance(value, Mapping) and "name" not in value and isinstance(value.get("@id"), str):
         return by_id.get(value["@id"], value)
     return value

@@ -23,10 +23,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..dates import parse_date
 from ..records import Article, Notice, ParseItem, Skipped, clean_values
 from .decoding import BINARY_REASON, EMPTY_REASON, looks_binary, sniff_text
-from .text import first_words, split_names, tidy_line
+from .text import first_words, read_date, split_names, tidy_line
 
 SOURCE = "Reuters"
 ID_PREFIX = "reuters21578:"
@@ -85,7 +84,7 @@ def _story(chunk: str, closed: bool, path: str, offset: int) -> Iterator[ParseIt
         return
     notices: list[Notice] = []
     try:
-        date = parse_date(_inner(chunk, "DATE"))
+        date = read_date(_inner(chunk, "DATE"))
     except ValueError as err:
         date = None
         notices.append(Notice(path, where, f"date left out: {err}"))

@@ -1,13 +1,18 @@
-"""Text clean-up shared by the parsers: spaces and paragraphs, bylines into names, fallback headlines."""
+"""Text clean-up shared by the parsers: spaces and paragraphs, bylines into names, fallback headlines, dates."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
+from ..dates import parse_date
 from ..records import clean_values
 
 UNTITLED = "(untitled)"
 FALLBACK_HEADLINE_WORDS = 12
+# The longest date text read ("Wednesday, January 22, 2020 - 4:07 pm Eastern Standard Time" is 60 characters).
+# dateutil slows down badly on long texts: a 10 MB "date" field took minutes.
+MAX_DATE_CHARS = 200
 
 # Non-breaking and other Unicode spaces come from web pages pasted into text files; they are plain spaces here.
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -49,3 +54,12 @@ def first_words(text: str, count: int = FALLBACK_HEADLINE_WORDS) -> str:
     if len(words) <= count:
         return " ".join(words)
     return " ".join(words[:count]) + " …"
+
+
+def read_date(text: str | None) -> datetime | None:
+    """Parse a date stated in a file, as parse_date does, refusing a text too long to be a date (ValueError)."""
+    if text is not None and len(text) > MAX_DATE_CHARS:
+        text = " ".join(text.split())
+        if len(text) > MAX_DATE_CHARS:
+            raise ValueError(f"not a date: {text[:40]!r}... ({len(text):,} characters)")
+    return parse_date(text)

@@ -13,6 +13,8 @@ Decisions:
   responses, HTML pages without an article) are counted in one notice per file: a crawl holds thousands.
   Skipped is for records that should have been articles and could not be read, and for damage: warcio stops
   quietly at a cut gzip member or a short record, so both are checked here, and what came before is indexed.
+- A page is read up to html.MAX_PAGE_BYTES and skipped beyond, so a small .warc.gz that inflates to gigabytes (a
+  gzip bomb) costs the time to run through it, never the memory to hold it.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from typing import Any, BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from ..dates import parse_date
 from ..records import Notice, ParseItem, Skipped
 from . import html
 from .decoding import EMPTY_REASON, looks_binary
+from .text import read_date
 
 Category = tuple[str, str]  # singular, plural
 REDIRECT: Category = ("redirect", "redirects")
@@ -65,7 +67,7 @@ def _records(stream: BinaryIO, path: str, source: str, counts: Counter[Category]
     while True:
         try:
             record = next(iterator, None)
-        except (ArchiveLoadFailed, AttributeError, ValueError) as err:
+        except (ArchiveLoadFailed, AttributeError, ValueError, OverflowError) as err:
             # A damaged header fails with warcio's own error, or with whatever its parsing then meets.
             reason = f"damaged archive: {_header_problem(err)}; {_read_before(number)}"
             yield Skipped(path, f"record {number + 1} (offset {end})", reason)
@@ -124,7 +126,9 @@ def _payload(record: Any) -> bytes:
     """The response body, de-chunked and decompressed; b"" for an encoding warcio cannot undo."""
     # warcio's brotli path fails with the brotli packages on PyPI (it sets an attribute their decompressor lacks):
     # "br" and other encodings are left alone, and the page is reported.
-    return record.content_stream().read() if _content_encoding(record) in _READABLE_ENCODINGS else b""
+    # One byte past the limit tells a page too large to read from one just large enough, without reading it all.
+    readable = _content_encoding(record) in _READABLE_ENCODINGS
+    return record.content_stream().read(html.MAX_PAGE_BYTES + 1) if readable else b""
 
 
 def _content_encoding(record: Any) -> str:
@@ -143,12 +147,15 @@ def _page(
     content_type = record.http_headers.get_header("Content-Type") or ""
     if not content_type and not html.sniff(payload[:4096]):
         return NON_HTML
+    if len(payload) > html.MAX_PAGE_BYTES:
+        yield Skipped(path, where, f"{uri}: {html.too_large(None)}")
+        return None
     if looks_binary(payload):
         yield Skipped(path, where, f"{uri}: binary content in an HTML response")
         return None
     match = _CHARSET.search(content_type)
     try:
-        captured = parse_date(record.rec_headers.get_header("WARC-Date"))
+        captured = read_date(record.rec_headers.get_header("WARC-Date"))
     except ValueError:
         captured = None
     page = html.read_page(payload, source, url=uri, date=captured, charset=match.group(1) if match else "")
