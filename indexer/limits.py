@@ -1,4 +1,4 @@
-"""Guards against expensive queries: how far a wildcard may expand, and how long a search may take.
+"""Guards against expensive queries: how far a wildcard may expand, how fuzzy a word may be, how long a search takes.
 
 A public search page must not let one request tie up a worker: `*e*` would expand to most of the vocabulary and
 a query of many common words to most of the postings. Both stop with a QueryTooExpensiveError that says how to
@@ -19,6 +19,7 @@ from whoosh.searching import TimeLimit
 from .errors import QueryTooExpensiveError
 
 MAX_EXPANSIONS = 1024  # words one wildcard, fuzzy term or word range may stand for (Lucene's clause limit)
+MAX_FUZZY_EDITS = 2  # as Lucene: the cost of word~N grows steeply with N, however small the index
 DEFAULT_TIME_LIMIT = 10.0  # seconds
 _CHECK_EVERY = 256
 
@@ -51,6 +52,11 @@ def too_slow(seconds: float | None) -> QueryTooExpensiveError:
 def check_expansions(query: Any, reader: Any, deadline: Deadline) -> None:
     """Raise QueryTooExpensiveError if a wildcard, fuzzy term or word range stands for too many words."""
     for leaf in query.leaves():
+        if isinstance(leaf, wq.FuzzyTerm) and leaf.maxdist > MAX_FUZZY_EDITS:
+            raise QueryTooExpensiveError(
+                f"the query is too expensive: ~{leaf.maxdist} allows {leaf.maxdist} edits to a word; fuzzy matching "
+                f"allows at most {MAX_FUZZY_EDITS} (word~1 or word~2)"
+            )
         if isinstance(leaf, wq.MultiTerm):
             count = sum(1 for _ in islice(_checked(leaf.expanded_terms(reader), deadline), MAX_EXPANSIONS + 1))
             if count > MAX_EXPANSIONS:

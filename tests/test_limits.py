@@ -63,3 +63,9 @@ def test_the_cli_prints_the_message(index_dir: Path, few_expansions: int) -> Non
     result = CliRunner().invoke(main, ["search", "r*", "--index", str(index_dir)])
     assert result.exit_code == 1
     assert "Error: the query is too expensive: 'r*' matches more than 2 different words" in result.output
+
+
+def test_fuzzy_matching_allows_at_most_two_edits(service: SearchService) -> None:
+    with pytest.raises(QueryTooExpensiveError, match=r"~6 allows 6 edits to a word; fuzzy matching allows at most 2"):
+        service.search(SearchRequest(query="rates~6"))
+    assert service.search(SearchRequest(query="rtaes~2")).total > 0

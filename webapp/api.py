@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from indexer.errors import QueryError
 from indexer.results import article_to_dict
 
 from .openapi import openapi_document
-from .params import article_id, search_request
+from .params import article_id, related_limit, search_request
 from .security import rate_limited
 from .service import search_service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-MAX_RELATED = 50
 
 
 @bp.get("/search")
@@ -35,11 +33,9 @@ def article(key: str) -> Response:
 @rate_limited("search", "RATE_LIMIT")
 def related(key: str) -> Response:
     """The articles most like one article."""
-    limit = request.args.get("limit", "10")
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_RELATED:
-        raise QueryError(f"limit must be a whole number from 1 to {MAX_RELATED}")
+    limit = related_limit(request.args)
     wanted = article_id(key)
-    found = search_service().related(wanted, limit=int(limit))
+    found = search_service().related(wanted, limit=limit)
     return jsonify({"id": wanted, "related": [r.to_dict() for r in found]})
 
 

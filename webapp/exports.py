@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "bo
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+# Everything outside XML 1.0's Char production: most C0 controls, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _export_request() -> SearchRequest:
@@ -112,7 +115,7 @@ def _atom(req: SearchRequest, articles: list[Article]) -> bytes:
         for name in article.author:
             _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
         for topic in article.topic:
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=topic)
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=_xml_safe(topic))
         _text(entry, "summary", " ".join(article.body.split()[:80]))
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
 
@@ -122,8 +125,8 @@ def _text(parent: ET.Element, name: str, value: str) -> None:
 
 
 def _xml_safe(value: str) -> str:
-    """Drop the characters XML 1.0 cannot carry (control characters from old wire copy)."""
-    return "".join(c for c in value if c in "\t\n\r" or c >= " ")
+    """Drop the characters XML 1.0 cannot carry (control characters from old wire copy, U+FFFE, U+FFFF)."""
+    return _NOT_XML.sub("", value)
 
 
 def _stamp(value: datetime | None) -> str:

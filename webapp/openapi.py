@@ -4,34 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.results import FACETS, MATCHES, MAX_PER_PAGE, SORTS
+from indexer.query import MAX_QUERY_LENGTH
+from indexer.results import FACETS, MATCHES, MAX_PER_PAGE, MAX_RESULT_DEPTH, SORTS
+
+from .params import DEFAULT_RELATED, MAX_RELATED, MAX_VALUES_PER_FACET
+
+# YYYY, YYYY-MM or YYYY-MM-DD. The pattern rules out months and days that never exist; 2021-02-30 passes it and is
+# answered 400, which JSON Schema cannot say.
+DATE_BOUND = {"type": "string", "pattern": "^[0-9]{4}(-(0?[1-9]|1[0-2])(-(0?[1-9]|[12][0-9]|3[01]))?)?$"}
 
 
 def _param(name: str, description: str, schema: dict[str, Any], array: bool = False) -> dict[str, Any]:
     param: dict[str, Any] = {"name": name, "in": "query", "required": False, "description": description}
-    param["schema"] = {"type": "array", "items": schema} if array else schema
     if array:
+        param["schema"] = {"type": "array", "items": schema, "maxItems": MAX_VALUES_PER_FACET}
         param["style"], param["explode"] = "form", True
+    else:
+        # An empty value is the same as leaving the parameter out (the search form sends its blank fields).
+        param["schema"], param["allowEmptyValue"] = schema, True
     return param
 
 
 SEARCH_PARAMETERS = [
-    _param("q", "Query in the Whoosh query language; empty lists everything, newest first.",
-           {"type": "string", "maxLength": 1000}),
-    *[_param(name, f"Only articles with any of these {name} values.", {"type": "string"}, array=True)
+    _param("q", "Query in the Whoosh query language; empty lists everything, newest first. A query that cannot "
+                "be parsed (an unknown field, a bad date: scope, only stop words) is answered 400.",
+           {"type": "string", "maxLength": MAX_QUERY_LENGTH}),
+    *[_param(name, f"Only articles with any of these {name} values (at most {MAX_VALUES_PER_FACET}).",
+             {"type": "string"}, array=True)
       for name in FACETS],
-    _param("from", "From this date (YYYY, YYYY-MM or YYYY-MM-DD).", {"type": "string"}),
-    _param("to", "To this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD).", {"type": "string"}),
+    _param("from", "From this date (YYYY, YYYY-MM or YYYY-MM-DD); a date that does not exist is answered 400.",
+           DATE_BOUND),
+    _param("to", "To this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD); a range ending before `from` is answered 400.",
+           DATE_BOUND),
     _param("sort", "Order of the hits.", {"type": "string", "enum": list(SORTS)}),
     _param("match", "Require all the query's words (all) or any of them (any).",
            {"type": "string", "enum": list(MATCHES)}),
-    _param("page", "Page number (pages reach 10,000 results deep).", {"type": "integer", "minimum": 1}),
+    _param("page", f"Page number. Pages reach {MAX_RESULT_DEPTH:,} results deep: page × per_page beyond that "
+                   "is answered 400.", {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_DEPTH}),
     _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
 ]
 KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
        "description": "The article id; ids with characters other than letters, digits and .:@_- are written "
-                      "as ~ followed by their URL-safe base64."}
-NULLABLE_DATE = {"type": ["string", "null"], "format": "date-time"}
+                      "as ~ followed by their URL-safe base64 (a ~ key that is not is answered 400)."}
+# Article times are kept as printed, without a zone, so they are not RFC 3339 "date-time" values (which need one).
+NULLABLE_DATE = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?$",
+                 "description": "ISO 8601 local date and time, without a zone offset: as the article printed it"}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 
 SCHEMAS: dict[str, Any] = {
@@ -69,27 +86,40 @@ SCHEMAS: dict[str, Any] = {
                              "top_topic": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_author": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_source": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}},
-    "Error": {"type": "object", "required": ["error"],
+    "Error": {"type": "object", "required": ["error"], "additionalProperties": False,
               "properties": {"error": {"type": "object", "required": ["status", "code", "message"],
-                                       "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
-                                                      "message": {"type": "string"}}}}},
+                                       "additionalProperties": False,
+                                       "properties": {"status": {"type": "integer", "minimum": 400, "maximum": 599},
+                                                      "code": {"type": "string", "minLength": 1},
+                                                      "message": {"type": "string", "minLength": 1}}}}},
+}
+
+
+ERRORS = {
+    400: "A bad query or parameter; the message says what to change.",
+    404: "No article has this id.",
+    429: "Too many requests from this client; try again after Retry-After seconds.",
+    503: "There is no index yet.",
 }
 
 
 def _responses(schema: str, *errors: int) -> dict[str, Any]:
     error_schema = {"$ref": "#/components/schemas/Error"}
-    error = {"description": "Error", "content": {"application/json": {"schema": error_schema}}}
-    found = {"200": {"description": "OK", "content": {"application/json": {
+    found: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {
         "schema": {"$ref": f"#/components/schemas/{schema}"}}}}}
-    for status in (*errors, 429, 503):
-        found[str(status)] = error
+    for status in errors:
+        found[str(status)] = {"description": ERRORS[status], "content": {"application/json": {"schema": error_schema}}}
+    if 429 in errors:
+        found["429"]["headers"] = {"Retry-After": {"description": "Seconds until the client may search again.",
+                                                   "required": True, "schema": {"type": "integer", "minimum": 1}}}
     return found
 
 
 def openapi_document(title: str, server: str) -> dict[str, Any]:
     """Return the OpenAPI document."""
-    related_params = [KEY, _param("limit", "How many related articles (1-50).",
-                                  {"type": "integer", "minimum": 1, "maximum": 50})]
+    related_params = [KEY, _param("limit", f"How many related articles (1-{MAX_RELATED}).",
+                                  {"type": "integer", "minimum": 1, "maximum": MAX_RELATED,
+                                   "default": DEFAULT_RELATED})]
     return {
         "openapi": "3.1.0",
         "info": {"title": f"{title} API", "version": "1",
@@ -97,15 +127,17 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
         "servers": [{"url": server}],
         "paths": {
             "/api/search": {"get": {"operationId": "search", "summary": "Search articles",
-                                    "parameters": SEARCH_PARAMETERS, "responses": _responses("SearchPage", 400)}},
+                                    "parameters": SEARCH_PARAMETERS,
+                                    "responses": _responses("SearchPage", 400, 429, 503)}},
             "/api/articles/{key}": {"get": {"operationId": "getArticle", "summary": "One article",
-                                            "parameters": [KEY], "responses": _responses("Article", 400, 404)}},
+                                            "parameters": [KEY],
+                                            "responses": _responses("Article", 400, 404, 429, 503)}},
             "/api/articles/{key}/related": {"get": {"operationId": "relatedArticles",
                                                     "summary": "Articles like one article",
                                                     "parameters": related_params,
-                                                    "responses": _responses("Related", 400, 404)}},
+                                                    "responses": _responses("Related", 400, 404, 429, 503)}},
             "/api/stats": {"get": {"operationId": "stats", "summary": "What the index holds",
-                                   "responses": _responses("Stats")}},
+                                   "responses": _responses("Stats", 503)}},
         },
         "components": {"schemas": SCHEMAS},
     }

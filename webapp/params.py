@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -18,6 +17,10 @@ from indexer.results import FACETS, SearchRequest
 # Parameters of a search; everything else in a query string is ignored.
 SEARCH_PARAMS = ("q", *FACETS, "from", "to", "sort", "match", "page", "per_page")
 MAX_VALUES_PER_FACET = 50
+DEFAULT_RELATED = 10
+MAX_RELATED = 50
+# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 _PLAIN_ID = re.compile(r"^[\w.:@-]+$")
 _ENCODED_PREFIX = "~"
 
@@ -25,7 +28,7 @@ _ENCODED_PREFIX = "~"
 def search_request(args: MultiDict[str, str], per_page: int) -> SearchRequest:
     """Build a SearchRequest from query-string parameters, or raise QueryError naming the bad parameter."""
     return SearchRequest(
-        query=args.get("q", ""),
+        query=_single(args, "q"),
         topic=_values(args, "topic"),
         author=_values(args, "author"),
         source=_values(args, "source"),
@@ -33,22 +36,38 @@ def search_request(args: MultiDict[str, str], per_page: int) -> SearchRequest:
         month=_values(args, "month"),
         date_from=_bound(args, "from", end=False),
         date_to=_bound(args, "to", end=True),
-        sort=args.get("sort") or "relevance",
-        match=args.get("match") or "all",
+        sort=_single(args, "sort") or "relevance",
+        match=_single(args, "match") or "all",
         page=_number(args, "page", 1),
         per_page=_number(args, "per_page", per_page),
     )
 
 
+def related_limit(args: MultiDict[str, str]) -> int:
+    """Return how many related articles a request asks for, or raise QueryError."""
+    limit = _number(args, "limit", DEFAULT_RELATED)
+    if not 1 <= limit <= MAX_RELATED:
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_RELATED}")
+    return limit
+
+
 def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
-    values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
-    if len(values) > MAX_VALUES_PER_FACET:
+    given = args.getlist(name)
+    if len(given) > MAX_VALUES_PER_FACET:  # counted as sent, before duplicates and blanks are dropped
         raise QueryError(f"too many {name} values (at most {MAX_VALUES_PER_FACET})")
-    return values
+    return tuple(dict.fromkeys(v.strip() for v in given if v.strip()))
 
 
-def _bound(args: Mapping[str, str], name: str, end: bool) -> date | None:
-    text = (args.get(name) or "").strip()
+def _single(args: MultiDict[str, str], name: str) -> str:
+    """Return a parameter given at most once ("" when left out), or raise QueryError."""
+    values = args.getlist(name)
+    if len(values) > 1:
+        raise QueryError(f"{name} was given {len(values)} times: give it once")
+    return values[0] if values else ""
+
+
+def _bound(args: MultiDict[str, str], name: str, end: bool) -> date | None:
+    text = _single(args, name).strip()
     if not text:
         return None
     try:
@@ -57,11 +76,11 @@ def _bound(args: Mapping[str, str], name: str, end: bool) -> date | None:
         raise QueryError(f"{name}: {err}") from err
 
 
-def _number(args: Mapping[str, str], name: str, default: int) -> int:
-    text = (args.get(name) or "").strip()
+def _number(args: MultiDict[str, str], name: str, default: int) -> int:
+    text = _single(args, name).strip()
     if not text:
         return default
-    if not text.isdigit() or len(text) > 9:
+    if not _WHOLE_NUMBER.fullmatch(text):
         raise QueryError(f"{name} must be a whole number, not {text[:40]!r}")
     return int(text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,8 @@ from .params import request_params
 FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month"}
 # Beyond this many months the timeline counts years.
 MAX_MONTH_BARS = 48
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_YEAR = re.compile(r"[0-9]{4}")
 PAGE_WINDOW = 2
 
 
@@ -94,12 +97,14 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 
 def timeline(page: SearchPage, width: float = 600.0, height: float = 80.0) -> list[Bar]:
     """Return a bar per month (or per year, for long spans) from the first to the last matching period."""
-    months = {v.value: v.count for v in page.facets.get("month", ())}
+    months = _matching_periods(page, "month", _MONTH)
     if not months:
         return []
     periods = _month_range(min(months), max(months))
     if len(periods) > MAX_MONTH_BARS:
-        years = {v.value: v.count for v in page.facets.get("year", ())}
+        years = _matching_periods(page, "year", _YEAR)
+        if not years:
+            return []  # only a month the index lacks is selected: nothing matches
         periods = [str(y) for y in range(int(min(years)), int(max(years)) + 1)]
         counts = [years.get(p, 0) for p in periods]
     else:
@@ -110,6 +115,15 @@ def timeline(page: SearchPage, width: float = 600.0, height: float = 80.0) -> li
         Bar(_label(p), n, _period_url(page.request, p), i * step, max(1.0, height * n / tallest) if n else 0.0)
         for i, (p, n) in enumerate(zip(periods, counts, strict=True))
     ]
+
+
+def _matching_periods(page: SearchPage, name: str, shape: re.Pattern[str]) -> dict[str, int]:
+    """Return the periods of a facet that hold matches, with their counts.
+
+    A selected value the index lacks is listed with count 0, and it is whatever was typed into the URL ("z",
+    "9999-13"): it must not set the timeline's range, which it once stretched without end (or failed to parse).
+    """
+    return {v.value: v.count for v in page.facets.get(name, ()) if v.count and shape.fullmatch(v.value)}
 
 
 def _month_range(first: str, last: str) -> list[str]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+import flask
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
@@ -23,6 +25,25 @@ CSP = (
     "base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
 )
 FRAMEABLE = ("views.embed",)
+# Bytes a URI cannot hold raw (control characters, and everything beyond ASCII), in a WSGI environ's latin-1 string.
+_NOT_IN_URI = re.compile(r"[\x00-\x1f\x7f-\xff]")
+
+
+class Request(flask.Request):
+    """Flask's request, reading raw bytes a URI cannot hold in a query string as if percent-encoded, as browsers do.
+
+    Werkzeug decodes a raw query string as strict UTF-8, so one raw invalid byte (0x80 after `?q=`, which some
+    WSGI servers pass on) made every read of request.args fail, even the error page's; and routing copies the raw query
+    into redirects, where a CR or LF cannot go in a header. Encoded in the environ (which routing also reads),
+    request.args reads the same text as before, and invalid UTF-8 stays percent-encoded, as werkzeug leaves an
+    invalid %-escape.
+    """
+
+    def __init__(self, environ: dict[str, Any], populate_request: bool = True, shallow: bool = False) -> None:
+        query = environ.get("QUERY_STRING", "")
+        if _NOT_IN_URI.search(query):
+            environ["QUERY_STRING"] = _NOT_IN_URI.sub(lambda m: f"%{ord(m[0]):02X}", query)
+        super().__init__(environ, populate_request, shallow)
 
 
 class RateLimited(Exception):
@@ -73,7 +94,8 @@ def rate_limited(kind: str, setting: str) -> Callable[[Callable[..., Any]], Call
 
 
 def init_app(app: Flask) -> None:
-    """Install the headers, CORS and the error handlers."""
+    """Install the request class, the headers, CORS and the error handlers."""
+    app.request_class = Request
     app.extensions["newsarchive_limiter"] = RateLimiter()
     app.after_request(_headers)
     app.register_error_handler(QueryError, lambda e: responses.error(400, "bad_request", str(e)))
@@ -92,7 +114,11 @@ def _too_many(err: RateLimited) -> Response:
 
 def _http_error(err: HTTPException) -> Response:
     code = err.code or 500
-    return responses.error(code, (err.name or "error").lower().replace(" ", "_"), err.description or "")
+    response = responses.error(code, (err.name or "error").lower().replace(" ", "_"), err.description or "")
+    for name, value in err.get_headers():  # e.g. the Allow header a 405 must carry (RFC 9110)
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _headers(response: Response) -> Response:
