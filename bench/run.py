@@ -264,13 +264,15 @@ def run(corpus: str, names: list[str], rounds: int, procs: int, relevance: bool)
     main_file, extra, documents = prepare(corpus)
     report = Report(corpus, documents, machine(), datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     opened: dict[str, Any] = {}
+    # Every peer's code is imported now, not after the builds: a long run must not mix the code it started with
+    # and code edited while it ran (a 1M run once failed on that after 90 minutes of building).
+    systems = {name: PEERS[name]() for name in names}
     with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as scratch:
         for name in names:
             folder = Path(scratch) / name
             report.indexing[name] = index_figures(name, main_file, extra, documents, folder, procs)
-            system = PEERS[name]()
-            system.open(folder)
-            opened[name] = system
+            systems[name].open(folder)
+            opened[name] = systems[name]
         queries = query_set(related_ids(main_file, RELATED_SAMPLES), corpus_years(main_file))
         report.queries, report.totals_agree = query_figures(opened, queries, rounds)
         for system in opened.values():
