@@ -130,7 +130,10 @@ class _Run:
         # The file being read and its articles so far: a large file is committed in several batches.
         self.reading_file: tuple[str, dict[str, str]] | None = None
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
-        self.fresh = manifest.is_empty()  # nothing indexed yet: no id can be an update
+        self.fresh = manifest.is_empty() and ix.doc_count_all() == 0  # nothing indexed yet: no id is an update
+        # A run killed between an index commit and the manifest's leaves articles the manifest does not know: then
+        # every article is written as an update (replacing any copy by id), so none is indexed twice.
+        self.index_ahead = ix.doc_count() > manifest.article_count()
         # How files are read: a file read with other options than last time is read again.
         self.reading = f"format={options.format or ''};source={options.source}"
 
@@ -196,7 +199,8 @@ class _Run:
             self.report.unchanged += 1
             return fp
         update = (
-            other is not None or article.id in previous or (not self.fresh and self.manifest.known(article.id))
+            self.index_ahead or other is not None or article.id in previous
+            or (not self.fresh and self.manifest.known(article.id))
         )
         if other is None:
             if update:
@@ -246,7 +250,9 @@ def _commit_batch(ix: Any, batch: _Batch, procs: int) -> None:
     """Write one batch in one commit: all of it lands, or none of it does."""
     parallel = procs > 1 and len(batch.docs) >= PARALLEL_MIN_DOCS
     try:
-        writer = ix.writer(procs=procs, multisegment=True) if parallel else ix.writer()
+        # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving a
+        # killed run would hold them, refusing every later run.
+        writer = ix.writer(procs=procs, multisegment=True, start_method="forkserver") if parallel else ix.writer()
     except LockError as err:
         raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
     try:

@@ -78,6 +78,10 @@ class Manifest:
         """Return whether any file contributed an article with this id."""
         return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
+    def article_count(self) -> int:
+        """Return how many articles are recorded."""
+        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
     def is_empty(self) -> bool:
         """Return whether no article is recorded."""
         return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None

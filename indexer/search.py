@@ -73,6 +73,7 @@ class SearchService:
         self._ix = open_index(index_dir)
         self._cache = SegmentCache()
         self._lock = threading.Lock()
+        self._using = threading.RLock()
         self._current: _Generation | None = None
         self._retired: list[tuple[float, Any]] = []
 
@@ -103,7 +104,11 @@ class SearchService:
                 current = _Generation.of(searcher, self._cache)
                 self._current = current
             self._close_retired()
-        yield current
+        # Whoosh's readers share one file object per segment file, and a read is a seek then a read: threads using
+        # one searcher at once read at each other's positions. So one thread at a time (the work is Python, which
+        # holds the GIL anyway); exports read with searchers of their own.
+        with self._using:
+            yield current
 
     def _close_retired(self) -> None:
         now = time.monotonic()

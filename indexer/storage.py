@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
@@ -16,6 +17,7 @@ from .errors import IndexLockedError, IndexNotFoundError, NewsArchiveError
 from .manifest import MANIFEST_NAME
 from .schema import SCHEMA_VERSION, build_schema
 
+T = TypeVar("T")
 DEFAULT_INDEX = "index"
 INDEX_ENV = "NEWSARCHIVE_INDEX"
 RUN_LOCK = "newsarchive_RUN"
@@ -26,9 +28,25 @@ def default_index_dir() -> Path:
     return Path(os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
 
 
+# A commit replaces the table of contents: an open that lists the old one may find it gone, and tries again.
+_OPEN_TRIES = 10
+_OPEN_PAUSE = 0.05
+
+
+def _retrying(action: Callable[[], T]) -> T:
+    for attempt in range(_OPEN_TRIES):
+        try:
+            return action()
+        except FileNotFoundError:
+            if attempt == _OPEN_TRIES - 1:
+                raise
+            time.sleep(_OPEN_PAUSE)
+    raise AssertionError("unreachable")
+
+
 def index_exists(index_dir: Path) -> bool:
     """Return whether the folder holds a Whoosh index."""
-    return index_dir.is_dir() and index.exists_in(str(index_dir))
+    return index_dir.is_dir() and _retrying(lambda: index.exists_in(str(index_dir)))
 
 
 def open_index(index_dir: Path) -> Any:
@@ -39,7 +57,7 @@ def open_index(index_dir: Path) -> Any:
         )
     check_version(index_dir)
     try:
-        return index.open_dir(str(index_dir))
+        return _retrying(lambda: index.open_dir(str(index_dir)))
     except (OSError, index.IndexError, EOFError, ValueError) as err:
         raise NewsArchiveError(f"cannot open the index at {index_dir}: {err}") from err
 
