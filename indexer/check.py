@@ -89,6 +89,7 @@ def _check(index_dir: Path, thorough: bool, report: CheckReport) -> None:
             report.documents = reader.doc_count()
             damaged = [problem for leaf, _ in leaves if (problem := _check_segment(leaf, thorough))]
             ids = _live_ids(reader) if thorough and not damaged else None
+            used = {f"{leaf.segment().segment_id()}.seg" for leaf, _ in leaves}
     except Exception as err:  # a segment whose files are cut short fails as it opens
         add(Finding(PROBLEM, f"the index's segments cannot be opened: {err!r}", rebuild))
         return
@@ -102,7 +103,7 @@ def _check(index_dir: Path, thorough: bool, report: CheckReport) -> None:
         add(Finding(WARNING, f"{report.segments} segments slow searches down a little",
                     f"merge them: `newsarchive optimize --index {index_dir}`"))
     _check_manifest(index_dir, report, ids)
-    _check_leftovers(index_dir, ix, report)
+    _check_leftovers(index_dir, ix.indexname, used, report)
     _check_writer(index_dir, report)
 
 
@@ -161,11 +162,8 @@ def _check_manifest(index_dir: Path, report: CheckReport, ids: set[str] | None) 
                              f"{report.documents:,}", "run `newsarchive check --thorough` to see which differ"))
 
 
-def _check_leftovers(index_dir: Path, ix: Any, report: CheckReport) -> None:
-    with ix.reader() as reader:
-        leaves = leaf_readers(reader)
-        used = {f"{leaf.segment().segment_id()}.seg" for leaf, _ in leaves}
-    leftovers = [p.name for p in index_dir.glob(f"{ix.indexname}_*.seg") if p.name not in used]
+def _check_leftovers(index_dir: Path, indexname: str, used: set[str], report: CheckReport) -> None:
+    leftovers = [p.name for p in index_dir.glob(f"{indexname}_*.seg") if p.name not in used]
     if leftovers:
         report.findings.append(Finding(
             WARNING, f"{len(leftovers)} file(s) left by an interrupted write ({', '.join(sorted(leftovers)[:3])})",

@@ -56,6 +56,17 @@ class Watcher:
         self.passes = watch_paths([folder], index, IndexOptions(procs=1), self.reports.append, self.stop,
                                   debounce_ms=200, rescan_seconds=5)
 
+    def start(self) -> None:
+        """Start watching and wait for the first pass."""
+        self.thread.start()
+        wait_for(lambda: bool(self.reports), "the first pass")
+
+    def finish(self) -> None:
+        """Stop watching and wait for the thread to end."""
+        self.stop.set()
+        self.thread.join(timeout=WAIT_SECONDS)
+        assert not self.thread.is_alive()
+
 
 @pytest.fixture
 def watcher(tmp_path: Path) -> Iterator[Watcher]:
@@ -63,12 +74,9 @@ def watcher(tmp_path: Path) -> Iterator[Watcher]:
     folder.mkdir()
     write_jsonl(folder / "first.jsonl", CORPUS[:2])
     running = Watcher(folder, tmp_path / "ix")
-    running.thread.start()
-    wait_for(lambda: bool(running.reports), "the first pass")
+    running.start()
     yield running
-    running.stop.set()
-    running.thread.join(timeout=WAIT_SECONDS)
-    assert not running.thread.is_alive()
+    running.finish()
 
 
 def test_the_first_pass_indexes_what_is_there(watcher: Watcher, tmp_path: Path) -> None:
@@ -98,11 +106,9 @@ def test_the_index_inside_the_watched_folder_does_not_trigger_passes(tmp_path: P
     folder.mkdir()
     write_jsonl(folder / "a.jsonl", CORPUS[:1])
     running = Watcher(folder, folder / "index")
-    running.thread.start()
-    wait_for(lambda: bool(running.reports), "the first pass")
+    running.start()
     time.sleep(1.5)  # a commit inside the folder would have triggered another reported pass by now
-    running.stop.set()
-    running.thread.join(timeout=WAIT_SECONDS)
+    running.finish()
     assert len(running.reports) == 1 and not running.reports[0].skipped
 
 
