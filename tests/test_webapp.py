@@ -368,3 +368,12 @@ def test_match_any_through_the_page_and_the_api(client: FlaskClient) -> None:
     page = client.get("/?q=storm+tourists&match=any").get_data(as_text=True)
     assert "3 articles" in page and 'value="any" checked' in page
     assert client.get("/?q=storm&match=some").status_code == 400
+
+
+def test_a_too_expensive_query_is_a_400_with_its_own_code(client: FlaskClient) -> None:
+    response = client.get("/api/search?q=rates~6")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "query_too_expensive" and "at most 2" in error["message"]
+    page = client.get("/?q=rates~6")
+    assert page.status_code == 400 and b"fuzzy matching allows at most 2" in page.data

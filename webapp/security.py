@@ -15,7 +15,13 @@ import flask
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import ArticleNotFoundError, IndexNotFoundError, NewsArchiveError, QueryError
+from indexer.errors import (
+    ArticleNotFoundError,
+    IndexNotFoundError,
+    NewsArchiveError,
+    QueryError,
+    QueryTooExpensiveError,
+)
 
 from . import responses
 
@@ -99,6 +105,8 @@ def init_app(app: Flask) -> None:
     app.extensions["newsarchive_limiter"] = RateLimiter()
     app.after_request(_headers)
     app.register_error_handler(QueryError, lambda e: responses.error(400, "bad_request", str(e)))
+    # A subclass of QueryError, told apart so API clients can back off rather than retry the same query.
+    app.register_error_handler(QueryTooExpensiveError, lambda e: responses.error(400, "query_too_expensive", str(e)))
     app.register_error_handler(ArticleNotFoundError, lambda e: responses.error(404, "not_found", str(e)))
     app.register_error_handler(IndexNotFoundError, lambda e: responses.error(503, "no_index", str(e)))
     app.register_error_handler(NewsArchiveError, lambda e: responses.error(500, "index_error", str(e)))
