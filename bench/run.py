@@ -243,12 +243,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the query set")
     parser.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="processes for indexing")
     parser.add_argument("--no-relevance", action="store_true", help="skip the TIME relevance table")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="build the indexes in DIR/<peer> and keep them")
     parser.add_argument("--step", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         _run_step(*args.step)
         return
-    report = run(args.corpus, args.peers.split(","), args.rounds, args.procs, not args.no_relevance)
+    report = run(args.corpus, args.peers.split(","), args.rounds, args.procs, not args.no_relevance, args.keep)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stem = RESULTS / f"{args.corpus}-{report.started.replace(':', '').replace('-', '')[:15]}"
     text = markdown(report)
@@ -257,8 +258,9 @@ def main() -> None:
     sys.stdout.write(text + f"\nWritten: {stem}.md, {stem}.json\n")
 
 
-def run(corpus: str, names: list[str], rounds: int, procs: int, relevance: bool) -> Report:
-    """Index the corpus with every peer, then time the query set on each."""
+def run(corpus: str, names: list[str], rounds: int, procs: int, relevance: bool, keep: Path | None = None) -> Report:
+    """Index the corpus with every peer, then time the query set on each (in `keep`, kept, when given)."""
+    import contextlib
     import tempfile
 
     main_file, extra, documents = prepare(corpus)
@@ -267,7 +269,12 @@ def run(corpus: str, names: list[str], rounds: int, procs: int, relevance: bool)
     # Every peer's code is imported now, not after the builds: a long run must not mix the code it started with
     # and code edited while it ran (a 1M run once failed on that after 90 minutes of building).
     systems = {name: PEERS[name]() for name in names}
-    with tempfile.TemporaryDirectory(prefix="newsarchive-bench-") as scratch:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        if any(keep.iterdir()):
+            raise SystemExit(f"--keep {keep}: the folder is not empty")
+    place = contextlib.nullcontext(str(keep)) if keep else tempfile.TemporaryDirectory(prefix="newsarchive-bench-")
+    with place as scratch:
         for name in names:
             folder = Path(scratch) / name
             report.indexing[name] = index_figures(name, main_file, extra, documents, folder, procs)
