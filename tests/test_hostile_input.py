@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from indexer.build import IndexOptions, IndexReport, index_paths
-from indexer.parsers import MAX_BODY_CHARS, MAX_HEADLINE_CHARS
+from indexer.parsers import MAX_BODY_CHARS, MAX_HEADLINE_CHARS, decoding
 from indexer.parsers.html import MAX_PAGE_BYTES
 from indexer.records import Article, Notice, Skipped
 from indexer.results import SearchRequest
@@ -742,6 +742,15 @@ def test_hostile_input(tmp_path: Path, case: Case) -> None:
         assert headline in headlines, (headline, headlines)
     if case.check:
         case.check(articles)
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, id=c.id) for c in CASES if c.id.startswith(("jsonl-", "csv-", "tsv-"))]
+)
+def test_hostile_input_in_a_streamed_file(tmp_path: Path, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line-oriented cases again, read as a file too large to hold whole is read: a line at a time."""
+    monkeypatch.setattr(decoding, "STREAM_BYTES", 0)
+    test_hostile_input(tmp_path, case)
 
 
 def test_the_table_covers_every_format_with_at_least_50_kinds() -> None:

@@ -7,13 +7,12 @@ named by the file line it starts on ("row 7"), so a spreadsheet user can find it
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..records import ParseItem, Skipped
-from .decoding import read_source, sniff_text
+from .decoding import TextLines, read_lines, sniff_text
 from .mapping import BODY_KEYS, HEADLINE_KEYS, article_from_mapping, normalise_key
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -24,15 +23,19 @@ _LISTED_COLUMNS = 12
 
 
 def parse(path: Path, source: str) -> Iterator[ParseItem]:
-    """Parse a CSV/TSV file: one article per row; bad rows are skipped and named, the rest goes on."""
-    text = read_source(path)
-    if isinstance(text, Skipped):
-        yield text
+    """Parse a CSV/TSV file: one article per row; bad rows are skipped and named, the rest goes on.
+
+    A large file is streamed (read_lines): memory does not grow with it.
+    """
+    lines = read_lines(path)
+    if isinstance(lines, Skipped):
+        yield lines
         return
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    delimiter = choose_delimiter(text.lstrip("\n").split("\n", 1)[0], prefer_tab=path.suffix.lower() == ".tsv")
-    rows = _rows(text, delimiter, str(path))
+    first = next((line for line in lines if line), "")
+    delimiter = choose_delimiter(first, prefer_tab=path.suffix.lower() == ".tsv")
+    rows = _rows(lines, delimiter, str(path))
     header = next(rows, None)
     if not isinstance(header, tuple):
         yield header or Skipped(str(path), "", "no header row")
@@ -70,11 +73,11 @@ def _articles(
         yield Skipped(str(path), "", "no rows after the header")
 
 
-def _rows(text: str, delimiter: str, path: str) -> Iterator[tuple[int, int, list[str]] | Skipped]:
+def _rows(lines: TextLines, delimiter: str, path: str) -> Iterator[tuple[int, int, list[str]] | Skipped]:
     """Non-blank rows with the file lines each starts and ends on; a row csv cannot read ends the file."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter)
     # csv silently ends a quote left open at the end of the file: the last row would swallow every line after it.
-    last_line = text.count("\n") + (not text.endswith("\n")) if text.count('"') % 2 else -1
+    last_line = lines.count if lines.quotes % 2 else -1
     line_num = 0
     while True:
         start = line_num + 1

@@ -8,12 +8,19 @@ reads cleanly is still read as Windows-1252, as it was before detection.
 
 UTF-16 without a BOM is recognised by its NUL bytes (text in Latin letters only), and a file mixing lines of UTF-8
 with lines of a legacy encoding (appended to by different tools) is read line by line, each in its own encoding.
+
+Line-oriented formats (JSON Lines, CSV) read their files through `read_lines`: a file larger than STREAM_BYTES
+is streamed a line at a time rather than held whole, so memory stays flat on a multi-gigabyte dump. A streamed
+file decodes each line as UTF-8 when it can, else in one encoding guessed from a sample of the lines that are not
+UTF-8: the same text as reading it whole, except that a large file in a multi-byte legacy encoding (GBK, Shift
+JIS) could have a short line read as UTF-8 by chance. Large UTF-16 and UTF-32 files are read whole.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -45,6 +52,11 @@ _ASCII = bytes(range(0x80))
 # this share of the high (or low) bytes must be NUL, and almost none of the others.
 _UTF16_NUL_SHARE = 0.6
 _UTF16_STRAY_NUL_SHARE = 0.05
+
+# Files larger than this are streamed by read_lines (a module setting: the tests lower it to stream small files).
+STREAM_BYTES = 16 * 2**20
+# How much of the lines that are not UTF-8 a streamed file shows the encoding detector.
+_GUESS_SAMPLE_BYTES = 2**20
 
 BINARY_REASON = "binary file, not text"
 EMPTY_REASON = "empty file"
@@ -229,3 +241,91 @@ def read_source(path: Path) -> str | Skipped:
     if not text.strip():
         return Skipped(str(path), "", EMPTY_REASON)
     return text
+
+
+@dataclass
+class TextLines:
+    """A text file's lines, newlines removed, decoded as `read_source` decodes the whole file.
+
+    Iterating gives what `read_source(path).split("\n")` gives, less the empty string after a final newline.
+    `count` is how many lines that is and `quotes` how many '"' the text holds (CSV uses both to find a quote
+    left open at the end of the file).
+    """
+
+    path: Path
+    count: int
+    quotes: int
+    text: str | None = None  # a file read whole; None when streamed
+    legacy: str = "cp1252"  # a streamed file's encoding for lines that are not UTF-8
+
+    def __iter__(self) -> Iterator[str]:
+        if self.text is not None:
+            lines = self.text.split("\n")
+            yield from lines[:-1] if lines[-1] == "" else lines
+            return
+        with self.path.open("rb") as file:
+            for raw in file:
+                line = _strip_newline(raw)
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = line.decode(self.legacy, errors="replace")
+                pieces = _tidy(text).split("\n")
+                if not raw.endswith(b"\n") and pieces[-1] == "":
+                    pieces.pop()  # the end of the file after a lone CR or a BOM: what split() leaves is dropped
+                yield from pieces
+
+
+def read_lines(path: Path) -> TextLines | Skipped:
+    """Read a line-oriented file (JSON Lines, CSV): its lines, or a Skipped when it is binary or empty.
+
+    Files up to STREAM_BYTES are read whole; larger ones are streamed (see the module's docstring).
+    """
+    if path.stat().st_size <= STREAM_BYTES:
+        return _whole(path)
+    with path.open("rb") as file:
+        head = file.read(_BINARY_SAMPLE)
+    if looks_binary(head):
+        return Skipped(str(path), "", BINARY_REASON)
+    found = _bom(head)
+    if (found is not None and found[1] != "utf-8") or _utf16_without_bom(head):
+        return _whole(path)  # UTF-16/32 pairs its bytes: lines cannot be split as bytes
+    return _scan(path)
+
+
+def _whole(path: Path) -> TextLines | Skipped:
+    text = read_source(path)
+    if isinstance(text, Skipped):
+        return text
+    return TextLines(path, text.count("\n") + (not text.endswith("\n")), text.count('"'), text=text)
+
+
+def _scan(path: Path) -> TextLines | Skipped:
+    """Read a large file once, as bytes: count its lines and quotes, and guess the encoding of non-UTF-8 lines."""
+    count = quotes = 0
+    blank = True
+    sample: list[bytes] = []
+    sampled = 0
+    with path.open("rb") as file:
+        for raw in file:
+            line = _strip_newline(raw)
+            count += 1 + line.count(b"\r")  # a lone CR ends a line too
+            if not raw.endswith(b"\n"):
+                rest = line.replace(codecs.BOM_UTF8, b"")
+                count -= not rest or rest.endswith(b"\r")  # as TextLines.__iter__ drops its last piece
+            quotes += line.count(b'"')
+            blank = blank and not line.strip()
+            if not line.isascii() and sampled < _GUESS_SAMPLE_BYTES and not _is_utf8(line):
+                sample.append(line)
+                sampled += len(line)
+    if blank:
+        return Skipped(str(path), "", EMPTY_REASON)
+    legacy = _guess(b"\n".join(sample)) if sample else "cp1252"
+    return TextLines(path, count, quotes, legacy=legacy)
+
+
+def _strip_newline(raw: bytes) -> bytes:
+    """A raw line without its line end, LF or CRLF."""
+    if not raw.endswith(b"\n"):
+        return raw
+    return raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..records import ParseItem, Skipped
-from .decoding import read_source, sniff_text
+from .decoding import read_lines, read_source, sniff_text
 from .mapping import MAX_NESTING, article_from_mapping, kind_of, normalise_key
 
 CONTAINER_KEYS = ("articles", "items", "data", "results", "records", "docs")
@@ -23,16 +23,19 @@ _ARRAY_START = re.compile(r"\s*\[\s*(?:\{|\])")
 
 
 def parse_lines(path: Path, source: str) -> Iterator[ParseItem]:
-    """Parse a JSON Lines file: one article per line; a bad line is skipped and named, the rest goes on."""
-    text = read_source(path)
-    if isinstance(text, Skipped):
-        yield text
+    """Parse a JSON Lines file: one article per line; a bad line is skipped and named, the rest goes on.
+
+    A large file is streamed (read_lines): memory does not grow with it.
+    """
+    lines = read_lines(path)
+    if isinstance(lines, Skipped):
+        yield lines
         return
-    yield from _parse_lines_text(text, path, source)
+    yield from _parse_lines(lines, path, source)
 
 
-def _parse_lines_text(text: str, path: Path, source: str) -> Iterator[ParseItem]:
-    for number, line in enumerate(text.split("\n"), start=1):
+def _parse_lines(lines: Iterable[str], path: Path, source: str) -> Iterator[ParseItem]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         where = f"line {number}"
@@ -57,7 +60,7 @@ def parse_array(path: Path, source: str) -> Iterator[ParseItem]:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         if err.msg == "Extra data" and _is_object_line(text.lstrip().split("\n", 1)[0]):
-            yield from _parse_lines_text(text, path, source)
+            yield from _parse_lines(text.split("\n"), path, source)
             return
         yield Skipped(str(path), "", f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}")
         return
