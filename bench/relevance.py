@@ -1,21 +1,24 @@
-"""Relevance on the TIME test collection: MAP, P@10 and nDCG@10 of each peer, on the same queries.
+"""Relevance on test collections with judgements (TIME, Cranfield): MAP, P@10 and nDCG@10 of each peer.
 
 Usage, from the repository root:
 
-    python -m bench.relevance [--peers newsarchive,whoosh,fts5,tantivy] [--data DIR] [--json PATH] [--procs N]
+    python -m bench.relevance [--collections time,cranfield] [--peers newsarchive,whoosh,fts5,tantivy]
+                              [--json PATH] [--procs N] [--grid]
 
-The collection (423 TIME magazine articles of 1963, 83 queries, judgements) is read from
-../shared/data/time-collection/ (research-only licence: never copied here) and written to a temporary JSON
-Lines corpus: id `time:<position>`, no headline (the collection marks none, and one made of the first words
-would count them twice), body the whole text, the issue date, source "TIME". Each peer builds an index of it
-and answers every judged query as `BenchQuery(words=..., any_words=True, per_page=100)`: natural-language
-queries need OR. The query words are the same for every peer: the query text lowercased and split at spaces
-and punctuation (dots and apostrophes inside a word kept: "u.s."), stop words left to each system's own
-analysis. Query 23 has no relevant documents and is left out of the means (82 queries count).
+The collections are read from ../shared/data/ (research-only licences: never copied here; see bench/judged/)
+and written to a temporary JSON Lines corpus. Each peer builds an index of it and answers every judged query as
+`BenchQuery(words=..., any_words=True, per_page=100)`: natural-language queries need OR. The query words are the
+same for every peer: the query text lowercased and split at spaces and punctuation (dots and apostrophes inside
+a word kept: "u.s."), stop words left to each system's own analysis.
 
-Metrics, binary relevance: AP over the top 100 (divided by all the query's relevant documents), P@10, nDCG@10
-(gain 1 for a relevant document, log2 discount, ideal ranking of min(R, 10) relevant ones); each averaged over
-the judged queries. Nothing here is tuned on the judgements: it only measures.
+Metrics: AP over the top 100 (divided by all the query's relevant documents) and P@10 count every judged
+document as relevant; nDCG@10 uses the judgements' gains (TIME's are all 1; Cranfield's are graded, 4 for a
+complete answer down to 1), a log2 discount and the ideal ranking of the query's best min(R, 10) gains. Each is
+averaged over the judged queries. Nothing here is tuned on the judgements: it only measures.
+
+`--grid` scores newsarchive alone under each ranking parameter set of RANKING_GRID, on each collection, from one
+index per collection (ranking parameters apply at search time): the sensitivity of the chosen parameters, not a
+search for the best ones (see README, "Ranking").
 """
 
 from __future__ import annotations
@@ -23,59 +26,29 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from bench.peers import PEERS, BenchQuery
+from bench.judged import COLLECTIONS, JudgedCollection
+from bench.peers import PEERS, BenchQuery, Outcome
+from indexer.scoring import FieldWeight, Ranking
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "time-collection"
 DEPTH = 100
 CUTOFF = 10
-EXCLUDED = 23  # the one query without relevant documents
-_HEADER = re.compile(r"^\*TEXT\s+(\d+)\s+(\d{1,2})\s*/\s*(\d{1,2})\s*[/\s]\s*(\d{2,4})\s+PAGE\s+(\d+)")
-_FIND = re.compile(r"^\*FIND\s+(\d+)")
-
-
-@dataclass(frozen=True)
-class TimeDocument:
-    """One article of TIME.ALL: its 1-based position in the file, its *TEXT number, issue date, page and text."""
-
-    position: int
-    number: int
-    date: date
-    page: int
-    text: str
-
-    @property
-    def id(self) -> str:
-        """Return the corpus id, by position (the judgements name documents by position)."""
-        return f"time:{self.position}"
-
-
-@dataclass(frozen=True)
-class TimeCollection:
-    """The documents, the queries by number, and the relevant document positions of each query."""
-
-    documents: list[TimeDocument]
-    queries: dict[int, str]
-    relevant: dict[int, frozenset[int]]
-
-    def judged(self) -> list[int]:
-        """Return the numbers of the queries with at least one relevant document (all but query 23)."""
-        return sorted(n for n in self.queries if self.relevant.get(n))
 
 
 @dataclass(frozen=True)
 class Scores:
-    """The mean scores of one system over the judged queries."""
+    """The mean scores of one system over one collection's judged queries."""
 
+    collection: str
     system: str
     map: float
     p10: float
@@ -84,163 +57,177 @@ class Scores:
     build_seconds: float
 
 
-def parse_documents(text: str) -> list[TimeDocument]:
-    """Parse TIME.ALL: a "*TEXT <no> <MM/DD/YY> PAGE <ppp>" header (spacing irregular) before each text."""
-    documents: list[TimeDocument] = []
-    header: re.Match[str] | None = None
-    lines: list[str] = []
-    for line in [*text.splitlines(), "*STOP"]:
-        if not line.startswith("*"):
-            lines.append(line)
-            continue
-        if header is not None:
-            number, month, day, year, page = (int(g) for g in header.groups())
-            when = date(year if year > 99 else 1900 + year, month, day)
-            body = " ".join(" ".join(lines).split())
-            documents.append(TimeDocument(len(documents) + 1, number, when, page, body))
-        header, lines = _HEADER.match(line), []
-        if header is None and line.strip() != "*STOP":
-            raise ValueError(f"not a TIME.ALL header: {line!r}")
-    return documents
-
-
-def parse_queries(text: str) -> dict[int, str]:
-    """Parse TIME.QUE: "*FIND <n>" then the query text, up to the next *FIND or *STOP."""
-    queries: dict[int, str] = {}
-    number: int | None = None
-    for line in [*text.splitlines(), "*STOP"]:
-        found = _FIND.match(line)
-        if found or line.startswith("*STOP"):
-            number = int(found.group(1)) if found else None
-            if number is not None:
-                queries[number] = ""
-        elif number is not None:
-            queries[number] = " ".join(f"{queries[number]} {line}".split())
-    return queries
-
-
-def parse_judgements(text: str) -> dict[int, frozenset[int]]:
-    """Parse TIME.REL: "<query> <position> <position> ..." per line (positions are 1-based, in TIME.ALL)."""
-    judgements: dict[int, frozenset[int]] = {}
-    for line in text.splitlines():
-        numbers = [int(n) for n in line.split()]
-        if numbers:
-            judgements[numbers[0]] = frozenset(numbers[1:])
-    return judgements
-
-
-def load_collection(folder: Path = DATA) -> TimeCollection:
-    """Read the TIME collection from its folder."""
-    def read(name: str) -> str:
-        return (folder / name).read_text(encoding="ascii", errors="replace")
-
-    return TimeCollection(
-        parse_documents(read("TIME.ALL")), parse_queries(read("TIME.QUE")), parse_judgements(read("TIME.REL"))
-    )
-
-
 def query_words(text: str) -> tuple[str, ...]:
     """Return the words of a query: lowercased, split at spaces and punctuation, stop words kept.
 
     Dots and apostrophes inside a word stay ("u.s.", "nam's"): what they mean is each system's own analysis.
     """
-    return tuple(re.findall(r"[a-z]+(?:[.'][a-z]+)*\.?", text.lower()))
+    return tuple(re.findall(r"[a-z0-9]+(?:[.'][a-z0-9]+)*\.?", text.lower()))
 
 
-def write_corpus(collection: TimeCollection, path: Path) -> Path:
-    """Write the documents as a JSON Lines corpus in the peers' format."""
-    with path.open("w", encoding="utf-8") as out:
-        for doc in collection.documents:
-            record = {
-                # The collection marks no headline; making one of the first words would count them twice.
-                "id": doc.id, "headline": "", "body": doc.text,
-                "author": [], "date": doc.date.isoformat(), "topic": [], "source": "TIME", "url": "",
-            }
-            out.write(json.dumps(record) + "\n")
-    return path
-
-
-def average_precision(ranking: Sequence[str], relevant: Set[str], depth: int = DEPTH) -> float:
+def average_precision(ranking: Sequence[str], relevant: Iterable[str], depth: int = DEPTH) -> float:
     """Return the average precision of a ranking over its top `depth`, divided by all relevant documents."""
-    if not relevant:
+    wanted = set(relevant)
+    if not wanted:
         raise ValueError("average precision needs at least one relevant document")
     found, total = 0, 0.0
     for rank, doc in enumerate(ranking[:depth], start=1):
-        if doc in relevant:
+        if doc in wanted:
             found += 1
             total += found / rank
-    return total / len(relevant)
+    return total / len(wanted)
 
 
-def precision_at(ranking: Sequence[str], relevant: Set[str], k: int = CUTOFF) -> float:
+def precision_at(ranking: Sequence[str], relevant: Iterable[str], k: int = CUTOFF) -> float:
     """Return the share of the top k that is relevant (a ranking shorter than k counts the missing as wrong)."""
-    return sum(1 for doc in ranking[:k] if doc in relevant) / k
+    wanted = set(relevant)
+    return sum(1 for doc in ranking[:k] if doc in wanted) / k
 
 
-def ndcg_at(ranking: Sequence[str], relevant: Set[str], k: int = CUTOFF) -> float:
-    """Return the nDCG of the top k with binary gains and a log2 discount."""
-    dcg = sum(1 / math.log2(rank + 1) for rank, doc in enumerate(ranking[:k], start=1) if doc in relevant)
-    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(len(relevant), k) + 1))
+def ndcg_at(ranking: Sequence[str], gains: Mapping[str, int] | Iterable[str], k: int = CUTOFF) -> float:
+    """Return the nDCG of the top k with a log2 discount; gains by document (a set of ids: all gains 1)."""
+    graded = dict(gains) if isinstance(gains, Mapping) else dict.fromkeys(gains, 1)
+    dcg = sum(graded.get(doc, 0) / math.log2(rank + 1) for rank, doc in enumerate(ranking[:k], start=1))
+    best = sorted(graded.values(), reverse=True)[:k]
+    ideal = sum(gain / math.log2(rank + 1) for rank, gain in enumerate(best, start=1))
     return dcg / ideal if ideal else 0.0
 
 
-def score_peer(system: str, collection: TimeCollection, corpus: Path, workdir: Path, procs: int) -> Scores:
+class Ranker(Protocol):
+    """What scoring needs of a system: answers to queries."""
+
+    def run(self, query: BenchQuery) -> Outcome:
+        """Run one query."""
+
+
+def score_rankings(collection: JudgedCollection, peer: Ranker) -> tuple[float, float, float]:
+    """Return the mean AP, P@10 and nDCG@10 of an open peer's rankings of the collection's judged queries."""
+    ap, p10, ndcg = [], [], []
+    for key, text in collection.queries.items():
+        query = BenchQuery("relevance", words=query_words(text), any_words=True, per_page=DEPTH)
+        ranking = peer.run(query).ids
+        gains = collection.gains[key]
+        ap.append(average_precision(ranking, gains))
+        p10.append(precision_at(ranking, gains))
+        ndcg.append(ndcg_at(ranking, gains))
+    n = len(ap)
+    return sum(ap) / n, sum(p10) / n, sum(ndcg) / n
+
+
+def score_peer(system: str, collection: JudgedCollection, corpus: Path, workdir: Path, procs: int) -> Scores:
     """Build one peer's index of the corpus and score its rankings of the judged queries."""
     peer = PEERS[system]()
     started = time.perf_counter()
     peer.build(corpus, workdir / system, procs)
     build_seconds = time.perf_counter() - started
     peer.open(workdir / system)
-    ap, p10, ndcg = [], [], []
     try:
-        for number in collection.judged():
-            query = BenchQuery("relevance", words=query_words(collection.queries[number]), any_words=True,
-                               per_page=DEPTH)
-            ranking = peer.run(query).ids
-            relevant = {f"time:{position}" for position in collection.relevant[number]}
-            ap.append(average_precision(ranking, relevant))
-            p10.append(precision_at(ranking, relevant))
-            ndcg.append(ndcg_at(ranking, relevant))
+        means = score_rankings(collection, peer)
     finally:
         peer.close()
-    n = len(ap)
-    return Scores(system, sum(ap) / n, sum(p10) / n, sum(ndcg) / n, n, build_seconds)
+    return Scores(collection.name, system, *means, len(collection.queries), build_seconds)
 
 
-def evaluate(systems: Sequence[str], data: Path = DATA, procs: int = 1) -> list[dict[str, Any]]:
-    """Score each peer on the TIME collection; return one JSON-ready dict per peer (the Scores fields)."""
-    collection = load_collection(data)
-    with tempfile.TemporaryDirectory(prefix="time-relevance-") as tmp:
-        corpus = write_corpus(collection, Path(tmp) / "time.jsonl")
-        return [asdict(score_peer(name, collection, corpus, Path(tmp), procs)) for name in systems]
+def evaluate(systems: Sequence[str], collections: Sequence[str] = tuple(COLLECTIONS), procs: int = 1,
+             folders: Mapping[str, Path] | None = None) -> list[dict[str, Any]]:
+    """Score each peer on each collection; return one JSON-ready dict per (collection, peer): the Scores fields."""
+    results = []
+    for name in collections:
+        collection = COLLECTIONS[name].load((folders or {}).get(name))
+        with tempfile.TemporaryDirectory(prefix=f"{name}-relevance-") as tmp:
+            corpus = collection.write_corpus(Path(tmp) / f"{name}.jsonl")
+            results += [asdict(score_peer(system, collection, corpus, Path(tmp), procs)) for system in systems]
+    return results
 
 
-def markdown_table(scores: list[dict[str, Any]]) -> str:
-    """Return the scores as a Markdown table."""
-    lines = ["| system | MAP | P@10 | nDCG@10 | queries |", "|---|---:|---:|---:|---:|"]
-    lines += [f"| {s['system']} | {s['map']:.4f} | {s['p10']:.4f} | {s['ndcg10']:.4f} | {s['queries']} |"
+# The grid: the ranges the literature gives (k1 1.2-2.0 and b 0.75 are Robertson's; field weights 1-5).
+RANKING_GRID: tuple[Ranking, ...] = tuple(
+    Ranking(k1, (("headline", FieldWeight(weight, b_headline)), ("body", FieldWeight(1.0, b_body))))
+    for k1 in (0.9, 1.2, 1.5, 2.0)
+    for weight in (1.0, 2.0, 3.0, 5.0)
+    for b_headline in (0.3, 0.75)
+    for b_body in (0.5, 0.75, 0.9)
+)
+
+
+class _RankingOnly:
+    """newsarchive's rankings alone, read as an export in relevance order (no snippets or facets: the grid is
+    only about the order, and making 100 snippets a query is 90% of a search's time here)."""
+
+    def __init__(self, index: Path, ranking: Ranking) -> None:
+        from indexer.search import SearchService
+
+        self.service = SearchService(index, ranking=ranking)
+
+    def run(self, query: BenchQuery) -> Outcome:
+        from bench.peers.newsarchive import request_of
+
+        ids = [article.id for article in self.service.iter_matches(request_of(query), query.per_page)]
+        return Outcome(total=len(ids), ids=ids)
+
+
+def _grid_point(task: tuple[JudgedCollection, Path, Ranking]) -> dict[str, Any]:
+    collection, index, ranking = task
+    peer = _RankingOnly(index, ranking)
+    try:
+        means = score_rankings(collection, peer)
+    finally:
+        peer.service.close()
+    return {"collection": collection.name, "ranking": ranking.describe(),
+            "map": means[0], "p10": means[1], "ndcg10": means[2]}
+
+
+def evaluate_grid(collections: Sequence[str], grid: Sequence[Ranking] = RANKING_GRID, procs: int = 2,
+                  folders: Mapping[str, Path] | None = None) -> list[dict[str, Any]]:
+    """Score newsarchive under each ranking of the grid on each collection (one index per collection)."""
+    from indexer.build import IndexOptions, index_paths
+
+    results: list[dict[str, Any]] = []
+    for name in collections:
+        collection = COLLECTIONS[name].load((folders or {}).get(name))
+        with tempfile.TemporaryDirectory(prefix=f"{name}-grid-") as tmp:
+            corpus = collection.write_corpus(Path(tmp) / f"{name}.jsonl")
+            index_paths([corpus], Path(tmp) / "index", IndexOptions(procs=1))
+            tasks = [(collection, Path(tmp) / "index", ranking) for ranking in grid]
+            with multiprocessing.get_context("forkserver").Pool(procs) as pool:
+                results += pool.map(_grid_point, tasks)
+    return results
+
+
+def markdown_table(scores: list[dict[str, Any]], label: str = "system") -> str:
+    """Return the scores as a Markdown table, one row per collection and system (or ranking)."""
+    lines = [f"| collection | {label} | MAP | P@10 | nDCG@10 |", "|---|---|---:|---:|---:|"]
+    lines += [f"| {s['collection']} | {s[label]} | {s['map']:.4f} | {s['p10']:.4f} | {s['ndcg10']:.4f} |"
               for s in scores]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Evaluate the chosen peers and print the table (and write JSON when asked)."""
+    """Evaluate the chosen peers on the chosen collections and print the table (and write JSON when asked)."""
     parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.splitlines()[0])
+    parser.add_argument("--collections", default=",".join(COLLECTIONS),
+                        help=f"comma-separated, of: {', '.join(COLLECTIONS)}")
     parser.add_argument("--peers", default=",".join(PEERS), help=f"comma-separated, of: {', '.join(PEERS)}")
-    parser.add_argument("--data", type=Path, default=DATA, help="the TIME collection folder")
     parser.add_argument("--json", type=Path, help="also write the scores as JSON to this file")
     parser.add_argument("--procs", type=int, default=1, help="indexing processes or threads (default 1)")
+    parser.add_argument("--grid", action="store_true", help="score newsarchive's ranking parameter grid instead")
     args = parser.parse_args(argv)
+    names = [name.strip() for name in args.collections.split(",") if name.strip()]
     systems = [name.strip() for name in args.peers.split(",") if name.strip()]
-    unknown = [name for name in systems if name not in PEERS]
+    unknown = [n for n in names if n not in COLLECTIONS] + [s for s in systems if s not in PEERS]
     if unknown:
-        parser.error(f"unknown peers: {', '.join(unknown)} (available: {', '.join(PEERS)})")
-    scores = evaluate(systems, args.data, args.procs)
-    builds = ", ".join(f"{s['system']} {s['build_seconds']:.2f} s" for s in scores)
-    sys.stdout.write(markdown_table(scores) + "\n\n")
-    sys.stdout.write(f"Query {EXCLUDED} has no relevant documents and is left out of the means. Builds: {builds}.\n")
+        parser.error(f"unknown collections or peers: {', '.join(unknown)} "
+                     f"(collections: {', '.join(COLLECTIONS)}; peers: {', '.join(PEERS)})")
+    if args.grid:
+        scores = evaluate_grid(names, procs=max(args.procs, 2))
+        sys.stdout.write(markdown_table(scores, label="ranking") + "\n")
+    else:
+        scores = evaluate(systems, names, args.procs)
+        sys.stdout.write(markdown_table(scores) + "\n\n")
+        builds = ", ".join(f"{s['collection']} {s['system']} {s['build_seconds']:.2f} s" for s in scores)
+        sys.stdout.write(f"Builds: {builds}.\n")
     if args.json:
-        payload = {"collection": "TIME", "excluded_queries": [EXCLUDED], "depth": DEPTH, "scores": scores}
+        payload = {"depth": DEPTH, "cutoff": CUTOFF, "scores": scores}
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 

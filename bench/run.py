@@ -1,6 +1,6 @@
 """The benchmark harness: newsarchive and its peers, side by side, on the same data in the same run.
 
-    python -m bench.run                      # Reuters-21578 (and the TIME relevance table)
+    python -m bench.run                      # Reuters-21578 (and the relevance table: TIME, Cranfield)
     python -m bench.run --corpus 100k        # a generated 100,000-article archive (bench/corpus/)
     python -m bench.run --corpus 1m --rounds 3
 
@@ -218,9 +218,9 @@ def markdown(report: Report) -> str:
         cells = [_cell(by_peer.get(p)) for p in timed]
         lines.append(f"| {kind} | " + " | ".join(cells) + f" | {'yes' if report.totals_agree.get(kind) else 'no'} |")
     if report.relevance:
-        lines += ["", "| TIME relevance | MAP | P@10 | nDCG@10 |", "|---|---|---|---|"]
-        for row in report.relevance:
-            lines.append(f"| {row['system']} | {row['map']:.4f} | {row['p10']:.4f} | {row['ndcg10']:.4f} |")
+        from bench.relevance import markdown_table
+
+        lines += ["", markdown_table(report.relevance)]
     return "\n".join(lines) + "\n"
 
 
@@ -242,7 +242,7 @@ def main() -> None:
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated: " + ", ".join(PEERS))
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the query set")
     parser.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="processes for indexing")
-    parser.add_argument("--no-relevance", action="store_true", help="skip the TIME relevance table")
+    parser.add_argument("--no-relevance", action="store_true", help="skip the relevance table (TIME, Cranfield)")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="build the indexes in DIR/<peer> and keep them")
     parser.add_argument("--step", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()

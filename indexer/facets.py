@@ -78,8 +78,9 @@ def _read_segment(reader: Any) -> _Segment:
     raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
     dates = np.where(raw == _MISSING_COLUMN_VALUE, NO_DATE, raw.astype(np.int64))
     facets = {name: _read_facet(reader, field) for name, field in FACET_FIELDS.items()}
-    # Field lengths as BM25 reads them (Whoosh stores them rounded to one byte; 1 when a document has none).
-    lengths = {field: np.array([reader.doc_field_length(d, field, 1) for d in range(n)], dtype=np.float64)
+    # Field lengths as BM25F reads them (Whoosh stores them rounded to one byte; 1 when a document has none: its
+    # reader gives None for an empty field, not the default).
+    lengths = {field: np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(n)], dtype=np.float64)
                for field in SEARCH_FIELDS}
     return _Segment(n, live, dates, facets, lengths)
 

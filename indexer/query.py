@@ -9,6 +9,7 @@ from typing import Any
 from whoosh import qparser, query
 
 from .errors import QueryError
+from .proximity import NearTagger
 from .results import MATCHES, SORTS, SearchRequest
 from .schema import SEARCH_FIELDS
 
@@ -41,7 +42,8 @@ def make_parser(schema: Any, match: str = "all") -> Any:
     parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=group)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-    parser.replace_plugin(qparser.OperatorsPlugin(Not=_NOT_PATTERN))
+    # NEAR first: it binds tighter than AND, OR and NOT (see proximity.py).
+    parser.replace_plugin(qparser.OperatorsPlugin(ops=[(NearTagger(), 0)], Not=_NOT_PATTERN))
     return parser
 
 

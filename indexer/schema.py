@@ -14,7 +14,6 @@ from .records import Article
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
 SCHEMA_VERSION = 3  # 2: no separate spelling fields; 3: NewsFilter
-HEADLINE_BOOST = 2.0
 
 # The fields a query searches when it names none (the query parser's default fields).
 SEARCH_FIELDS = ("headline", "body")
@@ -34,7 +33,7 @@ def build_schema() -> fields.Schema:
     exact = fields.TEXT(analyzer=value_analyzer(), phrase=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        headline=fields.TEXT(analyzer=news, stored=True, field_boost=HEADLINE_BOOST),
+        headline=fields.TEXT(analyzer=news, stored=True),
         body=fields.TEXT(analyzer=news, stored=True),
         author=fields.TEXT(analyzer=names, stored=True),
         topic=fields.TEXT(analyzer=names, stored=True),

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
 from .errors import ArticleNotFoundError
-from .facets import IndexView, MaskSet, SegmentCache
+from .facets import IndexView, SegmentCache
 from .highlight import display_headline, mark_all, snippet
-from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions, timed_search
+from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .query import check_request, date_range, make_parser, parse_query
 from .records import Article
 from .results import (
@@ -36,8 +37,8 @@ from .results import (
     SearchPage,
     SearchRequest,
 )
-from .schema import document_to_article
-from .scoring import BM25, evaluate, top
+from .schema import SEARCH_FIELDS, document_to_article
+from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
 from .storage import open_index
 
@@ -45,8 +46,12 @@ from .storage import open_index
 SUGGEST_BELOW = 3
 # Searchers replaced by a newer generation are closed this long after, when no request can still be using them.
 RETIRE_AFTER_SECONDS = 120.0
-# Related coverage is found by this many key terms of an article (more cost time: every term's postings are read).
+# Related coverage is found by this many key words of an article (more cost time: every word's postings are read),
+# each found in at least RELATED_MIN_ARTICLES articles (1 in 20 of an archive under 100 articles, at least 2):
+# rarer words connect nothing (a word in one other story outranked a whole thread). Lucene's and Elasticsearch's
+# more-like-this default (min_doc_freq) is the same 5.
 RELATED_TERMS = 10
+RELATED_MIN_ARTICLES = 5
 # Facets listed in chronological order (all values), the others by count (top facet_limit values).
 CHRONOLOGICAL = ("year", "month")
 
@@ -67,9 +72,11 @@ class _Generation:
 class SearchService:
     """Search one index folder; safe to share between threads, and sees new commits without a restart."""
 
-    def __init__(self, index_dir: Path, time_limit: float | None = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(self, index_dir: Path, time_limit: float | None = DEFAULT_TIME_LIMIT,
+                 ranking: Ranking = DEFAULT_RANKING) -> None:
         self.index_dir = index_dir
         self.time_limit = time_limit  # seconds a search may take (None: no limit); see limits.py
+        self.ranking = ranking  # BM25F parameters; see scoring.py
         self._ix = open_index(index_dir)
         self._cache = SegmentCache()
         self._lock = threading.Lock()
@@ -98,7 +105,7 @@ class SearchService:
             if current is None or not current.searcher.up_to_date():
                 # A new searcher, not searcher.refresh(): refresh() shares segment readers with the old searcher,
                 # so closing the retired one would close readers the new one still uses.
-                searcher = self._ix.searcher(weighting=BM25())
+                searcher = self._ix.searcher()
                 if current is not None:
                     self._retired.append((time.monotonic(), current.searcher))
                 current = _Generation.of(searcher, self._cache)
@@ -121,7 +128,7 @@ class SearchService:
         started = time.perf_counter()
         check_request(request, MAX_PER_PAGE, MAX_RESULT_DEPTH)
         with self._generation() as gen:
-            match = _Match.of(gen, request, Deadline(self.time_limit))
+            match = _Match.of(gen, request, self.ranking, Deadline(self.time_limit))
             start = (request.page - 1) * request.per_page
             terms = _highlight_terms(gen.searcher, match.user_query)
             hits = [self._hit(gen, d, score, terms) for d, score in match.ranked(gen, start, start + request.per_page)]
@@ -138,10 +145,11 @@ class SearchService:
         consumed, from a searcher of its own that stays open until it finishes or is closed.
         """
         check_request(replace(request, page=1, per_page=1), MAX_PER_PAGE, MAX_RESULT_DEPTH)
-        searcher = self._ix.searcher(weighting=BM25())
+        searcher = self._ix.searcher()
         try:
             gen = _Generation.of(searcher, self._cache)
-            docnums = [d for d, _ in _Match.of(gen, request, Deadline(self.time_limit)).ranked(gen, 0, limit)]
+            match = _Match.of(gen, request, self.ranking, Deadline(self.time_limit))
+            docnums = [d for d, _ in match.ranked(gen, 0, limit)]
         except BaseException:
             searcher.close()
             raise
@@ -206,19 +214,20 @@ class SearchService:
             return mark_all(article.body, terms, gen.searcher.schema["body"].analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
-        """Return the articles most like one article (more-like-this over its headline and body)."""
+        """Return the articles most like one article: its key words, searched and ranked as any other query."""
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
-            text = f"{article.headline}\n{article.body}"
-            similar = gen.searcher.more_like(
-                docnum, "body", text=text, top=limit, numterms=RELATED_TERMS, normalize=True
-            )
+            key_words = _key_words(gen.searcher, article)
+            if not key_words:
+                return []
+            # Unweighted, as Lucene's more-like-this by default: BM25F's idf already weighs the words.
+            like = wq.Or([wq.Term(field, word) for word in key_words for field in SEARCH_FIELDS])
+            found = evaluate(like, gen.searcher, gen.view, self.ranking, Deadline(self.time_limit))
+            found.mask[docnum] = False
             related = []
-            for hit in similar:
-                other = document_to_article(hit.fields())
-                related.append(
-                    RelatedArticle(other.id, display_headline(other), other.date, other.source, float(hit.score))
-                )
+            for other_docnum, score in top(found.scores, found.mask, 0, limit):
+                other = document_to_article(gen.searcher.stored_fields(other_docnum))
+                related.append(RelatedArticle(other.id, display_headline(other), other.date, other.source, score))
             return related
 
     def stats(self, top: int = 10) -> IndexStats:
@@ -239,43 +248,45 @@ class _Match:
 
     request: SearchRequest
     user_query: Any
-    scores: np.ndarray | None  # BM25F scores when computed as arrays (see scoring.py)
+    scores: np.ndarray | None  # BM25F scores (see scoring.py); None without a query
     base: np.ndarray
     chosen: dict[str, np.ndarray]
     final: np.ndarray
-    filtered: bool
-    deadline: Deadline
 
     @classmethod
-    def of(cls, gen: _Generation, request: SearchRequest, deadline: Deadline) -> _Match:
+    def of(cls, gen: _Generation, request: SearchRequest, ranking: Ranking, deadline: Deadline) -> _Match:
         """Match a request against one generation of the index; QueryTooExpensiveError past the deadline."""
         user_query = parse_query(gen.parsers[request.match], request.query)
         start, end = date_range(request.date_from, request.date_to)
         view = gen.view
         if user_query is not None:
             check_expansions(user_query, gen.searcher.reader(), deadline)
-        evaluation = None if user_query is None else evaluate(user_query, gen.searcher, view, deadline)
+        evaluation = None if user_query is None else evaluate(user_query, gen.searcher, view, ranking, deadline)
         base = view.live.copy() if evaluation is None else evaluation.mask
         if start is not None or end is not None:
             # The date range is a mask over the cached dates: much faster than Whoosh's numeric range terms.
             base &= view.date_mask(_raw_date(start), _raw_date(end))
         chosen = {name: view.selection_mask(name, values) for name, values in request.selections().items()}
-        filtered = bool(chosen) or start is not None or end is not None
         scores = None if evaluation is None else evaluation.scores
-        return cls(request, user_query, scores, base, chosen, _all_of(base, chosen.values()), filtered, deadline)
+        return cls(request, user_query, scores, base, chosen, _all_of(base, chosen.values()))
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (document number, score) of the matches [start:stop] in the request's order."""
-        if self.user_query is None or self.request.sort != "relevance":
+        if self.scores is None or self.request.sort != "relevance":
             docnums = gen.view.by_date(self.final, newest=self.request.sort != "oldest", start=start, stop=stop)
             return [(d, None) for d in docnums]
-        if not self.final.any():
-            return []
-        if self.scores is not None:
-            return list(top(self.scores, self.final, start, stop))
-        allowed = MaskSet(self.final) if self.filtered else None
-        results = timed_search(gen.searcher, self.user_query, self.deadline, limit=stop, allowed=allowed)
-        return [(results.docnum(i), results.score(i)) for i in range(start, min(stop, results.scored_length()))]
+        return list(top(self.scores, self.final, start, stop))
+
+
+def _key_words(searcher: Any, article: Article) -> list[str]:
+    """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words."""
+    reader = searcher.reader()
+    least = min(RELATED_MIN_ARTICLES, max(2, reader.doc_count() // 20))
+    candidates = searcher.key_terms_from_text("body", f"{article.headline}\n{article.body}",
+                                              numterms=RELATED_TERMS * 5, normalize=False)
+    common = [word for word, _ in candidates
+              if max(reader.doc_frequency(field, word) for field in SEARCH_FIELDS) >= least]
+    return common[:RELATED_TERMS]
 
 
 def _raw_date(value: datetime | None) -> int | None:

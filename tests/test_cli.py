@@ -304,6 +304,12 @@ def test_search_filters(index_dir: Path, options: list[str], expected: set[str])
     assert page["total"] == len(expected)
 
 
+def test_search_near(index_dir: Path) -> None:
+    assert hit_ids(index_dir, "rates NEAR/2 inflation") == ["a5"]
+    assert set(hit_ids(index_dir, "inflation NEAR/3 rates")) == {"a1", "a5"}
+    assert_user_error(run("search", "--index", index_dir, "rates NEAR/5000 inflation"), "between 1 and 1,000 words")
+
+
 def test_search_sort(index_dir: Path) -> None:
     assert hit_ids(index_dir, "inflation", "--sort", "newest") == ["a5", "a4", "a1"]
     assert hit_ids(index_dir, "inflation", "--sort", "oldest") == ["a1", "a4", "a5"]

@@ -48,6 +48,16 @@ def ids(service: SearchService, query: str = "", **options: object) -> set[str]:
         ("author:alvarez", {"a6"}),
         ("raising", {"a1"}),  # stemmed: raised/raising
         ("new state", {"a3"}),  # news words are not stop words
+        # NEAR: within N words (stop words not counted), either order; plain NEAR is NEAR/10.
+        ("rates NEAR/2 inflation", {"a5"}),  # "rates steady as inflation": 2 apart; a1's are 3 apart
+        ("inflation NEAR/3 rates", {"a1", "a5"}),
+        ("rates NEAR/1 interest", {"a1", "a5"}),  # next to each other, either order; the phrase is in order:
+        ('"rates interest"~1', set()),
+        ("inflation NEAR rates", {"a1", "a5"}),
+        ("title:rates NEAR interest", {"a1"}),  # both in the headline
+        ('"interest rates" NEAR/2 inflation', {"a5"}),
+        ("(rates NEAR/3 inflation) -markets", {"a5"}),
+        ("storm NEAR coast OR tourists", {"a2", "a6"}),  # NEAR binds tighter than OR
     ],
 )
 def test_query_forms(service: SearchService, query: str, expected: set[str]) -> None:
@@ -141,6 +151,11 @@ def test_pagination(service: SearchService) -> None:
         (SearchRequest(page=1001, per_page=10), "depth"),
         (SearchRequest(sort="random"), "unknown sort"),
         (SearchRequest(query="fingerprint:abc"), "unknown field"),
+        (SearchRequest(query="rates NEAR/0 inflation"), "the distance must be between 1 and 1,000 words"),
+        (SearchRequest(query="rates NEAR infla*"), "NEAR joins words or phrases, not wildcards"),
+        (SearchRequest(query="rates NEAR the"), "each side of NEAR needs a searchable word"),
+        (SearchRequest(query="rates NEAR -inflation"), "NEAR joins words or phrases, not '-'"),
+        (SearchRequest(query="rates NEAR (bank OR fed)"), "NEAR joins words or phrases"),
     ],
 )
 def test_bad_requests_raise_query_error(service: SearchService, request_: SearchRequest, message: str) -> None:

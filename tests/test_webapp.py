@@ -120,6 +120,7 @@ def test_bad_parameters_give_a_400_page_that_keeps_the_form(client: FlaskClient)
         ("/?q=inflation&sort=random", "unknown sort"),
         ("/?q=inflation&from=2020-13", "month must be in 1..12"),
         ("/?q=inflation&from=2021&to=2020", "the date range is empty"),
+        ("/?q=rates+NEAR/0+inflation", "the distance must be between 1 and 1,000 words"),
     ]:
         response = client.get(url)
         page = response.get_data(as_text=True)
@@ -223,6 +224,17 @@ def test_other_pages_cannot_be_framed(client: FlaskClient) -> None:
 
 
 # --- JSON API
+
+
+def test_near_in_the_page_and_the_api(client: FlaskClient) -> None:
+    page = client.get("/?q=rates+NEAR/2+inflation").get_data(as_text=True)
+    assert "1 article" in page and "Central bank holds rates steady" in page and "Fed raises" not in page
+    assert "<mark>rates</mark>" in page and "<mark>inflation</mark>" in page
+    assert "<code>oil NEAR/3 prices</code>" in page  # the search tips say how
+    data = get_json(client, "/api/search?q=inflation+NEAR/3+rates")
+    assert data["total"] == 2 and {hit["id"] for hit in data["hits"]} == {"a1", "a5"}
+    error = get_json(client, "/api/search?q=rates+NEAR+infla*", status=400)
+    assert "NEAR joins words or phrases" in error["error"]["message"]
 
 
 def test_api_search_has_the_cli_shape(client: FlaskClient) -> None:

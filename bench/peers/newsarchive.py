@@ -13,6 +13,7 @@ from pathlib import Path
 from indexer.build import IndexOptions, index_paths
 from indexer.manifest import MANIFEST_NAME
 from indexer.results import SearchPage, SearchRequest
+from indexer.scoring import DEFAULT_RANKING, Ranking
 from indexer.search import SearchService
 
 from . import FACETS, RELATED_LIMIT, BenchQuery, Outcome
@@ -27,6 +28,7 @@ class NewsarchivePeer:
     def __init__(self) -> None:
         self._service: SearchService | None = None
         self._corpora: list[Path] = []
+        self.ranking: Ranking = DEFAULT_RANKING  # the relevance grid sets others before open()
 
     def build(self, corpus: Path, folder: Path, procs: int) -> None:
         """Index the corpus into an empty folder."""
@@ -45,7 +47,7 @@ class NewsarchivePeer:
 
     def open(self, folder: Path) -> None:
         """Open a search service on the index."""
-        self._service = SearchService(folder)
+        self._service = SearchService(folder, ranking=self.ranking)
 
     def close(self) -> None:
         """Close the search service."""
