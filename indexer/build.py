@@ -6,13 +6,13 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from whoosh.index import LockError
 
-from .errors import IndexLockedError
+from .errors import IndexLockedError, NewsArchiveError
 from .manifest import FileState, Manifest
 from .merging import tiered_merge
 from .parsers import iter_files, parse_path
@@ -21,6 +21,8 @@ from .schema import article_to_document
 from .storage import open_index, open_or_create_index, run_lock, segment_count
 
 DEFAULT_BATCH_SIZE = 5000
+# The fields `--folder-as` may fill with the name of a file's folder.
+FOLDER_FIELDS = ("topic", "source")
 # Below this many documents a batch is written in this process: starting worker processes costs more.
 PARALLEL_MIN_DOCS = 2000
 
@@ -31,6 +33,8 @@ class IndexOptions:
 
     format: str | None = None
     source: str = ""
+    # "topic" or "source": for files found in a folder, the folder's name when the file gives no such value.
+    folder_as: str | None = None
     rebuild: bool = False
     batch_size: int = DEFAULT_BATCH_SIZE  # articles per commit, within a file as across files
     prune: bool = False  # remove the articles of files under the given paths that are gone
@@ -81,13 +85,15 @@ def index_paths(
     lock=False is for a caller that holds the folder's run lock itself (`watch`, across its passes).
     """
     options = options or IndexOptions()
+    if options.folder_as not in (None, *FOLDER_FIELDS):
+        raise NewsArchiveError(f"folder_as must be one of {', '.join(FOLDER_FIELDS)}, not {options.folder_as!r}")
     paths = list(paths)
     started = time.perf_counter()
     with run_lock(index_dir) if lock else nullcontext():
         ix = open_or_create_index(index_dir, rebuild=options.rebuild)
         manifest = Manifest(index_dir, reset=options.rebuild)
         try:
-            run = _Run(ix, manifest, options)
+            run = _Run(ix, manifest, options, named={path.resolve() for path in paths if not path.is_dir()})
             for path in source_files(paths, index_dir):
                 run.read_file(path)
                 if progress:
@@ -123,22 +129,26 @@ def count_files(paths: Iterable[Path], index_dir: Path) -> int:
 class _Run:
     """One indexing run: the batch being filled and the report so far."""
 
-    def __init__(self, ix: Any, manifest: Manifest, options: IndexOptions) -> None:
+    def __init__(self, ix: Any, manifest: Manifest, options: IndexOptions, named: set[Path] | None = None) -> None:
         self.ix, self.manifest, self.options = ix, manifest, options
+        self.named = named or set()  # files named on their own, not found in a folder (no --folder-as value)
         self.report = IndexReport()
         self.batch = _Batch()
         # The file being read and its articles so far: a large file is committed in several batches.
         self.reading_file: tuple[str, dict[str, str]] | None = None
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
+        self.read_keys: set[str] = set()  # the files read in this run
         self.fresh = manifest.is_empty() and ix.doc_count_all() == 0  # nothing indexed yet: no id is an update
         # A run killed between an index commit and the manifest's leaves articles the manifest does not know: then
         # every article is written as an update (replacing any copy by id), so none is indexed twice.
         self.index_ahead = ix.doc_count() > manifest.article_count()
         # How files are read: a file read with other options than last time is read again.
         self.reading = f"format={options.format or ''};source={options.source}"
+        if options.folder_as:
+            self.reading += f";folder_as={options.folder_as}"
 
-    def read_file(self, path: Path) -> None:
-        """Read one file into the batch, unless it is unchanged since it was last indexed."""
+    def read_file(self, path: Path, rewrite: bool = False) -> None:
+        """Read one file into the batch, unless it is unchanged since it was last indexed (or rewrite=True)."""
         try:
             key = str(path.resolve())
             stat = path.stat()
@@ -148,13 +158,15 @@ class _Run:
             return
 
         state = FileState(stat.st_size, stat.st_mtime_ns, self.reading)
-        if state == self.manifest.file_state(key):
+        if state == self.manifest.file_state(key) and not rewrite:
             self.report.files_unchanged += 1
             self.report.unchanged += len(self.manifest.file_articles(key))
             return
         self.report.files_read += 1
+        self.read_keys.add(key)
         previous = self.manifest.file_articles(key)
-        current, trusted = self._read_articles(path, previous)
+        # rewrite: every article is written again, even one whose fingerprint this file recorded.
+        current, trusted = self._read_articles(path, {} if rewrite else previous)
         if not trusted and not current:
             # The whole file failed: keep what it gave before rather than delete it, and retry next run.
             self.batch.files.append(_PendingFile(key, None, previous))
@@ -171,8 +183,13 @@ class _Run:
         current: dict[str, str] = {}
         trusted = True
         self.reading_file = (str(path.resolve()), current)
+        folder = _folder_name(path) if self.options.folder_as and path.resolve() not in self.named else None
+        # With --folder-as source, the folder names the source of a file that names none (--source: the rest).
+        source = "" if folder and self.options.folder_as == "source" else self.options.source
         try:
-            for item in parse_path(path, self.options.format, self.options.source):
+            for item in parse_path(path, self.options.format, source):
+                if isinstance(item, Article) and folder:
+                    item = _with_folder(item, self.options.folder_as, folder)
                 if isinstance(item, Skipped):
                     self.report.skipped.append(item)
                     trusted = False  # re-read next run, so the problem is reported until it is fixed
@@ -212,18 +229,26 @@ class _Run:
         return fp
 
     def prune(self, roots: list[Path]) -> None:
-        """Delete the articles of recorded files, under the given files and folders, that no longer exist."""
+        """Delete the articles of recorded files, under the given files and folders, that no longer exist.
+
+        A story filed twice stays while one of its files remains, and is written again from that file (the copy
+        in the index may have come from the file that is gone).
+        """
         prefixes = [str(root.resolve()) for root in roots]
         for key in self.manifest.paths():
             if not any(key == p or key.startswith(p.rstrip(os.sep) + os.sep) for p in prefixes):
                 continue
             if os.path.exists(key):
                 continue
-            gone = list(self.manifest.file_articles(key))
+            held = self.manifest.file_articles(key)
+            others = {i: [p for p in self.manifest.holders(i) if p != key and os.path.exists(p)] for i in held}
+            gone = [i for i in held if not others[i]]
             self.batch.deletes.extend(gone)
             self.batch.files.append(_PendingFile(key, None, {}))
             self.report.deleted += len(gone)
             self.report.files_pruned += 1
+            for other in sorted({paths[0] for paths in others.values() if paths} - self.read_keys):
+                self.read_file(Path(other), rewrite=True)
 
     def flush(self) -> None:
         """Commit the batch to the index, then record it in the manifest."""
@@ -239,6 +264,20 @@ class _Run:
             self.manifest.add_articles(*self.reading_file)
         self.manifest.forget(batch.deletes)
         self.manifest.commit()
+
+
+def _folder_name(path: Path) -> str:
+    """Return the name of a file's folder as text (bytes that are not UTF-8 shown as U+FFFD)."""
+    return os.fsencode(path.resolve().parent.name).decode("utf-8", "replace")
+
+
+def _with_folder(article: Article, field: str | None, folder: str) -> Article:
+    """Return the article with its folder's name as topic or source, if the file gave it none."""
+    if field == "topic" and not article.topic:
+        return replace(article, topic=(folder,))
+    if field == "source" and not article.source:
+        return replace(article, source=folder)
+    return article
 
 
 def _shown(path: Path) -> str:

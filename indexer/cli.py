@@ -18,7 +18,15 @@ from typing import Any
 import click
 
 from . import __version__
-from .build import IndexOptions, IndexReport, count_files, delete_articles, index_paths, optimize_index
+from .build import (
+    FOLDER_FIELDS,
+    IndexOptions,
+    IndexReport,
+    count_files,
+    delete_articles,
+    index_paths,
+    optimize_index,
+)
 from .check import check_index
 from .dates import parse_bound
 from .errors import NewsArchiveError
@@ -60,23 +68,42 @@ def main() -> None:
     """Full-text search for news archives."""
 
 
+def reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options of how files are read and committed (index and watch share them)."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Read every file as this format."),
+        click.option("--source", default="", help="Source name for articles whose files name none."),
+        click.option("--folder-as", type=click.Choice(FOLDER_FIELDS), default=None,
+                     help="Take the name of each file's folder as this field when the file gives none "
+                          "(business/001.txt -> topic business); files named on their own get none."),
+        click.option("--batch-size", type=click.IntRange(1), default=IndexOptions.batch_size, show_default=True,
+                     help="Articles per commit: a crash loses at most one batch."),
+        click.option("--procs", type=click.IntRange(1), default=None, help="Worker processes [default: all cores]."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def reading(fmt: str | None, source: str, folder_as: str | None, batch_size: int, procs: int | None,
+            **more: Any) -> IndexOptions:
+    """Return the IndexOptions of the reading options (and the command's own: rebuild, prune)."""
+    options = IndexOptions(format=fmt, source=source, folder_as=folder_as, batch_size=batch_size, **more)
+    return replace(options, procs=procs) if procs else options
+
+
 @main.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @index_option
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Read every file as this format.")
-@click.option("--source", default="", help="Source name for articles whose files name none.")
+@reading_options
 @click.option("--rebuild", is_flag=True, help="Start the index afresh instead of updating it.")
-@click.option("--batch-size", type=click.IntRange(1), default=IndexOptions.batch_size, show_default=True,
-              help="Articles per commit: a crash loses at most one batch.")
-@click.option("--procs", type=click.IntRange(1), default=None, help="Worker processes [default: all cores].")
 @click.option("--prune", is_flag=True, help="Remove the articles of files under PATHS that are gone.")
 @translate_errors
-def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str, rebuild: bool,
-                  batch_size: int, procs: int | None, prune: bool) -> None:
+def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str,
+                  folder_as: str | None, batch_size: int, procs: int | None, rebuild: bool, prune: bool) -> None:
     """Index the articles in PATHS (files or folders, read recursively); re-runs update by id."""
     target = index_dir or default_index_dir()
-    options = IndexOptions(format=fmt, source=source, rebuild=rebuild, batch_size=batch_size, prune=prune)
-    options = replace(options, procs=procs) if procs else options
+    options = reading(fmt, source, folder_as, batch_size, procs, rebuild=rebuild, prune=prune)
     if sys.stderr.isatty():
         with click.progressbar(length=count_files(paths, target), label="Indexing files", file=sys.stderr,
                                show_pos=True) as bar:
@@ -113,21 +140,16 @@ def _echo_problems(title: str, problems: list[Any]) -> None:
 @main.command("watch")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @index_option
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), help="Read every file as this format.")
-@click.option("--source", default="", help="Source name for articles whose files name none.")
-@click.option("--batch-size", type=click.IntRange(1), default=IndexOptions.batch_size, show_default=True,
-              help="Articles per commit: a crash loses at most one batch.")
-@click.option("--procs", type=click.IntRange(1), default=None, help="Worker processes [default: all cores].")
+@reading_options
 @translate_errors
-def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str, batch_size: int,
-                  procs: int | None) -> None:
+def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str,
+                  folder_as: str | None, batch_size: int, procs: int | None) -> None:
     """Index PATHS, then keep the index up to date as files are added, changed or removed, until Ctrl-C."""
     # Imported here: watchfiles starts a Rust runtime, which only this command needs.
     from .watch import watch_paths
 
     target = index_dir or default_index_dir()
-    options = IndexOptions(format=fmt, source=source, batch_size=batch_size)
-    options = replace(options, procs=procs) if procs else options
+    options = reading(fmt, source, folder_as, batch_size, procs)
     stop = threading.Event()
 
     def finish(signum: int, frame: object) -> None:

@@ -16,8 +16,22 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, reading TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, path TEXT NOT NULL, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (id, path)
+);
 CREATE INDEX IF NOT EXISTS articles_path ON articles (path);
+"""
+# Manifests written before an article could be recorded under several files (the same story filed twice) keyed
+# the table by id alone; they are rewritten to this one, in one transaction, on opening.
+_KEYED_BY_ID = "SELECT COUNT(*) FROM pragma_table_info('articles') WHERE pk > 0"
+_MIGRATE = """
+BEGIN;
+ALTER TABLE articles RENAME TO articles_by_id;
+DROP INDEX IF EXISTS articles_path;
+""" + _TABLES + """
+INSERT INTO articles SELECT id, path, fingerprint FROM articles_by_id;
+DROP TABLE articles_by_id;
+COMMIT;
 """
 
 
@@ -55,7 +69,8 @@ class Manifest:
         if reset:
             self.path.unlink(missing_ok=True)
         self.db = sqlite3.connect(self.path)
-        self.db.executescript(_TABLES)
+        keys = self.db.execute(_KEYED_BY_ID).fetchone()[0]
+        self.db.executescript(_MIGRATE if keys == 1 else _TABLES)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         self.db.commit()
 
@@ -74,13 +89,18 @@ class Manifest:
         rows = self.db.execute("SELECT id, fingerprint FROM articles WHERE path = ?", (_stored(path),))
         return dict(rows.fetchall())
 
+    def holders(self, article_id: str) -> list[str]:
+        """Return the files recorded as holding an article (more than one when a story was filed twice)."""
+        rows = self.db.execute("SELECT path FROM articles WHERE id = ? ORDER BY path", (article_id,))
+        return [_read_back(row[0]) for row in rows]
+
     def known(self, article_id: str) -> bool:
         """Return whether any file contributed an article with this id."""
         return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
     def article_count(self) -> int:
-        """Return how many articles are recorded."""
-        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        """Return how many distinct articles are recorded."""
+        return int(self.db.execute("SELECT COUNT(DISTINCT id) FROM articles").fetchone()[0])
 
     def is_empty(self) -> bool:
         """Return whether no article is recorded."""
@@ -113,7 +133,7 @@ class Manifest:
         )
 
     def forget(self, ids: list[str]) -> None:
-        """Forget deleted articles."""
+        """Forget deleted articles, in every file that held them."""
         self.db.executemany("DELETE FROM articles WHERE id = ?", ((i,) for i in ids))
 
     def commit(self) -> None:

@@ -52,14 +52,20 @@ class Notice:
 ParseItem = Article | Skipped | Notice
 
 
-def make_id(explicit: str | None, url: str, source: str, headline: str, date: datetime | None) -> str:
-    """Return a stable id: the explicit one, else the url, else a hash of source + headline + date."""
+def make_id(explicit: str | None, url: str, source: str, headline: str, date: datetime | None, body: str = "") -> str:
+    """Return a stable id: the explicit one, else the url, else a hash of source + headline + date (+ body).
+
+    The body counts when given: articles without a date (headerless text files) may share a headline, and the
+    same story filed twice (its words alike, whatever the spacing) gets one id.
+    """
     if explicit and explicit.strip():
         return explicit.strip()
     if url and url.strip():
         return url.strip()
-    key = "\x1f".join((source.strip(), " ".join(headline.split()), date.isoformat() if date else ""))
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    parts = [source.strip(), " ".join(headline.split()), date.isoformat() if date else ""]
+    if body:
+        parts.append(" ".join(body.split()))
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def clean_values(values: object) -> tuple[str, ...]:

@@ -100,17 +100,39 @@ def test_impossible_date_is_left_out_with_a_notice(tmp_path: Path) -> None:
         ("# newsarchive\nA search engine.\n\nMore words.\n", "no blank line after the first line of text (line 1)"),
         (
             "# newsarchive\n\nA Python full-text search engine for news archives.\n\n## Install\n",
-            "no date line in the header block (line 3)",
+            "Markdown or other markup (line 1), not an article",
         ),
         (
             "MIT License\n\nCopyright (c) 2020 Jane Doe\n\nPermission is hereby granted, free of charge.\n",
-            "no date line in the header block (line 3)",
+            "a licence, not an article",
         ),
+        (
+            "Licence\n\n" + "Redistribution and use in source and binary forms is allowed. All rights reserved. " * 3,
+            "a licence, not an article",
+        ),
+        (
+            "Results\n\nArsenal | 20 | 3 | 5\nChelsea | 18 | 4 | 6\nEverton | 12 | 8 | 8\nFulham | 10 | 9 | 9\n"
+            "Leeds | 9 | 9 | 10\nStoke | 8 | 10 | 10\nWolves | 7 | 11 | 10\n",
+            "the text after the headline is not prose (a list, a table or notes)",
+        ),
+        (
+            "Things to do\n\n- buy milk and bread on the way home from the station tonight\n"
+            "- call the office about the car insurance renewal and the parking permit\n- book the train\n",
+            "the text after the headline is not prose (a list, a table or notes)",
+        ),
+        ("Note\n\nCall me tomorrow about the car.\n", "too little text after the headline (6 words; an article has "
+                                                     "at least 25)"),
+        (
+            "This is a sentence that starts a file of plain prose and is not a headline at all.\n\n" + "More. " * 30,
+            "the first line ends like a sentence, not like a headline",
+        ),
+        (" ".join(["word"] * 31) + "\n\n" + "A sentence. " * 20, "the first line is too long for a headline (31 "
+                                                                 "words; at most 30)"),
         ("A lonely line\n", "nothing after the first line"),
         ("Headline\n\n\n\n", "nothing after the first line"),
         (
             "Headline\n\nJane Doe\nSport\nPolitics\nWeather\nMarch 3, 2021\n\nBody.\n",
-            "no date line in the header block (lines 3-7)",
+            "too little text after the headline (9 words; an article has at least 25)",
         ),
     ],
 )
@@ -118,6 +140,54 @@ def test_files_not_in_the_layout_are_skipped(tmp_path: Path, text: str, missing:
     items = _parse(tmp_path, text, name="README.txt")
     assert items == [Skipped(str(tmp_path / "README.txt"), "", f"not in the plain-text article layout: {missing}")]
     assert not plaintext.sniff(text.encode())
+
+
+HEADERLESS = (
+    "Ad sales boost Time Warner profit\n"
+    "\n"
+    "Quarterly profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m) for the three months to "
+    "December, from $639m year-earlier.\n"
+    "\n"
+    "The firm, which is now one of the biggest investors in Google, benefited from sales of high-speed internet "
+    "connections and higher advert sales.\n"
+    "\n"
+    "Time Warner's fourth quarter profits were slightly better than analysts' expectations.\n"
+)
+
+
+def test_headerless_headline_and_body(tmp_path: Path) -> None:
+    article = _article(_parse(tmp_path, HEADERLESS, source="BBC"))
+    assert article.headline == "Ad sales boost Time Warner profit"
+    assert article.body.startswith("Quarterly profits at US media giant TimeWarner jumped 76%")
+    assert article.body.endswith("slightly better than analysts' expectations.")
+    assert article.body.count("\n\n") == 2  # three paragraphs
+    assert (article.author, article.date, article.topic, article.source) == ((), None, (), "BBC")
+    assert article.id == make_id(None, "", "BBC", article.headline, None, article.body)
+
+
+def test_headerless_copies_filed_twice_get_one_id_and_other_stories_their_own(tmp_path: Path) -> None:
+    first = _article(_parse(tmp_path, HEADERLESS, name="a.txt"))
+    again = _article(_parse(tmp_path, HEADERLESS.replace("\n", "\r\n") + "\n\n", name="b.txt"))
+    other = _article(_parse(tmp_path, HEADERLESS.replace("76%", "75%"), name="c.txt"))  # same headline, other text
+    assert first.id == again.id != other.id
+
+
+def test_headerless_body_loses_promotions_and_keeps_related_headlines_apart(tmp_path: Path) -> None:
+    text = HEADERLESS + "\nGoogle shares hit a record high\n\nClick here to sign up for our newsletter.\n"
+    article = _article(_parse(tmp_path, text))
+    assert article.related_headlines == ("Google shares hit a record high",)
+    assert "newsletter" not in article.body and "record high" not in article.body
+
+
+def test_a_first_paragraph_with_a_month_is_not_taken_for_a_date_line(tmp_path: Path) -> None:
+    text = "Shares rise\n\nShares rose 5% in December.\n\n" + "Traders bought banks and miners all week. " * 4
+    article = _article(_parse(tmp_path, text))
+    assert article.date is None and article.body.startswith("Shares rose 5% in December.")
+
+
+def test_sniff_recognises_only_the_layout_with_a_header_block() -> None:
+    # By content (a file without a .txt name) only the header block is distinctive enough to claim a file.
+    assert not plaintext.sniff(HEADERLESS.encode())
 
 
 def test_sniff_accepts_the_layout() -> None:

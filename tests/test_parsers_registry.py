@@ -117,7 +117,8 @@ def test_readme_in_an_archive_folder_is_skipped_not_indexed(tmp_path: Path) -> N
     path.write_text("About this archive\n\nThese files were exported from the CMS.\n", encoding="utf-8")
     (item,) = parse_path(path)
     assert isinstance(item, Skipped)
-    assert item.reason == "not in the plain-text article layout: no date line in the header block (line 3)"
+    assert item.reason == ("not in the plain-text article layout: too little text after the headline (7 words; an "
+                           "article has at least 25)")
 
 
 def test_iter_files_recurses_in_order_and_skips_hidden_files(tmp_path: Path) -> None:

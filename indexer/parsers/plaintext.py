@@ -1,10 +1,23 @@
-"""The plain-text article layout: headline, blank line, a header block (author, date, topic), blank, body.
+"""Plain-text articles, in two layouts: headline, blank line, then either a header block and the body, or the body.
 
-The header block is the run of lines after the headline's blank line up to the next blank line. The line in it
-that reads as a date is the date (one that looks like a date but is impossible is left out, with a notice); the
-lines before it are the authors ("By " dropped, "A and B" split); the line after it is the topic ("a, b" gives
-two) when it is short and not a sentence, else it starts the body. A file without this shape (a README, a
-licence) is skipped as a whole, saying what was missing, because people index folders that also hold those.
+With a header block (`headline / blank / author / date / topic / blank / body`): the header block is the run of
+lines after the headline's blank line up to the next blank line. The line in it that reads as a date is the date
+(one that looks like a date but is impossible is left out, with a notice); the lines before it are the authors
+("By " dropped, "A and B" split); the line after it is the topic ("a, b" gives two) when it is short and not a
+sentence, else it starts the body.
+
+Headerless (`headline / blank / paragraphs`, the most common layout of plain-text news datasets, often one folder
+per section): no date line in the header block, so the first line is the headline and the paragraphs after it
+the body, with no author or date. That is an article only when the first line reads as a headline (at most
+MAX_HEADLINE_WORDS words, not ending like a sentence) and the body as prose: at least MIN_BODY_WORDS words, a
+sentence, and MIN_PROSE_SHARE of its words in paragraphs of prose (words, not figures; not a bulleted list or
+table cells; ending like a sentence or running on in long lines). Licences and Markdown documents are recognised
+and skipped. Its id is a hash of source, headline and body, so the same story filed twice gets one id. By content
+alone (a file whose name does not end in .txt) only the layout with a header block is recognised: prose is too
+common a shape to claim a file by.
+
+A file in neither layout (a README, a licence, a data table, a file of one paragraph) is skipped as a whole,
+saying why, because people index folders that also hold those.
 
 Decisions about the body, which web pages pasted into text files fill with links and promotions:
 - A paragraph other than the first that is a single line of at most 20 words and does not end like a sentence
@@ -19,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..dates import parse_date
@@ -28,6 +41,7 @@ from .decoding import read_source, sniff_text
 from .text import split_names, tidy_line
 
 LAYOUT_REASON = "not in the plain-text article layout"
+_NO_DATE_LINE = "no date line in the header block"
 RELATED_MAX_WORDS = 20
 PROMOTION_MAX_WORDS = 40
 _MAX_AUTHOR_LINES = 3
@@ -43,6 +57,23 @@ _MONTH = re.compile(
     re.IGNORECASE,
 )
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+# Headerless articles: what a headline and a body of prose are.
+MAX_HEADLINE_WORDS = 30
+MIN_BODY_WORDS = 25
+MIN_PROSE_SHARE = 0.75
+MIN_PROSE_LINE_WORDS = 8  # words a line of prose has, on average, when a paragraph does not end like a sentence
+_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)")
+_ACRONYM_END = re.compile(r"(?:\b[^\W\d_]\.){2,}$")  # "U.S.": a headline may end so
+_BULLET = re.compile(r"^(?:[-*•·>]|\d{1,2}[.)])\s")
+_TOKENS = re.compile(r"[\s,;|]+")
+_MARKDOWN = re.compile(r"^(?:#{1,6}\s|```|~~~)")  # a heading or a code fence
+_LICENCE_HEADLINE = re.compile(r"\b(?:licen[cs]e|copyright|terms of (?:use|service)|eula)\b", re.IGNORECASE)
+_LICENCE_TERMS = re.compile(
+    r"permission is hereby granted|without warrant(?:y|ies)|licensed under|general public licen[cs]e|"
+    r"redistribution and use in source and binary forms|all rights reserved|the software is provided|"
+    r"licen[cs]e agreement|terms and conditions",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -63,9 +94,15 @@ def parse(path: Path, source: str) -> Iterator[ParseItem]:
     if isinstance(text, Skipped):
         yield text
         return
-    layout = _split_layout([tidy_line(line) for line in text.split("\n")])
+    lines = [tidy_line(line) for line in text.split("\n")]
+    layout = _split_layout(lines)
     if isinstance(layout, str):
-        yield Skipped(str(path), "", f"{LAYOUT_REASON}: {layout}")
+        # No header block: a headline and prose, or say why not (the reason for a file in neither layout).
+        found = _headerless(lines) if layout.startswith(_NO_DATE_LINE) else layout
+        if isinstance(found, Article):
+            yield replace(found, id=make_id(None, "", source, found.headline, None, found.body), source=source)
+        else:
+            yield Skipped(str(path), "", f"{LAYOUT_REASON}: {found}")
         return
     notices: list[Notice] = []
     try:
@@ -100,7 +137,7 @@ def _split_layout(lines: list[str]) -> _Layout | str:
     position = next((i for i, line in enumerate(header[: _MAX_AUTHOR_LINES + 1]) if _is_date_line(line)), None)
     if position is None:
         lines_named = f"line {end}" if end == first + 1 else f"lines {first + 1}-{end}"
-        return f"no date line in the header block ({lines_named})"
+        return f"{_NO_DATE_LINE} ({lines_named})"
     layout = _Layout(lines[start], header[:position], header[position], first + position + 1)
     rest = header[position + 1 :]
     if rest and _is_topic_line(rest[0]):
@@ -111,8 +148,14 @@ def _split_layout(lines: list[str]) -> _Layout | str:
 
 def _is_date_line(line: str) -> bool:
     """A short line with a digit that parses as a date, or looks like one (an impossible date is still one)."""
-    if len(line) > _MAX_DATE_CHARS or not any(char.isdigit() for char in line):
-        return False
+    if len(line) > _MAX_DATE_CHARS or not any(char.isdigit() for char in line) or line.count("|") >= 2:
+        return False  # (cells of a table: "Monday | 06:12 | 18:40")
+    if line.endswith(("." , "!", "?")) and len(line.split()) > 4:
+        # A sentence ("Shares rose 5% in December."): a date only if it parses as one.
+        try:
+            return parse_date(line) is not None
+        except ValueError:
+            return False
     if _MONTH.search(line) or _NUMERIC_DATE.search(line):
         return True
     try:
@@ -157,6 +200,51 @@ def _is_promotion(paragraph: list[str]) -> bool:
 def _is_related_headline(paragraph: list[str]) -> bool:
     line = paragraph[0]
     return len(paragraph) == 1 and len(line.split()) <= RELATED_MAX_WORDS and not line.endswith(_SENTENCE_END)
+
+
+def _headerless(lines: list[str]) -> Article | str:
+    """Read a headline and a body of prose paragraphs (id and source left to the caller), or say what is not."""
+    start = next(i for i, line in enumerate(lines) if line)  # the layout check found text and a blank after it
+    headline, rest = lines[start], lines[start + 1 :]
+    terms = {found.group(0).lower() for found in _LICENCE_TERMS.finditer(" ".join(rest))}
+    if len(terms) >= 2 or (terms and _LICENCE_HEADLINE.search(headline)):
+        return "a licence, not an article"
+    marked = next((i for i, line in enumerate(lines, start=1) if _MARKDOWN.match(line)), None)
+    if marked is not None:
+        return f"Markdown or other markup (line {marked}), not an article"
+    words = len(headline.split())
+    if words > MAX_HEADLINE_WORDS:
+        return f"the first line is too long for a headline ({words} words; at most {MAX_HEADLINE_WORDS})"
+    if headline.endswith(".") and not _ACRONYM_END.search(headline):
+        return "the first line ends like a sentence, not like a headline"
+    body, related = _split_body(_paragraphs(rest))
+    paragraphs = [p.split("\n") for p in body.split("\n\n") if p.strip()]
+    total = sum(len(_tokens(p)) for p in paragraphs)
+    if total < MIN_BODY_WORDS:
+        return f"too little text after the headline ({total} words; an article has at least {MIN_BODY_WORDS})"
+    if not _SENTENCE.search(body) or sum(_prose_words(p) for p in paragraphs) < MIN_PROSE_SHARE * total:
+        return "the text after the headline is not prose (a list, a table or notes)"
+    return Article(id="", headline=headline, body=body, related_headlines=related)
+
+
+def _prose_words(paragraph: list[str]) -> int:
+    """Return the words of a paragraph that reads as prose, else 0.
+
+    Prose is words (not figures), not a bulleted list or table cells, and ends like a sentence or runs on in
+    long lines (a sentence wrapped, its full stop missing): a column of short lines is a list or notes.
+    """
+    tokens = _tokens(paragraph)
+    if not tokens or any(_BULLET.match(line) or line.count("|") >= 2 for line in paragraph):
+        return 0  # (tabs between cells are spaces by now)
+    if sum(1 for t in tokens if any(c.isalpha() for c in t)) < 0.7 * len(tokens):
+        return 0
+    runs_on = len(tokens) >= MIN_PROSE_LINE_WORDS * 2 and len(tokens) / len(paragraph) >= MIN_PROSE_LINE_WORDS
+    return len(tokens) if paragraph[-1].endswith(_SENTENCE_END) or runs_on else 0
+
+
+def _tokens(paragraph: list[str]) -> list[str]:
+    """The words of a paragraph, split at spaces and at the separators of lists and tables."""
+    return [token for token in _TOKENS.split(" ".join(paragraph)) if token]
 
 
 def sniff(head: bytes) -> bool:
