@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 import indexer.build
 from indexer.build import IndexOptions, delete_articles, index_paths
 from indexer.errors import IndexLockedError
+from indexer.manifest import MANIFEST_NAME
 from indexer.records import Article
 from indexer.results import SearchRequest
 from indexer.search import SearchService
@@ -264,3 +266,30 @@ def test_an_index_inside_the_folder_being_indexed_is_not_read(tmp_path: Path, co
     index_paths([tmp_path], tmp_path / "ix", IndexOptions(procs=1))
     report = index_paths([tmp_path], tmp_path / "ix", IndexOptions(procs=1))
     assert not report.skipped and report.files_unchanged == 1 and count(tmp_path / "ix") == 7
+
+
+def test_a_manifest_of_the_previous_release_is_upgraded_and_keeps_skipping_unchanged_files(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    write_jsonl(data / "a.jsonl", CORPUS[:3])
+    write_jsonl(data / "b.jsonl", CORPUS[3:])
+    index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    # The previous release keyed the articles table by id alone (one file per article).
+    db = sqlite3.connect(tmp_path / "ix" / MANIFEST_NAME)
+    db.executescript("""
+        ALTER TABLE articles RENAME TO articles_now; DROP INDEX articles_path;
+        CREATE TABLE articles (id TEXT PRIMARY KEY, path TEXT NOT NULL, fingerprint TEXT NOT NULL);
+        CREATE INDEX articles_path ON articles (path);
+        INSERT INTO articles SELECT id, path, fingerprint FROM articles_now; DROP TABLE articles_now;
+    """)
+    db.close()
+    report = index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    assert (report.files_unchanged, report.unchanged, report.added, report.updated) == (2, 7, 0, 0)
+    db = sqlite3.connect(tmp_path / "ix" / MANIFEST_NAME)
+    keys = db.execute("SELECT name FROM pragma_table_info('articles') WHERE pk > 0 ORDER BY pk").fetchall()
+    rows = db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    db.close()
+    assert [k[0] for k in keys] == ["id", "path"] and rows == 7
+    (data / "a.jsonl").unlink()
+    assert index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True)).deleted == 3
+    assert count(tmp_path / "ix") == 4
