@@ -8,12 +8,11 @@ numpy operations, however large the set.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.idsets import DocIdSet
 
 from .postings import DEFAULT_BUDGET_MB, PostingsCache
 from .schema import FACET_FIELDS, SEARCH_FIELDS
@@ -187,22 +186,3 @@ def _merge(parts: list[tuple[FacetColumn, int]]) -> FacetColumn:
     if not docs:
         return FacetColumn((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
     return FacetColumn(tuple(index), np.concatenate(docs), np.concatenate(ords))
-
-
-class MaskSet(DocIdSet):  # type: ignore[misc]
-    """Document numbers as a boolean array, for Whoosh's search(filter=...): membership is one array lookup."""
-
-    def __init__(self, mask: np.ndarray) -> None:
-        self.mask = mask
-
-    def __contains__(self, docnum: int) -> bool:
-        return 0 <= docnum < len(self.mask) and bool(self.mask[docnum])
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self.mask).tolist())
-
-    def __len__(self) -> int:
-        return int(self.mask.sum())
-
-    def __bool__(self) -> bool:
-        return True  # an empty filter still filters (everything out)

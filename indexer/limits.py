@@ -83,10 +83,9 @@ def _shown(leaf: Any) -> str:
     return repr(str(text)) if text else "a word range"
 
 
-def timed_search(searcher: Any, query: Any, deadline: Deadline, limit: int | None, allowed: Any = None,
-                 scored: bool = True) -> Any:
-    """Run a Whoosh search that stops at the deadline with QueryTooExpensiveError; return its Results."""
-    collector = searcher.collector(limit=limit, filter=allowed, scored=scored)
+def timed_matches(searcher: Any, query: Any, deadline: Deadline) -> set[int]:
+    """Return the documents a Whoosh query matches (unscored), stopping at the deadline with QueryTooExpensiveError."""
+    collector = searcher.collector(limit=None, scored=False)
     remaining = deadline.remaining()
     if remaining is not None:
         # Not SIGALRM: signals belong to the main thread, and web searches run in worker threads.
@@ -95,4 +94,5 @@ def timed_search(searcher: Any, query: Any, deadline: Deadline, limit: int | Non
         searcher.search_with_collector(query, collector)
     except TimeLimit as err:
         raise too_slow(deadline.seconds) from err
-    return collector.results()
+    found: set[int] = collector.results().docs()
+    return found

@@ -32,7 +32,7 @@ from whoosh import query as wq
 from whoosh.query import spans
 
 from .facets import IndexView
-from .limits import Deadline, timed_search
+from .limits import Deadline, timed_matches
 from .schema import SEARCH_FIELDS
 
 
@@ -151,7 +151,7 @@ class _Evaluator:
             return self._words(fields, [first.text])
         matched = np.zeros(self.view.size, dtype=bool)
         for q in group:
-            matched |= self.view.mask(timed_search(self.searcher, q, self.deadline, limit=None, scored=False).docs())
+            matched |= self.view.mask(timed_matches(self.searcher, q, self.deadline))
         matched &= self.view.live
         if isinstance(first, _BY_WORDS):
             words = first.words if isinstance(first, wq.Phrase) else [

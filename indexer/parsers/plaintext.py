@@ -147,16 +147,15 @@ def _split_layout(lines: list[str]) -> _Layout | str:
 
 
 def _is_date_line(line: str) -> bool:
-    """A short line with a digit that parses as a date, or looks like one (an impossible date is still one)."""
+    """A short line with a digit that parses as a date, or looks like one (an impossible date is still one).
+
+    Not the cells of a table ("Monday | 06:12 | 18:40"), and a sentence ("Shares rose 5% in December.", the
+    first paragraph of a headerless article) only if it parses: its month alone does not make it a date.
+    """
     if len(line) > _MAX_DATE_CHARS or not any(char.isdigit() for char in line) or line.count("|") >= 2:
-        return False  # (cells of a table: "Monday | 06:12 | 18:40")
-    if line.endswith(("." , "!", "?")) and len(line.split()) > 4:
-        # A sentence ("Shares rose 5% in December."): a date only if it parses as one.
-        try:
-            return parse_date(line) is not None
-        except ValueError:
-            return False
-    if _MONTH.search(line) or _NUMERIC_DATE.search(line):
+        return False
+    sentence = line.endswith((".", "!", "?")) and len(line.split()) > 4
+    if not sentence and (_MONTH.search(line) or _NUMERIC_DATE.search(line)):
         return True
     try:
         return parse_date(line) is not None
