@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -113,17 +114,29 @@ def step(peer: str, action: str, corpus: Path, folder: Path, procs: int) -> tupl
     process = subprocess.Popen(command, stdout=subprocess.PIPE, cwd=BENCH.parent)
     assert process.stdout is not None
     output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise SystemExit(f"{peer} {action} failed (status {status})")
-    return float(json.loads(output)["seconds"]), usage.ru_maxrss / 1024
+    if process.wait() != 0:
+        raise SystemExit(f"{peer} {action} failed (status {process.returncode})")
+    figures = json.loads(output)
+    return float(figures["seconds"]), float(figures["peak_mb"])
 
 
 def _run_step(peer: str, action: str, corpus: str, folder: str, procs: str) -> None:
     system = PEERS[peer]()
     started = time.perf_counter()
     getattr(system, action)(Path(corpus), Path(folder), int(procs))
-    sys.stdout.write(json.dumps({"seconds": time.perf_counter() - started}))
+    sys.stdout.write(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": _peak_mb()}))
+
+
+def _peak_mb() -> float:
+    """Return the peak resident memory of this step and of its worker processes, in MB.
+
+    Not the rusage of the step as its parent sees it: Linux carries a process's peak across exec, so a step
+    started from a harness holding a generated corpus (600 MB) reported the harness's memory, whatever it used.
+    VmHWM is the peak of this program alone; the children's peak is the largest of theirs.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))  # kB
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def index_figures(peer: str, main: Path, extra: Path, documents: int, folder: Path, procs: int) -> IndexFigures:

@@ -47,11 +47,11 @@ def reference_scores(service: SearchService, words: list[str], match: str, ranki
         averages = {f: searcher.avg_field_length(f) for f in searched}
         total = reader.doc_count_all()
     terms = [analyze(word)[0] for word in words]
+    having = {term: sum(1 for _, c, _ in docs if any(c[f][term] for f in searched)) for term in terms}
     scores: dict[str, float] = {}
     for doc_id, counts, lengths in docs:
         score, matched = 0.0, 0
         for term in terms:
-            having = sum(1 for _, c, _ in docs if any(c[f][term] for f in searched))
             tf = 0.0
             for f in searched:
                 weight = ranking.field(f)
@@ -59,7 +59,7 @@ def reference_scores(service: SearchService, words: list[str], match: str, ranki
                 tf += weight.weight * counts[f][term] / ((1 - weight.b) + weight.b * lengths[f] / averages[f])
             if tf:
                 matched += 1
-                idf = math.log(1 + (total - having + 0.5) / (having + 0.5))
+                idf = math.log(1 + (total - having[term] + 0.5) / (having[term] + 0.5))
                 score += idf * tf * (ranking.k1 + 1) / (tf + ranking.k1)
         if matched == len(terms) or (match == "any" and matched):
             scores[doc_id] = score
