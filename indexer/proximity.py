@@ -23,7 +23,8 @@ from .errors import QueryError
 
 DEFAULT_NEAR_DISTANCE = 10
 MAX_NEAR_DISTANCE = 1000
-NEAR_PATTERN = r"(?<=\s)NEAR(?:/(?P<distance>\d+))?(?=\s)"
+NEAR = "NEAR"
+NEAR_PATTERN = rf"(?<=\s){NEAR}(?:/(?P<distance>\d+))?(?=\s)"
 
 
 def near_query(subqueries: list[Any], boost: float = 1.0, distance: int = DEFAULT_NEAR_DISTANCE) -> Any:

@@ -13,10 +13,12 @@ import re
 from collections import Counter
 from typing import Any
 
+from .proximity import NEAR
+
 SPELLING_FIELDS = ("body", "headline")
 # A plain word: not after "field:" or inside a dotted or hyphenated token, not followed by a wildcard or "~".
 _WORD = re.compile(r"(?<![\w:.\-'])([^\W\d_]{2,})(?![\w:*?~.'-])")
-_OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE"}
+_OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE", NEAR}
 # How many stored articles are read to find how a stem is printed, and how many candidate stems are compared.
 SURFACE_SAMPLES = 5
 CANDIDATES = 5

@@ -193,6 +193,7 @@ def test_did_you_mean(service: SearchService) -> None:
     # each misspelt word is corrected as typed; operators, phrases and known words are kept
     assert service.search(SearchRequest(query='"interest rtes" OR stoorm')).suggestion == '"interest rates" OR storm'
     assert service.search(SearchRequest(query="headline:stoorm")).suggestion is None  # scoped words are left
+    assert service.search(SearchRequest(query="rtaes NEAR/3 inflation")).suggestion == "rates NEAR/3 inflation"
 
 
 def test_related_articles(service: SearchService) -> None:
