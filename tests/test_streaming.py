@@ -8,7 +8,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from indexer.parsers import decoding, parse_path
@@ -44,7 +44,10 @@ def test_a_streamed_utf8_file_reads_as_the_whole_file_does(
     if not text.strip(" \t\r\n\ufeff"):
         text += "x"  # an empty file is a Skipped either way (tested in test_hostile_input)
     path = tmp_path / "lines.jsonl"
-    path.write_bytes((codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+    data = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
+    # A NUL in every other byte reads as UTF-16 without a BOM, which both ways read whole (test_hostile_input).
+    assume(decoding._utf16_without_bom(data) is None)
+    path.write_bytes(data)
     whole, streamed = _both(path, monkeypatch)
     if isinstance(whole, Skipped) or isinstance(streamed, Skipped):
         assert streamed == whole  # NULs enough to look binary, say
