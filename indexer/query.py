@@ -47,10 +47,15 @@ def make_parser(schema: Any, match: str = "all") -> Any:
     return parser
 
 
+# Queries that mean "every article": the empty query, and a lone "*" (what people type for "anything"; Whoosh
+# would expand it to every word of the vocabulary and hit the time limit).
+EVERYTHING = ("", "*")
+
+
 def parse_query(parser: Any, text: str) -> Any | None:
-    """Parse query text; return None for an empty query (browse everything) or raise QueryError."""
+    """Parse query text; return None for a query of every article (browse everything) or raise QueryError."""
     text = _SURROGATE.sub("\ufffd", text).strip()
-    if not text:
+    if text in EVERYTHING:
         return None
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH})")

@@ -71,6 +71,12 @@ def test_empty_query_browses_everything_newest_first_undated_last(service: Searc
     assert all(h.score is None for h in page.hits)
 
 
+def test_a_lone_star_browses_everything_newest_first(service: SearchService) -> None:
+    page = service.search(SearchRequest(query=" * ", per_page=10))
+    assert page.total == 7 and [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
+    assert service.search(SearchRequest(query="*", topic=("economy",))).total == 3
+
+
 def test_sort_by_date(service: SearchService) -> None:
     newest = service.search(SearchRequest(query="inflation", sort="newest"))
     oldest = service.search(SearchRequest(query="inflation", sort="oldest"))

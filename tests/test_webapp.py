@@ -215,6 +215,15 @@ def test_embed_page_can_be_framed_and_opens_links_elsewhere(client: FlaskClient)
     script.close()
 
 
+def test_an_error_in_the_embed_page_keeps_the_embed_layout_and_stays_framable(client: FlaskClient) -> None:
+    response = client.get("/embed?q=date:junk")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "X-Frame-Options" not in response.headers
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert 'class="site-header"' not in page and 'action="/embed"' in page
+    assert "date:junk is not a date" in page and 'value="date:junk"' in page
+
+
 def test_other_pages_cannot_be_framed(client: FlaskClient) -> None:
     response = client.get("/")
     assert response.headers["X-Frame-Options"] == "DENY"

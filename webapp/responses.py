@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, render_template, request
 
+EMBED_ENDPOINT = "views.embed"
 ERROR_TITLES = {
     400: "That search could not be run",
     404: "Not found",
@@ -28,7 +29,9 @@ def error(status: int, code: str, message: str) -> Response:
         response = jsonify({"error": {"status": status, "code": code, "message": message}})
     else:
         title = ERROR_TITLES.get(status, "Error")
-        page = render_template("views/error.html", status=status, code=code, title=title, message=message)
+        # An error of the framed search keeps its layout, so the page around the frame stays usable.
+        template = "views/embed.html" if request.endpoint == EMBED_ENDPOINT else "views/error.html"
+        page = render_template(template, status=status, code=code, title=title, message=message)
         response = Response(page, mimetype="text/html")
     response.status_code = status
     return response

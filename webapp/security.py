@@ -30,7 +30,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
 )
-FRAMEABLE = ("views.embed",)
+FRAMEABLE = (responses.EMBED_ENDPOINT,)
 # Bytes a URI cannot hold raw (control characters, and everything beyond ASCII), in a WSGI environ's latin-1 string.
 _NOT_IN_URI = re.compile(r"[\x00-\x1f\x7f-\xff]")
 
