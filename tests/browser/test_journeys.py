@@ -42,3 +42,61 @@ def test_a_bad_query_in_the_frame_keeps_the_frame_usable(page: Page, site: Site,
     # The corrected search runs inside the frame (a page that refuses framing would show nothing here).
     expect(frame.locator(".results .hit-headline a")).to_have_text(["Comet visible to the naked eye"])
     assert page.url == site.host_page("date:junk")
+
+
+def test_typing_a_date_waits_for_the_whole_date(open_page: Callable[..., Page], corpus: Corpus) -> None:
+    page = open_page(locale="en-US")
+    page.goto(f"/?q={WORD}")
+    start = page.url
+    page.get_by_label("From", exact=True).click()
+    page.keyboard.type("03012020")  # month, day, year, as the field reads in en-US
+    page.wait_for_timeout(300)  # time for a search the typing might have fired
+    assert page.url == start  # nothing sent mid-typing (it was from=0002-03-01 at the first digit of the year)
+    expect(page.get_by_label("From", exact=True)).to_be_focused()
+
+    _leave(page, "From")  # leaving the field with a complete date applies it
+    expect(page).to_have_url(re.compile(r"from=2020-03-01"))
+    expect(page.get_by_role("searchbox", name="Search articles")).to_have_value(WORD)
+    after = [a for a in matching(corpus, WORD) if a["date"] >= "2020-03-01"]
+    expect(summary(page)).to_contain_text(f"{len(after)} articles")
+
+    page.get_by_label("To", exact=True).click()
+    page.keyboard.type("12312020")
+    page.keyboard.press("Enter")  # Enter applies it too
+    expect(page).to_have_url(re.compile(r"from=2020-03-01&to=2020-12-31|to=2020-12-31.*from=2020-03-01"))
+    within = [a for a in after if a["date"] <= "2020-12-31"]
+    expect(summary(page)).to_contain_text(f"{len(within)} articles")
+
+
+def _leave(page: Page, label: str) -> None:
+    """Press Tab until focus leaves a date field (Chromium's date field takes a Tab for its own picker first)."""
+    field = page.get_by_label(label, exact=True)
+    for _ in range(4):
+        if not field.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab did not leave the {label} field")
+
+
+def test_after_back_the_sidebar_shows_the_search_of_the_url(page: Page, corpus: Corpus) -> None:
+    page.goto(f"/?q={WORD}")
+    page.get_by_role("radio", name="Newest first").check()
+    expect(page).to_have_url(re.compile(r"sort=newest"))
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"sort="))
+    expect(page.get_by_role("radio", name="Relevance")).to_be_checked()
+    expect(page.get_by_role("radio", name="Newest first")).not_to_be_checked()
+
+    facet(page, "Topic", "business").check()  # the next choice adds only itself
+    expect(page).to_have_url(re.compile(r"topic=business"))
+    assert "sort=newest" not in page.url
+    expect(chips(page)).to_have_text(["Topic: business ×"])
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"topic="))
+    expect(facet(page, "Topic", "business")).not_to_be_checked()
+    expect(chips(page)).to_have_count(0)
+    expect(summary(page)).to_contain_text(f"{len(matching(corpus, WORD))} articles")
+    facet(page, "Topic", "weather").check()
+    expect(page).to_have_url(re.compile(r"topic=weather"))
+    assert "business" not in page.url
