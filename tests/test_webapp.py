@@ -191,7 +191,20 @@ def test_ids_with_slashes_have_working_urls(tmp_path: Path) -> None:
     assert "/" not in key and article_id(key) == url
     assert client.get(f"/articles/{key}").status_code == 200
     assert get_json(client, f"/api/articles/{key}")["url"] == url
-    assert f'href="/articles/{key}?q=slashed"' in client.get("/?q=slashed").get_data(as_text=True)
+    assert f'href="/articles/{key}?q=slashed&amp;n=1"' in client.get("/?q=slashed").get_data(as_text=True)
+
+
+def test_results_link_to_articles_with_the_search_and_the_article_page_steps_through_it(client: FlaskClient) -> None:
+    page = client.get("/?q=inflation&sort=oldest").get_data(as_text=True)
+    assert 'href="/articles/a4?q=inflation&amp;sort=oldest&amp;n=2"' in page
+    article = client.get("/articles/a4?q=inflation&sort=oldest&n=2").get_data(as_text=True)
+    assert 'href="/?q=inflation&amp;sort=oldest">← Back to the results' in article
+    assert 'href="/articles/a1?q=inflation&amp;sort=oldest&amp;n=1" rel="prev"' in article
+    assert 'href="/articles/a5?q=inflation&amp;sort=oldest&amp;n=3" rel="next"' in article
+    assert "<span>2 of 3</span>" in article
+    for broken in ("n=abc", "n=0", "n=99", "q=date:junk&n=2"):  # the article still shows, without a trail
+        response = client.get(f"/articles/a4?{broken}")
+        assert response.status_code == 200 and "Results of the search" not in response.get_data(as_text=True)
 
 
 def test_unknown_article_is_a_404(client: FlaskClient) -> None:

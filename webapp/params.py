@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.dates import parse_bound
 from indexer.errors import QueryError
-from indexer.results import FACETS, SearchRequest
+from indexer.results import FACETS, MAX_RESULT_DEPTH, SearchRequest
 
 # Parameters of a search; everything else in a query string is ignored.
 SEARCH_PARAMS = ("q", *FACETS, "from", "to", "sort", "match", "page", "per_page")
@@ -41,6 +41,16 @@ def search_request(args: MultiDict[str, str], per_page: int) -> SearchRequest:
         page=_number(args, "page", 1),
         per_page=_number(args, "per_page", per_page),
     )
+
+
+def result_position(args: MultiDict[str, str]) -> int | None:
+    """Return the position (1-based) of the hit an article page was opened from, or None (or raise QueryError)."""
+    if "n" not in args:
+        return None
+    position = _number(args, "n", 1)
+    if not 1 <= position <= MAX_RESULT_DEPTH:
+        raise QueryError(f"n must be a whole number from 1 to {MAX_RESULT_DEPTH:,}")
+    return position
 
 
 def related_limit(args: MultiDict[str, str]) -> int:

@@ -12,7 +12,7 @@ from flask import url_for
 from indexer.dates import parse_bound
 from indexer.results import FacetValue, SearchPage, SearchRequest
 
-from .params import request_params
+from .params import article_key, request_params
 
 FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month"}
 # Beyond this many months the timeline counts years.
@@ -48,6 +48,30 @@ class Bar:
     url: str
     x: float
     height: float
+
+
+@dataclass(frozen=True)
+class Trail:
+    """Where an article stands in the search it was opened from: the way back, and to its neighbours."""
+
+    back_url: str
+    position: int
+    total: int
+    previous_url: str | None
+    next_url: str | None
+
+
+def article_url(request: SearchRequest, article_id: str, position: int) -> str:
+    """Return the URL of an article opened from a search: the search rides along, with the hit's position n."""
+    return url_for("views.article", key=article_key(article_id), **request_params(request, page=None), n=position)
+
+
+def trail(request: SearchRequest, position: int, total: int, neighbours: dict[int, str]) -> Trail:
+    """Return the trail of an article at a position of a search (neighbours: position -> article id)."""
+    back_page = (position - 1) // request.per_page + 1
+    links = {n: article_url(request, article_id, n) for n, article_id in neighbours.items()}
+    return Trail(search_url(request, page=back_page if back_page > 1 else None), position, total,
+                 links.get(position - 1), links.get(position + 1))
 
 
 def search_url(request: SearchRequest, /, **changes: Any) -> str:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request
 from markupsafe import Markup, escape
+from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
 from indexer.highlight import display_headline
 from indexer.records import Article
-from indexer.results import RelatedArticle, SearchPage, SearchRequest
+from indexer.results import MAX_RESULT_DEPTH, RelatedArticle, SearchPage, SearchRequest
 
 from . import presenters
-from .params import article_id, article_key, search_request
+from .params import article_id, article_key, result_position, search_request
 from .security import rate_limited
 from .service import search_service
 
@@ -40,13 +42,14 @@ def embed() -> str:
 @bp.get("/articles/<key>")
 @rate_limited("search", "RATE_LIMIT")
 def article(key: str) -> str:
-    """An article, its matches highlighted when arriving from a search, and its related coverage."""
+    """An article, its matches highlighted when arriving from a search (with the way back and on), and related."""
     service = search_service()
     found = service.article(article_id(key))
     query = request.args.get("q", "")
     related = service.related(found.id, limit=10)
     return render_template("views/article.html", article=found, body=_body_html(found, query), query=query,
-                           before=_ran(found, related, before=True), after=_ran(found, related, before=False))
+                           trail=_trail(request.args), before=_ran(found, related, before=True),
+                           after=_ran(found, related, before=False))
 
 
 def search_context(page: SearchPage) -> dict[str, Any]:
@@ -59,8 +62,29 @@ def search_context(page: SearchPage) -> dict[str, Any]:
         "bars": presenters.timeline(page),
         "pages": presenters.page_numbers(page.request.page, page.pages),
         "url": lambda **changes: presenters.search_url(page.request, **changes),
+        "article_url": lambda hit_id, n: presenters.article_url(page.request, hit_id, n),
         "empty_index": page.total == 0 and page.request == SearchRequest(per_page=page.request.per_page),
     }
+
+
+def _trail(args: MultiDict[str, str]) -> presenters.Trail | None:
+    """Return where the article stands in the search it was opened from (n=, the search's parameters), if any."""
+    try:
+        position = result_position(args)
+        if position is None:
+            return None
+        search = search_request(args, current_app.config["PER_PAGE"])
+        neighbours: dict[int, str] = {}
+        total = 0
+        for n in (position - 1, position + 1):
+            if 1 <= n <= MAX_RESULT_DEPTH:
+                found = search_service().search(replace(search, page=n, per_page=1))
+                total = found.total
+                if found.hits:
+                    neighbours[n] = found.hits[0].id
+    except QueryError:
+        return None  # a search that cannot be run (or changed meanwhile) still shows the article, without a trail
+    return presenters.trail(search, position, total, neighbours) if position <= total else None
 
 
 def _body_html(found: Article, query: str) -> list[Markup]:

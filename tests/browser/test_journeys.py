@@ -100,3 +100,34 @@ def test_after_back_the_sidebar_shows_the_search_of_the_url(page: Page, corpus: 
     facet(page, "Topic", "weather").check()
     expect(page).to_have_url(re.compile(r"topic=weather"))
     assert "business" not in page.url
+
+
+def test_back_to_the_results_keeps_the_whole_search_and_steps_through_it(page: Page, corpus: Corpus) -> None:
+    topics = ["agriculture", "weather"]
+    found = sorted((a for a in matching(corpus, WORD, topic=topics) if "2019-01-01" <= a["date"] <= "2022-12-31"),
+                   key=lambda a: a["date"], reverse=True)
+    search = f"/?q={WORD}&topic=agriculture&topic=weather&from=2019-01-01&to=2022-12-31&sort=newest&page=2"
+    page.goto(search)
+    expect(summary(page)).to_contain_text(f"{len(found)} articles, showing 11–")
+    assert len(found) == 13
+    page.locator(".results .hit-headline a").nth(1).click()  # the 12th of the search
+    expect(page.get_by_role("heading", level=1)).to_have_text(found[11]["title"])
+    trail = page.get_by_role("navigation", name="Results of the search")
+    expect(trail).to_contain_text("12 of 13")
+
+    trail.get_by_role("link", name="Next »").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(found[12]["title"])
+    expect(trail).to_contain_text("13 of 13")
+    expect(trail.get_by_role("link", name="Next »")).to_have_count(0)  # the last one
+    trail.get_by_role("link", name="« Previous").click()
+    expect(trail).to_contain_text("12 of 13")
+    trail.get_by_role("link", name="« Previous").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(found[10]["title"])
+    expect(trail).to_contain_text("11 of 13")
+
+    trail.get_by_role("link", name="← Back to the results").click()
+    expect(summary(page)).to_contain_text(f"{len(found)} articles, showing 11–")  # page 2 again
+    for name in ("page=2", "sort=newest", "topic=agriculture", "topic=weather", "from=2019-01-01", "to=2022-12-31"):
+        assert name in page.url, name
+    expect(chips(page)).to_have_count(4)
+    expect(page.get_by_role("radio", name="Newest first")).to_be_checked()

@@ -174,7 +174,7 @@ def test_an_article_shows_its_matches_and_related_coverage(page: Page, corpus: C
     article = next(a for a in corpus if a["title"] == first.inner_text())
     first.click()
 
-    expect(page).to_have_url(re.compile(rf"/articles/{article['id']}\?q={WORD}$"))
+    expect(page).to_have_url(re.compile(rf"/articles/{article['id']}\?q={WORD}&n=\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(article["title"])
     expect(page).to_have_title(re.compile(re.escape(article["title"])))
     marks = page.locator(".article-body mark")
