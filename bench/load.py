@@ -242,10 +242,11 @@ def free_port() -> int:
 class Server:
     """`newsarchive serve` in a subprocess on a free port (its log in a temporary file)."""
 
-    def __init__(self, index_dir: Path, threads: int) -> None:
+    def __init__(self, index_dir: Path, threads: int, settings: dict[str, str] | None = None) -> None:
         self.port = free_port()
         env = {**os.environ, "NEWSARCHIVE_RATE_LIMIT": str(RATE_LIMIT),
-               "NEWSARCHIVE_EXPORT_RATE_LIMIT": str(RATE_LIMIT), "NEWSARCHIVE_EXPORT_CAP": str(EXPORT_CAP)}
+               "NEWSARCHIVE_EXPORT_RATE_LIMIT": str(RATE_LIMIT), "NEWSARCHIVE_EXPORT_CAP": str(EXPORT_CAP),
+               **{f"NEWSARCHIVE_{name}": value for name, value in (settings or {}).items()}}
         self.log = tempfile.TemporaryFile("w+")
         command = [NEWSARCHIVE, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(self.port),
                    "--threads", str(threads)]

@@ -318,5 +318,14 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
     from webapp import create_app
 
     app = create_app({"INDEX": str(index_dir)} if index_dir else None)
-    click.echo(f"Serving {app.config['INDEX']} on http://{host}:{port}/ (Ctrl-C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="newsarchive")
+    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    if not app.config["BASE_URL"]:
+        if host in ("0.0.0.0", "::", ""):
+            click.echo("Listening on every address: set NEWSARCHIVE_BASE_URL to the archive's public URL, so feeds "
+                       "and OpenSearch link to it (until then they use each request's own host).", err=True)
+        else:
+            app.config["BASE_URL"] = address  # absolute links never come from a request's Host header
+    click.echo(f"Serving {app.config['INDEX']} on {address}/ (Ctrl-C to stop)")
+    # Waitress drops X-Forwarded-* headers unless told otherwise; with NEWSARCHIVE_PROXY_FIX the app reads them.
+    waitress.serve(app, host=host, port=port, threads=threads, ident="newsarchive",
+                   clear_untrusted_proxy_headers=not app.config["PROXY_FIX"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, exports, security, views
+from . import api, exports, security, urls, views
 from .service import ServiceHolder
 from .settings import load_settings
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["newsarchive"] = ServiceHolder(Path(app.config["INDEX"]))
 
+    urls.init_app(app)
     security.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -10,6 +10,7 @@ from .openapi import openapi_document
 from .params import article_id, related_limit, search_request
 from .security import rate_limited
 from .service import search_service
+from .urls import base_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -48,5 +49,5 @@ def stats() -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi_document(current_app.config["SITE_NAME"], request.host_url.rstrip("/")))
+    return jsonify(openapi_document(current_app.config["SITE_NAME"], base_url()))
 

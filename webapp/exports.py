@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from indexer.records import Article
 from indexer.results import SearchRequest, article_to_dict
@@ -19,6 +19,7 @@ from indexer.results import SearchRequest, article_to_dict
 from .params import article_key, request_params, search_request
 from .security import rate_limited
 from .service import search_service
+from .urls import absolute_url
 
 bp = Blueprint("exports", __name__)
 FEED_ENTRIES = 50
@@ -94,8 +95,8 @@ def _atom(req: SearchRequest, articles: list[Article]) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed")
     site = current_app.config["SITE_NAME"]
     title = f"{site}: {req.query}" if req.query else f"{site}: newest articles"
-    page_url = url_for("views.search", _external=True, **request_params(req, sort=None))
-    self_url = url_for("exports.feed", _external=True, **request_params(req, sort=None))
+    page_url = absolute_url("views.search", **request_params(req, sort=None))
+    self_url = absolute_url("exports.feed", **request_params(req, sort=None))
     _text(feed, "title", title)
     _text(feed, "id", self_url)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
@@ -105,7 +106,7 @@ def _atom(req: SearchRequest, articles: list[Article]) -> bytes:
     _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", site)
     for article in articles:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        link = url_for("views.article", key=article_key(article.id), _external=True)
+        link = absolute_url("views.article", key=article_key(article.id))
         _text(entry, "title", article.headline or "(untitled)")
         _text(entry, "id", link)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
@@ -143,9 +144,8 @@ def opensearch() -> Response:
     for name, value in (("ShortName", site[:16]), ("Description", f"Search the {site} news archive"),
                         ("InputEncoding", "UTF-8")):
         ET.SubElement(root, f"{{{OPENSEARCH}}}{name}").text = value
-    base = request.host_url.rstrip("/")
-    for kind, path in (("text/html", "/"), ("application/atom+xml", "/search.atom"),
-                       ("application/json", "/api/search")):
-        ET.SubElement(root, f"{{{OPENSEARCH}}}Url", type=kind, template=f"{base}{path}?q={{searchTerms}}")
+    for kind, endpoint in (("text/html", "views.search"), ("application/atom+xml", "exports.feed"),
+                           ("application/json", "api.search")):
+        ET.SubElement(root, f"{{{OPENSEARCH}}}Url", type=kind, template=f"{absolute_url(endpoint)}?q={{searchTerms}}")
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return Response(xml, mimetype="application/opensearchdescription+xml")

@@ -23,6 +23,16 @@ def wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes.accept_html
 
 
+def bare_error(status: int, code: str, message: str) -> Response:
+    """Return the error as JSON or plain text: for errors before routing, when no page can be built."""
+    if wants_json():
+        response = jsonify({"error": {"status": status, "code": code, "message": message}})
+    else:
+        response = Response(f"{message[:1].upper()}{message[1:]}.\n", mimetype="text/plain")
+    response.status_code = status
+    return response
+
+
 def error(status: int, code: str, message: str) -> Response:
     """Return the error response: {"error": {"status", "code", "message"}} or the error page."""
     if wants_json():

@@ -13,7 +13,7 @@ from typing import Any
 
 import flask
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from indexer.errors import (
     ArticleNotFoundError,
@@ -111,7 +111,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(IndexNotFoundError, lambda e: responses.error(503, "no_index", str(e)))
     app.register_error_handler(NewsArchiveError, lambda e: responses.error(500, "index_error", str(e)))
     app.register_error_handler(RateLimited, _too_many)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(HTTPException, _http_error)
+
+
+def _untrusted_host(err: SecurityError) -> Response:
+    # Raised before routing (TRUSTED_HOSTS): no URL can be built, so no page; and the host is not repeated back.
+    return responses.bare_error(400, "untrusted_host", "the host named in this request is not served here")
 
 
 def _too_many(err: RateLimited) -> Response:

@@ -33,6 +33,12 @@ SETTINGS = (
     Setting("EXPORT_CAP", 100_000, "the most articles one export returns"),
     Setting("FRAME_ANCESTORS", "*", "sites allowed to frame /embed: * or a space-separated list of origins"),
     Setting("SITE_NAME", "newsarchive", "the name shown in the page title, feeds and the OpenSearch description"),
+    Setting("BASE_URL", "", "the archive's public URL (https://archive.example.org), for every absolute link: feeds, "
+                            "OpenSearch, the API document; `serve` sets it from --host and --port when unset"),
+    Setting("TRUSTED_HOSTS", "", "host names the app answers to, comma-separated (.example.org: its subdomains too); "
+                                 "requests for other hosts get 400; empty: any"),
+    Setting("PROXY_FIX", 0, "how many proxies in front set X-Forwarded-For, -Proto, -Host, -Port and -Prefix; "
+                            "0: those headers are ignored"),
 )
 
 

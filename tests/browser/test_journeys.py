@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Playwright, expect
 
-from .conftest import Site
+from bench.load import Server
+
+from .conftest import ARTICLES, CHROMIUM, CHROMIUM_ARGS, Site
 from .test_search_flow import WORD, Corpus, chips, facet, headlines, matching, summary
 
 
@@ -131,3 +134,27 @@ def test_back_to_the_results_keeps_the_whole_search_and_steps_through_it(page: P
         assert name in page.url, name
     expect(chips(page)).to_have_count(4)
     expect(page.get_by_role("radio", name="Newest first")).to_be_checked()
+
+
+def test_a_forged_host_never_reaches_the_links_the_archive_gives(playwright_driver: Playwright,
+                                                                  index_folder: Path) -> None:
+    # Chromium resolves evil.example to this machine, so its requests carry "Host: evil.example" as a poisoner's.
+    server = Server(index_folder, threads=2, settings={"BASE_URL": "https://archive.example.org", "RATE_LIMIT": "0"})
+    browser = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
+    try:
+        server.wait_ready()
+        page = browser.new_page()
+        forged = f"http://evil.example:{server.port}"
+        page.goto(f"{forged}/?q={WORD}")
+        expect(summary(page)).to_contain_text(f"{len(matching(ARTICLES, WORD))} articles")
+        feed = page.get_by_role("link", name="Atom feed of this search").get_attribute("href") or ""
+        opensearch = page.locator('link[rel="search"]').get_attribute("href") or ""
+        for path in (feed, opensearch):
+            # Fetched by the page (its resolver, its Host header): the OpenSearch file would start a download.
+            text = page.evaluate("path => fetch(path).then(r => r.ok ? r.text() : '')", path)
+            hrefs = re.findall(r'(?:href|template)="([^"]+)"', text)
+            assert hrefs and all(h.startswith("https://archive.example.org/") for h in hrefs), hrefs
+    finally:
+        browser.close()
+        server.stop()
