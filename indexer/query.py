@@ -8,6 +8,7 @@ from typing import Any
 
 from whoosh import qparser, query
 
+from .dates import parse_bound
 from .errors import QueryError
 from .proximity import NearTagger
 from .results import MATCHES, SORTS, SearchRequest
@@ -30,6 +31,8 @@ _RANGE = re.compile(r"^[\[{]\s*(\S*?)\s*\bTO\b\s*(\S*?)\s*[\]}]$")
 DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 TO 1987-03-15]"
 # "NOT x" and "-x" both exclude; a hyphen inside a word ("anti-ISIS") stays part of it.
 _NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
+_LAST_OPERATOR = re.compile(r"(?:^|\s)(AND|OR|NOT|NEAR(?:/\d+)?|-)$")
+_FIRST_OPERATOR = re.compile(r"^(AND|OR|NEAR(?:/\d+)?)(?:\s|$)")
 # A lone surrogate (a JSON "\ud800" escape) is no character: Whoosh fails to encode it when it expands a wildcard.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -61,6 +64,7 @@ def parse_query(parser: Any, text: str) -> Any | None:
         raise QueryError(f"the query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH})")
     _check_fields(text)
     _check_dates(text)
+    _check_operators(text)
     try:
         parsed = parser.parse(text, normalize=False)
     except Exception as err:  # Whoosh raises bare Exceptions for unparseable ranges
@@ -94,6 +98,31 @@ def _check_dates(text: str) -> None:
         bounds = [b for b in ranged.groups() if b] if ranged else [value]
         if not bounds or not all(_DATE_VALUE.match(b) for b in bounds):
             raise QueryError(f"date:{value} is not a date or a date range: {DATE_HELP}")
+        if ranged and all(ranged.groups()):
+            start, end = ranged.groups()
+            try:
+                empty = parse_bound(start) > parse_bound(end, end=True)
+            except ValueError as err:
+                raise QueryError(f"date:{value} is not a date range: {err}") from err
+            if empty:
+                raise QueryError(f"the date range date:{value} is empty: {start} is after {end}. "
+                                 f"Write date:[{end} TO {start}]")
+
+
+def _check_operators(text: str) -> None:
+    """Raise QueryError, saying what to write, for an operator with nothing on one side ("coffee NOT")."""
+    bare = _QUOTED.sub(" x ", text).strip()
+    last = _LAST_OPERATOR.search(bare)
+    if last:
+        op = last.group(1)
+        raise QueryError({
+            "NOT": "NOT at the end leaves nothing out: put the word to exclude after it (coffee NOT tea)",
+            "-": "- at the end leaves nothing out: put it before the word to exclude (coffee -tea)",
+        }.get(op, f"{op} at the end joins nothing: put a word after it (coffee {op} tea), or leave it out"))
+    first = _FIRST_OPERATOR.search(bare)
+    if first:
+        raise QueryError(f"{first.group(1)} at the start joins nothing: put a word before it (coffee "
+                         f"{first.group(1)} tea), or leave it out")
 
 
 def _first_error(q: Any) -> str | None:

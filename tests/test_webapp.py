@@ -104,6 +104,20 @@ def test_pagination_and_sort(client: FlaskClient) -> None:
     assert oldest.index("Elections: the new state") < oldest.index("Fed raises interest rates")
 
 
+def test_urls_leave_out_parameters_at_their_defaults(client: FlaskClient) -> None:
+    response = client.get("/?q=storm&sort=relevance&match=all&from=&to=&topic=weather&page=1")
+    assert response.status_code == 302 and response.headers["Location"] == "/?q=storm&topic=weather"
+    assert client.get("/embed?q=storm&sort=relevance").headers["Location"] == "/embed?q=storm"
+    assert client.get("/?q=&sort=relevance").headers["Location"] == "/"
+    assert client.get("/?q=storm&sort=newest&page=2").status_code == 200  # nothing to leave out
+
+
+def test_a_page_past_the_last_says_so_and_links_to_the_last(client: FlaskClient) -> None:
+    page = client.get("/?q=inflation&page=50").get_data(as_text=True)
+    assert "Past the last page" in page and "3 articles fill 1 page." in page
+    assert 'href="/?q=inflation">Go to the last page' in page
+
+
 def test_did_you_mean_link(client: FlaskClient) -> None:
     page = client.get("/?q=inflaton").get_data(as_text=True)
     assert "Did you mean" in page and 'href="/?q=inflation"' in page

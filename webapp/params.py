@@ -53,6 +53,17 @@ def result_position(args: MultiDict[str, str]) -> int | None:
     return position
 
 
+# Values a search parameter has when it is left out: a URL holding them (or empty ones) says nothing more.
+_DEFAULTS = {"sort": SearchRequest().sort, "match": SearchRequest().match, "page": str(SearchRequest().page)}
+
+
+def without_defaults(args: MultiDict[str, str]) -> list[tuple[str, str]] | None:
+    """Return the parameters less the empty and default ones (sort=relevance, from=), or None when there are none."""
+    given = list(args.items(multi=True))
+    kept = [(name, value) for name, value in given if value.strip() and _DEFAULTS.get(name) != value.strip()]
+    return kept if len(kept) < len(given) else None
+
+
 def related_limit(args: MultiDict[str, str]) -> int:
     """Return how many related articles a request asks for, or raise QueryError."""
     limit = _number(args, "limit", DEFAULT_RELATED)

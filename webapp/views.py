@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
@@ -15,7 +17,7 @@ from indexer.records import Article
 from indexer.results import MAX_RESULT_DEPTH, RelatedArticle, SearchPage, SearchRequest
 
 from . import presenters
-from .params import article_id, article_key, result_position, search_request
+from .params import article_id, article_key, result_position, search_request, without_defaults
 from .security import rate_limited
 from .service import search_service
 
@@ -25,18 +27,28 @@ EMBED_PER_PAGE = 5
 
 @bp.get("/")
 @rate_limited("search", "RATE_LIMIT")
-def search() -> str:
-    """The search page: results, facets, timeline; every state is in the URL."""
+def search() -> ResponseReturnValue:
+    """The search page: results, facets, timeline; every state is in the URL (without its defaults)."""
+    shorter = without_defaults(request.args)
+    if shorter is not None:
+        return redirect(_with_query(url_for("views.search"), shorter))
     page = search_service().search(search_request(request.args, current_app.config["PER_PAGE"]))
     return render_template("views/search.html", **search_context(page))
 
 
 @bp.get("/embed")
 @rate_limited("search", "RATE_LIMIT")
-def embed() -> str:
+def embed() -> ResponseReturnValue:
     """A compact search page for an <iframe>: no site chrome, links open in a new tab."""
+    shorter = without_defaults(request.args)
+    if shorter is not None:
+        return redirect(_with_query(url_for("views.embed"), shorter))
     page = search_service().search(search_request(request.args, EMBED_PER_PAGE))
     return render_template("views/embed.html", **search_context(page))
+
+
+def _with_query(path: str, params: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 @bp.get("/articles/<key>")
@@ -64,6 +76,8 @@ def search_context(page: SearchPage) -> dict[str, Any]:
         "url": lambda **changes: presenters.search_url(page.request, **changes),
         "article_url": lambda hit_id, n: presenters.article_url(page.request, hit_id, n),
         "empty_index": page.total == 0 and page.request == SearchRequest(per_page=page.request.per_page),
+        "last_page_url": (presenters.search_url(page.request, page=page.pages if page.pages > 1 else None)
+                          if page.total and not page.hits else None),
     }
 
 

@@ -158,3 +158,34 @@ def test_a_forged_host_never_reaches_the_links_the_archive_gives(playwright_driv
     finally:
         browser.close()
         server.stop()
+
+
+def test_queries_that_find_nothing_without_a_word_say_what_happened(page: Page, corpus: Corpus,
+                                                                    allow_status: Callable[[int], None]) -> None:
+    allow_status(400)
+    box = page.get_by_role("searchbox", name="Search articles")
+    for typed, says in [
+        (f"{WORD} NOT", "NOT at the end leaves nothing out: put the word to exclude after it"),
+        ("date:[2021-03-01 TO 2021-02-01]", "is empty: 2021-03-01 is after 2021-02-01. Write date:[2021-02-01 TO"),
+    ]:
+        page.goto("/")
+        box.first.fill(typed)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("alert")).to_contain_text(says)
+
+    found = len(matching(corpus, WORD))
+    page.goto(f"/?q={WORD}&page=50")
+    expect(page.get_by_role("heading", name="Past the last page")).to_be_visible()
+    page.get_by_role("link", name="Go to the last page").click()
+    expect(summary(page)).to_contain_text(f"{found} articles, showing 11–{found}")
+
+
+def test_urls_leave_out_what_is_left_at_its_default(open_page: Callable[..., Page]) -> None:
+    for scripted in (True, False):
+        page = open_page(java_script_enabled=scripted)
+        page.goto(f"/?q={WORD}")
+        facet(page, "Topic", "business").check()
+        if not scripted:
+            page.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(re.compile(r"topic=business"))
+        assert page.url.endswith(f"/?q={WORD}&topic=business"), (scripted, page.url)  # no sort=, match=, from=

@@ -11,9 +11,11 @@
   var COMPLETE_DATE = /^[1-9]\d{3}-\d{2}-\d{2}$/;
 
   function submit() {
-    // Dropping page= keeps the new selection on its first page; empty fields are left out of the URL.
+    // Dropping page= keeps the new selection on its first page; empty fields and choices left at their default
+    // (data-default: Relevance, All the words) are left out of the URL.
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && el.type !== "checkbox" && el.type !== "radio" && !el.value) el.disabled = true;
+      var isChoice = el.type === "checkbox" || el.type === "radio";
+      if (el.name && ((!isChoice && !el.value) || (el.checked && el.hasAttribute("data-default")))) el.disabled = true;
     });
     form.submit();
   }
