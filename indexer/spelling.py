@@ -3,8 +3,9 @@
 There is no separate spelling field (it doubled indexing time). A word whose stem is not indexed is corrected
 against the stems of the body field: the stem within one edit (else two) that most articles contain wins, and
 it is shown as the form of the word that articles actually print, found in a few stored articles that hold it
-("econmy" -> stem "econmi" -> "economi" -> "economy"). Field-scoped words, wildcards, fuzzy terms and operators
-are left as they are.
+("econmy" -> stem "econmi" -> "economi" -> "economy"). A value of a name field (`topic:coffe`, `author:`,
+`source:`) the field does not hold is corrected against the values it does (`topic:coffee`). Words scoped to
+other fields, quoted values, wildcards, fuzzy terms and operators are left as they are.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ from collections import Counter
 from typing import Any
 
 from .proximity import NEAR
+from .query import FIELD_ALIASES
 
 SPELLING_FIELDS = ("body", "headline")
 # A plain word: not after "field:" or inside a dotted or hyphenated token, not followed by a wildcard or "~".
 _WORD = re.compile(r"(?<![\w:.\-'])([^\W\d_]{2,})(?![\w:*?~.'-])")
 _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE", NEAR}
+# A name field's value: "topic:coffe" (its aliases too: "section:coffe").
+_FIELD_VALUE = re.compile(r"(?<![\w.])(\w+):([^\W\d_]{2,})(?![\w:*?~.'-])")
+_NAME_FIELDS = {name: name for name in ("topic", "author", "source")} | {
+    alias: field for field, aliases in FIELD_ALIASES.items() if field in ("topic", "author", "source")
+    for alias in aliases}
 # How many stored articles are read to find how a stem is printed, and how many candidate stems are compared.
 SURFACE_SAMPLES = 5
 CANDIDATES = 5
@@ -40,8 +47,31 @@ def suggest_query(reader: Any, text: str) -> str | None:
         changed = True
         return fixed
 
-    corrected = _WORD.sub(replace, text)
+    def replace_value(match: re.Match[str]) -> str:
+        nonlocal changed
+        name, value = match.groups()
+        field = _NAME_FIELDS.get(name)
+        fixed = None if field is None else correct_value(reader, field, value)
+        if fixed is None:
+            return match.group(0)
+        changed = True
+        return f"{name}:{fixed}"
+
+    corrected = _FIELD_VALUE.sub(replace_value, _WORD.sub(replace, text))
     return corrected if changed else None
+
+
+def correct_value(reader: Any, field: str, value: str) -> str | None:
+    """Return the word of a name field closest to one it does not hold (the commonest, on a tie), or None."""
+    lowered = value.lower()
+    if field not in reader.indexed_field_names() or (field, lowered) in reader:
+        return None
+    corrector = reader.corrector(field)
+    for maxdist in (1, 2):
+        candidates = corrector.suggest(lowered, limit=10, maxdist=maxdist, prefix=1)
+        if candidates:
+            return str(max(candidates, key=lambda word: (int(reader.doc_frequency(field, word)), word)))
+    return None
 
 
 def correct_word(reader: Any, analyzer: Any, word: str) -> str | None:

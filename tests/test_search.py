@@ -206,6 +206,11 @@ def test_did_you_mean(service: SearchService) -> None:
     assert service.search(SearchRequest(query='"interest rtes" OR stoorm')).suggestion == '"interest rates" OR storm'
     assert service.search(SearchRequest(query="headline:stoorm")).suggestion is None  # scoped words are left
     assert service.search(SearchRequest(query="rtaes NEAR/3 inflation")).suggestion == "rates NEAR/3 inflation"
+    # values of name fields, against the values they hold (aliases too); quoted ones are left
+    assert service.search(SearchRequest(query="topic:economi")).suggestion == "topic:economy"
+    assert service.search(SearchRequest(query="section:economi rates")).suggestion == "section:economy rates"
+    assert service.search(SearchRequest(query="author:doee")).suggestion == "author:doe"
+    assert service.search(SearchRequest(query='topic:"economi"')).suggestion is None
 
 
 def test_related_articles(service: SearchService) -> None:

@@ -118,10 +118,17 @@ def test_a_page_past_the_last_says_so_and_links_to_the_last(client: FlaskClient)
     assert 'href="/?q=inflation">Go to the last page' in page
 
 
-def test_did_you_mean_link(client: FlaskClient) -> None:
+def test_a_query_that_finds_nothing_shows_what_its_correction_finds(client: FlaskClient) -> None:
     page = client.get("/?q=inflaton").get_data(as_text=True)
-    assert "Did you mean" in page and 'href="/?q=inflation"' in page
-    assert "Nothing matched" in page
+    assert "Showing results for <strong>inflation</strong>; search instead for" in page
+    assert 'href="/?q=inflaton&amp;as_typed=1">inflaton</a>' in page and "3 articles" in page
+    typed = client.get("/?q=inflaton&as_typed=1").get_data(as_text=True)  # as typed: nothing, and the suggestion
+    assert "Nothing matched" in typed and "Did you mean" in typed and 'href="/?q=inflation"' in typed
+    framed = client.get("/embed?q=inflaton").get_data(as_text=True)
+    assert "Showing results for <strong>inflation</strong>" in framed
+    assert 'href="/embed?q=inflaton&amp;as_typed=1" target="_self"' in framed
+    scoped = client.get("/?q=topic:economi").get_data(as_text=True)
+    assert "Showing results for <strong>topic:economy</strong>" in scoped and "3 articles" in scoped
 
 
 def test_bad_parameters_give_a_400_page_that_keeps_the_form(client: FlaskClient) -> None:

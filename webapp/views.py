@@ -23,6 +23,8 @@ from .service import search_service
 
 bp = Blueprint("views", __name__)
 EMBED_PER_PAGE = 5
+# The parameter of the "search instead for" link: run the query as typed, without correcting it.
+AS_TYPED = "as_typed"
 
 
 @bp.get("/")
@@ -32,8 +34,8 @@ def search() -> ResponseReturnValue:
     shorter = without_defaults(request.args)
     if shorter is not None:
         return redirect(_with_query(url_for("views.search"), shorter))
-    page = search_service().search(search_request(request.args, current_app.config["PER_PAGE"]))
-    return render_template("views/search.html", **search_context(page))
+    page, typed = _searched(search_request(request.args, current_app.config["PER_PAGE"]))
+    return render_template("views/search.html", **search_context(page, typed))
 
 
 @bp.get("/embed")
@@ -43,8 +45,20 @@ def embed() -> ResponseReturnValue:
     shorter = without_defaults(request.args)
     if shorter is not None:
         return redirect(_with_query(url_for("views.embed"), shorter))
-    page = search_service().search(search_request(request.args, EMBED_PER_PAGE))
-    return render_template("views/embed.html", **search_context(page))
+    page, typed = _searched(search_request(request.args, EMBED_PER_PAGE))
+    return render_template("views/embed.html", **search_context(page, typed, "views.embed"))
+
+
+def _searched(search: SearchRequest) -> tuple[SearchPage, str | None]:
+    """Run a search; when it finds nothing and its correction finds articles, return those and the query as typed.
+
+    `as_typed=1` (the "search instead for" link) runs the query as typed, however little it finds.
+    """
+    page = search_service().search(search)
+    if page.total or not page.suggestion or request.args.get(AS_TYPED):
+        return page, None
+    corrected = search_service().search(replace(search, query=page.suggestion))
+    return (corrected, search.query) if corrected.total else (page, None)
 
 
 def _with_query(path: str, params: list[tuple[str, str]]) -> str:
@@ -64,10 +78,12 @@ def article(key: str) -> str:
                            after=_ran(found, related, before=False))
 
 
-def search_context(page: SearchPage) -> dict[str, Any]:
-    """Return what the search templates show of a result page."""
+def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "views.search") -> dict[str, Any]:
+    """Return what the search templates show of a result page (typed: the query corrected to find these)."""
     return {
         "page": page,
+        "typed": typed,
+        "typed_url": typed and presenters.search_url(page.request, endpoint=endpoint, q=typed, **{AS_TYPED: 1}),
         "req": page.request,
         "groups": presenters.facet_groups(page),
         "chips": presenters.chips(page.request),

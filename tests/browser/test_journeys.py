@@ -189,3 +189,33 @@ def test_urls_leave_out_what_is_left_at_its_default(open_page: Callable[..., Pag
             page.get_by_role("button", name="Apply filters").click()
         expect(page).to_have_url(re.compile(r"topic=business"))
         assert page.url.endswith(f"/?q={WORD}&topic=business"), (scripted, page.url)  # no sort=, match=, from=
+
+
+def test_a_misspelt_search_shows_what_the_correction_finds_everywhere(page: Page, site: Site,
+                                                                      corpus: Corpus) -> None:
+    found = len(matching(corpus, WORD))
+    page.goto("/?q=harvst")
+    expect(page.locator(".suggestion")).to_have_text(f"Showing results for {WORD}; search instead for harvst")
+    expect(summary(page)).to_contain_text(f"{found} articles")
+    page.get_by_role("link", name="harvst", exact=True).click()
+    expect(page.get_by_role("heading", name="Nothing matched")).to_be_visible()
+    expect(page.locator(".suggestion")).to_have_text(f"Did you mean {WORD}?")
+
+    page.goto("/?q=topic:agricultre")  # a facet value too
+    expect(page.locator(".suggestion")).to_contain_text("Showing results for topic:agriculture")
+
+    page.goto(site.host_page("harvst"))
+    frame = page.frame_locator('iframe[title="Archive search"]')
+    expect(frame.locator(".suggestion")).to_contain_text(f"Showing results for {WORD}")
+    expect(frame.get_by_role("status")).to_have_text(f"{found} articles")
+    frame.get_by_role("link", name="harvst", exact=True).click()  # stays in the frame
+    expect(frame.get_by_role("status")).to_have_text("0 articles")
+
+    widget = page.locator("[data-newsarchive]")
+    widget.get_by_role("searchbox", name="Search the archive").fill("harvst")
+    widget.get_by_role("button", name="Search").click()
+    expect(widget.get_by_role("status")).to_have_text(f"{found} articles")
+    expect(widget.locator(".newsarchive-correction")).to_have_text(
+        f"Showing results for {WORD}; search instead for harvst")
+    widget.get_by_role("button", name="harvst").click()
+    expect(widget.get_by_role("status")).to_have_text("0 articles")

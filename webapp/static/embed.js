@@ -54,20 +54,46 @@
     var input = el("input", { id: id, type: "search", name: "q" });
     var button = el("button", { type: "submit" }, "Search");
     var status = el("p", { role: "status", "class": "newsarchive-status" });
+    var correction = el("p", { "class": "newsarchive-correction" });
     var list = el("ol", { "class": "newsarchive-results" });
     form.appendChild(label); form.appendChild(input); form.appendChild(button);
-    box.appendChild(form); box.appendChild(status); box.appendChild(list);
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var url = host + "/api/search?q=" + encodeURIComponent(input.value) + "&per_page=" + perPage;
+    box.appendChild(form); box.appendChild(status); box.appendChild(correction); box.appendChild(list);
+
+    function ask(query) {
+      var url = host + "/api/search?q=" + encodeURIComponent(query) + "&per_page=" + perPage;
+      return fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); });
+    }
+
+    // Nothing found but a correction finds articles: show those, and offer the query as typed (asTyped).
+    function search(query, asTyped) {
       status.textContent = "Searching…";
-      fetch(url, { headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      correction.textContent = "";
+      ask(query)
         .then(function (res) {
-          if (!res.ok) { list.textContent = ""; status.textContent = res.body.error.message; return; }
-          render(list, status, host, res.body);
+          if (!res.ok || asTyped || res.body.total || !res.body.suggestion) return { res: res };
+          return ask(res.body.suggestion).then(function (fixed) {
+            return fixed.ok && fixed.body.total ? { res: fixed, typed: query } : { res: res };
+          });
+        })
+        .then(function (found) {
+          if (!found.res.ok) { list.textContent = ""; status.textContent = found.res.body.error.message; return; }
+          render(list, status, host, found.res.body);
+          if (found.typed !== undefined) {
+            var instead = el("button", { type: "button", "class": "newsarchive-as-typed" }, found.typed);
+            instead.addEventListener("click", function () { search(found.typed, true); });
+            correction.appendChild(document.createTextNode("Showing results for "));
+            correction.appendChild(el("strong", {}, found.res.body.query));
+            correction.appendChild(document.createTextNode("; search instead for "));
+            correction.appendChild(instead);
+          }
         })
         .catch(function () { status.textContent = "The archive could not be reached."; });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      search(input.value, false);
     });
   }
 
