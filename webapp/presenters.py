@@ -22,13 +22,27 @@ _YEAR = re.compile(r"[0-9]{4}")
 PAGE_WINDOW = 2
 
 
+# Values of a facet shown at once; the rest sit behind a visible "more" (no scroll box hidden in the sidebar).
+FACET_SHOWN = 8
+
+
 @dataclass(frozen=True)
 class FacetGroup:
-    """One facet of the sidebar."""
+    """One facet of the sidebar: the values shown at once (the selected ones among them) and the rest."""
 
     name: str
     title: str
     values: tuple[FacetValue, ...]
+
+    @property
+    def shown(self) -> tuple[FacetValue, ...]:
+        """Return the first FACET_SHOWN values, and any selected value beyond them."""
+        return tuple(v for i, v in enumerate(self.values) if i < FACET_SHOWN or v.selected)
+
+    @property
+    def more(self) -> tuple[FacetValue, ...]:
+        """Return the values behind "more"."""
+        return tuple(v for i, v in enumerate(self.values) if i >= FACET_SHOWN and not v.selected)
 
 
 @dataclass(frozen=True)
@@ -94,13 +108,18 @@ def facet_groups(page: SearchPage) -> list[FacetGroup]:
     return groups
 
 
+def facet_label(value: str, facet: str) -> str:
+    """Return how a facet value reads: a month as the timeline writes it ("Mar 1987"), others as they are."""
+    return _label(value) if facet == "month" and _MONTH.fullmatch(value) else value
+
+
 def chips(request: SearchRequest) -> list[Chip]:
     """Return the removable selections: facet values and the date range."""
     found = []
     for name, values in request.selections().items():
         for value in values:
             rest = [v for v in values if v != value] or None
-            found.append(Chip(f"{FACET_TITLES[name]}: {value}", search_url(request, **{name: rest})))
+            found.append(Chip(f"{FACET_TITLES[name]}: {facet_label(value, name)}", search_url(request, **{name: rest})))
     if request.date_from:
         found.append(Chip(f"From {request.date_from.isoformat()}", search_url(request, **{"from": None})))
     if request.date_to:

@@ -145,6 +145,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(lambda d: d.strftime("%-d %B %Y") if d else "undated", "day")
     app.add_template_filter(lambda n: f"{n:,}", "number")
     app.add_template_filter(_outbound, "outbound")
+    app.add_template_filter(presenters.facet_label, "facet_label")
 
 
 def _outbound(url: str) -> str | None:

@@ -219,3 +219,31 @@ def test_a_misspelt_search_shows_what_the_correction_finds_everywhere(page: Page
         f"Showing results for {WORD}; search instead for harvst")
     widget.get_by_role("button", name="harvst").click()
     expect(widget.get_by_role("status")).to_have_text("0 articles")
+
+
+def test_facets_say_how_they_combine_and_show_every_value_without_a_scroll_box(page: Page, corpus: Corpus) -> None:
+    page.goto("/?year=2020")
+    expect(page.locator(".facet-logic")).to_have_text(re.compile(r"any of them;.*all of them", re.S))
+    months = page.get_by_role("group", name="Month")
+    expect(months.get_by_role("checkbox", name=re.compile(r"^Sep 2020 \d"))).to_be_visible()  # not "2020-09"
+
+    authors = page.get_by_role("group", name="Author")
+    lists = authors.locator("ul")
+    assert all(u.evaluate("el => getComputedStyle(el).overflowY") == "visible" for u in lists.all())
+    more = authors.locator("details.more")
+    expect(more).to_have_count(1)
+    hidden = more.get_by_role("checkbox")
+    expect(hidden.first).not_to_be_visible()
+    more.locator("summary").click()  # a visible "N more"
+    expect(hidden.first).to_be_visible()
+    name = hidden.first.get_attribute("value") or ""
+    hidden.first.click()
+    expect(page).to_have_url(re.compile(r"author="))
+    # The chosen value is among those shown at once after the reload, and reads the same in its chip.
+    expect(page.get_by_role("group", name="Author").locator("> ul").get_by_role(
+        "checkbox", name=re.compile(rf"^{re.escape(name)} \d"))).to_be_checked()
+    expect(chips(page)).to_contain_text([f"Author: {name} ×"])
+
+    page.goto("/?year=2020")
+    facet(page, "Month", "Sep 2020").check()
+    expect(chips(page)).to_contain_text(["Month: Sep 2020 ×"])
