@@ -267,8 +267,9 @@ class _Run:
 
 
 def _folder_name(path: Path) -> str:
-    """Return the name of a file's folder as text (bytes that are not UTF-8 shown as U+FFFD)."""
-    return os.fsencode(path.resolve().parent.name).decode("utf-8", "replace")
+    """Return the name of the folder a file was found in (not a symlink's target's), as text (U+FFFD for bad bytes)."""
+    name = path.parent.name or path.resolve().parent.name  # "" for a file found walking "."
+    return os.fsencode(name).decode("utf-8", "replace")
 
 
 def _with_folder(article: Article, field: str | None, folder: str) -> Article:

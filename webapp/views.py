@@ -31,22 +31,23 @@ AS_TYPED = "as_typed"
 @rate_limited("search", "RATE_LIMIT")
 def search() -> ResponseReturnValue:
     """The search page: results, facets, timeline; every state is in the URL (without its defaults)."""
-    shorter = without_defaults(request.args)
-    if shorter is not None:
-        return redirect(_with_query(url_for("views.search"), shorter))
-    page, typed = _searched(search_request(request.args, current_app.config["PER_PAGE"]))
-    return render_template("views/search.html", **search_context(page, typed))
+    return _search_page("views.search", "views/search.html", current_app.config["PER_PAGE"])
 
 
 @bp.get("/embed")
 @rate_limited("search", "RATE_LIMIT")
 def embed() -> ResponseReturnValue:
     """A compact search page for an <iframe>: no site chrome, links open in a new tab."""
+    return _search_page("views.embed", "views/embed.html", EMBED_PER_PAGE)
+
+
+def _search_page(endpoint: str, template: str, per_page: int) -> ResponseReturnValue:
+    """Redirect a URL holding defaults to the one without them; else run the search and render it."""
     shorter = without_defaults(request.args)
     if shorter is not None:
-        return redirect(_with_query(url_for("views.embed"), shorter))
-    page, typed = _searched(search_request(request.args, EMBED_PER_PAGE))
-    return render_template("views/embed.html", **search_context(page, typed, "views.embed"))
+        return redirect(f"{url_for(endpoint)}?{urlencode(shorter)}" if shorter else url_for(endpoint))
+    page, typed = _searched(search_request(request.args, per_page))
+    return render_template(template, **search_context(page, typed, endpoint))
 
 
 def _searched(search: SearchRequest) -> tuple[SearchPage, str | None]:
@@ -59,10 +60,6 @@ def _searched(search: SearchRequest) -> tuple[SearchPage, str | None]:
         return page, None
     corrected = search_service().search(replace(search, query=page.suggestion))
     return (corrected, search.query) if corrected.total else (page, None)
-
-
-def _with_query(path: str, params: list[tuple[str, str]]) -> str:
-    return f"{path}?{urlencode(params)}" if params else path
 
 
 @bp.get("/articles/<key>")
