@@ -23,9 +23,8 @@ _WORD = re.compile(r"(?<![\w:.\-'])([^\W\d_]{2,})(?![\w:*?~.'-])")
 _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE", NEAR}
 # A name field's value: "topic:coffe" (its aliases too: "section:coffe").
 _FIELD_VALUE = re.compile(r"(?<![\w.])(\w+):([^\W\d_]{2,})(?![\w:*?~.'-])")
-_NAME_FIELDS = {name: name for name in ("topic", "author", "source")} | {
-    alias: field for field, aliases in FIELD_ALIASES.items() if field in ("topic", "author", "source")
-    for alias in aliases}
+_NAME_FIELDS = {alias: field for field in ("topic", "author", "source")
+                for alias in (field, *FIELD_ALIASES.get(field, ()))}
 # How many stored articles are read to find how a stem is printed, and how many candidate stems are compared.
 SURFACE_SAMPLES = 5
 CANDIDATES = 5
