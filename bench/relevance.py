@@ -18,7 +18,7 @@ averaged over the judged queries. Nothing here is tuned on the judgements: it on
 
 `--grid` scores newsarchive alone under each ranking parameter set of RANKING_GRID, on each collection, from one
 index per collection (ranking parameters apply at search time): the sensitivity of the chosen parameters, not a
-search for the best ones (see README, "Ranking").
+search for the best ones (see docs/search.md, "Ranking").
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ class Ranking:
         return " ".join([f"k1={self.k1:g}", *(f"{f}={w.weight:g}/b{w.b:g}" for f, w in self.fields)])
 
 
-# Chosen on Cranfield, checked on TIME (README, "Ranking"; python -m bench.relevance --grid): the best MAP of a
+# Chosen on Cranfield, checked on TIME (docs/search.md, "Ranking"; python -m bench.relevance --grid): the best MAP of a
 # 96-point grid over the literature's ranges, inside a flat region (its neighbours in the grid within 0.006 MAP).
 DEFAULT_RANKING = Ranking(k1=2.0, fields=(("headline", FieldWeight(3.0, 0.75)), ("body", FieldWeight(1.0, 0.75))))
 assert tuple(name for name, _ in DEFAULT_RANKING.fields) == SEARCH_FIELDS
