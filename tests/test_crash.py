@@ -388,7 +388,7 @@ def test_a_kill_during_a_parallel_commit_leaves_no_process_holding_the_locks(
     finally:
         process.kill()
         kill_strays(workers, str(index_dir))
-    # Whoosh's workers may outlive a killed run, blocked on their job queue (a leak docs/reliability.md states), but they
+    # Whoosh's workers may outlive a killed run, blocked on their job queue (a leak; docs/reliability.md), but they
     # are started by a fork server, not forked from the run, so they hold neither lock and the next run proceeds.
     assert not any(locked.values()), f"{len(stray)} worker processes outlive the killed run, holding {locked}"
     assert rerun.returncode == 0, rerun.stderr
