@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from .schema import FACET_FIELDS, SEARCH_FIELDS
 from .storage import leaf_readers
 
 NO_DATE = np.iinfo(np.int64).min
+_DAY = 86_400_000_000  # microseconds
 _MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
 
 
@@ -162,6 +164,16 @@ class IndexView:
         if end is not None:
             result &= self.dates <= end
         return result
+
+    def day_counts(self, mask: np.ndarray) -> list[tuple[date, int]]:
+        """Return (day, count) for every day on which masked, dated documents ran, in date order."""
+        keys = self.dates[mask & (self.dates != NO_DATE)]
+        if not len(keys):
+            return []
+        days = keys // _DAY  # raw dates count microseconds from 0001-01-01 (whoosh.util.times.datetime_to_long)
+        first = int(days.min())
+        tally = np.bincount(days - first)
+        return [(date.fromordinal(first + int(i) + 1), int(tally[i])) for i in np.flatnonzero(tally)]
 
     def date_bounds(self, mask: np.ndarray) -> tuple[int, int] | None:
         """Return the smallest and largest raw date among the masked, dated documents."""

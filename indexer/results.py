@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from .records import Article
+from .timeline import Timeline, build_timeline
 
 SORTS = ("relevance", "newest", "oldest")
 MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
@@ -96,6 +97,12 @@ class SearchPage:
     facets: dict[str, tuple[FacetValue, ...]]
     suggestion: str | None = None
     took_ms: float = 0.0
+    days: tuple[tuple[date, int], ...] = ()  # matches per day, for the timeline
+
+    @property
+    def timeline(self) -> Timeline | None:
+        """Return when the matches ran, in periods that suit their span (None when none is dated)."""
+        return build_timeline(self.days, (self.request.date_from, self.request.date_to))
 
     @property
     def pages(self) -> int:
@@ -113,6 +120,7 @@ class SearchPage:
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,
+            "timeline": timeline.to_dict() if (timeline := self.timeline) else None,
         }
 
 

@@ -135,8 +135,9 @@ class SearchService:
             facets = {name: self._facet(gen.view, request, name, match.base, match.chosen) for name in FACETS}
             total = int(match.final.sum())
             suggestion = self._suggest(gen, request, match.user_query, total)
+            days = tuple(gen.view.day_counts(match.final))
         took = (time.perf_counter() - started) * 1000
-        return SearchPage(request, total, tuple(hits), facets, suggestion, took)
+        return SearchPage(request, total, tuple(hits), facets, suggestion, took, days)
 
     def iter_matches(self, request: SearchRequest, limit: int) -> Iterator[Article]:
         """Return an iterator over every article a search matches, in its order, up to limit (for exports).

@@ -18,7 +18,7 @@ from indexer.storage import INDEX_ENV, run_lock
 
 from .conftest import CORPUS, SAMPLE, write_jsonl
 
-PAGE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+PAGE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
 HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
 SUMMARY = re.compile(
     r"^Indexed (?P<index>.+): (?P<added>[\d,]+) added, (?P<updated>[\d,]+) updated, "

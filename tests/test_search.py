@@ -244,7 +244,7 @@ def test_stats(service: SearchService) -> None:
 
 def test_json_shape(service: SearchService) -> None:
     data = service.search(SearchRequest(query="storm", per_page=1)).to_dict()
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
     hit = data["hits"][0]
     assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
     assert hit["date"] == "2020-01-20T00:00:00" and hit["author"] == ["John Roe", "Jane Doe"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, exports, security, urls, views
+from . import api, exports, security, tips, urls, views
 from .service import ServiceHolder
 from .settings import load_settings
 
@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     urls.init_app(app)
     security.init_app(app)
+    tips.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)

@@ -1,4 +1,4 @@
-"""What the search page shows, built from a SearchPage: facet groups, chips, pages and the timeline bars."""
+"""What the search page shows, built from a SearchPage: facet groups, chips, pages and the timeline chart."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ from typing import Any
 
 from flask import url_for
 
-from indexer.dates import parse_bound
+from indexer.query import EVERYTHING
 from indexer.results import FacetValue, SearchPage, SearchRequest
 
 from .params import article_key, request_params
 
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+MATCH_LABELS = {"all": "All the words", "any": "Any of the words"}
 FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month"}
-# Beyond this many months the timeline counts years.
-MAX_MONTH_BARS = 48
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
-_YEAR = re.compile(r"[0-9]{4}")
+# Labels under the timeline at most (half as many where it is narrow); counts printed above bars up to COUNTED_BARS.
+AXIS_LABELS = 12
+COUNTED_BARS = 12
 PAGE_WINDOW = 2
 
 
@@ -55,13 +57,26 @@ class Chip:
 
 @dataclass(frozen=True)
 class Bar:
-    """One period of the timeline."""
+    """One period of the timeline: a link to its matches unless it has none."""
 
-    label: str
+    label: str  # in full: "Mar 1987", "Mon 2 Mar 1987"
+    tick: str | None  # the label under the bar, on the bars that carry one
+    minor: bool  # a tick left out where the chart is narrow
     count: int
-    url: str
-    x: float
-    height: float
+    url: str | None
+    height: float  # percent of the axis
+    start: str  # ISO date
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The timeline: bars of one unit, the axis' ticks (top first), and the way out of a drill-down."""
+
+    unit: str
+    bars: tuple[Bar, ...]
+    ticks: tuple[int, ...]
+    counted: bool  # few enough bars to print each count above its bar
+    zoom_out_url: str | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,31 @@ def trail(request: SearchRequest, position: int, total: int, neighbours: dict[in
                  links.get(position - 1), links.get(position + 1))
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One of a set of mutually exclusive settings (sort order, word matching), as a link."""
+
+    label: str
+    url: str
+    current: bool
+
+
+def sort_choices(request: SearchRequest) -> list[Choice]:
+    """Return the sort orders a search offers: without a query there is no relevance, and the default is newest."""
+    if request.query.strip() in EVERYTHING:
+        newest = request.sort != "oldest"
+        return [Choice("Newest first", search_url(request, sort=None), newest),
+                Choice("Oldest first", search_url(request, sort="oldest"), not newest)]
+    return [Choice(label, search_url(request, sort=value if value != "relevance" else None), request.sort == value)
+            for value, label in SORT_LABELS.items()]
+
+
+def match_choices(request: SearchRequest) -> list[Choice]:
+    """Return the ways the words of a query can be matched: all of them, or any."""
+    return [Choice(label, search_url(request, match=value if value != "all" else None), request.match == value)
+            for value, label in MATCH_LABELS.items()]
+
+
 def search_url(request: SearchRequest, /, **changes: Any) -> str:
     """Return the URL of the request with changes applied (page resets unless given; endpoint= picks the route)."""
     endpoint = changes.pop("endpoint", "views.search")
@@ -110,7 +150,9 @@ def facet_groups(page: SearchPage) -> list[FacetGroup]:
 
 def facet_label(value: str, facet: str) -> str:
     """Return how a facet value reads: a month as the timeline writes it ("Mar 1987"), others as they are."""
-    return _label(value) if facet == "month" and _MONTH.fullmatch(value) else value
+    if facet == "month" and _MONTH.fullmatch(value):
+        return date(int(value[:4]), int(value[5:7]), 1).strftime("%b %Y")
+    return value
 
 
 def chips(request: SearchRequest) -> list[Chip]:
@@ -138,52 +180,42 @@ def page_numbers(current: int, last: int) -> list[int | None]:
     return numbers
 
 
-def timeline(page: SearchPage, width: float = 600.0, height: float = 80.0) -> list[Bar]:
-    """Return a bar per month (or per year, for long spans) from the first to the last matching period."""
-    months = _matching_periods(page, "month", _MONTH)
-    if not months:
-        return []
-    periods = _month_range(min(months), max(months))
-    if len(periods) > MAX_MONTH_BARS:
-        years = _matching_periods(page, "year", _YEAR)
-        if not years:
-            return []  # only a month the index lacks is selected: nothing matches
-        periods = [str(y) for y in range(int(min(years)), int(max(years)) + 1)]
-        counts = [years.get(p, 0) for p in periods]
-    else:
-        counts = [months.get(p, 0) for p in periods]
-    tallest = max(counts) or 1
-    step = width / len(periods)
-    return [
-        Bar(_label(p), n, _period_url(page.request, p), i * step, max(1.0, height * n / tallest) if n else 0.0)
-        for i, (p, n) in enumerate(zip(periods, counts, strict=True))
-    ]
+def timeline(page: SearchPage) -> Chart | None:
+    """Return the timeline chart of a page: bars first to last, the axis, and the way back out of a drill-down."""
+    found = page.timeline
+    if found is None:
+        return None
+    top = _nice_ceiling(found.tallest)
+    step = -(-len(found.periods) // AXIS_LABELS)  # label every step-th bar; every other one of those when narrow
+    bars = tuple(
+        Bar(p.label, p.short_label if i % step == 0 else None, i % (2 * step) != 0, p.count,
+            _period_url(page.request, p.start, p.end) if p.count else None, 100 * p.count / top,
+            p.start.isoformat())
+        for i, p in enumerate(found.periods)
+    )
+    ticks = (top, top // 2, 0) if top % 2 == 0 else (top, 0)
+    return Chart(found.unit, bars, ticks, len(bars) <= COUNTED_BARS, _zoom_out_url(page.request))
 
 
-def _matching_periods(page: SearchPage, name: str, shape: re.Pattern[str]) -> dict[str, int]:
-    """Return the periods of a facet that hold matches, with their counts.
-
-    A selected value the index lacks is listed with count 0, and it is whatever was typed into the URL ("z",
-    "9999-13"): it must not set the timeline's range, which it once stretched without end (or failed to parse).
-    """
-    return {v.value: v.count for v in page.facets.get(name, ()) if v.count and shape.fullmatch(v.value)}
-
-
-def _month_range(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:7])
-    periods = []
-    while f"{year:04d}-{month:02d}" <= last:
-        periods.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
+def _nice_ceiling(n: int) -> int:
+    """Return the smallest of 1, 2, 5, 10, 20, 50, ... at least n: the top of the axis."""
+    scale = 1
+    while True:
+        for step in (1, 2, 5):
+            if step * scale >= n:
+                return step * scale
+        scale *= 10
 
 
-def _label(period: str) -> str:
-    if len(period) == 4:
-        return period
-    return date(int(period[:4]), int(period[5:7]), 1).strftime("%b %Y")
+def _zoom_out_url(request: SearchRequest) -> str | None:
+    """Return the search a level up from its date range: a month's days go to its year; else to all dates."""
+    low, high = request.date_from, request.date_to
+    if low is None and high is None:
+        return None
+    if low is not None and high is not None and low.year == high.year and (high - low).days < 31:
+        return _period_url(request, date(low.year, 1, 1), date(low.year, 12, 31))
+    return search_url(request, **{"from": None, "to": None})
 
 
-def _period_url(request: SearchRequest, period: str) -> str:
-    start, end = parse_bound(period), parse_bound(period, end=True)
+def _period_url(request: SearchRequest, start: date, end: date) -> str:
     return search_url(request, **{"from": start.isoformat(), "to": end.isoformat(), "month": None, "year": None})

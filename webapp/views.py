@@ -17,9 +17,10 @@ from indexer.records import Article
 from indexer.results import MAX_RESULT_DEPTH, RelatedArticle, SearchPage, SearchRequest
 
 from . import presenters
-from .params import article_id, article_key, result_position, search_request, without_defaults
+from .params import article_id, article_key, request_params, result_position, search_request, without_defaults
 from .security import rate_limited
 from .service import search_service
+from .tips import search_tips
 
 bp = Blueprint("views", __name__)
 EMBED_PER_PAGE = 5
@@ -47,7 +48,8 @@ def _search_page(endpoint: str, template: str, per_page: int) -> ResponseReturnV
     if shorter is not None:
         return redirect(f"{url_for(endpoint)}?{urlencode(shorter)}" if shorter else url_for(endpoint))
     page, typed = _searched(search_request(request.args, per_page))
-    return render_template(template, **search_context(page, typed, endpoint))
+    tips = search_tips(search_service()) if endpoint == "views.search" else ()
+    return render_template(template, tips=tips, **search_context(page, typed, endpoint))
 
 
 def _searched(search: SearchRequest) -> tuple[SearchPage, str | None]:
@@ -84,7 +86,12 @@ def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "
         "req": page.request,
         "groups": presenters.facet_groups(page),
         "chips": presenters.chips(page.request),
-        "bars": presenters.timeline(page),
+        "chart": presenters.timeline(page),
+        "sorts": presenters.sort_choices(page.request),
+        "matches": presenters.match_choices(page.request),
+        "kept": [(name, value) for name in ("sort", "match")
+                 if (value := request_params(page.request).get(name)) is not None],
+        "home": page.request == SearchRequest(per_page=page.request.per_page),
         "pages": presenters.page_numbers(page.request.page, page.pages),
         "url": lambda **changes: presenters.search_url(page.request, **changes),
         "article_url": lambda hit_id, n: presenters.article_url(page.request, hit_id, n),

@@ -31,26 +31,44 @@ def describe(violations: list[dict[str, Any]]) -> str:
     )
 
 
-@pytest.fixture
-def axe_page(open_page: Callable[..., Page]) -> Page:
-    """A page whose CSP is bypassed, so that axe-core can be injected: for these checks only."""
-    return open_page(bypass_csp=True)
+# The widths the issue names: a laptop and a phone (the layouts differ: filters beside the results, or behind a toggle).
+WIDTHS = {"laptop": 1366, "phone": 390}
+
+
+@pytest.fixture(params=list(WIDTHS.values()), ids=list(WIDTHS))
+def axe_page(request: pytest.FixtureRequest, open_page: Callable[..., Page]) -> Page:
+    """A page whose CSP is bypassed, so that axe-core can be injected: for these checks only; at each width."""
+    return open_page(bypass_csp=True, viewport={"width": request.param, "height": 900})
 
 
 @pytest.mark.parametrize(
     ("path", "shows"),
     [
+        ("/", "Newest articles"),
         ("/?q=harvest&topic=business&source=Courier", "Remove Topic: business"),
         ("/?q=harvest&from=2020-01-01&to=2021-12-31&sort=newest", "Remove From 2020-01-01"),
+        ("/?q=harvest&from=2020-09-01&to=2020-09-30", "Matching articles by day"),
         ("/?q=nothingmatchesthis", "Nothing matched"),
-        ("/articles/h05?q=harvest", "Related coverage"),
+        ("/?q=harvest&page=50", "Past the last page"),
+        ("/?q=harvst", "Showing results for"),
+        ("/articles/h05?q=harvest&n=2", "Related coverage"),
         ("/embed?q=harvest", "All 13 results"),
     ],
-    ids=["search-with-facets", "search-with-dates", "no-results", "article", "embed"],
+    ids=["home", "search-with-facets", "search-with-dates", "timeline-days", "no-results", "past-the-last-page",
+         "corrected", "article", "embed"],
 )
 def test_page_has_no_serious_violations(axe_page: Page, path: str, shows: str) -> None:
     axe_page.goto(path)
     expect(axe_page.get_by_text(shows).or_(axe_page.get_by_label(shows)).first).to_be_attached()
+    violations = axe_violations(axe_page)
+    assert not violations, describe(violations)
+
+
+def test_open_filters_tips_and_timeline_table_have_no_serious_violations(axe_page: Page) -> None:
+    axe_page.goto("/?q=harvest&topic=business")
+    for details in axe_page.locator("details").all():
+        details.evaluate("el => { el.open = true; }")  # every toggle open: the filters on a phone, tips, table
+    expect(axe_page.get_by_role("checkbox").first).to_be_visible()
     violations = axe_violations(axe_page)
     assert not violations, describe(violations)
 
