@@ -94,6 +94,16 @@ def test_the_widget_pages_through_the_results_from_the_keyboard(page: Page, site
     expect(pager).to_have_count(0)
 
 
+def test_the_widget_shows_as_many_results_a_page_as_the_host_asks(page: Page, site: Site) -> None:
+    page.goto(site.host_page(**{"per-page": "3"}))
+    widget = widget_search(page, WORD)
+    expect(widget.get_by_role("status")).to_have_text("13 articles, page 1 of 5")
+    expect(widget.locator(".newsarchive-hit")).to_have_count(3)
+    page.goto(site.host_page(**{"per-page": "lots"}))  # not a number: the default
+    widget = widget_search(page, WORD)
+    expect(widget.get_by_role("status")).to_have_text("13 articles, page 1 of 3")
+
+
 def test_the_widget_pages_through_the_corrected_results_and_keeps_the_correction(page: Page, site: Site) -> None:
     page.goto(site.host_page())
     widget = widget_search(page, "harvst")
