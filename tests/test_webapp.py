@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from indexer.build import IndexOptions, index_paths
+from indexer.results import MAX_PER_PAGE, MAX_RESULT_DEPTH
 from webapp import create_app
 from webapp.params import article_id, article_key
 from webapp.settings import SETTINGS, load_settings
@@ -247,6 +248,26 @@ def test_embed_page_can_be_framed_and_opens_links_elsewhere(client: FlaskClient)
     script = client.get("/static/embed.js")
     assert script.status_code == 200 and "data-newsarchive" in script.get_data(as_text=True)
     script.close()
+
+
+def test_embed_page_pages_within_the_frame_and_links_the_whole_search_in_a_new_tab(client: FlaskClient) -> None:
+    page = client.get("/embed?q=*&page=2").get_data(as_text=True)
+    assert "7 articles, page 2 of 2" in page and page.count('class="hit"') == 2
+    assert '<a href="/embed?q=*&amp;page=1" target="_self" rel="prev">Previous</a>' in page
+    assert '<a href="/?q=*" target="_blank" rel="noopener">All 7 results on newsarchive</a>' in page
+    assert '<script src="/static/embed-frame.js" defer></script>' in page
+    assert "embed-frame.js" not in client.get("/?q=*").get_data(as_text=True)  # the frame's script only
+    past = client.get("/embed?q=*&page=5").get_data(as_text=True)
+    assert "Page 5 is past the end" in past and '<a href="/embed?q=*&amp;page=2" target="_self">' in past
+    single = client.get("/embed?q=storm").get_data(as_text=True)
+    assert "2 articles</p>" in single and "All 2 results" not in single and 'class="pagination"' not in single
+
+
+def test_the_embed_script_knows_the_api_s_limits(client: FlaskClient) -> None:
+    script = client.get("/static/embed.js")
+    text = script.get_data(as_text=True)
+    script.close()
+    assert f"var MAX_PER_PAGE = {MAX_PER_PAGE};" in text and f"var MAX_DEPTH = {MAX_RESULT_DEPTH};" in text
 
 
 def test_an_error_in_the_embed_page_keeps_the_embed_layout_and_stays_framable(client: FlaskClient) -> None:

@@ -38,7 +38,7 @@ def search() -> ResponseReturnValue:
 @bp.get("/embed")
 @rate_limited("search", "RATE_LIMIT")
 def embed() -> ResponseReturnValue:
-    """A compact search page for an <iframe>: no site chrome, links open in a new tab."""
+    """A compact search page for an <iframe>: no site chrome, pages and searches in the frame, articles in a new tab."""
     return _search_page("views.embed", "views/embed.html", EMBED_PER_PAGE)
 
 
@@ -93,10 +93,11 @@ def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "
                  if (value := request_params(page.request).get(name)) is not None],
         "home": page.request == SearchRequest(per_page=page.request.per_page),
         "pages": presenters.page_numbers(page.request.page, page.pages),
-        "url": lambda **changes: presenters.search_url(page.request, **changes),
+        "url": lambda **changes: presenters.search_url(page.request, **{"endpoint": endpoint, **changes}),
         "article_url": lambda hit_id, n: presenters.article_url(page.request, hit_id, n),
         "empty_index": page.total == 0 and page.request == SearchRequest(per_page=page.request.per_page),
-        "last_page_url": (presenters.search_url(page.request, page=page.pages if page.pages > 1 else None)
+        "last_page_url": (presenters.search_url(page.request, endpoint=endpoint,
+                                                page=page.pages if page.pages > 1 else None)
                           if page.total and not page.hits else None),
     }
 

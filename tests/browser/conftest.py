@@ -3,7 +3,9 @@ embeds it, and Debian's Chromium driven by Playwright. Every page fails its test
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 import waitress
@@ -134,9 +136,17 @@ class Site:
     app: str
     other: str
 
-    def host_page(self, frame_query: str | None = None) -> str:
-        """Return the other origin's page; with frame_query it also frames /embed?q=frame_query."""
-        return self.other + "/" + ("" if frame_query is None else "?frame=" + quote(frame_query))
+    def host_page(self, frame_query: str | None = None, **widget: str) -> str:
+        """Return the other origin's page; with frame_query it also frames /embed?q=frame_query.
+
+        Keyword arguments are options of its widget, without their data- prefix: locale="fr" is data-locale="fr".
+        """
+        params = ([] if frame_query is None else [("frame", frame_query)]) + sorted(widget.items())
+        return self.other + "/" + ("?" + urlencode(params, quote_via=quote) if params else "")
+
+    def resizing_page(self) -> str:
+        """Return the other origin's page that frames /embed with the resize snippet of docs/web.md, as given there."""
+        return self.other + "/resizing"
 
 
 @dataclass(frozen=True)
@@ -235,6 +245,31 @@ def _serving(run: Callable[[], object], stop: Callable[[], object]) -> Iterator[
         thread.join(timeout=5)
 
 
+# The host page of the documentation's examples: the test pages put the app's address in its place.
+DOCUMENTED_ARCHIVE = "https://archive.example.org"
+WEB_DOCS = Path(__file__).resolve().parents[2] / "docs" / "web.md"
+
+
+def resize_snippet() -> str:
+    """Return the snippet docs/web.md gives a host page for a frame sized to its content: the html that listens."""
+    blocks = re.findall(r"```html\n(.*?)```", WEB_DOCS.read_text(encoding="utf-8"), flags=re.DOTALL)
+    (snippet,) = [block for block in blocks if "newsarchive:height" in block]
+    return str(snippet)
+
+
+RESIZING_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>A newspaper's archive page</title></head>
+<body>
+<main>
+<h1>From our archive</h1>
+{snippet}
+<p>The end of the host page.</p>
+</main>
+</body>
+</html>
+"""
+
 HOST_PAGE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>A newspaper's own site</title></head>
@@ -243,12 +278,22 @@ HOST_PAGE = """<!doctype html>
 <h1>Our reporting</h1>
 <p>Search the archive without leaving this site.</p>
 <script src="{app}/static/embed.js"></script>
-<div data-newsarchive="{app}"></div>
+<div data-newsarchive="{app}"{options}></div>
 {frame}
 </main>
 </body>
 </html>
 """
+
+
+def _host_page(app: str, params: dict[str, list[str]]) -> str:
+    """Return the host page: the widget with the options given (name=value: data-name="value"), and a frame."""
+    options = "".join(f' data-{html.escape(k)}="{html.escape(v[0])}"' for k, v in params.items() if k != "frame")
+    frame = ""
+    if "frame" in params:
+        src = f"{app}/embed?q={quote(params['frame'][0])}"
+        frame = f'<iframe src="{src}" title="Archive search" width="600" height="500"></iframe>'
+    return HOST_PAGE.format(app=app, options=options, frame=frame)
 
 
 def _host_page_handler(app: str) -> type[BaseHTTPRequestHandler]:
@@ -259,15 +304,13 @@ def _host_page_handler(app: str) -> type[BaseHTTPRequestHandler]:
                 self.send_response(204)  # no icon, and no 404 in the console
                 self.end_headers()
                 return
-            if url.path != "/":
+            if url.path not in ("/", "/resizing"):
                 self.send_error(404)
                 return
-            frame_query = parse_qs(url.query).get("frame")
-            frame = ""
-            if frame_query:
-                src = f"{app}/embed?q={quote(frame_query[0])}"
-                frame = f'<iframe src="{src}" title="Archive search" width="600" height="500"></iframe>'
-            body = HOST_PAGE.format(app=app, frame=frame).encode("utf-8")
+            if url.path == "/resizing":
+                body = RESIZING_PAGE.format(snippet=resize_snippet().replace(DOCUMENTED_ARCHIVE, app)).encode("utf-8")
+            else:
+                body = _host_page(app, parse_qs(url.query)).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

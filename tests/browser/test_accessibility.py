@@ -82,11 +82,41 @@ def test_error_page_has_no_serious_violations(axe_page: Page, allow_status: Call
     assert not violations, describe(violations)
 
 
-def test_embed_widget_has_no_serious_violations(axe_page: Page, site: Site) -> None:
-    axe_page.goto(site.host_page())
-    widget = axe_page.locator("[data-newsarchive]")
+# A desktop and a phone: the embeds live in other sites' columns of any width.
+WIDTHS = pytest.mark.parametrize("width", [1366, 390])
+
+
+@pytest.fixture
+def open_axe_page(open_page: Callable[..., Page]) -> Callable[[int], Page]:
+    """Open a page as axe_page does, at a window width."""
+    return lambda width: open_page(bypass_csp=True, viewport={"width": width, "height": 800})
+
+
+@WIDTHS
+@pytest.mark.parametrize("path", ["/embed?q=harvest", "/embed?q=harvest&page=2"], ids=["first-page", "next-page"])
+def test_embed_page_has_no_violations_at_each_width(open_axe_page: Callable[[int], Page], width: int,
+                                                    path: str) -> None:
+    page = open_axe_page(width)
+    page.goto(path)
+    expect(page.get_by_role("navigation", name="Result pages")).to_be_visible()
+    expect(page.get_by_role("link", name="All 13 results on newsarchive")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+
+@WIDTHS
+def test_embed_widget_has_no_serious_violations(open_axe_page: Callable[[int], Page], site: Site,
+                                                width: int) -> None:
+    page = open_axe_page(width)
+    page.goto(site.host_page(placeholder="ferry, strike, budget…"))
+    widget = page.locator("[data-newsarchive]")
     widget.get_by_role("searchbox", name="Search the archive").fill("harvest")
     widget.get_by_role("button", name="Search").click()
     expect(widget.locator(".newsarchive-hit")).to_have_count(5)
-    violations = axe_violations(axe_page, "[data-newsarchive]")  # the widget's markup, not the host page's
+    violations = axe_violations(page, "[data-newsarchive]")  # the widget's markup, not the host page's
+    assert not violations, describe(violations)
+
+    widget.get_by_role("button", name="Next").click()  # paging: a page in the middle, both buttons on
+    expect(widget.get_by_role("status")).to_have_text("13 articles, page 2 of 3")
+    violations = axe_violations(page, "[data-newsarchive]")
     assert not violations, describe(violations)

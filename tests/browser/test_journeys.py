@@ -27,7 +27,8 @@ def test_a_lone_star_lists_every_article_at_once_newest_first(page: Page, site: 
     widget = page.locator("[data-newsarchive]")
     widget.get_by_role("searchbox", name="Search the archive").fill("*")
     widget.get_by_role("button", name="Search").click()
-    expect(widget.get_by_role("status")).to_have_text(f"{len(corpus)} articles")
+    pages = -(-len(corpus) // 5)
+    expect(widget.get_by_role("status")).to_have_text(f"{len(corpus)} articles, page 1 of {pages}")
 
 
 def test_a_bad_query_in_the_frame_keeps_the_frame_usable(page: Page, site: Site,
@@ -214,14 +215,14 @@ def test_a_misspelt_search_shows_what_the_correction_finds_everywhere(page: Page
     page.goto(site.host_page("harvst"))
     frame = page.frame_locator('iframe[title="Archive search"]')
     expect(frame.locator(".suggestion")).to_contain_text(f"Showing results for {WORD}")
-    expect(frame.get_by_role("status")).to_have_text(f"{found} articles")
+    expect(frame.get_by_role("status")).to_have_text(f"{found} articles, page 1 of {-(-found // 5)}")
     frame.get_by_role("link", name="harvst", exact=True).click()  # stays in the frame
     expect(frame.get_by_role("status")).to_have_text("0 articles")
 
     widget = page.locator("[data-newsarchive]")
     widget.get_by_role("searchbox", name="Search the archive").fill("harvst")
     widget.get_by_role("button", name="Search").click()
-    expect(widget.get_by_role("status")).to_have_text(f"{found} articles")
+    expect(widget.get_by_role("status")).to_have_text(f"{found} articles, page 1 of {-(-found // 5)}")
     expect(widget.locator(".newsarchive-correction")).to_have_text(
         f"Showing results for {WORD}; search instead for harvst")
     widget.get_by_role("button", name="harvst").click()

@@ -252,7 +252,7 @@ def test_the_embed_script_searches_from_another_origin(page: Page, site: Site, c
     widget.get_by_role("searchbox", name="Search the archive").fill(WORD)
     widget.get_by_role("button", name="Search").click()
 
-    expect(widget.get_by_role("status")).to_have_text(f"{len(expected)} articles")
+    expect(widget.get_by_role("status")).to_have_text(f"{len(expected)} articles, page 1 of 3")
     hits = widget.locator(".newsarchive-hit")
     expect(hits).to_have_count(5)
     for hit in hits.all():
@@ -277,13 +277,13 @@ def test_the_embed_script_searches_from_another_origin(page: Page, site: Site, c
 def test_the_embed_page_works_in_an_iframe_on_another_origin(page: Page, site: Site, corpus: Corpus) -> None:
     page.goto(site.host_page(WORD))
     frame = page.frame_locator('iframe[title="Archive search"]')
-    expect(frame.get_by_role("status")).to_have_text(f"{len(matching(corpus, WORD))} articles")
+    expect(frame.get_by_role("status")).to_have_text(f"{len(matching(corpus, WORD))} articles, page 1 of 3")
     links = frame.locator(".results .hit-headline a")
     expect(links).to_have_count(5)
     for link in links.all():
         expect(link).to_have_attribute("target", "_blank")
         expect(link).to_have_attribute("href", re.compile(r"^/articles/"))
-    expect(frame.get_by_role("link", name=re.compile(r"^All \d+ results$"))).to_be_visible()
+    expect(frame.get_by_role("link", name=re.compile(r"^All \d+ results on newsarchive$"))).to_be_visible()
 
     frame.get_by_role("searchbox", name="Search newsarchive").fill("comet")
     frame.get_by_role("button", name="Search").click()
