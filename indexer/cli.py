@@ -316,8 +316,12 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
     import waitress
 
     from webapp import create_app
+    from webapp.settings import SettingError
 
-    app = create_app({"INDEX": str(index_dir)} if index_dir else None)
+    try:
+        app = create_app({"INDEX": str(index_dir)} if index_dir else None)
+    except SettingError as err:
+        raise click.ClickException(str(err)) from err  # Error: NEWSARCHIVE_TIMEZONE must be ..., exit 1
     address = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     if not app.config["BASE_URL"]:
         if host in ("0.0.0.0", "::", ""):

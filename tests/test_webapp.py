@@ -375,8 +375,8 @@ def test_post_is_not_allowed(client: FlaskClient) -> None:
 def test_csv_export_streams_every_match_with_filters(client: FlaskClient) -> None:
     response = client.get("/export.csv?topic=economy&sort=oldest")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert 'filename="newsarchive-export.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=newsarchive-all-")
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == ["a1", "a4", "a5"]
     assert rows[2]["topic"] == "economy; markets" and rows[0]["date"] == "2020-01-15T09:00:00"
 
@@ -408,7 +408,7 @@ def test_atom_feed_is_newest_first_and_escaped(client: FlaskClient) -> None:
     assert titles[0] == "Central bank holds rates steady" and len(entries) == 3
     assert "<script>alert(1)</script> hostile headline" in titles  # text in XML, escaped by the serializer
     assert root.find(f"{ATOM}link[@rel='self']") is not None
-    assert entries[0].findtext(f"{ATOM}updated") == "2021-06-30T00:00:00Z"
+    assert entries[0].findtext(f"{ATOM}updated") == "2021-06-30T00:00:00+00:00"  # NEWSARCHIVE_TIMEZONE: UTC
 
 
 def test_opensearch_description(client: FlaskClient) -> None:

@@ -7,20 +7,29 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, exports, security, tips, urls, views
+from . import api, clock, exports, security, tips, urls, views
 from .service import ServiceHolder
 from .settings import load_settings
 
+JSON_TYPE = "application/json; charset=utf-8"
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings from defaults, then NEWSARCHIVE_* variables, then test_config."""
+    """Build the app: settings from defaults, then NEWSARCHIVE_* variables, then test_config.
+
+    Raises SettingError for a setting the app cannot run with (a time zone that does not exist, say).
+    """
     app = Flask(__name__)
     app.config.update(load_settings())
     if test_config:
         app.config.update(test_config)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # One charset on every JSON response, as on the feeds and exports. JSON is UTF-8 anyway (RFC 8259); saying so
+    # helps the clients that guess otherwise. The value already has its charset, so werkzeug adds no second one.
+    app.json.mimetype = JSON_TYPE  # type: ignore[attr-defined]
     app.extensions["newsarchive"] = ServiceHolder(Path(app.config["INDEX"]))
 
+    clock.init_app(app)
     urls.init_app(app)
     security.init_app(app)
     tips.init_app(app)

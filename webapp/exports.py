@@ -8,14 +8,17 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
 from indexer.records import Article
 from indexer.results import SearchRequest, article_to_dict
 
+from . import clock
+from .downloads import DownloadName, set_attachment
 from .params import article_key, request_params, search_request
 from .security import rate_limited
 from .service import search_service
@@ -26,8 +29,23 @@ FEED_ENTRIES = 50
 CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body")
 # A cell starting with one of these is a formula to a spreadsheet: prefixed with ' so it stays text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without one "Siobhán" shows as
+# "SiobhÃ¡n". JSON Lines has none: JSON forbids it (RFC 8259), and line readers would take it into the first key.
+CSV_BOM = "\ufeff"
+# Whole Content-Type values, passed as content_type=: werkzeug appends "; charset=utf-8" to a text/* or *+xml
+# mimetype= even when it already has one, which sent "text/csv; charset=utf-8; charset=utf-8".
+CSV_TYPE = "text/csv; charset=utf-8"
+JSONL_TYPE = "application/x-ndjson; charset=utf-8"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+# The same feed for a browser (it asks for text/html first): Chromium shows an application/atom+xml document as plain
+# text, its stylesheet unused; as XML it shows the page the stylesheet makes.
+BROWSER_FEED_TYPE = "application/xml; charset=utf-8"
+OPENSEARCH_TYPE = "application/opensearchdescription+xml; charset=utf-8"
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+XML_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
+# Atom requires an updated time of every entry: an undated article states the epoch, as printed in the archive's zone.
+UNDATED = datetime(1970, 1, 1)
 # Everything outside XML 1.0's Char production: most C0 controls, lone surrogates, U+FFFE and U+FFFF.
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -40,28 +58,31 @@ def _export_request() -> SearchRequest:
 @bp.get("/export.csv")
 @rate_limited("export", "EXPORT_RATE_LIMIT")
 def export_csv() -> Response:
-    """Every match (up to the export cap) as CSV, in the search's order."""
-    articles = search_service().iter_matches(_export_request(), int(current_app.config["EXPORT_CAP"]))
-    return _download(_csv_lines(articles), "text/csv; charset=utf-8", "newsarchive-export.csv")
+    """Every match (up to the export cap) as CSV, in the search's order, named after the search."""
+    wanted = _export_request()
+    articles = search_service().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
+    return _download(_csv_lines(articles), CSV_TYPE, DownloadName.of_search(wanted.query, clock.today(), "csv"))
 
 
 @bp.get("/export.jsonl")
 @rate_limited("export", "EXPORT_RATE_LIMIT")
 def export_jsonl() -> Response:
-    """Every match (up to the export cap) as JSON Lines, in the search's order."""
-    articles = search_service().iter_matches(_export_request(), int(current_app.config["EXPORT_CAP"]))
+    """Every match (up to the export cap) as JSON Lines, in the search's order, named after the search."""
+    wanted = _export_request()
+    articles = search_service().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
     lines = (json.dumps(article_to_dict(a), ensure_ascii=False) + "\n" for a in articles)
-    return _download(lines, "application/x-ndjson; charset=utf-8", "newsarchive-export.jsonl")
+    return _download(lines, JSONL_TYPE, DownloadName.of_search(wanted.query, clock.today(), "jsonl"))
 
 
-def _download(chunks: Iterator[str], mimetype: str, filename: str) -> Response:
-    response = Response(stream_with_context(chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _download(chunks: Iterator[str], content_type: str, name: DownloadName) -> Response:
+    response = Response(stream_with_context(chunks), content_type=content_type)
+    set_attachment(response.headers, name)
     return response
 
 
 def _csv_lines(articles: Iterator[Article]) -> Iterator[str]:
     buffer = io.StringIO()
+    buffer.write(CSV_BOM)
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for article in articles:
@@ -86,8 +107,15 @@ def feed() -> Response:
     base = search_request(request.args, per_page=FEED_ENTRIES)
     wanted = replace(base, sort="newest", page=1, per_page=FEED_ENTRIES)
     articles = list(search_service().iter_matches(wanted, FEED_ENTRIES))
-    xml = _atom(wanted, articles)
-    return Response(xml, mimetype="application/atom+xml; charset=utf-8")
+    response = Response(_atom(wanted, articles), content_type=_feed_type())
+    response.vary.add("Accept")
+    return response
+
+
+def _feed_type() -> str:
+    """Return the feed's Content-Type: Atom's own for feed readers and other clients, XML for a browser."""
+    for_browser = request.accept_mimetypes.best_match(["application/atom+xml", "text/html"]) == "text/html"
+    return BROWSER_FEED_TYPE if for_browser else ATOM_TYPE
 
 
 def _atom(req: SearchRequest, articles: list[Article]) -> bytes:
@@ -102,23 +130,38 @@ def _atom(req: SearchRequest, articles: list[Article]) -> bytes:
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page_url)
     dates = [a.date for a in articles if a.date]
-    _text(feed, "updated", _stamp(max(dates) if dates else datetime.now(UTC).replace(tzinfo=None)))
+    _text(feed, "updated", clock.stamp(max(dates) if dates else clock.now()))
     _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", site)
     for article in articles:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        link = absolute_url("views.article", key=article_key(article.id))
-        _text(entry, "title", article.headline or "(untitled)")
-        _text(entry, "id", link)
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
-        _text(entry, "updated", _stamp(article.date))
-        if article.date:
-            _text(entry, "published", _stamp(article.date))
-        for name in article.author:
-            _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
-        for topic in article.topic:
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=_xml_safe(topic))
-        _text(entry, "summary", " ".join(article.body.split()[:80]))
-    return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))
+        _entry(ET.SubElement(feed, f"{{{ATOM}}}entry"), article)
+    body = bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=False))
+    return XML_DECLARATION + _stylesheet_instruction() + body
+
+
+def _entry(entry: ET.Element, article: Article) -> None:
+    """Fill in an entry: headline, link, times, authors, topics and the body's first 80 words."""
+    link = absolute_url("views.article", key=article_key(article.id))
+    _text(entry, "title", article.headline or "(untitled)")
+    _text(entry, "id", link)
+    ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=link)
+    _text(entry, "updated", clock.stamp(article.date or UNDATED))
+    if article.date:
+        _text(entry, "published", clock.stamp(article.date))
+    for name in article.author:
+        _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
+    for topic in article.topic:
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=_xml_safe(topic))
+    _text(entry, "summary", " ".join(article.body.split()[:80]))
+
+
+def _stylesheet_instruction() -> bytes:
+    """Return the xml-stylesheet instruction: browsers show the feed as a page (static/feed.xsl), readers ignore it.
+
+    A path, not an absolute URL: browsers apply an XSL stylesheet only from the feed's own origin. Quoted to
+    the URL's unreserved characters, so nothing in it can end the instruction or its pseudo-attribute.
+    """
+    href = quote(url_for("static", filename="feed.xsl"), safe="/-._~%")
+    return f'<?xml-stylesheet type="text/xsl" href="{href}"?>\n'.encode("ascii")
 
 
 def _text(parent: ET.Element, name: str, value: str) -> None:
@@ -128,11 +171,6 @@ def _text(parent: ET.Element, name: str, value: str) -> None:
 def _xml_safe(value: str) -> str:
     """Drop the characters XML 1.0 cannot carry (control characters from old wire copy, U+FFFE, U+FFFF)."""
     return _NOT_XML.sub("", value)
-
-
-def _stamp(value: datetime | None) -> str:
-    # Article times carry no zone (they are kept as printed); the feed states them as UTC, which Atom requires.
-    return (value or datetime(1970, 1, 1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @bp.get("/opensearch.xml")
@@ -148,4 +186,4 @@ def opensearch() -> Response:
                            ("application/json", "api.search")):
         ET.SubElement(root, f"{{{OPENSEARCH}}}Url", type=kind, template=f"{absolute_url(endpoint)}?q={{searchTerms}}")
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return Response(xml, mimetype="application/opensearchdescription+xml")
+    return Response(xml, content_type=OPENSEARCH_TYPE)

@@ -10,6 +10,10 @@ from typing import Any
 from indexer.results import DEFAULT_PER_PAGE
 
 
+class SettingError(ValueError):
+    """A setting has a value the app cannot run with: reported at start-up, naming the variable to fix."""
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name (NEWSARCHIVE_<NAME> in the environment), default and meaning."""
@@ -37,6 +41,8 @@ SETTINGS = (
                             "OpenSearch, the API document; `serve` sets it from --host and --port when unset"),
     Setting("TRUSTED_HOSTS", "", "host names the app answers to, comma-separated (.example.org: its subdomains too); "
                                  "requests for other hosts get 400; empty: any"),
+    Setting("TIMEZONE", "UTC", "the archive's time zone (an IANA name such as Europe/Berlin): article times, printed "
+                               "without an offset, are read in it for feeds; it also dates export file names"),
     Setting("PROXY_FIX", 0, "how many proxies in front set X-Forwarded-For, -Proto, -Host, -Port and -Prefix; "
                             "0: those headers are ignored"),
 )
@@ -54,7 +60,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             try:
                 values[setting.name] = int(raw)
             except ValueError as err:
-                raise ValueError(f"{setting.env} must be a whole number, not {raw!r}") from err
+                raise SettingError(f"{setting.env} must be a whole number, not {raw!r}") from err
         else:
             values[setting.name] = raw
     return values
