@@ -14,9 +14,11 @@ from urllib.parse import quote
 
 from werkzeug.datastructures import Headers
 
+from indexer.query import EVERYTHING
+
 PREFIX = "newsarchive"
 SLUG_LENGTH = 60
-EVERYTHING = "all"  # the name of a search with no query, or `*`: every article
+ALL = "all"  # the name of a search with no query, or `*`: every article
 UNNAMEABLE = "search"  # a query with no letter or digit to name it by (or none in ASCII, for `filename`)
 # What words are made of, by Unicode category: letters, marks (the vowel signs of हिन्दी, the dot of i̇) and digits.
 _WORD_CATEGORIES = ("L", "M", "N")
@@ -52,8 +54,8 @@ class DownloadName:
 
 def query_slug(query: str) -> str:
     """Return the query as lowercase words joined by hyphens, at most SLUG_LENGTH characters, cut between words."""
-    if query.strip() in ("", "*"):
-        return EVERYTHING
+    if query.strip() in EVERYTHING:
+        return ALL
     return _slug(unicodedata.normalize("NFKC", query)) or UNNAMEABLE  # NFKC: ｆｕｌｌ-width and ﬁ are full, fi
 
 

@@ -38,7 +38,7 @@ class Tip:
 
 
 class TipBook:
-    """The tips of an app's archive, made on first use and again once they are a minute old (or were none)."""
+    """The tips of an app's archive, made on first use and again once they are a minute old."""
 
     def __init__(self) -> None:
         self._tips: tuple[Tip, ...] = ()
@@ -48,7 +48,7 @@ class TipBook:
     def tips(self, service: SearchService) -> tuple[Tip, ...]:
         """Return the tips, made from the archive the service searches when they are stale."""
         with self._lock:
-            if not self._tips or time.monotonic() - self._made > KEEP_SECONDS:
+            if self._made == 0.0 or time.monotonic() - self._made > KEEP_SECONDS:
                 self._tips, self._made = make_tips(service), time.monotonic()
             return self._tips
 

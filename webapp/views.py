@@ -32,7 +32,7 @@ AS_TYPED = "as_typed"
 @rate_limited("search", "RATE_LIMIT")
 def search() -> ResponseReturnValue:
     """The search page: results, facets, timeline; every state is in the URL (without its defaults)."""
-    return _search_page("views.search", "views/search.html", current_app.config["PER_PAGE"])
+    return _search_page("views.search", "views/search.html", current_app.config["PER_PAGE"], with_tips=True)
 
 
 @bp.get("/embed")
@@ -42,13 +42,13 @@ def embed() -> ResponseReturnValue:
     return _search_page("views.embed", "views/embed.html", EMBED_PER_PAGE)
 
 
-def _search_page(endpoint: str, template: str, per_page: int) -> ResponseReturnValue:
-    """Redirect a URL holding defaults to the one without them; else run the search and render it."""
+def _search_page(endpoint: str, template: str, per_page: int, with_tips: bool = False) -> ResponseReturnValue:
+    """Redirect a URL holding defaults to the one without them; else run the search and render it (with tips)."""
     shorter = without_defaults(request.args)
     if shorter is not None:
         return redirect(f"{url_for(endpoint)}?{urlencode(shorter)}" if shorter else url_for(endpoint))
     page, typed = _searched(search_request(request.args, per_page))
-    tips = search_tips(search_service()) if endpoint == "views.search" else ()
+    tips = search_tips(search_service()) if with_tips else ()
     return render_template(template, tips=tips, **search_context(page, typed, endpoint))
 
 
@@ -79,6 +79,7 @@ def article(key: str) -> str:
 
 def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "views.search") -> dict[str, Any]:
     """Return what the search templates show of a result page (typed: the query corrected to find these)."""
+    home = page.request == SearchRequest(per_page=page.request.per_page)  # nothing asked for yet
     return {
         "page": page,
         "typed": typed,
@@ -89,13 +90,13 @@ def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "
         "chart": presenters.timeline(page),
         "sorts": presenters.sort_choices(page.request),
         "matches": presenters.match_choices(page.request),
-        "kept": [(name, value) for name in ("sort", "match")
-                 if (value := request_params(page.request).get(name)) is not None],
-        "home": page.request == SearchRequest(per_page=page.request.per_page),
+        # The settings chosen by links rather than fields: the query box's form carries them to the next search.
+        "kept": [(name, value) for name, value in request_params(page.request).items() if name in ("sort", "match")],
+        "home": home,
         "pages": presenters.page_numbers(page.request.page, page.pages),
         "url": lambda **changes: presenters.search_url(page.request, **{"endpoint": endpoint, **changes}),
         "article_url": lambda hit_id, n: presenters.article_url(page.request, hit_id, n),
-        "empty_index": page.total == 0 and page.request == SearchRequest(per_page=page.request.per_page),
+        "empty_index": home and page.total == 0,
         "last_page_url": (presenters.search_url(page.request, endpoint=endpoint,
                                                 page=page.pages if page.pages > 1 else None)
                           if page.total and not page.hits else None),
