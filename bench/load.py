@@ -42,11 +42,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from bench.run import machine
-from indexer.analysis import STOP_WORDS
 from indexer.parsers import parse_path
 from indexer.records import Article
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend
+from indexer.words import STOP_WORDS
 from webapp.params import article_key
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -84,7 +84,7 @@ class Workload:
     @classmethod
     def of(cls, index_dir: Path, rng: random.Random) -> Workload:
         """Sample the index: the newest and oldest articles' headlines and ids, the top facet values, the years."""
-        service = SearchService(index_dir)
+        service = WhooshBackend(index_dir)
         try:
             stats = service.stats()
             hits = []

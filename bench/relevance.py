@@ -38,7 +38,8 @@ from typing import Any, Protocol
 
 from bench.judged import COLLECTIONS, JudgedCollection
 from bench.peers import PEERS, BenchQuery, Outcome
-from indexer.scoring import FieldWeight, Ranking
+from indexer.backend import open_backend
+from indexer.whoosh.scoring import FieldWeight, Ranking
 
 DEPTH = 100
 CUTOFF = 10
@@ -155,9 +156,9 @@ class _RankingOnly:
     only about the order, and making 100 snippets a query is 90% of a search's time here)."""
 
     def __init__(self, index: Path, ranking: Ranking) -> None:
-        from indexer.search import SearchService
+        from indexer.whoosh import WhooshBackend
 
-        self.service = SearchService(index, ranking=ranking)
+        self.service = WhooshBackend(index, ranking=ranking)
 
     def run(self, query: BenchQuery) -> Outcome:
         from bench.peers.newsarchive import request_of
@@ -187,7 +188,7 @@ def evaluate_grid(collections: Sequence[str], grid: Sequence[Ranking] = RANKING_
         collection = COLLECTIONS[name].load((folders or {}).get(name))
         with tempfile.TemporaryDirectory(prefix=f"{name}-grid-") as tmp:
             corpus = collection.write_corpus(Path(tmp) / f"{name}.jsonl")
-            index_paths([corpus], Path(tmp) / "index", IndexOptions(procs=1))
+            index_paths([corpus], open_backend(folder=Path(tmp) / "index"), IndexOptions(procs=1))
             tasks = [(collection, Path(tmp) / "index", ranking) for ranking in grid]
             with multiprocessing.get_context("forkserver").Pool(procs) as pool:
                 results += pool.map(_grid_point, tasks)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from indexer.facets import IndexView
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend
+from indexer.whoosh.facets import IndexView
 
 RUNS = 30
 QUERIES = ("", "oil", "trade deficit")
@@ -22,7 +22,7 @@ QUERIES = ("", "oil", "trade deficit")
 
 def main(index_dir: Path) -> None:
     """Print, for each query, the median search time with and without the day counts, and their ratio."""
-    service = SearchService(index_dir)
+    service = WhooshBackend(index_dir)
     real = IndexView.day_counts
     for q in QUERIES:
         service.search(SearchRequest(query=q))
@@ -34,7 +34,7 @@ def main(index_dir: Path) -> None:
                    f"ratio {with_days / without:.3f}")
 
 
-def _timed(service: SearchService, query: str) -> float:
+def _timed(service: WhooshBackend, query: str) -> float:
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()

@@ -1,150 +1,23 @@
-"""Text analysis, defined once: tokenizing, folding, stop words and NLTK Snowball stemming in Whoosh chains.
+"""Where indexes built by newsarchive 0.1.0 look for their analyzers: an alias of indexer/whoosh/analysis.py.
 
-Whoosh pickles each field's analyzer into the index, naming the classes and the stem function by import path.
-Renaming or moving anything here is an index format change: existing indexes must be rebuilt.
+Whoosh pickles each field's analyzer into the index by import path, and indexes built before the engine moved to
+indexer/whoosh/ name the classes and the stem function here (`indexer.analysis.NewsFilter`, ...). Removing this
+module, or a name in it, would make those indexes unreadable (tests/test_index_format.py opens one). Nothing in
+newsarchive imports it.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from typing import Any
-
-from nltk.stem.snowball import SnowballStemmer
-from whoosh.analysis import (
-    CharsetFilter,
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
-from whoosh.support.charset import accent_map
-
-# Acronyms written with dots ("U.S.", "U.K.", "U.S.A.") stay one token; other words may hold inner dots or
-# apostrophes ("3.5", "example.com", "o'neill").
-TOKEN_PATTERN = r"(?:[^\W\d_]\.){2,}|\w+(?:[.'’]\w+)*"
-_ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?\.?$")
-
-# Our own short list of function words. News words stay searchable on purpose: "us" (U.S.), "may" (the month,
-# Theresa May), "new", "state", "will", "not", "no", "who" (WHO) are never dropped.
-STOP_WORDS = frozenset(
-    """a an and are as at be been but by for from had has have he her his i if in into is it its of on or
-    she such that the their then there these they this those to was were which with""".split()
+from .whoosh.analysis import (
+    AcronymFilter,
+    NewsFilter,
+    analyze,
+    chained_news_analyzer,
+    name_analyzer,
+    news_analyzer,
+    stem,
+    value_analyzer,
 )
 
-# The stem cache holds the stems of this many distinct words per process (news vocabularies are Zipfian,
-# so a bounded cache answers nearly every lookup).
-STEM_CACHE_SIZE = 500_000
-
-_english = SnowballStemmer("english")
-
-
-def stem(word: str) -> str:
-    """Return the Snowball (Porter2) English stem of a lowercase word."""
-    return str(_english.stem(word))
-
-
-class AcronymFilter(Filter):  # type: ignore[misc]
-    """Drop the dots of an acronym ("U.S." -> "US") and straighten curly apostrophes."""
-
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        for token in tokens:
-            text = token.text
-            if "." in text and _ACRONYM.match(text):
-                token.text = text.replace(".", "")
-            elif "’" in text:
-                token.text = text.replace("’", "'")
-            yield token
-
-
-class NewsFilter(Filter):  # type: ignore[misc]
-    """Acronyms, lowercase, accent folding, stop words and cached Snowball stems, in one pass over the tokens.
-
-    It does what AcronymFilter | LowercaseFilter | CharsetFilter(accent_map) | StopFilter | StemFilter do in a
-    chain (the tests check the terms are the same), one generator instead of five: analysis is 1.6x faster.
-    Stop words are dropped and the positions after them renumbered, as StopFilter does; with removestops=False
-    (the highlighter) they pass through marked stopped.
-    """
-
-    is_morph = True  # Whoosh asks this of stemming filters
-
-    def __init__(self, stoplist: frozenset[str] = STOP_WORDS, cachesize: int = STEM_CACHE_SIZE) -> None:
-        self.stops = stoplist
-        self.cachesize = cachesize
-        self._cache: dict[str, str] = {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"stops": self.stops, "cachesize": self.cachesize}  # the cache is not stored in the index
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._cache = {}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NewsFilter) and (self.stops, self.cachesize) == (other.stops, other.cachesize)
-
-    def __hash__(self) -> int:
-        return hash((NewsFilter, self.cachesize))
-
-    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
-        cache, stops = self._cache, self.stops
-        position = None
-        for token in tokens:
-            text = token.text
-            if "." in text and _ACRONYM.match(text):
-                text = text.replace(".", "")
-            text = text.lower()
-            if not text.isascii():
-                text = text.replace("’", "'").translate(accent_map)
-            if text in stops:
-                if not token.removestops:
-                    token.text, token.stopped = text, True
-                    yield token
-                continue
-            stemmed = cache.get(text)
-            if stemmed is None:
-                if len(cache) >= self.cachesize:
-                    cache.clear()  # a bounded cache: start again rather than grow without end
-                stemmed = cache[text] = stem(text)
-            if token.positions:
-                position = token.pos if position is None else position + 1
-                token.pos = position
-            token.text, token.stopped = stemmed, False
-            yield token
-
-
-def news_analyzer() -> Any:
-    """The analyzer of headline and body: words and acronyms, then NewsFilter (fold, stop words, stems)."""
-    return RegexTokenizer(TOKEN_PATTERN) | NewsFilter()
-
-
-def chained_news_analyzer() -> Any:
-    """The same analysis as news_analyzer() as a chain of Whoosh's own filters (the reference for tests)."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | AcronymFilter()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | StemFilter(stemfn=stem, cachesize=STEM_CACHE_SIZE)
-    )
-
-
-def name_analyzer() -> Any:
-    """The analyzer of names (authors, topics, sources): words, lowercase, accents folded; no stems, no stops."""
-    return RegexTokenizer(TOKEN_PATTERN) | AcronymFilter() | LowercaseFilter() | CharsetFilter(accent_map)
-
-
-# Multi-valued exact fields (facets, filters) hold their values joined by this separator, each value one term.
-VALUE_SEPARATOR = "\x1f"
-
-
-def value_analyzer() -> Any:
-    """The analyzer of exact facet values: one term per value, case and accents kept."""
-    return RegexTokenizer(r"[^\x1f]+")
-
-
-def analyze(text: str) -> list[str]:
-    """Return the terms the news analyzer makes of a text (for tests, tools and query explanations)."""
-    return [token.text for token in news_analyzer()(text)]
+__all__ = ["AcronymFilter", "NewsFilter", "analyze", "chained_news_analyzer", "name_analyzer", "news_analyzer",
+           "stem", "value_analyzer"]

@@ -1,4 +1,8 @@
-"""Writing the index: read files, update articles by id in batched commits, skip what did not change."""
+"""Indexing runs: read files, update articles by id in batched commits, skip what did not change.
+
+Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batches; what each file contributed is
+kept in the index folder's manifest (manifest.py), under the folder's run lock (runlock.py).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,17 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from whoosh.index import LockError
-
-from .errors import IndexLockedError, NewsArchiveError
+from .backend import Batch, SearchBackend
+from .errors import ArticleNotFoundError, NewsArchiveError
 from .manifest import FileState, Manifest
-from .merging import tiered_merge
 from .parsers import iter_files, parse_path
-from .records import Article, Notice, Skipped
-from .schema import article_to_document
-from .storage import open_index, open_or_create_index, run_lock, segment_count
+from .records import Article, Notice, Skipped, fingerprint
+from .runlock import run_lock
 
 DEFAULT_BATCH_SIZE = 5000
 # The fields `--folder-as` may fill with the name of a file's folder.
 FOLDER_FIELDS = ("topic", "source")
-# Below this many documents a batch is written in this process: starting worker processes costs more.
-PARALLEL_MIN_DOCS = 2000
 
 
 @dataclass(frozen=True)
@@ -68,14 +66,13 @@ class _PendingFile:
 
 @dataclass
 class _Batch:
-    docs: dict[str, tuple[dict[str, Any], bool]] = field(default_factory=dict)
-    deletes: list[str] = field(default_factory=list)
+    writes: Batch = field(default_factory=Batch)
     files: list[_PendingFile] = field(default_factory=list)
 
 
 def index_paths(
     paths: Iterable[Path],
-    index_dir: Path,
+    backend: SearchBackend,
     options: IndexOptions | None = None,
     progress: Callable[[Path], None] | None = None,
     lock: bool = True,
@@ -89,12 +86,12 @@ def index_paths(
         raise NewsArchiveError(f"folder_as must be one of {', '.join(FOLDER_FIELDS)}, not {options.folder_as!r}")
     paths = list(paths)
     started = time.perf_counter()
-    with run_lock(index_dir) if lock else nullcontext():
-        ix = open_or_create_index(index_dir, rebuild=options.rebuild)
-        manifest = Manifest(index_dir, reset=options.rebuild)
+    with run_lock(backend.folder) if lock else nullcontext():
+        backend.prepare(rebuild=options.rebuild)
+        manifest = Manifest(backend.folder, backend.schema_version, reset=options.rebuild)
         try:
-            run = _Run(ix, manifest, options, named={path.resolve() for path in paths if not path.is_dir()})
-            for path in source_files(paths, index_dir):
+            run = _Run(backend, manifest, options, named={path.resolve() for path in paths if not path.is_dir()})
+            for path in source_files(paths, backend.folder):
                 run.read_file(path)
                 if progress:
                     progress(path)
@@ -102,7 +99,7 @@ def index_paths(
             if options.prune:
                 run.prune(paths)  # after the flush: an article moved to a new file is recorded under it by now
                 run.flush()
-            run.report.segments = segment_count(ix.refresh())
+            run.report.segments = backend.segment_count()
         finally:
             manifest.close()
     run.report.seconds = time.perf_counter() - started
@@ -129,8 +126,9 @@ def count_files(paths: Iterable[Path], index_dir: Path) -> int:
 class _Run:
     """One indexing run: the batch being filled and the report so far."""
 
-    def __init__(self, ix: Any, manifest: Manifest, options: IndexOptions, named: set[Path] | None = None) -> None:
-        self.ix, self.manifest, self.options = ix, manifest, options
+    def __init__(self, backend: SearchBackend, manifest: Manifest, options: IndexOptions,
+                 named: set[Path] | None = None) -> None:
+        self.backend, self.manifest, self.options = backend, manifest, options
         self.named = named or set()  # files named on their own, not found in a folder (no --folder-as value)
         self.report = IndexReport()
         self.batch = _Batch()
@@ -138,10 +136,11 @@ class _Run:
         self.reading_file: tuple[str, dict[str, str]] | None = None
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
         self.read_keys: set[str] = set()  # the files read in this run
-        self.fresh = manifest.is_empty() and ix.doc_count_all() == 0  # nothing indexed yet: no id is an update
+        indexed = backend.article_count()
+        self.fresh = manifest.is_empty() and indexed == 0  # nothing indexed yet: no id is an update
         # A run killed between an index commit and the manifest's leaves articles the manifest does not know: then
         # every article is written as an update (replacing any copy by id), so none is indexed twice.
-        self.index_ahead = ix.doc_count() > manifest.article_count()
+        self.index_ahead = indexed > manifest.article_count()
         # How files are read: a file read with other options than last time is read again.
         self.reading = f"format={options.format or ''};source={options.source}"
         if options.folder_as:
@@ -172,10 +171,10 @@ class _Run:
             self.batch.files.append(_PendingFile(key, None, previous))
         else:
             gone = [i for i in previous if i not in current]
-            self.batch.deletes.extend(gone)
+            self.batch.writes.deletes.extend(gone)
             self.report.deleted += len(gone)
             self.batch.files.append(_PendingFile(key, state if trusted else None, current))
-        if len(self.batch.docs) >= self.options.batch_size:
+        if len(self.batch.writes.articles) >= self.options.batch_size:
             self.flush()
 
     def _read_articles(self, path: Path, previous: dict[str, str]) -> tuple[dict[str, str], bool]:
@@ -197,15 +196,14 @@ class _Run:
                     self.report.notices.append(item)
                 else:
                     current[item.id] = self._add(item, path, previous)
-                    if len(self.batch.docs) >= self.options.batch_size:
+                    if len(self.batch.writes.articles) >= self.options.batch_size:
                         self.flush()  # a large file does not wait for its end: memory and a crash stay bounded
         finally:
             self.reading_file = None
         return current, trusted
 
     def _add(self, article: Article, path: Path, previous: dict[str, str]) -> str:
-        doc = article_to_document(article)
-        fp: str = doc["fingerprint"]
+        fp = fingerprint(article)
         other = self.seen.get(article.id)
         if other is not None:
             self.report.notices.append(
@@ -224,8 +222,9 @@ class _Run:
                 self.report.updated += 1
             else:
                 self.report.added += 1
-        earlier = self.batch.docs.get(article.id)
-        self.batch.docs[article.id] = (doc, update or (earlier is not None and earlier[1]))
+        articles = self.batch.writes.articles
+        earlier = articles.get(article.id)
+        articles[article.id] = (article, update or (earlier is not None and earlier[1]))
         return fp
 
     def prune(self, roots: list[Path]) -> None:
@@ -243,7 +242,7 @@ class _Run:
             held = self.manifest.file_articles(key)
             others = {i: [p for p in self.manifest.holders(i) if p != key and os.path.exists(p)] for i in held}
             gone = [i for i in held if not others[i]]
-            self.batch.deletes.extend(gone)
+            self.batch.writes.deletes.extend(gone)
             self.batch.files.append(_PendingFile(key, None, {}))
             self.report.deleted += len(gone)
             self.report.files_pruned += 1
@@ -253,8 +252,8 @@ class _Run:
     def flush(self) -> None:
         """Commit the batch to the index, then record it in the manifest."""
         batch, self.batch = self.batch, _Batch()
-        if batch.docs or batch.deletes:
-            _commit_batch(self.ix, batch, self.options.procs)
+        if batch.writes.articles or batch.writes.deletes:
+            self.backend.commit(batch.writes, self.options.procs)
             self.report.commits += 1
         for pending in batch.files:
             self.manifest.record_file(pending.key, pending.state, pending.articles)
@@ -262,7 +261,7 @@ class _Run:
             # Committed articles of a file still being read: a re-run after a crash updates them by id rather
             # than adding them again. The file itself is recorded (as unchanged) only when it has been read.
             self.manifest.add_articles(*self.reading_file)
-        self.manifest.forget(batch.deletes)
+        self.manifest.forget(batch.writes.deletes)
         self.manifest.commit()
 
 
@@ -286,29 +285,6 @@ def _shown(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def _commit_batch(ix: Any, batch: _Batch, procs: int) -> None:
-    """Write one batch in one commit: all of it lands, or none of it does."""
-    parallel = procs > 1 and len(batch.docs) >= PARALLEL_MIN_DOCS
-    try:
-        # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving a
-        # killed run would hold them, refusing every later run.
-        writer = ix.writer(procs=procs, multisegment=True, start_method="forkserver") if parallel else ix.writer()
-    except LockError as err:
-        raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
-    try:
-        for article_id in batch.deletes:
-            writer.delete_by_term("id", article_id)
-        for doc, update in batch.docs.values():
-            if update:
-                writer.update_document(**doc)
-            else:
-                writer.add_document(**doc)
-        writer.commit(mergetype=tiered_merge)
-    except BaseException:
-        writer.cancel()
-        raise
-
-
 @dataclass(frozen=True)
 class DeleteReport:
     """Which ids were deleted and which were not in the index."""
@@ -317,23 +293,29 @@ class DeleteReport:
     missing: list[str]
 
 
-def delete_articles(index_dir: Path, ids: Iterable[str]) -> DeleteReport:
+def delete_articles(backend: SearchBackend, ids: Iterable[str]) -> DeleteReport:
     """Delete articles by id."""
     wanted = list(dict.fromkeys(ids))
-    ix = open_index(index_dir)  # before the lock, which would create the folder
-    with run_lock(index_dir):
-        with ix.searcher() as searcher:
-            present = [i for i in wanted if searcher.document_number(id=i) is not None]
+    backend.article_count()  # IndexNotFoundError before the lock, which would create the folder
+    with run_lock(backend.folder):
+        present = [i for i in wanted if _indexed(backend, i)]
         if present:
-            batch = _Batch(deletes=present)
-            _commit_batch(ix, batch, procs=1)
-        manifest = Manifest(index_dir)
+            backend.commit(Batch(deletes=present))
+        manifest = Manifest(backend.folder, backend.schema_version)
         try:
             manifest.forget(present)
             manifest.commit()
         finally:
             manifest.close()
     return DeleteReport(deleted=present, missing=[i for i in wanted if i not in present])
+
+
+def _indexed(backend: SearchBackend, article_id: str) -> bool:
+    try:
+        backend.article(article_id)
+    except ArticleNotFoundError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -345,21 +327,12 @@ class OptimizeReport:
     seconds: float
 
 
-def optimize_index(index_dir: Path) -> OptimizeReport:
-    """Merge all segments into one, dropping deleted articles (searches get faster; see indexer/merging.py)."""
+def optimize_index(backend: SearchBackend) -> OptimizeReport:
+    """Merge all segments into one, dropping deleted articles (searches get faster; see indexer/whoosh/merging.py)."""
     started = time.perf_counter()
-    ix = open_index(index_dir)
-    with run_lock(index_dir):
-        before = segment_count(ix)
-        if before > 1 or ix.doc_count_all() != ix.doc_count():
-            try:
-                writer = ix.writer()
-            except LockError as err:
-                raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
-            try:
-                writer.commit(optimize=True)
-            except BaseException:
-                writer.cancel()
-                raise
-        after = segment_count(ix.refresh())
+    backend.article_count()  # IndexNotFoundError before the lock, which would create the folder
+    with run_lock(backend.folder):
+        before = backend.segment_count()
+        backend.optimize()
+        after = backend.segment_count()
     return OptimizeReport(before, after, time.perf_counter() - started)

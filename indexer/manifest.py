@@ -7,8 +7,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from .schema import SCHEMA_VERSION
-
 MANIFEST_NAME = "newsarchive.sqlite3"
 
 _TABLES = """
@@ -62,16 +60,19 @@ class FileState:
 
 
 class Manifest:
-    """A small SQLite table beside the Whoosh files; it is written after each index commit."""
+    """A small SQLite file in the index folder; it is written after each index commit.
 
-    def __init__(self, index_dir: Path, reset: bool = False) -> None:
+    It records the schema version of the backend that made it (an index of another version is refused).
+    """
+
+    def __init__(self, index_dir: Path, schema_version: str, reset: bool = False) -> None:
         self.path = index_dir / MANIFEST_NAME
         if reset:
             self.path.unlink(missing_ok=True)
         self.db = sqlite3.connect(self.path)
         keys = self.db.execute(_KEYED_BY_ID).fetchone()[0]
         self.db.executescript(_MIGRATE if keys == 1 else _TABLES)
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (schema_version,))
         self.db.commit()
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -81,3 +82,13 @@ def clean_values(values: object) -> tuple[str, ...]:
             kept.append(text)
             folded.add(text.casefold())
     return tuple(kept)
+
+
+def fingerprint(article: Article) -> str:
+    """Return a hash of everything an article stores, to tell a changed article from an unchanged one."""
+    payload = json.dumps(
+        [article.id, article.headline, article.body, article.author, article.date and article.date.isoformat(),
+         article.topic, article.source, article.url, article.related_headlines],
+        ensure_ascii=False,
+    )
+    return hashlib.sha1(payload.encode("utf-8")).hexdigest()

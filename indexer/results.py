@@ -1,4 +1,4 @@
-"""Search requests and results: our own dataclasses, the only types the CLI and web app see.
+"""Search results: our own dataclasses, the only types the CLI and web app see (requests: request.py).
 
 `to_dict()` builds the JSON shape explicitly (ISO-8601 dates), the same for `newsarchive search --json` and the API.
 """
@@ -7,42 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from .records import Article
+from .request import MAX_RESULT_DEPTH, SearchRequest
 from .timeline import Timeline, build_timeline
-
-SORTS = ("relevance", "newest", "oldest")
-MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
-FACETS = ("topic", "author", "source", "year", "month")
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 10
-# Deep pages cost as much as collecting every hit before them; a complete listing is what exports are for.
-MAX_RESULT_DEPTH = 10_000
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """A search: query text, facet selections (several values each), a date range, sort and page."""
-
-    query: str = ""
-    topic: tuple[str, ...] = ()
-    author: tuple[str, ...] = ()
-    source: tuple[str, ...] = ()
-    year: tuple[str, ...] = ()
-    month: tuple[str, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-    sort: str = "relevance"
-    match: str = "all"
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-    facet_limit: int = 20
-
-    def selections(self) -> dict[str, tuple[str, ...]]:
-        """Return the facet selections that are set, by facet name."""
-        chosen = {name: getattr(self, name) for name in FACETS}
-        return {name: values for name, values in chosen.items() if values}
 
 
 @dataclass(frozen=True)
@@ -163,6 +133,43 @@ class IndexStats:
             "last_date": _iso(self.last_date),
             "segments": self.segments,
             **{f"top_{name}": [v.to_dict() for v in values] for name, values in self.top.items()},
+        }
+
+
+# The levels of a check's findings.
+OK, WARNING, PROBLEM = "ok", "warning", "problem"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing checked: its level (ok, warning, problem), what was found and what to do."""
+
+    level: str
+    what: str
+    advice: str = ""
+
+
+@dataclass
+class CheckReport:
+    """Everything a check found, and the index's figures."""
+
+    index_dir: Path
+    findings: list[Finding] = field(default_factory=list)
+    documents: int = 0
+    segments: int = 0
+    seconds: float = 0.0
+
+    @property
+    def healthy(self) -> bool:
+        """Return whether nothing is a problem (warnings allowed)."""
+        return all(f.level != PROBLEM for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "index": str(self.index_dir), "healthy": self.healthy, "documents": self.documents,
+            "segments": self.segments, "seconds": round(self.seconds, 3),
+            "findings": [{"level": f.level, "what": f.what, "advice": f.advice} for f in self.findings],
         }
 
 

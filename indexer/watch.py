@@ -17,8 +17,9 @@ from pathlib import Path
 
 import watchfiles
 
+from .backend import SearchBackend
 from .build import IndexOptions, IndexReport, index_paths
-from .storage import run_lock
+from .runlock import run_lock
 
 DEBOUNCE_MS = 1000
 RESCAN_SECONDS = 60
@@ -26,7 +27,7 @@ RESCAN_SECONDS = 60
 
 def watch_paths(
     paths: list[Path],
-    index_dir: Path,
+    backend: SearchBackend,
     options: IndexOptions,
     on_pass: Callable[[IndexReport], None],
     stop: threading.Event,
@@ -39,11 +40,12 @@ def watch_paths(
     progress when `stop` is set runs to its end, so everything it read is committed.
     """
     options = replace(options, prune=True)
+    index_dir = backend.folder
     index_dir.mkdir(parents=True, exist_ok=True)
     inside_index = str(index_dir.resolve())
     watch_filter = _Filter(inside_index)
     with run_lock(index_dir):
-        on_pass(index_paths(paths, index_dir, options, lock=False))
+        on_pass(index_paths(paths, backend, options, lock=False))
         passes = 1
         options = replace(options, rebuild=False)
         for _changes in watchfiles.watch(  # every set of changes, or none after rescan_seconds
@@ -52,7 +54,7 @@ def watch_paths(
         ):
             if stop.is_set():
                 break
-            report = index_paths(paths, index_dir, options, lock=False)
+            report = index_paths(paths, backend, options, lock=False)
             passes += 1
             if _changed(report):
                 on_pass(report)

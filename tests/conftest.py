@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.search import SearchService
+from indexer.whoosh import WhooshBackend
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REUTERS = SHARED / "data" / "reuters21578"
@@ -55,13 +56,13 @@ def corpus_file(tmp_path: Path) -> Path:
 def index_dir(tmp_path: Path, corpus_file: Path) -> Path:
     """An index of the small corpus."""
     target = tmp_path / "index"
-    index_paths([corpus_file], target, IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=target), IndexOptions(procs=1))
     return target
 
 
 @pytest.fixture
-def service(index_dir: Path) -> Iterator[SearchService]:
+def service(index_dir: Path) -> Iterator[WhooshBackend]:
     """A search service over the small corpus."""
-    svc = SearchService(index_dir)
+    svc = WhooshBackend(index_dir)
     yield svc
     svc.close()

@@ -34,9 +34,9 @@ from whoosh.index import TOC
 from whoosh.reading import CorruptIndexError
 
 from indexer.manifest import MANIFEST_NAME
-from indexer.results import SearchRequest
-from indexer.search import SearchService
-from indexer.storage import RUN_LOCK
+from indexer.request import SearchRequest
+from indexer.runlock import RUN_LOCK
+from indexer.whoosh import WhooshBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
@@ -53,10 +53,10 @@ READ_ERRORS = (CorruptIndexError, zlib.error, struct.error, pickle.UnpicklingErr
 
 
 class ConcurrentReadError(AssertionError):
-    """Threads sharing one SearchService get postings read errors: a known bug.
+    """Threads sharing one WhooshBackend get postings read errors: a known bug.
 
     Whoosh's segment readers share one file object per postings file, and a read is a seek and then reads; a
-    searcher used by several threads at once (SearchService keeps one for all of them, as the web app's threads
+    searcher used by several threads at once (WhooshBackend keeps one for all of them, as the web app's threads
     share it) reads at positions another thread moved. related() (more-like-this, ten terms' postings read)
     shows it within a few hundred calls on two cores; a service per thread never does.
     """
@@ -270,7 +270,7 @@ class IndexState:
     generation: int = -1
     documents: list[dict[str, Any]] = field(default_factory=list, repr=False)  # stored fields of every live document
     doc_count: int = 0  # Whoosh's count of live documents
-    search_total: int = 0  # what SearchService finds for an empty query (everything)
+    search_total: int = 0  # what WhooshBackend finds for an empty query (everything)
     manifest: dict[str, str] = field(default_factory=dict, repr=False)  # id -> fingerprint, as committed
     leftovers: list[str] = field(default_factory=list)  # files no committed state uses (a killed writer's)
 
@@ -300,7 +300,7 @@ def leftover_files(index_dir: Path) -> list[str]:
 
 
 def read_state(index_dir: Path) -> IndexState:
-    """Open the index as the CLI and web app do (Whoosh's open_dir, SearchService) and read everything back."""
+    """Open the index as the CLI and web app do (Whoosh's open_dir, WhooshBackend) and read everything back."""
     leftovers = leftover_files(index_dir)  # before anything opens the manifest (SQLite rolls a journal back)
     if not (index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))):
         return IndexState(exists=False, manifest=read_manifest(index_dir), leftovers=leftovers)
@@ -312,7 +312,7 @@ def read_state(index_dir: Path) -> IndexState:
         generation = ix.latest_generation()
     finally:
         ix.close()
-    service = SearchService(index_dir)
+    service = WhooshBackend(index_dir)
     try:
         total = service.search(SearchRequest(query="")).total
     finally:
@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None, entry: Callable[..., Any] | None = None)
         raise SystemExit("usage: python -m tests.crashkit POINT N -- NEWSARCHIVE-ARGUMENTS...")
     _install(point, int(nth))
     if entry is None:
-        from indexer.cli import main as entry
+        from newsarchive.cli import main as entry
     entry(rest, prog_name="newsarchive")
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, seed, settings
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 
 from .conftest import CORPUS, write_jsonl
@@ -36,7 +37,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def build_fuzz_index(folder: Path) -> Path:
     """Index the fuzz corpus into folder/index and return that path."""
-    index_paths([write_jsonl(folder / "corpus.jsonl", FUZZ_CORPUS)], folder / "index", IndexOptions(procs=1))
+    index_paths([write_jsonl(folder / "corpus.jsonl", FUZZ_CORPUS)], open_backend(folder=folder / "index"),
+                             IndexOptions(procs=1))
     return folder / "index"
 
 

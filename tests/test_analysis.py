@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pickle
-import subprocess
-import sys
 
 import pytest
 
-from indexer.analysis import STOP_WORDS, analyze, name_analyzer, news_analyzer, stem
-from indexer.schema import build_schema
+from indexer.whoosh.analysis import analyze, name_analyzer, news_analyzer, stem
+from indexer.whoosh.schema import build_schema
+from indexer.words import STOP_WORDS
 
 
 @pytest.mark.parametrize(
@@ -44,9 +43,10 @@ def test_stem_is_snowball_english() -> None:
 
 
 def test_schema_pickles_the_analysis_by_its_import_path() -> None:
-    # Whoosh stores the schema, analyzers included, in the index: our filter must be importable by name.
+    # Whoosh stores the schema, analyzers included, in the index: our filter must be importable by name (indexes
+    # built before the engine moved to indexer/whoosh/ name indexer.analysis: see tests/test_index_format.py).
     data = pickle.dumps(build_schema())
-    assert b"indexer.analysis" in data and b"NewsFilter" in data
+    assert b"indexer.whoosh.analysis" in data and b"NewsFilter" in data
     restored = pickle.loads(data)
     assert [t.text for t in restored["body"].analyzer("Soldiers marched")] == ["soldier", "march"]
 
@@ -57,14 +57,8 @@ def test_query_and_document_use_the_same_analyzer() -> None:
     assert [t.text for t in news_analyzer()("U.S.")] == ["us"]
 
 
-def test_library_does_not_import_flask() -> None:
-    code = "import sys, indexer.search, indexer.build, indexer.cli; print('flask' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
-
-
 def test_stems_are_cached_and_the_cache_is_not_stored_in_the_index() -> None:
-    from indexer.analysis import STEM_CACHE_SIZE, NewsFilter
+    from indexer.whoosh.analysis import STEM_CACHE_SIZE, NewsFilter
 
     analyzer = news_analyzer()
     news_filter = [f for f in analyzer.items if isinstance(f, NewsFilter)][0]
@@ -76,7 +70,7 @@ def test_stems_are_cached_and_the_cache_is_not_stored_in_the_index() -> None:
 
 
 def test_the_fused_filter_gives_the_terms_and_positions_of_the_whoosh_chain() -> None:
-    from indexer.analysis import chained_news_analyzer
+    from indexer.whoosh.analysis import chained_news_analyzer
 
     text = ("After the U.S. killed Iranian general Qasem Soleimani, the U.K. and Zürich’s café owners said it "
             "was not the end of the affair: “We may see 3.5% more,” O’Neill told example.com on Tuesday.")

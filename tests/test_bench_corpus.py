@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import corpus
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 
 REUTERS_SGM = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reuters21578" / "sgm-data"
@@ -118,7 +119,7 @@ def test_vocabulary_keeps_growing(generated: corpus.GenerationReport) -> None:
 
 
 def test_the_file_indexes_cleanly(generated: corpus.GenerationReport, tmp_path: Path) -> None:
-    report = index_paths([generated.path], tmp_path / "index", IndexOptions(procs=1))
+    report = index_paths([generated.path], open_backend(folder=tmp_path / "index"), IndexOptions(procs=1))
     assert report.skipped == []
     assert report.added == N
 

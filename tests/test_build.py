@@ -11,19 +11,22 @@ from pathlib import Path
 import pytest
 
 import indexer.build
+import indexer.whoosh.backend
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, delete_articles, index_paths
 from indexer.errors import IndexLockedError
 from indexer.manifest import MANIFEST_NAME
 from indexer.records import Article
-from indexer.results import SearchRequest
-from indexer.search import SearchService
-from indexer.storage import open_index, run_lock
+from indexer.request import SearchRequest
+from indexer.runlock import run_lock
+from indexer.whoosh import WhooshBackend
+from indexer.whoosh.storage import open_index
 
 from .conftest import CORPUS, write_jsonl
 
 
 def count(index_dir: Path, query: str = "") -> int:
-    service = SearchService(index_dir)
+    service = WhooshBackend(index_dir)
     try:
         return service.search(SearchRequest(query=query)).total
     finally:
@@ -31,35 +34,35 @@ def count(index_dir: Path, query: str = "") -> int:
 
 
 def test_first_run_adds_everything(tmp_path: Path, corpus_file: Path) -> None:
-    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert (report.added, report.updated, report.unchanged, report.deleted) == (7, 0, 0, 0)
     assert report.files_read == 1 and report.commits == 1 and not report.skipped
     assert count(tmp_path / "ix") == 7
 
 
 def test_rerun_over_unchanged_files_skips_them(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
-    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
+    report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert (report.added, report.updated, report.unchanged) == (0, 0, 7)
     assert report.files_read == 0 and report.files_unchanged == 1 and report.commits == 0
     assert count(tmp_path / "ix") == 7
 
 
 def test_touched_file_with_same_articles_changes_nothing(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     os.utime(corpus_file, ns=(1, 1))
-    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert report.files_read == 1 and (report.added, report.updated, report.unchanged) == (0, 0, 7)
     assert report.commits == 0
 
 
 def test_changed_and_removed_records_update_by_id(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     records = [dict(r) for r in CORPUS if r["id"] != "a7"]
     records[0]["title"] = "Fed lifts interest rates once more"
     records.append({"id": "a8", "title": "Harvest festival opens", "body": "Farmers celebrated.", "date": "2022-09-01"})
     write_jsonl(corpus_file, records)
-    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert (report.added, report.updated, report.unchanged, report.deleted) == (1, 1, 5, 1)
     assert count(tmp_path / "ix") == 7
     assert count(tmp_path / "ix", "headline:lifts") == 1
@@ -69,7 +72,7 @@ def test_changed_and_removed_records_update_by_id(tmp_path: Path, corpus_file: P
 
 def test_same_articles_in_two_files_are_not_duplicated(tmp_path: Path, corpus_file: Path) -> None:
     copy = write_jsonl(tmp_path / "copy.jsonl", CORPUS[:2])
-    report = index_paths([corpus_file, copy], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([corpus_file, copy], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert count(tmp_path / "ix") == 7
     assert len([n for n in report.notices if "duplicate id" in n.reason]) == 2
 
@@ -79,38 +82,38 @@ def test_duplicate_ids_in_one_batch_keep_the_later_record(tmp_path: Path) -> Non
         {"id": "x", "title": "First version", "body": "alpha"},
         {"id": "x", "title": "Second version", "body": "beta"},
     ])
-    report = index_paths([path], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert count(tmp_path / "ix") == 1 and count(tmp_path / "ix", "beta") == 1
     assert any("duplicate id" in n.reason for n in report.notices)
 
 
 def test_rebuild_starts_afresh(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     other = write_jsonl(tmp_path / "other.jsonl", [{"id": "z", "title": "Only one", "body": "text"}])
-    report = index_paths([other], tmp_path / "ix", IndexOptions(procs=1, rebuild=True))
+    report = index_paths([other], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, rebuild=True))
     assert report.added == 1 and count(tmp_path / "ix") == 1
 
 
 def test_batches_commit_separately(tmp_path: Path, corpus_file: Path) -> None:
-    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, batch_size=1))
+    report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, batch_size=1))
     assert report.commits >= 1 and count(tmp_path / "ix") == 7
     many = write_jsonl(tmp_path / "many.jsonl", [{"id": f"m{i}", "title": f"Story {i}", "body": "x"} for i in range(9)])
-    report = index_paths([many], tmp_path / "ix2", IndexOptions(procs=1, batch_size=4))
+    report = index_paths([many], open_backend(folder=tmp_path / "ix2"), IndexOptions(procs=1, batch_size=4))
     assert report.commits == 3 and count(tmp_path / "ix2") == 9  # a large file commits in batches too
     files = [write_jsonl(tmp_path / f"f{i}.jsonl", [{"id": f"f{i}", "title": "t", "body": "b"}]) for i in range(5)]
-    report = index_paths(files, tmp_path / "ix3", IndexOptions(procs=1, batch_size=2))
+    report = index_paths(files, open_backend(folder=tmp_path / "ix3"), IndexOptions(procs=1, batch_size=2))
     assert report.commits == 3 and count(tmp_path / "ix3") == 5  # 2 + 2 + 1
 
 
 def test_parallel_writer_gives_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexer.build, "PARALLEL_MIN_DOCS", 10)
+    monkeypatch.setattr(indexer.whoosh.backend, "PARALLEL_MIN_DOCS", 10)
     records = [{"id": f"p{i}", "title": f"Story {i}", "body": f"word{i % 7} common",
                 "date": f"2020-01-{i % 28 + 1:02d}"} for i in range(300)]
     path = write_jsonl(tmp_path / "p.jsonl", records)
-    report = index_paths([path], tmp_path / "ix", IndexOptions(procs=2))
+    report = index_paths([path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=2))
     assert report.added == 300
     assert count(tmp_path / "ix") == 300 and count(tmp_path / "ix", "word3") == len(range(3, 300, 7))
-    again = index_paths([path], tmp_path / "ix", IndexOptions(procs=2, rebuild=True))
+    again = index_paths([path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=2, rebuild=True))
     assert again.added == 300 and count(tmp_path / "ix") == 300
 
 
@@ -122,7 +125,7 @@ def test_bad_records_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
         + json.dumps({"id": "g2", "title": "Good two", "body": "fine"}) + "\n", encoding="utf-8")
     (folder / "broken.json").write_text("[{\"title\": ", encoding="utf-8")
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    report = index_paths([folder], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([folder], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert report.added == 2 and count(tmp_path / "ix") == 2
     where = {(Path(s.path).name, s.where) for s in report.skipped}
     assert ("good.jsonl", "line 2") in where
@@ -132,28 +135,28 @@ def test_bad_records_are_reported_and_the_rest_indexed(tmp_path: Path) -> None:
 def test_files_with_problems_are_read_again_next_run(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_text(json.dumps({"id": "g1", "title": "Good", "body": "x"}) + "\n{bad\n", encoding="utf-8")
-    index_paths([path], tmp_path / "ix", IndexOptions(procs=1))
-    report = index_paths([path], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
+    report = index_paths([path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert len(report.skipped) == 1 and report.unchanged == 1  # still reported until fixed
 
 
 def test_a_file_that_turns_unreadable_keeps_its_articles(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     corpus_file.write_bytes(b"\x00\x01\x02 binary garbage \x00" * 50)
-    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, format="jsonl"))
+    report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, format="jsonl"))
     assert report.skipped and report.deleted == 0
     assert count(tmp_path / "ix") == 7
 
 
 def test_delete_articles(tmp_path: Path, index_dir: Path) -> None:
-    report = delete_articles(index_dir, ["a1", "a2", "nope"])
+    report = delete_articles(open_backend(folder=index_dir), ["a1", "a2", "nope"])
     assert report.deleted == ["a1", "a2"] and report.missing == ["nope"]
     assert count(index_dir) == 5 and count(index_dir, "storm") == 1
 
 
 def test_a_second_run_is_refused_while_one_is_writing(tmp_path: Path, corpus_file: Path) -> None:
     with run_lock(tmp_path / "ix"), pytest.raises(IndexLockedError, match="another newsarchive process"):
-        index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+        index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
 
 
 def test_another_whoosh_writer_gives_a_clear_error(index_dir: Path, corpus_file: Path) -> None:
@@ -162,7 +165,7 @@ def test_another_whoosh_writer_gives_a_clear_error(index_dir: Path, corpus_file:
     writer = open_index(index_dir).writer()
     try:
         with pytest.raises(IndexLockedError, match="locked by another writer"):
-            index_paths([corpus_file.parent / "new.jsonl"], index_dir, IndexOptions(procs=1))
+            index_paths([corpus_file.parent / "new.jsonl"], open_backend(folder=index_dir), IndexOptions(procs=1))
     finally:
         writer.cancel()
 
@@ -179,17 +182,18 @@ def test_a_crash_keeps_committed_batches(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(indexer.build, "parse_path", crash_on_fifth)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        index_paths(files, tmp_path / "ix", IndexOptions(procs=1, batch_size=2))
+        index_paths(files, open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, batch_size=2))
     assert count(tmp_path / "ix") == 4  # two committed batches of two; nothing half-written
     monkeypatch.setattr(indexer.build, "parse_path", real_parse)
-    report = index_paths(files, tmp_path / "ix", IndexOptions(procs=1, batch_size=2))
+    report = index_paths(files, open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, batch_size=2))
     assert (report.added, report.unchanged) == (2, 4) and count(tmp_path / "ix") == 6
 
 
 def test_progress_is_reported_once_per_file(tmp_path: Path, corpus_file: Path) -> None:
     other = write_jsonl(tmp_path / "other.jsonl", [{"id": "o", "title": "Other", "body": "x"}])
     seen: list[str] = []
-    index_paths([corpus_file, other], tmp_path / "ix", IndexOptions(procs=1), progress=lambda p: seen.append(p.name))
+    index_paths([corpus_file, other], open_backend(folder=tmp_path / "ix"),
+                IndexOptions(procs=1), progress=lambda p: seen.append(p.name))
     assert seen == ["corpus.jsonl", "other.jsonl"]
     assert indexer.build.count_files([corpus_file, other], tmp_path / "ix") == 2
 
@@ -199,14 +203,14 @@ def test_an_index_of_another_schema_version_must_be_rebuilt(tmp_path: Path, corp
 
     from indexer.errors import NewsArchiveError
 
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     with sqlite3.connect(tmp_path / "ix" / "newsarchive.sqlite3") as db:
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with pytest.raises(NewsArchiveError, match="--rebuild"):
-        SearchService(tmp_path / "ix")
+        WhooshBackend(tmp_path / "ix").stats()
     with pytest.raises(NewsArchiveError, match="schema 1"):
-        index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
-    report = index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1, rebuild=True))
+        index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
+    report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, rebuild=True))
     assert report.added == 7 and count(tmp_path / "ix") == 7
 
 
@@ -225,12 +229,12 @@ def test_a_crash_inside_a_large_file_keeps_its_committed_batches_without_duplica
 
     monkeypatch.setattr(indexer.build, "parse_path", crash_after_seven)
     with pytest.raises(RuntimeError):
-        index_paths([big], tmp_path / "ix", IndexOptions(procs=1, batch_size=3))
+        index_paths([big], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, batch_size=3))
     assert count(tmp_path / "ix") == 6  # two batches of three committed
     monkeypatch.setattr(indexer.build, "parse_path", real_parse)
-    report = index_paths([big], tmp_path / "ix", IndexOptions(procs=1, batch_size=3))
+    report = index_paths([big], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, batch_size=3))
     assert count(tmp_path / "ix") == 10 and (report.added, report.unchanged) == (4, 6)
-    assert index_paths([big], tmp_path / "ix", IndexOptions(procs=1)).files_unchanged == 1
+    assert index_paths([big], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1)).files_unchanged == 1
 
 
 def test_prune_removes_the_articles_of_files_that_are_gone(tmp_path: Path) -> None:
@@ -239,12 +243,12 @@ def test_prune_removes_the_articles_of_files_that_are_gone(tmp_path: Path) -> No
     write_jsonl(data / "old" / "a.jsonl", CORPUS[:3])
     write_jsonl(data / "b.jsonl", CORPUS[3:])
     elsewhere = write_jsonl(tmp_path / "elsewhere.jsonl", [{"id": "e1", "title": "Elsewhere", "body": "Kept."}])
-    index_paths([data, elsewhere], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([data, elsewhere], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     (data / "old" / "a.jsonl").unlink()
     elsewhere.unlink()
-    kept = index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    kept = index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert (kept.deleted, kept.files_pruned) == (0, 0) and count(tmp_path / "ix") == 8
-    report = index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True))
+    report = index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, prune=True))
     # Only files under the given paths are pruned: elsewhere.jsonl was not named, so its article stays.
     assert (report.deleted, report.files_pruned) == (3, 1)
     assert count(tmp_path / "ix") == 5 and count(tmp_path / "ix", "elsewhere") == 1
@@ -254,17 +258,17 @@ def test_an_article_moved_to_another_file_survives_pruning_the_old_one(tmp_path:
     data = tmp_path / "data"
     data.mkdir()
     write_jsonl(data / "a.jsonl", CORPUS[:2])
-    index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     (data / "a.jsonl").rename(data / "renamed.jsonl")
-    report = index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True))
+    report = index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, prune=True))
     assert report.files_pruned == 1 and count(tmp_path / "ix") == 2
-    again = index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True))
+    again = index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, prune=True))
     assert (again.files_read, again.files_pruned, again.unchanged) == (0, 0, 2)
 
 
 def test_an_index_inside_the_folder_being_indexed_is_not_read(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([tmp_path], tmp_path / "ix", IndexOptions(procs=1))
-    report = index_paths([tmp_path], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([tmp_path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
+    report = index_paths([tmp_path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert not report.skipped and report.files_unchanged == 1 and count(tmp_path / "ix") == 7
 
 
@@ -273,7 +277,7 @@ def test_a_manifest_of_the_previous_release_is_upgraded_and_keeps_skipping_uncha
     data.mkdir()
     write_jsonl(data / "a.jsonl", CORPUS[:3])
     write_jsonl(data / "b.jsonl", CORPUS[3:])
-    index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     # The previous release keyed the articles table by id alone (one file per article).
     db = sqlite3.connect(tmp_path / "ix" / MANIFEST_NAME)
     db.executescript("""
@@ -283,7 +287,7 @@ def test_a_manifest_of_the_previous_release_is_upgraded_and_keeps_skipping_uncha
         INSERT INTO articles SELECT id, path, fingerprint FROM articles_now; DROP TABLE articles_now;
     """)
     db.close()
-    report = index_paths([data], tmp_path / "ix", IndexOptions(procs=1))
+    report = index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     assert (report.files_unchanged, report.unchanged, report.added, report.updated) == (2, 7, 0, 0)
     db = sqlite3.connect(tmp_path / "ix" / MANIFEST_NAME)
     keys = db.execute("SELECT name FROM pragma_table_info('articles') WHERE pk > 0 ORDER BY pk").fetchall()
@@ -291,5 +295,5 @@ def test_a_manifest_of_the_previous_release_is_upgraded_and_keeps_skipping_uncha
     db.close()
     assert [k[0] for k in keys] == ["id", "path"] and rows == 7
     (data / "a.jsonl").unlink()
-    assert index_paths([data], tmp_path / "ix", IndexOptions(procs=1, prune=True)).deleted == 3
+    assert index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, prune=True)).deleted == 3
     assert count(tmp_path / "ix") == 4

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.check import PROBLEM, WARNING, CheckReport, check_index
-from indexer.storage import run_lock
+from indexer.results import PROBLEM, WARNING, CheckReport
+from indexer.runlock import run_lock
+from indexer.whoosh.check import check_index
 
 
 def levels(report: CheckReport, level: str) -> list[str]:
@@ -70,7 +71,7 @@ def test_leftover_files_and_a_running_writer_are_warnings(index_dir: Path) -> No
 
 
 def test_check_command(index_dir: Path, tmp_path: Path) -> None:
-    from indexer.cli import main
+    from newsarchive.cli import main
 
     ok = CliRunner().invoke(main, ["check", "--index", str(index_dir)])
     assert ok.exit_code == 0 and f"{index_dir}: healthy (" in ok.output

@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from indexer import __version__
-from indexer.cli import main
-from indexer.storage import INDEX_ENV, run_lock
+from indexer.runlock import run_lock
+from indexer.settings import INDEX
+from newsarchive.cli import main
 
 from .conftest import CORPUS, SAMPLE, write_jsonl
 
@@ -45,7 +46,7 @@ Commuters said they were glad to leave the bus behind.
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Run in tmp_path with no index configured, so a test never reads or writes ./index of the repo."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(INDEX_ENV, raising=False)
+    monkeypatch.delenv(INDEX.env, raising=False)
     yield
 
 
@@ -212,7 +213,7 @@ def test_a_file_with_a_bad_line_is_reread_and_reported_again(tmp_path: Path) -> 
 
 
 def test_index_env_var_is_used_when_index_option_is_absent(tmp_path: Path, corpus_file: Path) -> None:
-    env = {INDEX_ENV: str(tmp_path / "from-env")}
+    env = {INDEX.env: str(tmp_path / "from-env")}
     result = ok("index", corpus_file, env=env)
     assert f"Indexed {tmp_path / 'from-env'}: 7 added" in result.stdout
     page = json.loads(ok("search", "--json", "storm", env=env).stdout)
@@ -222,7 +223,7 @@ def test_index_env_var_is_used_when_index_option_is_absent(tmp_path: Path, corpu
 
 
 def test_index_option_wins_over_the_env_var(tmp_path: Path, corpus_file: Path) -> None:
-    env = {INDEX_ENV: str(tmp_path / "from-env")}
+    env = {INDEX.env: str(tmp_path / "from-env")}
     ok("index", corpus_file, "--index", tmp_path / "explicit", env=env)
     assert not (tmp_path / "from-env").exists()
     assert json.loads(ok("stats", "--json", "--index", tmp_path / "explicit", env=env).stdout)["documents"] == 7
@@ -525,7 +526,7 @@ def test_index_help_lists_the_formats() -> None:
     text = ok("index", "--help").stdout
     for fmt in ("csv", "json", "jsonl", "reuters", "text"):
         assert fmt in text
-    assert INDEX_ENV in text
+    assert INDEX.env in text
 
 
 def test_version() -> None:

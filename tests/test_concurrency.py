@@ -1,4 +1,4 @@
-"""Searching while an index run writes: SearchService threads, `newsarchive search --json` and the web app keep
+"""Searching while an index run writes: WhooshBackend threads, `newsarchive search --json` and the web app keep
 answering while `newsarchive index` commits batch after batch, see each commit without a restart, and never see a
 total go down while articles are only added; a second writer is turned away at once with a clear message."""
 
@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend
 from webapp import create_app
 
 from .crashkit import (
@@ -37,7 +37,7 @@ from .crashkit import (
 
 ARTICLES = 2000
 BATCH = 100  # twenty commits, and the merges of small segments they bring
-SERVICE_THREADS = 3  # sharing one SearchService, as the web app's threads do; one more has a service of its own
+SERVICE_THREADS = 3  # sharing one WhooshBackend, as the web app's threads do; one more has a service of its own
 # Words common in the generated corpus (bench.corpus) and in the fallback made in code, a phrase, and everything.
 QUERIES = ("", "oil", "bank shares", '"oil prices"', "market OR company")
 SECOND_WRITERS = {"index": ["other.jsonl"], "optimize": [], "delete": ["some-id"]}  # arguments besides --index
@@ -114,8 +114,8 @@ def observe(observer: Observer, search: Callable[[str], int], indexing: threadin
             return
 
 
-def service_search(service: SearchService) -> Callable[[str], int]:
-    """A search through SearchService that also reads the first hit whole and its related articles."""
+def service_search(service: WhooshBackend) -> Callable[[str], int]:
+    """A search through WhooshBackend that also reads the first hit whole and its related articles."""
 
     def search(query: str) -> int:
         page = service.search(SearchRequest(query=query, per_page=5))
@@ -128,10 +128,10 @@ def service_search(service: SearchService) -> Callable[[str], int]:
 
 
 def new_service_search(index_dir: Path) -> Callable[[str], int]:
-    """A search through a SearchService opened for it and closed after, as each `newsarchive search` does."""
+    """A search through a WhooshBackend opened for it and closed after, as each `newsarchive search` does."""
 
     def search(query: str) -> int:
-        service = SearchService(index_dir)
+        service = WhooshBackend(index_dir)
         try:
             return service.search(SearchRequest(query=query, per_page=5)).total
         finally:
@@ -206,10 +206,10 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Observed]:
     process = start(index_command([data], index_dir, "--batch-size", str(BATCH)), folder)
     indexing = threading.Event()
     indexing.set()
-    services: list[SearchService] = []
+    services: list[WhooshBackend] = []
     try:
         _wait_for(lambda: index_exists(index_dir) or process.returncode is not None, "the index")
-        services = [SearchService(index_dir), SearchService(index_dir)]
+        services = [WhooshBackend(index_dir), WhooshBackend(index_dir)]
         searchers = {f"service thread {n}": service_search(services[0]) for n in range(1, SERVICE_THREADS + 1)}
         searchers["service of its own"] = service_search(services[1])
         searchers["a new service per search"] = new_service_search(index_dir)
@@ -296,7 +296,7 @@ def test_the_web_app_sees_new_commits_without_a_restart(observed: Observed) -> N
 
 def test_threads_sharing_one_search_service_on_an_index_nobody_writes(observed: Observed) -> None:
     """The reproducer of ConcurrentReadError: no writer at all, four threads, related() on one shared service."""
-    service = SearchService(observed.index_dir)
+    service = WhooshBackend(observed.index_dir)
     try:
         ids = [hit.id for hit in service.search(SearchRequest(query="oil", per_page=50)).hits]
         seen = Observer("related() in four threads")

@@ -16,8 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.cli import main
+from newsarchive.cli import main
 from webapp import create_app
 from webapp.settings import SETTINGS, SettingError, load_settings
 
@@ -125,7 +126,7 @@ def test_csv_starts_with_a_utf8_bom_and_jsonl_has_none(client: FlaskClient) -> N
 def test_a_spreadsheet_reads_siobhan_from_the_csv(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "s.jsonl", [{"id": "s1", "title": "Ferry", "author": "Siobhán Ní Bhriain",
                                                  "body": "The ferry sailed."}])
-    index_paths([source], tmp_path / "index", IndexOptions(procs=1))
+    index_paths([source], open_backend(folder=tmp_path / "index"), IndexOptions(procs=1))
     raw = create_app({"INDEX": str(tmp_path / "index")}).test_client().get("/export.csv").get_data()
     # Excel's rule: UTF-8 only after EF BB BF; otherwise the ANSI code page, where this reads "SiobhÃ¡n".
     assert raw[:3] == BOM and "Siobhán Ní Bhriain" in raw[3:].decode("utf-8")

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from indexer.cli import main
-from indexer.storage import INDEX_ENV
+from indexer.settings import INDEX
+from newsarchive.cli import main
 
 from .webarchives import WEB, Capture, page, write_warc
 
@@ -140,7 +140,7 @@ def archive(tmp_path: Path) -> Path:
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run in tmp_path with no index configured, so the test never touches ./index of the repository."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(INDEX_ENV, raising=False)
+    monkeypatch.delenv(INDEX.env, raising=False)
 
 
 def _run(*args: object) -> Result:

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.cli import main
 from indexer.parsers import reuters
 from indexer.records import Article
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend
+from newsarchive.cli import main
 
 from .conftest import REUTERS
 
@@ -69,7 +70,7 @@ def test_a_folder_of_sections_indexes_every_distinct_story_with_its_section(tmp_
             assert re.search(rf"{re.escape(name)}: not in the plain-text article layout: .*{reason}", result.stderr)
     assert "duplicate id" in result.stderr  # the copy is reported, and counted once
 
-    service = SearchService(tmp_path / "ix")
+    service = WhooshBackend(tmp_path / "ix")
     try:
         everything = service.search(SearchRequest(per_page=100))
         assert everything.total == len(files)
@@ -86,8 +87,8 @@ def test_folder_as_source_and_files_named_on_their_own(tmp_path: Path) -> None:
     files = write_sections(root)
     single = root / next(name for name, section in sorted(files.items()) if section != "business")
     options = IndexOptions(procs=1, folder_as="source", source="Valley Courier")
-    index_paths([root / "business", single], tmp_path / "ix", options)
-    service = SearchService(tmp_path / "ix")
+    index_paths([root / "business", single], open_backend(folder=tmp_path / "ix"), options)
+    service = WhooshBackend(tmp_path / "ix")
     try:
         sources = {f.value: f.count for f in service.search(SearchRequest()).facets["source"]}
         # Files found in the folder take its name; the file named on its own, --source.
@@ -101,8 +102,8 @@ def test_folder_as_leaves_values_the_files_give(tmp_path: Path) -> None:
     (tmp_path / "wire" / "a.jsonl").write_text(json.dumps(
         {"id": "x", "title": "Ferry", "body": "The ferry sailed.", "topic": "Transport", "source": "Gazette"}) + "\n"
         + json.dumps({"id": "y", "title": "Bus", "body": "The bus ran."}) + "\n", encoding="utf-8")
-    index_paths([tmp_path], tmp_path / "ix", IndexOptions(procs=1, folder_as="topic"))
-    service = SearchService(tmp_path / "ix")
+    index_paths([tmp_path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, folder_as="topic"))
+    service = WhooshBackend(tmp_path / "ix")
     try:
         assert service.article("x").topic == ("Transport",) and service.article("y").topic == ("wire",)
     finally:
@@ -116,11 +117,11 @@ def test_deleting_one_copy_of_a_story_filed_twice_keeps_the_story(tmp_path: Path
     copy = first.with_name("copy.txt")
     copy.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
     options = IndexOptions(procs=1, folder_as="topic", prune=True)
-    index_paths([root], tmp_path / "ix", options)
+    index_paths([root], open_backend(folder=tmp_path / "ix"), options)
     for gone in (copy, first):  # whichever copy goes first, the story stays while the other remains
         gone.unlink()
-        report = index_paths([root], tmp_path / "ix", options)
-        service = SearchService(tmp_path / "ix")
+        report = index_paths([root], open_backend(folder=tmp_path / "ix"), options)
+        service = WhooshBackend(tmp_path / "ix")
         try:
             total = service.search(SearchRequest()).total
         finally:
@@ -143,14 +144,14 @@ def test_real_newswire_as_headerless_files_by_topic(tmp_path: Path) -> None:
         path = root / story.topic[0] / f"{number:04d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(story.headline + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    report = index_paths([root], tmp_path / "ix", IndexOptions(procs=1, folder_as="topic"))
+    report = index_paths([root], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, folder_as="topic"))
     # Measured: 425 stories, 1 skipped (a table of trading volumes), 1 filed twice by Reuters itself.
     assert len(stories) > 400 and len(report.skipped) <= 0.01 * len(stories), [str(s) for s in report.skipped]
     assert all("not prose" in s.reason for s in report.skipped)
     skipped = {s.path for s in report.skipped}
     distinct = {(p.parent.name, " ".join(p.read_text(encoding="utf-8").split())) for p in root.rglob("*.txt")
                 if str(p) not in skipped}
-    service = SearchService(tmp_path / "ix")
+    service = WhooshBackend(tmp_path / "ix")
     try:
         page = service.search(SearchRequest(per_page=100))
         assert page.total == report.added == len(distinct)

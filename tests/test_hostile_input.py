@@ -33,12 +33,13 @@ from pathlib import Path
 
 import pytest
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, IndexReport, index_paths
 from indexer.parsers import MAX_BODY_CHARS, MAX_HEADLINE_CHARS, decoding
 from indexer.parsers.html import MAX_PAGE_BYTES
 from indexer.records import Article, Notice, Skipped
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend
 
 from .webarchives import Capture, page, write_warc
 
@@ -648,7 +649,8 @@ def _index(folder: Path, index_dir: Path, progress: Callable[[Path], None] | Non
 
     def run() -> None:
         try:
-            outcome["report"] = index_paths([folder], index_dir, IndexOptions(procs=1), progress=progress)
+            outcome["report"] = index_paths([folder], open_backend(folder=index_dir),
+                                            IndexOptions(procs=1), progress=progress)
         except BaseException as err:  # handed to the test, which re-raises it
             outcome["error"] = err
 
@@ -677,7 +679,7 @@ def _release_pipes(folder: Path) -> None:
 
 def _indexed(index_dir: Path, query: str = "") -> list[Article]:
     """The articles a search finds (all of them without a query), as the article page shows them."""
-    service = SearchService(index_dir)
+    service = WhooshBackend(index_dir)
     try:
         hits = service.search(SearchRequest(query=query, per_page=100, sort="newest")).hits
         return [service.article(hit.id) for hit in hits]
@@ -798,7 +800,7 @@ def test_a_file_appended_to_while_it_is_indexed(tmp_path: Path) -> None:
         writer.join()
     report = _index(folder, tmp_path / "index")
     assert not report.skipped
-    service = SearchService(tmp_path / "index")
+    service = WhooshBackend(tmp_path / "index")
     try:
         assert service.search(SearchRequest(query="growing")).total == len(written)
         assert service.search(SearchRequest(query="zebracorn")).total == 1
@@ -810,9 +812,10 @@ _MEASURE = textwrap.dedent(
     """
     import json, resource, sys, time
     from pathlib import Path
+    from indexer.backend import open_backend
     from indexer.build import IndexOptions, index_paths
     started = time.perf_counter()
-    report = index_paths([Path(sys.argv[1])], Path(sys.argv[2]), IndexOptions(procs=1))
+    report = index_paths([Path(sys.argv[1])], open_backend(folder=Path(sys.argv[2])), IndexOptions(procs=1))
     print(json.dumps({
         "seconds": time.perf_counter() - started,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

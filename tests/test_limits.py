@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import limits
-from indexer.cli import main
 from indexer.errors import QueryError, QueryTooExpensiveError
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend, limits
+from newsarchive.cli import main
 
 
 @pytest.fixture
@@ -20,18 +19,18 @@ def few_expansions(monkeypatch: pytest.MonkeyPatch) -> int:
     return 2
 
 
-def test_a_wildcard_standing_for_too_many_words_is_refused(service: SearchService, few_expansions: int) -> None:
+def test_a_wildcard_standing_for_too_many_words_is_refused(service: WhooshBackend, few_expansions: int) -> None:
     with pytest.raises(QueryTooExpensiveError, match=r"'r\*' matches more than 2 different words"):
         service.search(SearchRequest(query="r*"))
     assert service.search(SearchRequest(query="rat*")).total > 0  # a longer prefix is fine
 
 
-def test_fuzzy_terms_and_word_ranges_are_limited_too(service: SearchService, few_expansions: int) -> None:
+def test_fuzzy_terms_and_word_ranges_are_limited_too(service: WhooshBackend, few_expansions: int) -> None:
     with pytest.raises(QueryTooExpensiveError, match="more than 2 different words"):
         service.search(SearchRequest(query="headline:[a TO z]"))
 
 
-def test_the_too_expensive_error_is_a_query_error(service: SearchService, few_expansions: int) -> None:
+def test_the_too_expensive_error_is_a_query_error(service: WhooshBackend, few_expansions: int) -> None:
     # Everything that reports bad queries (the CLI, the web app's 400s) reports this one too.
     with pytest.raises(QueryError, match="too expensive"):
         service.search(SearchRequest(query="*a*"))
@@ -39,7 +38,7 @@ def test_the_too_expensive_error_is_a_query_error(service: SearchService, few_ex
 
 @pytest.mark.parametrize("query", ["rates", "oil OR bank", '"interest rates"', "rat*", ""])
 def test_a_search_past_its_time_limit_stops_with_advice(index_dir: Path, query: str) -> None:
-    hurried = SearchService(index_dir, time_limit=1e-9)
+    hurried = WhooshBackend(index_dir, time_limit=1e-9)
     try:
         if not query:  # browsing needs no matching: nothing to stop
             assert hurried.search(SearchRequest()).total > 0
@@ -51,7 +50,7 @@ def test_a_search_past_its_time_limit_stops_with_advice(index_dir: Path, query: 
 
 
 def test_exports_keep_the_time_limit(index_dir: Path) -> None:
-    hurried = SearchService(index_dir, time_limit=1e-9)
+    hurried = WhooshBackend(index_dir, time_limit=1e-9)
     try:
         with pytest.raises(QueryTooExpensiveError):
             list(hurried.iter_matches(SearchRequest(query="rates"), 100))
@@ -65,7 +64,7 @@ def test_the_cli_prints_the_message(index_dir: Path, few_expansions: int) -> Non
     assert "Error: the query is too expensive: 'r*' matches more than 2 different words" in result.output
 
 
-def test_fuzzy_matching_allows_at_most_two_edits(service: SearchService) -> None:
+def test_fuzzy_matching_allows_at_most_two_edits(service: WhooshBackend) -> None:
     with pytest.raises(QueryTooExpensiveError, match=r"~6 allows 6 edits to a word; fuzzy matching allows at most 2"):
         service.search(SearchRequest(query="rates~6"))
     assert service.search(SearchRequest(query="rtaes~2")).total > 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench.load import MIX, LoadReport, markdown, run_load
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 
 from .crashkit import READ_ERRORS, ConcurrentReadError, corpus_records, write_jsonl
@@ -23,7 +24,8 @@ INDEX_AT = 0.3  # of the way through: the index run (about 1.5 s, more on a load
 def report(tmp_path_factory: pytest.TempPathFactory) -> LoadReport:
     """One load test of the CI form, with its index run."""
     folder = tmp_path_factory.mktemp("load")
-    index_paths([write_jsonl(folder / "data.jsonl", corpus_records(ARTICLES))], folder / "ix", IndexOptions(procs=1))
+    index_paths([write_jsonl(folder / "data.jsonl", corpus_records(ARTICLES))], open_backend(folder=folder / "ix"),
+                                                                   IndexOptions(procs=1))
     added = write_jsonl(folder / "added.jsonl", [
         {"id": f"load-added-{n}", "headline": f"Zorbifex harbour report {n}", "date": f"2024-05-{n % 28 + 1:02d}",
          "body": f"The {WORD} harbour opened berth {n} today, officials said.", "source": "Load test"}

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from indexer import merging
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, delete_articles, index_paths, optimize_index
-from indexer.cli import main
-from indexer.merging import segments_to_merge
-from indexer.results import SearchRequest
-from indexer.search import SearchService
-from indexer.storage import open_index, segment_count
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend, merging
+from indexer.whoosh.merging import segments_to_merge
+from indexer.whoosh.storage import open_index, segment_count
+from newsarchive.cli import main
 
 from .conftest import write_jsonl
 
@@ -28,7 +28,7 @@ def segments(index_dir: Path) -> int:
 
 
 def search_ids(index_dir: Path, query: str) -> list[str]:
-    service = SearchService(index_dir)
+    service = WhooshBackend(index_dir)
     try:
         page = service.search(SearchRequest(query=query, per_page=100, sort="oldest"))
         return [hit.id for hit in page.hits]
@@ -42,7 +42,7 @@ def daily_runs(tmp_path: Path, days: int, per_day: int) -> Path:
     data.mkdir()
     for day in range(days):
         write_jsonl(data / f"day{day:02d}.jsonl", records(day * per_day, per_day))
-        index_paths([data], ix, IndexOptions(procs=1))
+        index_paths([data], open_backend(folder=ix), IndexOptions(procs=1))
         assert segments(ix) < merging.MERGE_FACTOR + 2
     return ix
 
@@ -73,21 +73,21 @@ def test_a_small_commit_after_a_bulk_load_leaves_its_segments(tmp_path: Path) ->
     ix, data = tmp_path / "ix", tmp_path / "data"
     data.mkdir()
     write_jsonl(data / "bulk.jsonl", records(0, 12 * merging.SMALL_SEGMENT // 10))
-    index_paths([data], ix, IndexOptions(procs=1, batch_size=merging.SMALL_SEGMENT))
+    index_paths([data], open_backend(folder=ix), IndexOptions(procs=1, batch_size=merging.SMALL_SEGMENT))
     bulk = segments(ix)
     write_jsonl(data / "new.jsonl", records(5000, 2))
-    report = index_paths([data], ix, IndexOptions(procs=1))
+    report = index_paths([data], open_backend(folder=ix), IndexOptions(procs=1))
     assert report.added == 2 and segments(ix) == bulk + 1
 
 
 def test_optimize_merges_into_one_segment_with_the_same_results(tmp_path: Path) -> None:
     ix = daily_runs(tmp_path, 4, 5)
-    delete_articles(ix, ["n3"])
+    delete_articles(open_backend(folder=ix), ["n3"])
     before = search_ids(ix, "council")
-    report = optimize_index(ix)
+    report = optimize_index(open_backend(folder=ix))
     assert (report.segments_before, report.segments_after) == (4, 1)
     assert search_ids(ix, "council") == before and len(before) == 19
-    assert optimize_index(ix).segments_before == 1
+    assert optimize_index(open_backend(folder=ix)).segments_before == 1
 
 
 def test_optimize_command(tmp_path: Path) -> None:

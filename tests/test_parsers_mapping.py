@@ -40,7 +40,7 @@ def test_body_wins_over_summary_and_a_list_of_paragraphs_is_joined() -> None:
 
 
 def test_no_headline_is_invented_but_the_id_stays_stable() -> None:
-    from indexer.highlight import display_headline
+    from indexer.display import display_headline
 
     record = {"body": "One two three four five six seven eight nine ten eleven twelve thirteen."}
     article = _article(record)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.postings import PostingsCache
-from indexer.results import SearchRequest
-from indexer.search import SearchService
-from indexer.storage import open_index
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend
+from indexer.whoosh.postings import PostingsCache
+from indexer.whoosh.storage import open_index
 
 from .conftest import CORPUS, write_jsonl
 
 
-def page(service: SearchService, query: str) -> list[tuple[str, float | None]]:
+def page(service: WhooshBackend, query: str) -> list[tuple[str, float | None]]:
     return [(hit.id, hit.score) for hit in service.search(SearchRequest(query=query)).hits]
 
 
-def test_warm_and_cold_searches_give_the_same_pages(service: SearchService) -> None:
+def test_warm_and_cold_searches_give_the_same_pages(service: WhooshBackend) -> None:
     queries = ("rates", "oil prices", "bank OR market", "title:rates")
     cold = []
     for query in queries:
@@ -42,12 +43,12 @@ def test_the_least_recently_used_terms_go_when_the_budget_is_exceeded(index_dir:
 
 
 def test_a_new_commit_is_searched_with_the_cache_warm(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
-    service = SearchService(tmp_path / "ix")
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
+    service = WhooshBackend(tmp_path / "ix")
     try:
         before = service.search(SearchRequest(query="rates")).total
         extra = write_jsonl(tmp_path / "extra.jsonl", [{**CORPUS[0], "id": "new1"}])
-        index_paths([extra], tmp_path / "ix", IndexOptions(procs=1))
+        index_paths([extra], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
         assert service.search(SearchRequest(query="rates")).total == before + 1
     finally:
         service.close()

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from indexer.cli import main
 from indexer.parsers import parse_path
 from indexer.records import Article
+from newsarchive.cli import main
 
 from .conftest import REUTERS
 

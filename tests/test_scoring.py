@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from whoosh import fields
 
-from indexer import schema
-from indexer.analysis import analyze
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.results import SearchRequest
-from indexer.scoring import DEFAULT_RANKING, FieldWeight, Ranking
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend, schema
+from indexer.whoosh.analysis import analyze
+from indexer.whoosh.scoring import DEFAULT_RANKING, FieldWeight, Ranking
 
 from .conftest import REUTERS, write_jsonl
 
@@ -29,7 +29,7 @@ QUERIES = ("ferry", "council budget", "harbour OR ferry", "title:ferry", "(ferry
            "festival music band", "river")
 
 
-def reference_scores(service: SearchService, words: list[str], match: str, ranking: Ranking = DEFAULT_RANKING,
+def reference_scores(service: WhooshBackend, words: list[str], match: str, ranking: Ranking = DEFAULT_RANKING,
                      only: str | None = None) -> dict[str, float]:
     """BM25F of every matching document for a query of plain words (AND or OR), by the formula, from stored text."""
     with service._generation() as gen:
@@ -71,7 +71,7 @@ def ranked(scores: dict[str, float], depth: int) -> list[tuple[str, float]]:
     return sorted(scores.items(), key=lambda item: -item[1])[:depth]
 
 
-def assert_ranks_as_reference(service: SearchService, text: str, words: list[str], match: str,
+def assert_ranks_as_reference(service: WhooshBackend, text: str, words: list[str], match: str,
                               only: str | None = None) -> None:
     page = service.search(SearchRequest(query=text, match=match, per_page=20))
     expected = reference_scores(service, words, match, service.ranking, only)
@@ -82,11 +82,11 @@ def assert_ranks_as_reference(service: SearchService, text: str, words: list[str
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhooshBackend]:
     index = tmp_path_factory.mktemp("demo") / "index"
     for part in ("text", "wire.jsonl", "archive.csv", "features.json"):  # four commits: several segments
-        index_paths([DEMO / part], index, IndexOptions(procs=1))
-    service = SearchService(index)
+        index_paths([DEMO / part], open_backend(folder=index), IndexOptions(procs=1))
+    service = WhooshBackend(index)
     yield service
     service.close()
 
@@ -97,26 +97,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchService]:
                                                                                              "band"]),
     ("river flood", ["river", "flood"]), ("library closures", ["library", "closures"]),
 ])
-def test_word_queries_score_bm25f_over_headline_and_body(demo: SearchService, text: str, words: list[str],
+def test_word_queries_score_bm25f_over_headline_and_body(demo: WhooshBackend, text: str, words: list[str],
                                                          match: str) -> None:
     assert_ranks_as_reference(demo, text, words, match)
 
 
-def test_a_field_scope_scores_that_field_alone(demo: SearchService) -> None:
+def test_a_field_scope_scores_that_field_alone(demo: WhooshBackend) -> None:
     assert_ranks_as_reference(demo, "title:ferry", ["ferry"], "all", only="headline")
     assert_ranks_as_reference(demo, "body:council", ["council"], "all", only="body")
 
 
-def test_other_parameters_change_the_scores_as_the_formula_says(demo: SearchService, tmp_path: Path) -> None:
+def test_other_parameters_change_the_scores_as_the_formula_says(demo: WhooshBackend, tmp_path: Path) -> None:
     ranking = Ranking(1.2, (("headline", FieldWeight(1.0, 0.3)), ("body", FieldWeight(1.0, 0.9))))
-    other = SearchService(demo.index_dir, ranking=ranking)
+    other = WhooshBackend(demo.folder, ranking=ranking)
     try:
         assert_ranks_as_reference(other, "council budget", ["council", "budget"], "any")
     finally:
         other.close()
 
 
-def test_phrases_and_near_score_as_their_words_where_they_match(demo: SearchService) -> None:
+def test_phrases_and_near_score_as_their_words_where_they_match(demo: WhooshBackend) -> None:
     words = reference_scores(demo, ["flood", "wall"], "all")
     for text in ('"flood wall"', "wall NEAR/3 flood"):
         page = demo.search(SearchRequest(query=text, per_page=50))
@@ -125,7 +125,7 @@ def test_phrases_and_near_score_as_their_words_where_they_match(demo: SearchServ
         assert page.total <= len(words)
 
 
-def test_wildcards_score_a_constant_and_add_to_words(demo: SearchService) -> None:
+def test_wildcards_score_a_constant_and_add_to_words(demo: WhooshBackend) -> None:
     page = demo.search(SearchRequest(query="ferr*", per_page=50))
     assert page.hits and {hit.score for hit in page.hits} == {1.0}
     combined = demo.search(SearchRequest(query="ferr* council", per_page=50))
@@ -133,7 +133,7 @@ def test_wildcards_score_a_constant_and_add_to_words(demo: SearchService) -> Non
     assert all(hit.score == pytest.approx(council[hit.id] + 1.0) for hit in combined.hits)
 
 
-def test_excluded_words_do_not_change_the_scores(demo: SearchService) -> None:
+def test_excluded_words_do_not_change_the_scores(demo: WhooshBackend) -> None:
     plain = {hit.id: hit.score for hit in demo.search(SearchRequest(query="ferry", per_page=50)).hits}
     excluding = demo.search(SearchRequest(query="ferry -storm", per_page=50)).hits
     assert excluding and all(hit.score == pytest.approx(plain[hit.id]) for hit in excluding)
@@ -148,8 +148,9 @@ def test_a_story_about_the_query_outranks_a_headline_that_only_mentions_a_word(t
     records.append({"id": "headline-only", "title": "Oil tanker runs aground off the coast",
                     "body": f"The crew of twelve was rescued by lifeboat. {filler}"})
     records += [{"id": f"other-{n}", "title": f"Local news {n}", "body": filler} for n in range(40)]
-    index_paths([write_jsonl(tmp_path / "c.jsonl", records)], tmp_path / "ix", IndexOptions(procs=1))
-    service = SearchService(tmp_path / "ix")
+    index_paths([write_jsonl(tmp_path / "c.jsonl", records)], open_backend(folder=tmp_path / "ix"),
+                             IndexOptions(procs=1))
+    service = WhooshBackend(tmp_path / "ix")
     try:
         hits = service.search(SearchRequest(query="opec oil prices", match="any", per_page=30)).hits
         assert [hit.id for hit in hits].index("headline-only") == 20
@@ -167,8 +168,9 @@ def test_related_articles_rank_by_bm25f_over_both_fields(tmp_path: Path) -> None
         *({"id": f"notes-{n}", "title": f"Notes {n}", "body": "Ferry, estuary, operator and service notes."}
           for n in range(4)),
     ]
-    index_paths([write_jsonl(tmp_path / "c.jsonl", records)], tmp_path / "ix", IndexOptions(procs=1))
-    service = SearchService(tmp_path / "ix")
+    index_paths([write_jsonl(tmp_path / "c.jsonl", records)], open_backend(folder=tmp_path / "ix"),
+                             IndexOptions(procs=1))
+    service = WhooshBackend(tmp_path / "ix")
     try:
         related = service.related("source")
         assert related[0].id == "headline-match"  # found by its headline; the source itself never listed
@@ -178,7 +180,7 @@ def test_related_articles_rank_by_bm25f_over_both_fields(tmp_path: Path) -> None
         service.close()
 
 
-def test_exports_in_relevance_order_follow_the_search_order(demo: SearchService) -> None:
+def test_exports_in_relevance_order_follow_the_search_order(demo: WhooshBackend) -> None:
     for text in ("council budget", '"ferry service" OR river', "ferr* OR flood"):
         request = SearchRequest(query=text, match="any", per_page=50)
         page = [hit.id for hit in demo.search(request).hits]
@@ -189,7 +191,7 @@ def test_exports_in_relevance_order_follow_the_search_order(demo: SearchService)
 def test_an_index_with_headline_boost_in_its_postings_ranks_the_same(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     # Indexes built before BM25F stored headline postings with a field boost of 2 (frequency x 2).
-    index_paths([DEMO / "wire.jsonl"], tmp_path / "new", IndexOptions(procs=1))
+    index_paths([DEMO / "wire.jsonl"], open_backend(folder=tmp_path / "new"), IndexOptions(procs=1))
     built = schema.build_schema
 
     def boosted() -> fields.Schema:
@@ -197,9 +199,9 @@ def test_an_index_with_headline_boost_in_its_postings_ranks_the_same(tmp_path: P
         old["headline"].format.field_boost = 2.0
         return old
 
-    monkeypatch.setattr("indexer.storage.build_schema", boosted)
-    index_paths([DEMO / "wire.jsonl"], tmp_path / "old", IndexOptions(procs=1))
-    new, old = SearchService(tmp_path / "new"), SearchService(tmp_path / "old")
+    monkeypatch.setattr("indexer.whoosh.backend.build_schema", boosted)
+    index_paths([DEMO / "wire.jsonl"], open_backend(folder=tmp_path / "old"), IndexOptions(procs=1))
+    new, old = WhooshBackend(tmp_path / "new"), WhooshBackend(tmp_path / "old")
     try:
         with old._generation() as gen:
             assert gen.searcher.schema["headline"].format.field_boost == 2.0
@@ -218,8 +220,8 @@ def test_an_index_with_headline_boost_in_its_postings_ranks_the_same(tmp_path: P
 @pytest.mark.skipif(not REUTERS.exists(), reason="Reuters-21578 is not in ../shared/data")
 def test_reuters_rankings_equal_the_reference(tmp_path: Path) -> None:
     files = [REUTERS / "sgm-data" / "reut2-000.sgm"]
-    index_paths(files, tmp_path / "ix", IndexOptions(procs=1))
-    service = SearchService(tmp_path / "ix")
+    index_paths(files, open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
+    service = WhooshBackend(tmp_path / "ix")
     try:
         for text in ("oil prices", "interest rates", "trade deficit", "net loss profit"):
             for match in ("all", "any"):

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.errors import ArticleNotFoundError, QueryError
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.whoosh import WhooshBackend
 
 
-def ids(service: SearchService, query: str = "", **options: object) -> set[str]:
+def ids(service: WhooshBackend, query: str = "", **options: object) -> set[str]:
     page = service.search(SearchRequest(query=query, per_page=100, **options))  # type: ignore[arg-type]
     assert page.total == len(page.hits)
     return {hit.id for hit in page.hits}
@@ -60,37 +61,37 @@ def ids(service: SearchService, query: str = "", **options: object) -> set[str]:
         ("storm NEAR coast OR tourists", {"a2", "a6"}),  # NEAR binds tighter than OR
     ],
 )
-def test_query_forms(service: SearchService, query: str, expected: set[str]) -> None:
+def test_query_forms(service: WhooshBackend, query: str, expected: set[str]) -> None:
     assert ids(service, query) == expected
 
 
-def test_empty_query_browses_everything_newest_first_undated_last(service: SearchService) -> None:
+def test_empty_query_browses_everything_newest_first_undated_last(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(per_page=10))
     assert page.total == 7
     assert [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
     assert all(h.score is None for h in page.hits)
 
 
-def test_a_lone_star_browses_everything_newest_first(service: SearchService) -> None:
+def test_a_lone_star_browses_everything_newest_first(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(query=" * ", per_page=10))
     assert page.total == 7 and [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
     assert service.search(SearchRequest(query="*", topic=("economy",))).total == 3
 
 
-def test_sort_by_date(service: SearchService) -> None:
+def test_sort_by_date(service: WhooshBackend) -> None:
     newest = service.search(SearchRequest(query="inflation", sort="newest"))
     oldest = service.search(SearchRequest(query="inflation", sort="oldest"))
     assert [h.id for h in newest.hits] == ["a5", "a4", "a1"]
     assert [h.id for h in oldest.hits] == ["a1", "a4", "a5"]
 
 
-def test_relevance_puts_headline_matches_first(service: SearchService) -> None:
+def test_relevance_puts_headline_matches_first(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(query="storm"))
     assert [h.id for h in page.hits][0] == "a2"
     assert page.hits[0].score is not None and page.hits[0].score > page.hits[1].score  # type: ignore[operator]
 
 
-def test_filters_several_values_each(service: SearchService) -> None:
+def test_filters_several_values_each(service: WhooshBackend) -> None:
     assert ids(service, topic=("economy",)) == {"a1", "a4", "a5"}
     assert ids(service, topic=("economy", "weather")) == {"a1", "a2", "a4", "a5"}
     assert ids(service, topic=("economy",), source=("Courier",)) == {"a5"}
@@ -100,14 +101,14 @@ def test_filters_several_values_each(service: SearchService) -> None:
     assert ids(service, "rates", topic=("markets",)) == {"a5"}
 
 
-def test_date_range_filter(service: SearchService) -> None:
+def test_date_range_filter(service: WhooshBackend) -> None:
     assert ids(service, date_from=date(2020, 1, 16), date_to=date(2020, 7, 4)) == {"a2", "a6"}
     assert ids(service, date_from=date(2021, 1, 1)) == {"a4", "a5"}
     with pytest.raises(QueryError, match="empty"):
         ids(service, date_from=date(2021, 1, 1), date_to=date(2020, 1, 1))
 
 
-def test_facets_count_the_whole_result_set(service: SearchService) -> None:
+def test_facets_count_the_whole_result_set(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(query="inflation", per_page=1))
     assert page.total == 3 and len(page.hits) == 1
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
@@ -118,7 +119,7 @@ def test_facets_count_the_whole_result_set(service: SearchService) -> None:
     assert [v.value for v in page.facets["month"]] == ["2020-01", "2021-03", "2021-06"]
 
 
-def test_facet_counts_ignore_their_own_selection(service: SearchService) -> None:
+def test_facet_counts_ignore_their_own_selection(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(topic=("weather",), source=("Gazette",)))
     assert page.total == 1
     topic = {v.value: (v.count, v.selected) for v in page.facets["topic"]}
@@ -128,13 +129,13 @@ def test_facet_counts_ignore_their_own_selection(service: SearchService) -> None
     assert source == {"Gazette": 1}
 
 
-def test_selected_value_without_matches_is_still_listed(service: SearchService) -> None:
+def test_selected_value_without_matches_is_still_listed(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(query="storm", topic=("nonexistent",)))
     assert page.total == 0
     assert ("nonexistent", 0, True) in [(v.value, v.count, v.selected) for v in page.facets["topic"]]
 
 
-def test_pagination(service: SearchService) -> None:
+def test_pagination(service: WhooshBackend) -> None:
     pages = [service.search(SearchRequest(page=n, per_page=3)) for n in (1, 2, 3)]
     seen = [h.id for p in pages for h in p.hits]
     assert seen == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
@@ -170,12 +171,12 @@ def test_pagination(service: SearchService) -> None:
         (SearchRequest(query="rates NEAR (bank OR fed)"), "NEAR joins words or phrases"),
     ],
 )
-def test_bad_requests_raise_query_error(service: SearchService, request_: SearchRequest, message: str) -> None:
+def test_bad_requests_raise_query_error(service: WhooshBackend, request_: SearchRequest, message: str) -> None:
     with pytest.raises(QueryError, match=message):
         service.search(request_)
 
 
-def test_snippets_escape_text_and_mark_matches(service: SearchService) -> None:
+def test_snippets_escape_text_and_mark_matches(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(query="payload inflation"))
     snippet = page.hits[0].snippet
     assert "<mark>Payload</mark>" in snippet and "<mark>inflation</mark>" in snippet
@@ -184,20 +185,20 @@ def test_snippets_escape_text_and_mark_matches(service: SearchService) -> None:
     assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
 
 
-def test_snippet_marks_stemmed_and_wildcard_matches(service: SearchService) -> None:
+def test_snippet_marks_stemmed_and_wildcard_matches(service: WhooshBackend) -> None:
     assert "<mark>raised</mark>" in service.search(SearchRequest(query="raising")).hits[0].snippet
     snippets = [h.snippet for h in service.search(SearchRequest(query="infla*")).hits]
     assert all("<mark>inflation</mark>" in s for s in snippets)
 
 
-def test_snippet_without_body_match_is_the_escaped_lead(service: SearchService) -> None:
+def test_snippet_without_body_match_is_the_escaped_lead(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(query="headline:hostile"))
     assert page.hits[0].snippet.startswith("Payload &lt;img")
     browse = service.search(SearchRequest(per_page=1))
     assert "<mark>" not in browse.hits[0].snippet
 
 
-def test_did_you_mean(service: SearchService) -> None:
+def test_did_you_mean(service: WhooshBackend) -> None:
     page = service.search(SearchRequest(query="inflaton"))
     assert page.total == 0
     assert page.suggestion == "inflation"
@@ -213,14 +214,14 @@ def test_did_you_mean(service: SearchService) -> None:
     assert service.search(SearchRequest(query='topic:"economi"')).suggestion is None
 
 
-def test_related_articles(service: SearchService) -> None:
+def test_related_articles(service: WhooshBackend) -> None:
     related = service.related("a1", limit=3)
     assert related and related[0].id == "a5"
     assert "a1" not in {r.id for r in related}
     assert related[0].date is not None
 
 
-def test_get_by_id(service: SearchService) -> None:
+def test_get_by_id(service: WhooshBackend) -> None:
     article = service.article("a2")
     assert article.headline == "Storm batters coast"
     assert article.author == ("John Roe", "Jane Doe")
@@ -229,12 +230,12 @@ def test_get_by_id(service: SearchService) -> None:
         service.article("nope")
 
 
-def test_highlight_article_body(service: SearchService) -> None:
+def test_highlight_article_body(service: WhooshBackend) -> None:
     html = service.highlight_article(service.article("a4"), "payload")
     assert html.startswith("<mark>Payload</mark> &lt;img")
 
 
-def test_stats(service: SearchService) -> None:
+def test_stats(service: WhooshBackend) -> None:
     stats = service.stats()
     assert stats.documents == 7
     assert stats.first_date is not None and stats.first_date.date() == date(2019, 11, 5)
@@ -242,7 +243,7 @@ def test_stats(service: SearchService) -> None:
     assert stats.top["author"][0].value == "Jane Doe" and stats.top["author"][0].count == 3
 
 
-def test_json_shape(service: SearchService) -> None:
+def test_json_shape(service: WhooshBackend) -> None:
     data = service.search(SearchRequest(query="storm", per_page=1)).to_dict()
     assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
     hit = data["hits"][0]
@@ -252,7 +253,7 @@ def test_json_shape(service: SearchService) -> None:
     assert data["facets"]["topic"] == [{"value": "weather", "count": 1}]
 
 
-def test_match_any_finds_any_word_and_ranks_more_words_first(service: SearchService) -> None:
+def test_match_any_finds_any_word_and_ranks_more_words_first(service: WhooshBackend) -> None:
     assert ids(service, "storm tourists") == set()
     page = service.search(SearchRequest(query="storm coast tourists", match="any"))
     assert {h.id for h in page.hits} == {"a2", "a6", "a7"}
@@ -265,8 +266,8 @@ def test_an_index_with_no_articles_answers_every_search(tmp_path: Path) -> None:
     # Every file failed (or none was given): the index exists, empty, and searches say so rather than crash.
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n", encoding="utf-8")
-    index_paths([bad], tmp_path / "ix", IndexOptions(procs=1))
-    empty = SearchService(tmp_path / "ix")
+    index_paths([bad], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
+    empty = WhooshBackend(tmp_path / "ix")
     try:
         assert empty.search(SearchRequest(query="ferry")).total == 0
         assert empty.search(SearchRequest()).total == 0

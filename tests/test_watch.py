@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, IndexReport
-from indexer.results import SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
 from indexer.watch import watch_paths
+from indexer.whoosh import WhooshBackend
 
 from .conftest import CORPUS, write_jsonl
 
@@ -36,7 +37,7 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 def total(index: Path, query: str = "") -> int:
     if not index.exists():
         return -1
-    service = SearchService(index)
+    service = WhooshBackend(index)
     try:
         return service.search(SearchRequest(query=query)).total
     finally:
@@ -53,7 +54,8 @@ class Watcher:
         self.thread = threading.Thread(target=self._run, args=(folder, index))
 
     def _run(self, folder: Path, index: Path) -> None:
-        self.passes = watch_paths([folder], index, IndexOptions(procs=1), self.reports.append, self.stop,
+        self.passes = watch_paths([folder], open_backend(folder=index),
+                                  IndexOptions(procs=1), self.reports.append, self.stop,
                                   debounce_ms=200, rescan_seconds=5)
 
     def start(self) -> None:

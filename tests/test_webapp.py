@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.results import MAX_PER_PAGE, MAX_RESULT_DEPTH
+from indexer.request import MAX_PER_PAGE, MAX_RESULT_DEPTH
 from webapp import create_app
 from webapp.params import article_id, article_key
 from webapp.settings import SETTINGS, load_settings
@@ -157,16 +158,16 @@ def test_empty_and_missing_index(tmp_path: Path) -> None:
     assert response.status_code == 503
     assert "newsarchive index PATH" in response.get_data(as_text=True)
     empty_source = write_jsonl(tmp_path / "e.jsonl", [{"id": "x", "title": "t", "body": "b"}])
-    index_paths([empty_source], tmp_path / "none", IndexOptions(procs=1))
+    index_paths([empty_source], open_backend(folder=tmp_path / "none"), IndexOptions(procs=1))
     response = missing.get("/")  # the index appeared: no restart needed
     assert response.status_code == 200 and "1 article" in response.get_data(as_text=True)
 
 
 def test_an_index_with_no_articles_says_how_to_add_some(tmp_path: Path, corpus_file: Path) -> None:
-    index_paths([corpus_file], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     from indexer.build import delete_articles
 
-    delete_articles(tmp_path / "ix", [str(r["id"]) for r in CORPUS])
+    delete_articles(open_backend(folder=tmp_path / "ix"), [str(r["id"]) for r in CORPUS])
     page = create_app({"INDEX": str(tmp_path / "ix")}).test_client().get("/").get_data(as_text=True)
     assert "The archive is empty" in page
 
@@ -174,7 +175,7 @@ def test_an_index_with_no_articles_says_how_to_add_some(tmp_path: Path, corpus_f
 def test_new_commits_are_seen_without_a_restart(client: FlaskClient, index_dir: Path, tmp_path: Path) -> None:
     assert get_json(client, "/api/search")["total"] == 7
     extra = write_jsonl(tmp_path / "more.jsonl", [{"id": "n1", "title": "Late news", "body": "fresh", "date": "2023"}])
-    index_paths([extra], index_dir, IndexOptions(procs=1))
+    index_paths([extra], open_backend(folder=index_dir), IndexOptions(procs=1))
     data = get_json(client, "/api/search?q=fresh")
     assert data["total"] == 1 and get_json(client, "/api/search")["total"] == 8
 
@@ -195,7 +196,8 @@ def test_article_page_escapes_and_does_not_link_unsafe_urls(client: FlaskClient,
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     records = [{"id": "u1", "title": "Bad link", "body": "b", "url": "javascript:alert(1)"},
                {"id": "u2", "title": "Good link", "body": "b", "url": "https://example.org/u2"}]
-    index_paths([write_jsonl(tmp_path / "u.jsonl", records)], tmp_path / "ux", IndexOptions(procs=1))
+    index_paths([write_jsonl(tmp_path / "u.jsonl", records)], open_backend(folder=tmp_path / "ux"),
+                             IndexOptions(procs=1))
     client = create_app({"INDEX": str(tmp_path / "ux")}).test_client()
     bad = client.get("/articles/u1")
     assert bad.status_code == 200 and "<h1>Bad link</h1>" in bad.get_data(as_text=True)
@@ -207,7 +209,7 @@ def test_article_page_escapes_and_does_not_link_unsafe_urls(client: FlaskClient,
 def test_ids_with_slashes_have_working_urls(tmp_path: Path) -> None:
     url = "https://example.org/2021/03/story?x=1"
     source = write_jsonl(tmp_path / "s.jsonl", [{"title": "Slashed", "body": "text", "url": url}])
-    index_paths([source], tmp_path / "ix", IndexOptions(procs=1))
+    index_paths([source], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     client = create_app({"INDEX": str(tmp_path / "ix")}).test_client()
     key = article_key(url)
     assert "/" not in key and article_id(key) == url
@@ -385,7 +387,7 @@ def test_export_cap_and_formula_cells(index_dir: Path, tmp_path: Path) -> None:
     client = create_app({"INDEX": str(index_dir), "EXPORT_CAP": 2}).test_client()
     assert len(client.get("/export.jsonl").get_data(as_text=True).splitlines()) == 2
     source = write_jsonl(tmp_path / "f.jsonl", [{"id": "f", "title": "=HYPERLINK(\"x\")", "body": "+1"}])
-    index_paths([source], tmp_path / "fx", IndexOptions(procs=1))
+    index_paths([source], open_backend(folder=tmp_path / "fx"), IndexOptions(procs=1))
     text = create_app({"INDEX": str(tmp_path / "fx")}).test_client().get("/export.csv").get_data(as_text=True)
     row = list(csv.DictReader(io.StringIO(text)))[0]
     assert row["headline"] == "'=HYPERLINK(\"x\")" and row["body"] == "'+1"
@@ -428,7 +430,7 @@ def test_serve_command_uses_waitress(monkeypatch: pytest.MonkeyPatch, index_dir:
     import waitress
     from click.testing import CliRunner
 
-    from indexer.cli import main
+    from newsarchive.cli import main
 
     calls: list[dict[str, object]] = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append({"app": app, **kw}))

@@ -1,23 +1,25 @@
-"""The web app: an HTTP adapter over indexer.search. Request -> SearchRequest; SearchPage -> HTML, JSON or a feed."""
+"""The web app: an HTTP adapter over a SearchBackend. Request -> SearchRequest; SearchPage -> HTML, JSON or a feed."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from . import api, clock, exports, security, tips, urls, views
-from .service import ServiceHolder
+from indexer.backend import SearchBackend
+
+from . import api, clock, exports, security, service, tips, urls, views
 from .settings import load_settings
 
 JSON_TYPE = "application/json; charset=utf-8"
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, backend: SearchBackend | None = None) -> Flask:
     """Build the app: settings from defaults, then NEWSARCHIVE_* variables, then test_config.
 
-    Raises SettingError for a setting the app cannot run with (a time zone that does not exist, say).
+    `newsarchive serve` passes the backend it opened; without one (another WSGI server calling create_app()), the
+    app opens the configured one. Raises SettingError for a setting the app cannot run with (a time zone that
+    does not exist, say).
     """
     app = Flask(__name__)
     app.config.update(load_settings())
@@ -27,9 +29,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # One charset on every JSON response, as on the feeds and exports. JSON is UTF-8 anyway (RFC 8259); saying so
     # helps the clients that guess otherwise. The value already has its charset, so werkzeug adds no second one.
     app.json.mimetype = JSON_TYPE  # type: ignore[attr-defined]
-    app.extensions["newsarchive"] = ServiceHolder(Path(app.config["INDEX"]))
 
     clock.init_app(app)
+    service.init_app(app, backend)
     urls.init_app(app)
     security.init_app(app)
     tips.init_app(app)

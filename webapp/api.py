@@ -9,7 +9,7 @@ from indexer.results import article_to_dict
 from .openapi import openapi_document
 from .params import article_id, related_limit, search_request
 from .security import rate_limited
-from .service import search_service
+from .service import search_backend
 from .urls import base_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -19,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @rate_limited("search", "RATE_LIMIT")
 def search() -> Response:
     """Search: the shape of `newsarchive search --json`."""
-    page = search_service().search(search_request(request.args, current_app.config["PER_PAGE"]))
+    page = search_backend().search(search_request(request.args, current_app.config["PER_PAGE"]))
     return jsonify(page.to_dict())
 
 
@@ -27,7 +27,7 @@ def search() -> Response:
 @rate_limited("search", "RATE_LIMIT")
 def article(key: str) -> Response:
     """One whole article."""
-    return jsonify(article_to_dict(search_service().article(article_id(key))))
+    return jsonify(article_to_dict(search_backend().article(article_id(key))))
 
 
 @bp.get("/articles/<key>/related")
@@ -36,14 +36,14 @@ def related(key: str) -> Response:
     """The articles most like one article."""
     limit = related_limit(request.args)
     wanted = article_id(key)
-    found = search_service().related(wanted, limit=limit)
+    found = search_backend().related(wanted, limit=limit)
     return jsonify({"id": wanted, "related": [r.to_dict() for r in found]})
 
 
 @bp.get("/stats")
 def stats() -> Response:
     """What the index holds."""
-    return jsonify(search_service().stats().to_dict())
+    return jsonify(search_backend().stats().to_dict())
 
 
 @bp.get("/openapi.json")

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from werkzeug.datastructures import Headers
 
-from indexer.query import EVERYTHING
+from indexer.request import EVERYTHING
 
 PREFIX = "newsarchive"
 SLUG_LENGTH = 60

@@ -15,13 +15,14 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
 from indexer.records import Article
-from indexer.results import SearchRequest, article_to_dict
+from indexer.request import SearchRequest
+from indexer.results import article_to_dict
 
 from . import clock
 from .downloads import DownloadName, set_attachment
 from .params import article_key, request_params, search_request
 from .security import rate_limited
-from .service import search_service
+from .service import search_backend
 from .urls import absolute_url
 
 bp = Blueprint("exports", __name__)
@@ -60,7 +61,7 @@ def _export_request() -> SearchRequest:
 def export_csv() -> Response:
     """Every match (up to the export cap) as CSV, in the search's order, named after the search."""
     wanted = _export_request()
-    articles = search_service().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
+    articles = search_backend().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
     return _download(_csv_lines(articles), CSV_TYPE, DownloadName.of_search(wanted.query, clock.today(), "csv"))
 
 
@@ -69,7 +70,7 @@ def export_csv() -> Response:
 def export_jsonl() -> Response:
     """Every match (up to the export cap) as JSON Lines, in the search's order, named after the search."""
     wanted = _export_request()
-    articles = search_service().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
+    articles = search_backend().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
     lines = (json.dumps(article_to_dict(a), ensure_ascii=False) + "\n" for a in articles)
     return _download(lines, JSONL_TYPE, DownloadName.of_search(wanted.query, clock.today(), "jsonl"))
 
@@ -106,7 +107,7 @@ def feed() -> Response:
     """A search as an Atom feed, newest first."""
     base = search_request(request.args, per_page=FEED_ENTRIES)
     wanted = replace(base, sort="newest", page=1, per_page=FEED_ENTRIES)
-    articles = list(search_service().iter_matches(wanted, FEED_ENTRIES))
+    articles = list(search_backend().iter_matches(wanted, FEED_ENTRIES))
     response = Response(_atom(wanted, articles), content_type=_feed_type())
     response.vary.add("Accept")
     return response

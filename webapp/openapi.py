@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.query import MAX_QUERY_LENGTH
-from indexer.results import FACETS, MATCHES, MAX_PER_PAGE, MAX_RESULT_DEPTH, SORTS
+from indexer.request import FACETS, MATCHES, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_DEPTH, SORTS
 
 from .params import DEFAULT_RELATED, MAX_RELATED, MAX_VALUES_PER_FACET
 

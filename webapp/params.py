@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.dates import parse_bound
 from indexer.errors import QueryError
-from indexer.results import FACETS, MAX_RESULT_DEPTH, SearchRequest
+from indexer.request import FACETS, MAX_RESULT_DEPTH, SearchRequest
 
 # Parameters of a search; everything else in a query string is ignored.
 SEARCH_PARAMS = ("q", *FACETS, "from", "to", "sort", "match", "page", "per_page")

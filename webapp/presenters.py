@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import url_for
 
-from indexer.query import EVERYTHING
-from indexer.results import FacetValue, SearchPage, SearchRequest
+from indexer.request import EVERYTHING, SearchRequest
+from indexer.results import FacetValue, SearchPage
 
 from .params import article_key, request_params
 

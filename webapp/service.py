@@ -1,39 +1,22 @@
-"""The one SearchService of an app, opened on first use, so the app starts before an index exists."""
+"""The app's search backend: the one its caller passed to create_app, else the configured one."""
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
+from typing import cast
 
-from flask import current_app
+from flask import Flask, current_app
 
-from indexer.search import SearchService
-
-
-class ServiceHolder:
-    """Opens the index when it is first needed; until one exists, each request tries again."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.index_dir = index_dir
-        self._service: SearchService | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> SearchService:
-        """Return the service, or raise IndexNotFoundError when there is no index yet."""
-        with self._lock:
-            if self._service is None:
-                self._service = SearchService(self.index_dir)
-            return self._service
-
-    def close(self) -> None:
-        """Close the service's searchers."""
-        with self._lock:
-            if self._service is not None:
-                self._service.close()
-                self._service = None
+from indexer.backend import SearchBackend, open_backend
 
 
-def search_service() -> SearchService:
-    """Return the current app's search service."""
-    holder: ServiceHolder = current_app.extensions["newsarchive"]
-    return holder.get()
+def init_app(app: Flask, backend: SearchBackend | None) -> None:
+    """Give the app its backend; without one, open NEWSARCHIVE_BACKEND on NEWSARCHIVE_INDEX (as configured).
+
+    Opening never needs an index to exist: until one does, each request that searches is answered 503.
+    """
+    app.extensions["newsarchive"] = backend or open_backend(app.config["BACKEND"], app.config["INDEX"])
+
+
+def search_backend() -> SearchBackend:
+    """Return the current app's search backend."""
+    return cast(SearchBackend, current_app.extensions["newsarchive"])

@@ -1,35 +1,19 @@
-"""Settings, declared once as data: name, default, help; read from NEWSARCHIVE_* environment variables."""
+"""The web app's settings: the library's (indexer/settings.py: INDEX, BACKEND) and its own, read the same way."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from indexer.results import DEFAULT_PER_PAGE
+from indexer import settings as core
+from indexer.request import DEFAULT_PER_PAGE
+from indexer.settings import Setting, SettingError, read_settings
 
-
-class SettingError(ValueError):
-    """A setting has a value the app cannot run with: reported at start-up, naming the variable to fix."""
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One setting: its name (NEWSARCHIVE_<NAME> in the environment), default and meaning."""
-
-    name: str
-    default: Any
-    help: str
-
-    @property
-    def env(self) -> str:
-        """Return the environment variable that sets it."""
-        return f"NEWSARCHIVE_{self.name}"
+__all__ = ["SETTINGS", "Setting", "SettingError", "load_settings"]
 
 
 SETTINGS = (
-    Setting("INDEX", "index", "the index folder"),
+    *core.SETTINGS,
     Setting("PER_PAGE", DEFAULT_PER_PAGE, "results per page unless the request asks otherwise"),
     Setting("CORS_ORIGINS", "*", "origins allowed to call /api/ from a browser: * or a comma-separated list"),
     Setting("RATE_LIMIT", 120, "searches (pages, API calls, feeds) per client per minute; 0 turns limiting off"),
@@ -50,17 +34,4 @@ SETTINGS = (
 
 def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return every setting: its default, replaced by its environment variable when set."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        raw = environ.get(setting.env)
-        if raw is None or raw == "":
-            values[setting.name] = setting.default
-        elif isinstance(setting.default, int):
-            try:
-                values[setting.name] = int(raw)
-            except ValueError as err:
-                raise SettingError(f"{setting.env} must be a whole number, not {raw!r}") from err
-        else:
-            values[setting.name] = raw
-    return values
+    return read_settings(SETTINGS, environ)

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from indexer.analysis import STOP_WORDS
+from indexer.backend import SearchBackend
 from indexer.errors import QueryError
-from indexer.results import IndexStats, SearchRequest
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.results import IndexStats
+from indexer.words import STOP_WORDS
 
 # Headlines read for words: the newest ones, the words readers of this archive would search for.
 HEADLINES_READ = 100
@@ -45,7 +46,7 @@ class TipBook:
         self._made = 0.0
         self._lock = threading.Lock()
 
-    def tips(self, service: SearchService) -> tuple[Tip, ...]:
+    def tips(self, service: SearchBackend) -> tuple[Tip, ...]:
         """Return the tips, made from the archive the service searches when they are stale."""
         with self._lock:
             if self._made == 0.0 or time.monotonic() - self._made > KEEP_SECONDS:
@@ -58,19 +59,19 @@ def init_app(app: Flask) -> None:
     app.extensions["newsarchive.tips"] = TipBook()
 
 
-def search_tips(service: SearchService) -> tuple[Tip, ...]:
+def search_tips(service: SearchBackend) -> tuple[Tip, ...]:
     """Return the current app's tips for the archive it serves."""
     book: TipBook = current_app.extensions["newsarchive.tips"]
     return book.tips(service)
 
 
-def make_tips(service: SearchService) -> tuple[Tip, ...]:
+def make_tips(service: SearchBackend) -> tuple[Tip, ...]:
     """Return the tips that find articles in the archive a service searches (none for an empty one)."""
     stats = service.stats(top=1)
     return tuple(tip for tip in _candidates(service, stats) if _finds(service, tip.query))
 
 
-def _candidates(service: SearchService, stats: IndexStats) -> Iterator[Tip]:
+def _candidates(service: SearchBackend, stats: IndexStats) -> Iterator[Tip]:
     headlines = [hit.headline for hit in service.search(SearchRequest(per_page=HEADLINES_READ)).hits]
     words = [w for w in _frequent_words(headlines) if _count(service, w) <= stats.documents * COMMON_SHARE]
     if words:
@@ -134,11 +135,11 @@ def _term(value: str, field: str) -> str:
     return words[0].lower() if len(words) == 1 else '"' + " ".join(words).lower() + '"'
 
 
-def _finds(service: SearchService, query: str) -> bool:
+def _finds(service: SearchBackend, query: str) -> bool:
     return _count(service, query) > 0
 
 
-def _count(service: SearchService, query: str) -> int:
+def _count(service: SearchBackend, query: str) -> int:
     try:
         return service.search(SearchRequest(query=query, per_page=1)).total
     except QueryError:

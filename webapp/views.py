@@ -11,15 +11,16 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
+from indexer.display import display_headline
 from indexer.errors import QueryError
-from indexer.highlight import display_headline
 from indexer.records import Article
-from indexer.results import MAX_RESULT_DEPTH, RelatedArticle, SearchPage, SearchRequest
+from indexer.request import MAX_RESULT_DEPTH, SearchRequest
+from indexer.results import RelatedArticle, SearchPage
 
 from . import presenters
 from .params import article_id, article_key, request_params, result_position, search_request, without_defaults
 from .security import rate_limited
-from .service import search_service
+from .service import search_backend
 from .tips import search_tips
 
 bp = Blueprint("views", __name__)
@@ -48,7 +49,7 @@ def _search_page(endpoint: str, template: str, per_page: int, with_tips: bool = 
     if shorter is not None:
         return redirect(f"{url_for(endpoint)}?{urlencode(shorter)}" if shorter else url_for(endpoint))
     page, typed = _searched(search_request(request.args, per_page))
-    tips = search_tips(search_service()) if with_tips else ()
+    tips = search_tips(search_backend()) if with_tips else ()
     return render_template(template, tips=tips, **search_context(page, typed, endpoint))
 
 
@@ -57,10 +58,10 @@ def _searched(search: SearchRequest) -> tuple[SearchPage, str | None]:
 
     `as_typed=1` (the "search instead for" link) runs the query as typed, however little it finds.
     """
-    page = search_service().search(search)
+    page = search_backend().search(search)
     if page.total or not page.suggestion or request.args.get(AS_TYPED):
         return page, None
-    corrected = search_service().search(replace(search, query=page.suggestion))
+    corrected = search_backend().search(replace(search, query=page.suggestion))
     return (corrected, search.query) if corrected.total else (page, None)
 
 
@@ -68,7 +69,7 @@ def _searched(search: SearchRequest) -> tuple[SearchPage, str | None]:
 @rate_limited("search", "RATE_LIMIT")
 def article(key: str) -> str:
     """An article, its matches highlighted when arriving from a search (with the way back and on), and related."""
-    service = search_service()
+    service = search_backend()
     found = service.article(article_id(key))
     query = request.args.get("q", "")
     related = service.related(found.id, limit=10)
@@ -114,7 +115,7 @@ def _trail(args: MultiDict[str, str]) -> presenters.Trail | None:
         total = 0
         for n in (position - 1, position + 1):
             if 1 <= n <= MAX_RESULT_DEPTH:
-                found = search_service().search(replace(search, page=n, per_page=1))
+                found = search_backend().search(replace(search, page=n, per_page=1))
                 total = found.total
                 if found.hits:
                     neighbours[n] = found.hits[0].id
@@ -128,7 +129,7 @@ def _body_html(found: Article, query: str) -> list[Markup]:
     html = str(escape(found.body))
     if query.strip():
         try:
-            html = search_service().highlight_article(found, query)
+            html = search_backend().highlight_article(found, query)
         except QueryError:
             pass  # a query that cannot be parsed highlights nothing; the article still shows
     return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]  # escaped above: only <mark> is markup

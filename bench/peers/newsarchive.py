@@ -1,4 +1,4 @@
-"""newsarchive itself: `index_paths` to build and re-run, `SearchService` to query.
+"""newsarchive itself: `index_paths` to build and re-run, `WhooshBackend` to query.
 
 Our search always computes facets (topic, author, source, year, month), a snippet per hit and the month facet
 that draws the timeline, whatever the query asks for: that is what a search of ours is, so its timings include
@@ -10,11 +10,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.manifest import MANIFEST_NAME
-from indexer.results import SearchPage, SearchRequest
-from indexer.scoring import DEFAULT_RANKING, Ranking
-from indexer.search import SearchService
+from indexer.request import SearchRequest
+from indexer.results import SearchPage
+from indexer.whoosh import WhooshBackend
+from indexer.whoosh.scoring import DEFAULT_RANKING, Ranking
 
 from . import FACETS, RELATED_LIMIT, BenchQuery, Outcome
 from .whoosh import query_text
@@ -26,28 +28,28 @@ class NewsarchivePeer:
     name = "newsarchive"
 
     def __init__(self) -> None:
-        self._service: SearchService | None = None
+        self._service: WhooshBackend | None = None
         self._corpora: list[Path] = []
         self.ranking: Ranking = DEFAULT_RANKING  # the relevance grid sets others before open()
 
     def build(self, corpus: Path, folder: Path, procs: int) -> None:
         """Index the corpus into an empty folder."""
-        index_paths([corpus], folder, IndexOptions(procs=procs))
+        index_paths([corpus], open_backend(folder=folder), IndexOptions(procs=procs))
         self._corpora = [corpus]
 
     def rerun(self, corpus: Path, folder: Path, procs: int) -> None:
         """Run the same indexing again: our users re-run it, and unchanged files are skipped."""
-        index_paths([corpus], folder, IndexOptions(procs=procs))
+        index_paths([corpus], open_backend(folder=folder), IndexOptions(procs=procs))
 
     def add(self, extra: Path, folder: Path, procs: int) -> None:
         """Index the files indexed before and the new one, as a user re-running `newsarchive index` would."""
         paths = self._corpora or _indexed_files(folder)
-        index_paths([*paths, extra], folder, IndexOptions(procs=procs))
+        index_paths([*paths, extra], open_backend(folder=folder), IndexOptions(procs=procs))
         self._corpora = [*paths, extra]
 
     def open(self, folder: Path) -> None:
         """Open a search service on the index."""
-        self._service = SearchService(folder, ranking=self.ranking)
+        self._service = WhooshBackend(folder, ranking=self.ranking)
 
     def close(self) -> None:
         """Close the search service."""
@@ -61,7 +63,7 @@ class NewsarchivePeer:
             self._service.clear_caches()
 
     def run(self, query: BenchQuery) -> Outcome:
-        """Run a search (or a related-articles lookup) through SearchService."""
+        """Run a search (or a related-articles lookup) through WhooshBackend."""
         service = self._service
         if service is None:
             raise RuntimeError("open() the peer before running queries")

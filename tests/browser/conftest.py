@@ -19,6 +19,7 @@ import pytest
 import waitress
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Page, Playwright, sync_playwright
 
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from tests.conftest import CORPUS, write_jsonl
 from webapp import create_app
@@ -204,7 +205,7 @@ def index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus, indexed into a temporary folder."""
     folder = tmp_path_factory.mktemp("browser")
     source = write_jsonl(folder / "corpus.jsonl", ARTICLES)
-    report = index_paths([source], folder / "index", IndexOptions(procs=1))
+    report = index_paths([source], open_backend(folder=folder / "index"), IndexOptions(procs=1))
     assert report.added == len(ARTICLES) and not report.skipped, report
     return folder / "index"
 

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from bench.load import Server
+from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 
 from .test_search_flow import WORD, Corpus, chips, facet, headlines, matching, summary
@@ -215,7 +216,7 @@ def test_a_few_weeks_show_as_weeks(page: Page, corpus: Corpus) -> None:
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The bundled demo articles, indexed and served by `newsarchive serve`."""
     folder = tmp_path_factory.mktemp("demo") / "index"
-    report = index_paths([DEMO], folder, IndexOptions(procs=1))
+    report = index_paths([DEMO], open_backend(folder=folder), IndexOptions(procs=1))
     assert report.added > 50, report
     server = Server(folder, threads=2, settings={"RATE_LIMIT": "0"})
     try:

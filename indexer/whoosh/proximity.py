@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh.qparser import OperatorsPlugin, syntax
 from whoosh.query import spans
 
-from .errors import QueryError
+from ..errors import QueryError
 
 DEFAULT_NEAR_DISTANCE = 10
 MAX_NEAR_DISTANCE = 1000

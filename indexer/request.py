@@ -1,18 +1,51 @@
-"""From query text and filters to Whoosh queries, with clear QueryErrors for what cannot be understood."""
+"""What a search asks for, and the checks every backend applies to it before searching.
+
+`SearchRequest` is engine-neutral: the query text (in newsarchive's query language, see docs/search.md),
+facet selections, dates, sort and page. `check_request` and `checked_query_text` reject what no engine could
+run, with a message saying what to write instead; an engine parses the text that passes.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
-
-from whoosh import qparser, query
 
 from .dates import parse_bound
 from .errors import QueryError
-from .proximity import NearTagger
-from .results import MATCHES, SORTS, SearchRequest
-from .schema import SEARCH_FIELDS
+
+SORTS = ("relevance", "newest", "oldest")
+MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
+FACETS = ("topic", "author", "source", "year", "month")
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
+# Deep pages cost as much as collecting every hit before them; a complete listing is what exports are for.
+MAX_RESULT_DEPTH = 10_000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search: query text, facet selections (several values each), a date range, sort and page."""
+
+    query: str = ""
+    topic: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    month: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    match: str = "all"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    facet_limit: int = 20
+
+    def selections(self) -> dict[str, tuple[str, ...]]:
+        """Return the facet selections that are set, by facet name."""
+        chosen = {name: getattr(self, name) for name in FACETS}
+        return {name: values for name, values in chosen.items() if values}
+
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
 QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "url", "id")
@@ -29,34 +62,18 @@ _DATE_SCOPE = re.compile(r"(?<![\w.])date:(\[[^\]]*\]?|\{[^}]*\}?|\S*)")
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
 _RANGE = re.compile(r"^[\[{]\s*(\S*?)\s*\bTO\b\s*(\S*?)\s*[\]}]$")
 DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 TO 1987-03-15]"
-# "NOT x" and "-x" both exclude; a hyphen inside a word ("anti-ISIS") stays part of it.
-_NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
 _LAST_OPERATOR = re.compile(r"(?:^|\s)(AND|OR|NOT|NEAR(?:/\d+)?|-)$")
 _FIRST_OPERATOR = re.compile(r"^(AND|OR|NEAR(?:/\d+)?)(?:\s|$)")
 # A lone surrogate (a JSON "\ud800" escape) is no character: Whoosh fails to encode it when it expands a wildcard.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def make_parser(schema: Any, match: str = "all") -> Any:
-    """Return the query parser: AND (or OR: match="any") between words, phrases, OR/NOT/-, fields, wildcards..."""
-    # A plain OR, without a coordination bonus for matching more words: BM25's sum over the words already rewards
-    # that, and a bonus over-rewards long queries' common words (Lucene dropped coord with BM25 for this reason).
-    group = qparser.OrGroup if match == "any" else qparser.AndGroup
-    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=group)
-    parser.add_plugin(qparser.FuzzyTermPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
-    # NEAR first: it binds tighter than AND, OR and NOT (see proximity.py).
-    parser.replace_plugin(qparser.OperatorsPlugin(ops=[(NearTagger(), 0)], Not=_NOT_PATTERN))
-    return parser
-
-
 # Queries that mean "every article": the empty query, and a lone "*" (what people type for "anything"; Whoosh
 # would expand it to every word of the vocabulary and hit the time limit).
 EVERYTHING = ("", "*")
 
-
-def parse_query(parser: Any, text: str) -> Any | None:
-    """Parse query text; return None for a query of every article (browse everything) or raise QueryError."""
+def checked_query_text(text: str) -> str | None:
+    """Return query text ready to parse (None: every article), or raise QueryError saying what to change."""
     text = _SURROGATE.sub("\ufffd", text).strip()
     if text in EVERYTHING:
         return None
@@ -65,19 +82,7 @@ def parse_query(parser: Any, text: str) -> Any | None:
     _check_fields(text)
     _check_dates(text)
     _check_operators(text)
-    try:
-        parsed = parser.parse(text, normalize=False)
-    except Exception as err:  # Whoosh raises bare Exceptions for unparseable ranges
-        raise QueryError(f"cannot understand the query {text!r}: {err}") from err
-    problem = _first_error(parsed)
-    if problem:
-        raise QueryError(f"cannot understand the query {text!r}: {problem}")
-    normalized = parsed.normalize()
-    if normalized is query.NullQuery or isinstance(normalized, type(query.NullQuery)):
-        raise QueryError(
-            f"the query {text!r} has no searchable words (very common words such as 'the' are not indexed)"
-        )
-    return normalized
+    return text
 
 
 def _check_fields(text: str) -> None:
@@ -123,17 +128,6 @@ def _check_operators(text: str) -> None:
     if first:
         raise QueryError(f"{first.group(1)} at the start joins nothing: put a word before it (coffee "
                          f"{first.group(1)} tea), or leave it out")
-
-
-def _first_error(q: Any) -> str | None:
-    error = getattr(q, "error", None)
-    if error:
-        return str(error)
-    for child in q.children():
-        found = _first_error(child)
-        if found:
-            return found
-    return None
 
 
 def date_range(date_from: date | None, date_to: date | None) -> tuple[datetime | None, datetime | None]:

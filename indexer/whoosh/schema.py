@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 from typing import Any
 
 from whoosh import fields
 
+from ..records import Article, fingerprint
 from .analysis import VALUE_SEPARATOR, name_analyzer, news_analyzer, value_analyzer
-from .records import Article
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
 SCHEMA_VERSION = 3  # 2: no separate spelling fields; 3: NewsFilter
@@ -48,16 +46,6 @@ def build_schema() -> fields.Schema:
         year=fields.ID(),
         month=fields.ID(),
     )
-
-
-def fingerprint(article: Article) -> str:
-    """Return a hash of everything an article stores, to tell a changed article from an unchanged one."""
-    payload = json.dumps(
-        [article.id, article.headline, article.body, article.author, article.date and article.date.isoformat(),
-         article.topic, article.source, article.url, article.related_headlines],
-        ensure_ascii=False,
-    )
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
 def article_to_document(article: Article) -> dict[str, Any]:

@@ -1,7 +1,7 @@
-"""The search service: queries, filters, facets, snippets, suggestions, related articles and lookups by id.
+"""The Whoosh backend: newsarchive's SearchBackend (indexer/backend.py) on an embedded Whoosh index.
 
-It speaks only our own dataclasses (indexer.results), so the CLI and the web app never see a Whoosh type, and a
-different engine can stand behind the same interface later.
+Queries, filters, facets, snippets, suggestions, related articles and lookups by id, and the writes of indexing
+runs. It speaks only our own dataclasses, so the CLI and the web app never see a Whoosh type.
 """
 
 from __future__ import annotations
@@ -16,31 +16,27 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.index import LockError
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
-from .errors import ArticleNotFoundError
+from ..backend import Batch
+from ..display import display_headline
+from ..errors import ArticleNotFoundError, IndexLockedError
+from ..records import Article
+from ..request import FACETS, MATCHES, MAX_PER_PAGE, MAX_RESULT_DEPTH, SearchRequest, check_request, date_range
+from ..results import CheckReport, FacetValue, Hit, IndexStats, RelatedArticle, SearchPage
+from .check import check_index
 from .facets import IndexView, SegmentCache
-from .highlight import display_headline, mark_all, snippet
+from .highlight import mark_all, snippet
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
-from .query import check_request, date_range, make_parser, parse_query
-from .records import Article
-from .results import (
-    FACETS,
-    MATCHES,
-    MAX_PER_PAGE,
-    MAX_RESULT_DEPTH,
-    FacetValue,
-    Hit,
-    IndexStats,
-    RelatedArticle,
-    SearchPage,
-    SearchRequest,
-)
-from .schema import SEARCH_FIELDS, document_to_article
+from .merging import tiered_merge
+from .query import make_parser, parse_query
+from .schema import SCHEMA_VERSION, SEARCH_FIELDS, article_to_document, build_schema, document_to_article
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
-from .storage import open_index
+from .storage import open_index, segment_count
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -54,6 +50,8 @@ RELATED_TERMS = 10
 RELATED_MIN_ARTICLES = 5
 # Facets listed in chronological order (all values), the others by count (top facet_limit values).
 CHRONOLOGICAL = ("year", "month")
+# Below this many articles a batch is written in this process: starting worker processes costs more.
+PARALLEL_MIN_DOCS = 2000
 
 
 @dataclass
@@ -69,15 +67,18 @@ class _Generation:
         return cls(searcher, IndexView(searcher, cache), parsers)
 
 
-class SearchService:
-    """Search one index folder; safe to share between threads, and sees new commits without a restart."""
+class WhooshBackend:
+    """Search one Whoosh index folder; safe to share between threads, and sees new commits without a restart."""
 
-    def __init__(self, index_dir: Path, time_limit: float | None = DEFAULT_TIME_LIMIT,
+    name = "whoosh"
+    schema_version = str(SCHEMA_VERSION)
+
+    def __init__(self, folder: Path, time_limit: float | None = DEFAULT_TIME_LIMIT,
                  ranking: Ranking = DEFAULT_RANKING) -> None:
-        self.index_dir = index_dir
+        self.folder = folder
         self.time_limit = time_limit  # seconds a search may take (None: no limit); see limits.py
         self.ranking = ranking  # BM25F parameters; see scoring.py
-        self._ix = open_index(index_dir)
+        self._ix: Any = None  # opened on first use, so a backend can be made before its index exists
         self._cache = SegmentCache()
         self._lock = threading.Lock()
         self._using = threading.RLock()
@@ -93,6 +94,12 @@ class SearchService:
                 self._current.searcher.close()
             self._retired, self._current = [], None
 
+    def _index(self) -> Any:
+        """Return the open Whoosh index, opening it (IndexNotFoundError until there is one)."""
+        if self._ix is None:
+            self._ix = open_index(self.folder)
+        return self._ix
+
     def clear_caches(self) -> None:
         """Forget decoded postings (kept for popular terms; see postings.py); the arrays of segments stay."""
         self._cache.postings.clear()
@@ -105,7 +112,7 @@ class SearchService:
             if current is None or not current.searcher.up_to_date():
                 # A new searcher, not searcher.refresh(): refresh() shares segment readers with the old searcher,
                 # so closing the retired one would close readers the new one still uses.
-                searcher = self._ix.searcher()
+                searcher = self._index().searcher()
                 if current is not None:
                     self._retired.append((time.monotonic(), current.searcher))
                 current = _Generation.of(searcher, self._cache)
@@ -146,7 +153,8 @@ class SearchService:
         consumed, from a searcher of its own that stays open until it finishes or is closed.
         """
         check_request(replace(request, page=1, per_page=1), MAX_PER_PAGE, MAX_RESULT_DEPTH)
-        searcher = self._ix.searcher()
+        with self._lock:
+            searcher = self._index().searcher()
         try:
             gen = _Generation.of(searcher, self._cache)
             match = _Match.of(gen, request, self.ranking, Deadline(self.time_limit))
@@ -241,6 +249,71 @@ class SearchService:
                     for name in ("topic", "author", "source")}
             segments = len(gen.view.leaves)
             return IndexStats(int(view.live.sum()), first, last, tops, segments)
+
+    def check(self, thorough: bool = False) -> CheckReport:
+        """Verify the index folder: segments, counts, schema version, manifest (see check.py)."""
+        return check_index(self.folder, thorough=thorough)
+
+    # The write side (indexer/build.py calls these under the folder's run lock).
+
+    def prepare(self, rebuild: bool = False) -> None:
+        """Create the index if the folder has none (rebuild: start it afresh, whatever its version)."""
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            if rebuild or not whoosh_index.exists_in(str(self.folder)):
+                self._ix = whoosh_index.create_in(str(self.folder), build_schema())
+            else:
+                self._index()
+
+    def article_count(self) -> int:
+        """Return how many articles the index holds (from its table of contents: no segment is opened)."""
+        with self._lock:
+            return int(self._index().doc_count())
+
+    def segment_count(self) -> int:
+        """Return how many segments the index has (0 when empty)."""
+        with self._lock:
+            return segment_count(self._index())
+
+    def commit(self, batch: Batch, procs: int = 1) -> None:
+        """Write one batch in one commit: all of it lands, or none of it does."""
+        with self._lock:
+            ix = self._index()
+        parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
+        try:
+            # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving
+            # a killed run would hold them, refusing every later run.
+            writer = ix.writer(procs=procs, multisegment=True, start_method="forkserver") if parallel else ix.writer()
+        except LockError as err:
+            raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
+        try:
+            for article_id in batch.deletes:
+                writer.delete_by_term("id", article_id)
+            for article, update in batch.articles.values():
+                if update:
+                    writer.update_document(**article_to_document(article))
+                else:
+                    writer.add_document(**article_to_document(article))
+            writer.commit(mergetype=tiered_merge)
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def optimize(self) -> None:
+        """Merge every segment into one, dropping deleted articles, unless it is one already (see merging.py)."""
+        with self._lock:
+            ix = self._index()
+        if segment_count(ix) <= 1 and ix.doc_count_all() == ix.doc_count():
+            return
+        try:
+            writer = ix.writer()
+        except LockError as err:
+            raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
+        try:
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            raise
 
 
 @dataclass

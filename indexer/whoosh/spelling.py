@@ -14,8 +14,8 @@ import re
 from collections import Counter
 from typing import Any
 
+from ..request import FIELD_ALIASES
 from .proximity import NEAR
-from .query import FIELD_ALIASES
 
 SPELLING_FIELDS = ("body", "headline")
 # A plain word: not after "field:" or inside a dotted or hyphenated token, not followed by a wildcard or "~".

@@ -16,7 +16,7 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh.searching import TimeLimit
 
-from .errors import QueryTooExpensiveError
+from ..errors import QueryTooExpensiveError
 
 MAX_EXPANSIONS = 1024  # words one wildcard, fuzzy term or word range may stand for (Lucene's clause limit)
 MAX_FUZZY_EDITS = 2  # as Lucene: the cost of word~N grows steeply with N, however small the index

@@ -1,34 +1,22 @@
-"""Opening and creating the index folder, and the run lock that keeps to one indexing run at a time."""
+"""Opening and creating the Whoosh index in its folder (the run lock is indexer/runlock.py)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh import index
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from .errors import IndexLockedError, IndexNotFoundError, NewsArchiveError
-from .manifest import MANIFEST_NAME
+from ..errors import IndexNotFoundError, NewsArchiveError
+from ..manifest import MANIFEST_NAME
 from .schema import SCHEMA_VERSION, build_schema
 
 T = TypeVar("T")
-DEFAULT_INDEX = "index"
-INDEX_ENV = "NEWSARCHIVE_INDEX"
-RUN_LOCK = "newsarchive_RUN"
-
-
-def default_index_dir() -> Path:
-    """Return the index folder: $NEWSARCHIVE_INDEX, else ./index."""
-    return Path(os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
-
-
 # A commit replaces the table of contents: an open that lists the old one may find it gone, and tries again.
 _OPEN_TRIES = 10
 _OPEN_PAUSE = 0.05
@@ -103,22 +91,3 @@ def open_or_create_index(index_dir: Path, rebuild: bool = False) -> Any:
     if rebuild or not index.exists_in(str(index_dir)):
         return index.create_in(str(index_dir), build_schema())
     return open_index(index_dir)
-
-
-@contextmanager
-def run_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the folder's run lock for a whole indexing run; fail at once if another run holds it.
-
-    The lock is an OS file lock, so a killed run never leaves it held.
-    """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileStorage(str(index_dir)).lock(RUN_LOCK)
-    if not lock.acquire(blocking=False):
-        raise IndexLockedError(
-            f"the index at {index_dir} is being written by another newsarchive process; "
-            "wait for it to finish, then run this again"
-        )
-    try:
-        yield
-    finally:
-        lock.release()

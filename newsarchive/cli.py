@@ -1,4 +1,7 @@
-"""The `newsarchive` command: a thin layer over the library; library errors become `Error: ...` and exit 1."""
+"""The `newsarchive` command: the composition root, the one place that picks the backend and starts the web app.
+
+A thin layer over the library (indexer/) and the web app (webapp/); library errors become `Error: ...`, exit 1.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +20,9 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .build import (
+from indexer import __version__
+from indexer.backend import SearchBackend, open_backend
+from indexer.build import (
     FOLDER_FIELDS,
     IndexOptions,
     IndexReport,
@@ -27,13 +31,12 @@ from .build import (
     index_paths,
     optimize_index,
 )
-from .check import check_index
-from .dates import parse_bound
-from .errors import NewsArchiveError
-from .parsers import FORMATS
-from .results import DEFAULT_PER_PAGE, MATCHES, SORTS, SearchPage, SearchRequest
-from .search import SearchService
-from .storage import INDEX_ENV, default_index_dir
+from indexer.dates import parse_bound
+from indexer.errors import NewsArchiveError
+from indexer.parsers import FORMATS
+from indexer.request import DEFAULT_PER_PAGE, MATCHES, SORTS, SearchRequest
+from indexer.results import SearchPage
+from indexer.settings import INDEX
 
 MAX_LISTED_PROBLEMS = 20
 # From this many segments on, `index` suggests `optimize` (searches slow down by about 0.3 ms a segment).
@@ -45,8 +48,13 @@ def index_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add the --index option (default: $NEWSARCHIVE_INDEX, else ./index)."""
     return click.option(
         "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help=f"Index folder [default: ${INDEX_ENV} or ./index].",
+        help=f"Index folder [default: ${INDEX.env} or ./{INDEX.default}].",
     )(fn)
+
+
+def backend_for(index_dir: Path | None) -> SearchBackend:
+    """Open the configured backend (NEWSARCHIVE_BACKEND) on the --index folder, else NEWSARCHIVE_INDEX."""
+    return open_backend(folder=index_dir)
 
 
 def translate_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -102,14 +110,18 @@ def reading(fmt: str | None, source: str, folder_as: str | None, batch_size: int
 def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | None, source: str,
                   folder_as: str | None, batch_size: int, procs: int | None, rebuild: bool, prune: bool) -> None:
     """Index the articles in PATHS (files or folders, read recursively); re-runs update by id."""
-    target = index_dir or default_index_dir()
+    backend = backend_for(index_dir)
+    target = backend.folder
     options = reading(fmt, source, folder_as, batch_size, procs, rebuild=rebuild, prune=prune)
-    if sys.stderr.isatty():
-        with click.progressbar(length=count_files(paths, target), label="Indexing files", file=sys.stderr,
-                               show_pos=True) as bar:
-            report = index_paths(paths, target, options, progress=lambda _path: bar.update(1))
-    else:
-        report = index_paths(paths, target, options)
+    try:
+        if sys.stderr.isatty():
+            with click.progressbar(length=count_files(paths, target), label="Indexing files", file=sys.stderr,
+                                   show_pos=True) as bar:
+                report = index_paths(paths, backend, options, progress=lambda _path: bar.update(1))
+        else:
+            report = index_paths(paths, backend, options)
+    finally:
+        backend.close()
     _echo_report(target, report)
 
 
@@ -146,9 +158,10 @@ def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
                   folder_as: str | None, batch_size: int, procs: int | None) -> None:
     """Index PATHS, then keep the index up to date as files are added, changed or removed, until Ctrl-C."""
     # Imported here: watchfiles starts a Rust runtime, which only this command needs.
-    from .watch import watch_paths
+    from indexer.watch import watch_paths
 
-    target = index_dir or default_index_dir()
+    backend = backend_for(index_dir)
+    target = backend.folder
     options = reading(fmt, source, folder_as, batch_size, procs)
     stop = threading.Event()
 
@@ -161,10 +174,11 @@ def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
     handlers = {sig: signal.signal(sig, finish) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         click.echo(f"Watching {', '.join(map(str, paths))} for {target} (Ctrl-C to stop).", err=True)
-        passes = watch_paths(list(paths), target, options, lambda report: _echo_report(target, report), stop)
+        passes = watch_paths(list(paths), backend, options, lambda report: _echo_report(target, report), stop)
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+        backend.close()
     click.echo(f"Stopped after {passes:,} passes; everything read is committed.", err=True)
 
 
@@ -174,7 +188,11 @@ def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
 @translate_errors
 def delete_command(ids: tuple[str, ...], index_dir: Path | None) -> None:
     """Delete articles by id."""
-    report = delete_articles(index_dir or default_index_dir(), ids)
+    backend = backend_for(index_dir)
+    try:
+        report = delete_articles(backend, ids)
+    finally:
+        backend.close()
     click.echo(f"Deleted {len(report.deleted):,} article(s).")
     if report.missing:
         raise click.ClickException(f"not in the index: {', '.join(report.missing)}")
@@ -184,9 +202,14 @@ def delete_command(ids: tuple[str, ...], index_dir: Path | None) -> None:
 @index_option
 @click.option("--thorough", is_flag=True, help="Read every stored article and word list (slower).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@translate_errors
 def check_command(index_dir: Path | None, thorough: bool, as_json: bool) -> None:
     """Verify the index: segments, counts, schema version, manifest; say what to do about problems (exit 1)."""
-    report = check_index(index_dir or default_index_dir(), thorough=thorough)
+    backend = backend_for(index_dir)
+    try:
+        report = backend.check(thorough=thorough)
+    finally:
+        backend.close()
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -206,8 +229,12 @@ def check_command(index_dir: Path | None, thorough: bool, as_json: bool) -> None
 @translate_errors
 def optimize_command(index_dir: Path | None) -> None:
     """Merge the index's segments into one: faster searches (takes about 2 ms an article)."""
-    target = index_dir or default_index_dir()
-    report = optimize_index(target)
+    backend = backend_for(index_dir)
+    target = backend.folder
+    try:
+        report = optimize_index(backend)
+    finally:
+        backend.close()
     click.echo(f"Optimized {target}: {report.segments_before} segment(s) merged into {report.segments_after} "
                f"in {report.seconds:.1f} s.")
 
@@ -248,11 +275,11 @@ def search_command(query: str, index_dir: Path | None, topic: tuple[str, ...], a
     request = SearchRequest(query=query, topic=topic, author=author, source=source, year=year, month=month,
                             date_from=date_from, date_to=date_to, sort=sort, match=match, page=page,
                             per_page=per_page)
-    service = SearchService(index_dir or default_index_dir())
+    backend = backend_for(index_dir)
     try:
-        result = service.search(request)
+        result = backend.search(request)
     finally:
-        service.close()
+        backend.close()
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -291,11 +318,11 @@ def _terminal_snippet(snippet: str) -> str:
 @translate_errors
 def stats_command(index_dir: Path | None, as_json: bool) -> None:
     """Show what the index holds: documents, date range, top topics, authors and sources."""
-    service = SearchService(index_dir or default_index_dir())
+    backend = backend_for(index_dir)
     try:
-        stats = service.stats()
+        stats = backend.stats()
     finally:
-        service.close()
+        backend.close()
     if as_json:
         click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -312,15 +339,15 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
 def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     """Serve the search page and the JSON API with waitress (a production WSGI server)."""
-    # Imported here, not at the top: the library must not depend on the web app, which depends on it.
+    # Imported here, not at the top: only this command needs the web app and its server.
     import waitress
 
     from webapp import create_app
-    from webapp.settings import SettingError
 
     try:
-        app = create_app({"INDEX": str(index_dir)} if index_dir else None)
-    except SettingError as err:
+        backend = backend_for(index_dir)
+        app = create_app({"INDEX": str(backend.folder)}, backend=backend)
+    except NewsArchiveError as err:
         raise click.ClickException(str(err)) from err  # Error: NEWSARCHIVE_TIMEZONE must be ..., exit 1
     address = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     if not app.config["BASE_URL"]:

@@ -8,12 +8,9 @@ from typing import Any
 
 from whoosh import highlight
 
-from .records import Article
+from ..display import ELLIPSIS, lead
 
 SNIPPET_CHARS = 220
-LEAD_CHARS = 240
-HEADLINE_LEAD_CHARS = 80
-ELLIPSIS = "…"
 _SPACES = re.compile(r"\s+")
 MAX_JOINED_GAP = 40
 
@@ -60,17 +57,3 @@ def mark_all(text: str, terms: frozenset[str], analyzer: Any) -> str:
     fragmenter = highlight.WholeFragmenter(charlimit=None)
     marked = highlight.highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=1, minscore=0)
     return str(marked) if marked else html.escape(text)
-
-
-def display_headline(article: Article) -> str:
-    """Return the headline to show: the article's own, else the first words of its body (not indexed as one)."""
-    return article.headline or lead(article.body, HEADLINE_LEAD_CHARS)
-
-
-def lead(text: str, limit: int = LEAD_CHARS) -> str:
-    """Return the start of a text, cut at a word boundary, with an ellipsis when shortened."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + ELLIPSIS

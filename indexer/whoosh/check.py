@@ -12,51 +12,18 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import closing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 
-from .errors import NewsArchiveError
-from .manifest import MANIFEST_NAME
-from .storage import RUN_LOCK, index_exists, leaf_readers, open_index
+from ..errors import NewsArchiveError
+from ..manifest import MANIFEST_NAME
+from ..results import OK, PROBLEM, WARNING, CheckReport, Finding
+from ..runlock import RUN_LOCK
+from .storage import index_exists, leaf_readers, open_index
 
-OK, WARNING, PROBLEM = "ok", "warning", "problem"
 SEGMENT_WARNING = 30  # from this many segments on, `optimize` is suggested (see merging.py)
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing checked: its level (ok, warning, problem), what was found and what to do."""
-
-    level: str
-    what: str
-    advice: str = ""
-
-
-@dataclass
-class CheckReport:
-    """Everything a check found, and the index's figures."""
-
-    index_dir: Path
-    findings: list[Finding] = field(default_factory=list)
-    documents: int = 0
-    segments: int = 0
-    seconds: float = 0.0
-
-    @property
-    def healthy(self) -> bool:
-        """Return whether nothing is a problem (warnings allowed)."""
-        return all(f.level != PROBLEM for f in self.findings)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as JSON-ready data."""
-        return {
-            "index": str(self.index_dir), "healthy": self.healthy, "documents": self.documents,
-            "segments": self.segments, "seconds": round(self.seconds, 3),
-            "findings": [{"level": f.level, "what": f.what, "advice": f.advice} for f in self.findings],
-        }
 
 
 def check_index(index_dir: Path, thorough: bool = False) -> CheckReport:

@@ -1,0 +1,117 @@
+"""The seam between newsarchive and a search engine: the `SearchBackend` protocol, and the factory that opens one.
+
+Everything the CLI, the web app and the indexing runs (indexer/build.py) ask of an engine is here, in our own
+types (indexer.records, indexer.request, indexer.results), so none of them ever sees an engine's. An engine lives
+in its own subpackage (`indexer/whoosh/`) and is imported only when it is picked: `open_backend` reads
+NEWSARCHIVE_BACKEND (default `whoosh`). The contract tests (tests/contract/) hold every backend to the same
+behaviour.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .records import Article
+from .request import SearchRequest
+from .results import CheckReport, IndexStats, RelatedArticle, SearchPage
+from .settings import BACKEND, INDEX, SettingError, read_settings
+
+# Backend name -> "module:class". The module is imported only when its backend is opened.
+BACKENDS = {"whoosh": "indexer.whoosh:WhooshBackend"}
+
+
+@dataclass
+class Batch:
+    """The writes of one commit: all of them land, or none do."""
+
+    # By id: the article, and whether it may replace an indexed one of that id (False: known to be new, so an
+    # engine may skip looking for one).
+    articles: dict[str, tuple[Article, bool]] = field(default_factory=dict)
+    deletes: list[str] = field(default_factory=list)
+
+
+class SearchBackend(Protocol):
+    """An archive's search engine: searching and reading articles, and the writes of indexing runs.
+
+    Safe to share between threads; a reader sees each commit without a restart. Opening one never fails for want
+    of an index: until one exists, each call raises IndexNotFoundError (saying how to build one), so a web app can
+    start first. Errors are ours (indexer.errors): QueryError for a request that cannot run, with what to change.
+    """
+
+    name: str  # the NEWSARCHIVE_BACKEND value that picks it
+    folder: Path  # the index folder: the manifest and run lock of indexing runs (and any local engine files)
+    schema_version: str  # recorded in the manifest; an index of another version is refused with advice
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """Run a search: one page of hits, the total, facet counts, the timeline and maybe a suggestion."""
+        ...
+
+    def iter_matches(self, request: SearchRequest, limit: int) -> Iterator[Article]:
+        """Return every article a search matches, in its order, up to limit (for exports and feeds).
+
+        A bad request raises QueryError when this is called, not while iterating.
+        """
+        ...
+
+    def article(self, article_id: str) -> Article:
+        """Return an article by id, or raise ArticleNotFoundError."""
+        ...
+
+    def highlight_article(self, article: Article, query_text: str) -> str:
+        """Return the article's body as HTML: escaped, with the words a query matches in <mark>."""
+        ...
+
+    def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
+        """Return the articles most like one article (ArticleNotFoundError when there is no such article)."""
+        ...
+
+    def stats(self, top: int = 10) -> IndexStats:
+        """Return what the index holds."""
+        ...
+
+    def check(self, thorough: bool = False) -> CheckReport:
+        """Verify the index and say what to do about problems; reports what it finds rather than raising."""
+        ...
+
+    def close(self) -> None:
+        """Release what the backend holds open (it reopens on next use)."""
+        ...
+
+    # The write side, used by indexing runs (indexer/build.py), each under the folder's run lock.
+
+    def prepare(self, rebuild: bool = False) -> None:
+        """Make sure an index exists to write to, creating it (rebuild: empty it and start afresh)."""
+        ...
+
+    def article_count(self) -> int:
+        """Return how many articles the index holds (IndexNotFoundError when there is none)."""
+        ...
+
+    def segment_count(self) -> int:
+        """Return how many parts the index is in (segments; 0 when empty): many slow searches down."""
+        ...
+
+    def commit(self, batch: Batch, procs: int = 1) -> None:
+        """Write one batch in one commit (procs: processes the engine may use); IndexLockedError if locked."""
+        ...
+
+    def optimize(self) -> None:
+        """Merge the index's parts into one and drop deleted articles, if there is anything to merge."""
+        ...
+
+
+def open_backend(name: str | None = None, folder: Path | str | None = None,
+                 environ: Mapping[str, str] | None = None) -> SearchBackend:
+    """Open the configured backend: `name` or NEWSARCHIVE_BACKEND, on `folder` or NEWSARCHIVE_INDEX."""
+    settings = read_settings((BACKEND, INDEX), environ)
+    name = name or settings["BACKEND"]
+    if name not in BACKENDS:
+        raise SettingError(f"{BACKEND.env} must be one of {', '.join(sorted(BACKENDS))}, not {name!r}")
+    module_name, class_name = BACKENDS[name].split(":")
+    backend_class = getattr(importlib.import_module(module_name), class_name)
+    backend: SearchBackend = backend_class(Path(folder or settings["INDEX"]))
+    return backend

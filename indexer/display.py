@@ -1,0 +1,23 @@
+"""What every engine shows the same way: the headline of an article without one, and the lead of a text."""
+
+from __future__ import annotations
+
+from .records import Article
+
+LEAD_CHARS = 240
+HEADLINE_LEAD_CHARS = 80
+ELLIPSIS = "…"
+
+
+def display_headline(article: Article) -> str:
+    """Return the headline to show: the article's own, else the first words of its body (not indexed as one)."""
+    return article.headline or lead(article.body, HEADLINE_LEAD_CHARS)
+
+
+def lead(text: str, limit: int = LEAD_CHARS) -> str:
+    """Return the start of a text, cut at a word boundary, with an ellipsis when shortened."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + ELLIPSIS

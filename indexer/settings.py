@@ -1,0 +1,56 @@
+"""Settings, declared once as data (name, default, help) and read from NEWSARCHIVE_* environment variables.
+
+These are the settings of the library: where the archive is and which engine serves it. The web app adds its own
+(webapp/settings.py) to the same list.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import NewsArchiveError
+
+
+class SettingError(NewsArchiveError, ValueError):
+    """A setting has a value newsarchive cannot run with: reported at start-up, naming the variable to fix."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name (NEWSARCHIVE_<NAME> in the environment), default and meaning."""
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        """Return the environment variable that sets it."""
+        return f"NEWSARCHIVE_{self.name}"
+
+
+INDEX = Setting("INDEX", "index", "the index folder: the Whoosh index, and for every backend the manifest of what "
+                                  "was indexed from which file and the lock that keeps to one indexing run")
+BACKEND = Setting("BACKEND", "whoosh", "the engine that serves the archive: whoosh (embedded, the default)")
+SETTINGS = (INDEX, BACKEND)
+
+
+def read_settings(settings: Iterable[Setting], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return each setting's value: its default, replaced by its environment variable when set."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in settings:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            values[setting.name] = setting.default
+        elif isinstance(setting.default, int):
+            try:
+                values[setting.name] = int(raw)
+            except ValueError as err:
+                raise SettingError(f"{setting.env} must be a whole number, not {raw!r}") from err
+        else:
+            values[setting.name] = raw
+    return values

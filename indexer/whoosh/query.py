@@ -1,0 +1,62 @@
+"""From query text to Whoosh queries (after the neutral checks of indexer/request.py), with clear QueryErrors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import qparser, query
+
+from ..errors import QueryError
+from ..request import FIELD_ALIASES, checked_query_text
+from .proximity import NearTagger
+from .schema import SEARCH_FIELDS
+
+# "NOT x" and "-x" both exclude; a hyphen inside a word ("anti-ISIS") stays part of it.
+_NOT_PATTERN = r"(^|(?<=(\s|[()])))(NOT(?=\s)|-(?=[\w\"(]))"
+
+
+def make_parser(schema: Any, match: str = "all") -> Any:
+    """Return the query parser: AND (or OR: match="any") between words, phrases, OR/NOT/-, fields, wildcards..."""
+    # A plain OR, without a coordination bonus for matching more words: BM25's sum over the words already rewards
+    # that, and a bonus over-rewards long queries' common words (Lucene dropped coord with BM25 for this reason).
+    group = qparser.OrGroup if match == "any" else qparser.AndGroup
+    parser = qparser.MultifieldParser(list(SEARCH_FIELDS), schema, group=group)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    # NEAR first: it binds tighter than AND, OR and NOT (see proximity.py).
+    parser.replace_plugin(qparser.OperatorsPlugin(ops=[(NearTagger(), 0)], Not=_NOT_PATTERN))
+    return parser
+
+
+def parse_query(parser: Any, text: str) -> Any | None:
+    """Parse query text; return None for a query of every article (browse everything) or raise QueryError."""
+    checked = checked_query_text(text)
+    if checked is None:
+        return None
+    text = checked
+    try:
+        parsed = parser.parse(text, normalize=False)
+    except Exception as err:  # Whoosh raises bare Exceptions for unparseable ranges
+        raise QueryError(f"cannot understand the query {text!r}: {err}") from err
+    problem = _first_error(parsed)
+    if problem:
+        raise QueryError(f"cannot understand the query {text!r}: {problem}")
+    normalized = parsed.normalize()
+    if normalized is query.NullQuery or isinstance(normalized, type(query.NullQuery)):
+        raise QueryError(
+            f"the query {text!r} has no searchable words (very common words such as 'the' are not indexed)"
+        )
+    return normalized
+
+
+def _first_error(q: Any) -> str | None:
+    error = getattr(q, "error", None)
+    if error:
+        return str(error)
+    for child in q.children():
+        found = _first_error(child)
+        if found:
+            return found
+    return None
+
+

@@ -1,0 +1,57 @@
+"""An index built by an earlier release opens, searches and takes updates (tests/fixtures/index-0.1.0/README.md)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.backend import open_backend
+from indexer.build import IndexOptions, index_paths
+from indexer.request import SearchRequest
+
+FIXTURE = Path(__file__).parent / "fixtures" / "index-0.1.0"
+
+
+@pytest.fixture
+def old_index(tmp_path: Path) -> Path:
+    folder = tmp_path / "index"
+    folder.mkdir()
+    for path in FIXTURE.iterdir():
+        if path.name not in ("README.md", "articles.jsonl"):
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_the_fixture_names_the_analyzers_by_their_old_import_path() -> None:
+    (toc,) = FIXTURE.glob("_MAIN_*.toc")
+    data = toc.read_bytes()
+    assert b"indexer.analysis" in data and b"indexer.whoosh" not in data
+
+
+def test_an_index_built_before_the_engine_moved_opens_and_searches(old_index: Path) -> None:
+    backend = open_backend("whoosh", old_index)
+    try:
+        assert backend.stats().documents == 6
+        page = backend.search(SearchRequest(query='"county council"'))
+        assert [hit.id for hit in page.hits] == ["avw-20190503-county-election-2019",
+                                                 "avw-20191112-brackenford-flood-clean-up"]
+        assert "<mark>" in page.hits[0].snippet  # highlighting runs the unpickled analyzer
+        assert backend.search(SearchRequest(query="catches")).total == 1  # stemmed: "catch"
+    finally:
+        backend.close()
+
+
+def test_an_index_built_before_the_engine_moved_takes_updates(old_index: Path, tmp_path: Path) -> None:
+    articles = tmp_path / "more.jsonl"
+    articles.write_text('{"id": "new-1", "title": "Harbour councils merge", "body": "The councils merged."}\n',
+                        encoding="utf-8")
+    report = index_paths([articles], open_backend("whoosh", old_index), IndexOptions(procs=1))
+    assert report.added == 1
+    backend = open_backend("whoosh", old_index)
+    try:
+        assert backend.stats().documents == 7
+        assert [hit.id for hit in backend.search(SearchRequest(query="council merged")).hits] == ["new-1"]
+    finally:
+        backend.close()
