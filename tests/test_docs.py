@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 
-from indexer.cli import main as cli  # the `newsarchive` command (its click group)
+from newsarchive.cli import main as cli  # the `newsarchive` command (its click group)
 from webapp.settings import SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[1]
