@@ -44,7 +44,7 @@ from urllib.parse import quote, urlencode
 from bench.run import machine
 from indexer.parsers import parse_path
 from indexer.records import Article
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend
 from indexer.words import STOP_WORDS
 from webapp.params import article_key
@@ -90,8 +90,7 @@ class Workload:
             hits = []
             for sort in ("newest", "oldest", "relevance"):
                 for page in (1, 2, 3):
-                    request = SearchRequest(query="", sort=sort, page=page, per_page=100)
-                    hits.extend(service.search(request).hits)
+                    hits.extend(service.search(Search(sort=sort), Paging(page=page, per_page=100)).hits)
         finally:
             service.close()
         headline_words = (w for h in hits for w in re.findall(r"[a-z]{4,}", h.headline.lower()))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from indexer.request import SearchRequest
+from indexer.request import Search
 from indexer.whoosh import WhooshBackend
 from indexer.whoosh.facets import IndexView
 
@@ -25,7 +25,7 @@ def main(index_dir: Path) -> None:
     service = WhooshBackend(index_dir)
     real = IndexView.day_counts
     for q in QUERIES:
-        service.search(SearchRequest(query=q))
+        service.search(Search(query=q))
         with_days = _timed(service, q)
         IndexView.day_counts = lambda self, mask: []  # type: ignore[method-assign,assignment]
         without = _timed(service, q)
@@ -38,7 +38,7 @@ def _timed(service: WhooshBackend, query: str) -> float:
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        service.search(SearchRequest(query=query))
+        service.search(Search(query=query))
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000
 

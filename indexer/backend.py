@@ -1,10 +1,10 @@
 """The seam between newsarchive and a search engine: the `SearchBackend` protocol, and the factory that opens one.
 
 Everything the CLI, the web app and the indexing runs (indexer/build.py) ask of an engine is here, in our own
-types (indexer.records, indexer.request, indexer.results), so none of them ever sees an engine's. An engine lives
-in its own subpackage (`indexer/whoosh/`) and is imported only when it is picked: `open_backend` reads
-NEWSARCHIVE_BACKEND (default `whoosh`). The contract tests (tests/contract/) hold every backend to the same
-behaviour.
+types (indexer.records; indexer.request: Search and Paging; indexer.results), so none of them ever sees an
+engine's. An engine lives in its own subpackage (`indexer/whoosh/`) and is imported only when it is picked:
+`open_backend` reads NEWSARCHIVE_BACKEND (default `whoosh`). The contract tests (tests/contract/) hold every
+backend to the same behaviour.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from .records import Article
-from .request import SearchRequest
+from .request import Paging, Search
 from .results import CheckReport, IndexStats, RelatedArticle, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
 
+FIRST_PAGE = Paging()
 # Backend name -> "module:class". The module is imported only when its backend is opened.
 BACKENDS = {"whoosh": "indexer.whoosh:WhooshBackend"}
 
@@ -46,11 +47,11 @@ class SearchBackend(Protocol):
     folder: Path  # the index folder: the manifest and run lock of indexing runs (and any local engine files)
     schema_version: str  # recorded in the manifest; an index of another version is refused with advice
 
-    def search(self, request: SearchRequest) -> SearchPage:
+    def search(self, search: Search, paging: Paging = FIRST_PAGE) -> SearchPage:
         """Run a search: one page of hits, the total, facet counts, the timeline and maybe a suggestion."""
         ...
 
-    def iter_matches(self, request: SearchRequest, limit: int) -> Iterator[Article]:
+    def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit (for exports and feeds).
 
         A bad request raises QueryError when this is called, not while iterating.

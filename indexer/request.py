@@ -1,15 +1,19 @@
-"""What a search asks for, and the checks every backend applies to it before searching.
+"""What a search asks for, declared once, and the checks every backend applies to it before searching.
 
-`SearchRequest` is engine-neutral: the query text (in newsarchive's query language, see docs/search.md),
-facet selections, dates, sort and page. `check_request` and `checked_query_text` reject what no engine could
-run, with a message saying what to write instead; an engine parses the text that passes.
+`Search` is what matches (the query text in newsarchive's query language, see docs/search.md; facet selections,
+dates, word matching, sort) and `Paging` which page of it. Both are engine-neutral. Their parameters are declared
+once, as data (`PARAMS`, below): query strings are parsed and built from it (the web app), the CLI's options and
+the OpenAPI document are derived from it. `check_search`, `check_paging` and `checked_query_text` reject what no
+engine could run, with a message saying what to write instead; an engine parses the text that passes.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time
+from typing import Any
 
 from .dates import parse_bound
 from .errors import QueryError
@@ -24,8 +28,9 @@ MAX_RESULT_DEPTH = 10_000
 
 
 @dataclass(frozen=True)
-class SearchRequest:
-    """A search: query text, facet selections (several values each), a date range, sort and page."""
+class Search:
+    """What a search matches, and in which order: query text, facet selections (several values each), a date
+    range, how the words match, and the sort."""
 
     query: str = ""
     topic: tuple[str, ...] = ()
@@ -37,14 +42,25 @@ class SearchRequest:
     date_to: date | None = None
     sort: str = "relevance"
     match: str = "all"
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-    facet_limit: int = 20
 
     def selections(self) -> dict[str, tuple[str, ...]]:
         """Return the facet selections that are set, by facet name."""
         chosen = {name: getattr(self, name) for name in FACETS}
         return {name: values for name, values in chosen.items() if values}
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a search's results: its number and size, and how many values of each facet to count."""
+
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    facet_limit: int = 20
+
+    @property
+    def start(self) -> int:
+        """Return the position (0-based) of the page's first hit."""
+        return (self.page - 1) * self.per_page
 
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
@@ -139,17 +155,145 @@ def date_range(date_from: date | None, date_to: date | None) -> tuple[datetime |
     return start, end
 
 
-def check_request(request: SearchRequest, max_per_page: int, max_depth: int) -> None:
-    """Raise QueryError for a sort, page or page size out of range."""
-    if request.sort not in SORTS:
-        raise QueryError(f"unknown sort {request.sort!r}: choose one of {', '.join(SORTS)}")
-    if request.match not in MATCHES:
-        raise QueryError(f"unknown match {request.match!r}: choose all (every word) or any (any word)")
-    if not 1 <= request.per_page <= max_per_page:
-        raise QueryError(f"per_page must be between 1 and {max_per_page}")
-    if request.page < 1:
+def check_search(search: Search) -> None:
+    """Raise QueryError for a sort or word matching no engine knows."""
+    if search.sort not in SORTS:
+        raise QueryError(f"unknown sort {search.sort!r}: choose one of {', '.join(SORTS)}")
+    if search.match not in MATCHES:
+        raise QueryError(f"unknown match {search.match!r}: choose all (every word) or any (any word)")
+
+
+def check_paging(paging: Paging) -> None:
+    """Raise QueryError for a page or page size out of range, or a page deeper than results are browsable."""
+    if not 1 <= paging.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    if paging.page < 1:
         raise QueryError("page must be 1 or more")
-    if request.page * request.per_page > max_depth:
+    if paging.page * paging.per_page > MAX_RESULT_DEPTH:
         raise QueryError(
-            f"results are browsable to a depth of {max_depth:,}; narrow the search or use an export for all of them"
+            f"results are browsable to a depth of {MAX_RESULT_DEPTH:,}; narrow the search or use an export for all "
+            "of them"
         )
+
+
+# The search parameters, declared once. Query strings (the page, the API, feeds, exports) are parsed and built from
+# these; `newsarchive search` has one option each (`q` is its argument); the OpenAPI document lists them.
+MAX_VALUES_PER_FACET = 50
+# ASCII digits only: str.isdigit() also accepts "²" and other digits int() refuses.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One search parameter: its name in query strings, the Search or Paging field it sets, and its rules."""
+
+    name: str  # in query strings and the API; the CLI's option is --name (with - for _)
+    field: str  # the attribute of Search or Paging
+    kind: str  # "text", "values" (repeatable), "choice", "date" or "number"
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None  # a number's largest value, a text's length, a repeatable's count
+    period_end: bool = False  # a date that ends a range: 1987-03 means up to the end of March
+
+    @property
+    def paging(self) -> bool:
+        """Return whether it says which page (Paging) rather than what matches (Search)."""
+        return self.field in _PAGING_FIELDS
+
+    @property
+    def default(self) -> Any:
+        """Return its value when left out (the dataclass field's default)."""
+        return getattr(Paging() if self.paging else Search(), self.field)
+
+    @property
+    def repeatable(self) -> bool:
+        """Return whether it may be given several times (any of the values matches)."""
+        return self.kind == "values"
+
+
+_PAGING_FIELDS = {f.name for f in fields(Paging)}
+
+PARAMS = (
+    Param("q", "query", "text", "Query in newsarchive's query language (docs/search.md); empty lists everything, "
+                                "newest first.", maximum=MAX_QUERY_LENGTH),
+    *(Param(name, name, "values", f"Only articles with any of these {name} values.", maximum=MAX_VALUES_PER_FACET)
+      for name in FACETS),
+    Param("from", "date_from", "date", "From this date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    Param("to", "date_to", "date", "To this date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.", period_end=True),
+    Param("sort", "sort", "choice", "Order of the hits (without a query, relevance is newest first).", choices=SORTS),
+    Param("match", "match", "choice", "Require all the words, or any of them (more matching words rank higher).",
+          choices=MATCHES),
+    Param("page", "page", "number", f"Page number; pages reach {MAX_RESULT_DEPTH:,} results deep (page × per_page).",
+          minimum=1, maximum=MAX_RESULT_DEPTH),
+    Param("per_page", "per_page", "number", "Hits per page.", minimum=1, maximum=MAX_PER_PAGE),
+)
+
+
+def parse_params(getlist: Callable[[str], list[str]], per_page: int = DEFAULT_PER_PAGE) -> tuple[Search, Paging]:
+    """Return the search and page that query-string parameters ask for, or raise QueryError naming the bad one.
+
+    getlist(name) returns every value given for a parameter; per_page is the page size when none is given. Other
+    parameters are ignored.
+    """
+    found: dict[str, Any] = {}
+    for param in PARAMS:
+        values = getlist(param.name)
+        if param.repeatable:
+            if param.maximum is not None and len(values) > param.maximum:  # as sent, before blanks and duplicates
+                raise QueryError(f"too many {param.name} values (at most {param.maximum})")
+            found[param.field] = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+            continue
+        if len(values) > 1:
+            raise QueryError(f"{param.name} was given {len(values)} times: give it once")
+        text = values[0] if values else ""
+        if param.kind == "text":
+            found[param.field] = text
+        elif not text.strip():
+            found[param.field] = per_page if param.field == "per_page" else param.default
+        else:
+            found[param.field] = _parsed(param, text.strip())
+    return (Search(**{k: v for k, v in found.items() if k not in _PAGING_FIELDS}),
+            Paging(**{k: v for k, v in found.items() if k in _PAGING_FIELDS}))
+
+
+def _parsed(param: Param, text: str) -> Any:
+    if param.kind == "date":
+        try:
+            return parse_bound(text, end=param.period_end)
+        except ValueError as err:
+            raise QueryError(f"{param.name}: {err}") from err
+    if param.kind == "number":
+        return whole_number(param.name, text)
+    return text  # a choice: an unknown one is refused, with the choices, by check_search
+
+
+def whole_number(name: str, text: str) -> int:
+    """Return a parameter's whole number, or raise QueryError naming it."""
+    if not _WHOLE_NUMBER.fullmatch(text):
+        raise QueryError(f"{name} must be a whole number, not {text[:40]!r}")
+    return int(text)
+
+
+def build_params(search: Search, page: int | None = None, **changes: Any) -> dict[str, Any]:
+    """Return the query-string parameters of a search, less defaults, and of a page number if given; with changes
+    (None removes a parameter).
+
+    The page size is left out: a link keeps the page size of the place it is shown.
+    """
+    params: dict[str, Any] = {}
+    for param in PARAMS:
+        if param.paging:
+            continue
+        value = getattr(search, param.field)
+        if value == param.default:
+            continue
+        if param.repeatable:
+            params[param.name] = list(value)
+        elif param.kind == "date":
+            params[param.name] = value.isoformat()
+        else:
+            params[param.name] = value
+    params["page"] = page
+    params.update(changes)
+    return {k: v for k, v in params.items() if v not in (None, [], "")}

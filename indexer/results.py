@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .records import Article
-from .request import MAX_RESULT_DEPTH, SearchRequest
+from .request import MAX_RESULT_DEPTH, Paging, Search
 from .timeline import Timeline, build_timeline
 
 
@@ -61,7 +61,8 @@ class FacetValue:
 class SearchPage:
     """One page of results, the total, facet counts over the whole result set, and a suggestion."""
 
-    request: SearchRequest
+    search: Search
+    paging: Paging
     total: int
     hits: tuple[Hit, ...]
     facets: dict[str, tuple[FacetValue, ...]]
@@ -72,21 +73,21 @@ class SearchPage:
     @property
     def timeline(self) -> Timeline | None:
         """Return when the matches ran, in periods that suit their span (None when none is dated)."""
-        return build_timeline(self.days, (self.request.date_from, self.request.date_to))
+        return build_timeline(self.days, (self.search.date_from, self.search.date_to))
 
     @property
     def pages(self) -> int:
         """Return how many pages the (depth-capped) result set fills."""
         reachable = min(self.total, MAX_RESULT_DEPTH)
-        return max(1, -(-reachable // self.request.per_page))
+        return max(1, -(-reachable // self.paging.per_page))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON object of this page (the shape of `newsarchive search --json` and /api/search)."""
         return {
-            "query": self.request.query,
+            "query": self.search.query,
             "total": self.total,
-            "page": self.request.page,
-            "per_page": self.request.per_page,
+            "page": self.paging.page,
+            "per_page": self.paging.per_page,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,

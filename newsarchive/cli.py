@@ -34,7 +34,7 @@ from indexer.build import (
 from indexer.dates import parse_bound
 from indexer.errors import NewsArchiveError
 from indexer.parsers import FORMATS
-from indexer.request import DEFAULT_PER_PAGE, MATCHES, SORTS, SearchRequest
+from indexer.request import PARAMS, Paging, Search
 from indexer.results import SearchPage
 from indexer.settings import INDEX
 
@@ -251,33 +251,39 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
     return convert
 
 
+def search_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each."""
+    for param in reversed(PARAMS):
+        if param.name == "q":
+            fn = click.argument("query", required=False, default="")(fn)
+            continue
+        flag = "--" + param.name.replace("_", "-")
+        if param.repeatable:
+            option = click.option(flag, param.field, multiple=True, help=param.help + " Repeat for any of several.")
+        elif param.kind == "date":
+            option = click.option(flag, param.field, callback=_bound(param.period_end), help=param.help)
+        elif param.kind == "choice":
+            option = click.option(flag, param.field, type=click.Choice(param.choices), default=param.default,
+                                  show_default=True, help=param.help)
+        else:
+            option = click.option(flag, param.field, type=int, default=param.default, show_default=True,
+                                  help=param.help)
+        fn = option(fn)
+    return fn
+
+
 @main.command("search")
-@click.argument("query", required=False, default="")
+@search_options
 @index_option
-@click.option("--topic", multiple=True, help="Only this topic (repeat for any of several).")
-@click.option("--author", multiple=True, help="Only this author (repeatable).")
-@click.option("--source", multiple=True, help="Only this source (repeatable).")
-@click.option("--year", multiple=True, help="Only this year, e.g. 1987 (repeatable).")
-@click.option("--month", multiple=True, help="Only this month, e.g. 1987-03 (repeatable).")
-@click.option("--from", "date_from", callback=_bound(False), help="From this date: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--to", "date_to", callback=_bound(True), help="To this date, inclusive.")
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--match", type=click.Choice(MATCHES), default="all", show_default=True,
-              help="Require all the words, or any of them (more matching words rank higher).")
-@click.option("--page", type=int, default=1, show_default=True)
-@click.option("--per-page", type=int, default=DEFAULT_PER_PAGE, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the web API's shape).")
 @translate_errors
-def search_command(query: str, index_dir: Path | None, topic: tuple[str, ...], author: tuple[str, ...],
-                   source: tuple[str, ...], year: tuple[str, ...], month: tuple[str, ...], date_from: date | None,
-                   date_to: date | None, sort: str, match: str, page: int, per_page: int, as_json: bool) -> None:
+def search_command(index_dir: Path | None, as_json: bool, **given: Any) -> None:
     """Search the index; an empty QUERY lists everything, newest first."""
-    request = SearchRequest(query=query, topic=topic, author=author, source=source, year=year, month=month,
-                            date_from=date_from, date_to=date_to, sort=sort, match=match, page=page,
-                            per_page=per_page)
+    search = Search(**{p.field: given[p.field] for p in PARAMS if not p.paging})
+    paging = Paging(**{p.field: given[p.field] for p in PARAMS if p.paging})
     backend = backend_for(index_dir)
     try:
-        result = backend.search(request)
+        result = backend.search(search, paging)
     finally:
         backend.close()
     if as_json:
@@ -287,8 +293,7 @@ def search_command(query: str, index_dir: Path | None, topic: tuple[str, ...], a
 
 
 def _echo_page(result: SearchPage) -> None:
-    request = result.request
-    first = (request.page - 1) * request.per_page + 1
+    first = result.paging.start + 1
     shown = f"{first:,}-{first + len(result.hits) - 1:,} of " if result.hits else ""
     click.echo(f"{shown}{result.total:,} articles ({result.took_ms:.0f} ms)")
     if result.suggestion:

@@ -34,7 +34,7 @@ from whoosh.index import TOC
 from whoosh.reading import CorruptIndexError
 
 from indexer.manifest import MANIFEST_NAME
-from indexer.request import SearchRequest
+from indexer.request import Search
 from indexer.runlock import RUN_LOCK
 from indexer.whoosh import WhooshBackend
 
@@ -314,7 +314,7 @@ def read_state(index_dir: Path) -> IndexState:
         ix.close()
     service = WhooshBackend(index_dir)
     try:
-        total = service.search(SearchRequest(query="")).total
+        total = service.search(Search(query="")).total
     finally:
         service.close()
     return IndexState(True, generation, documents, doc_count, total, read_manifest(index_dir), leftovers)

@@ -17,7 +17,7 @@ from indexer.build import IndexOptions, delete_articles, index_paths
 from indexer.errors import IndexLockedError
 from indexer.manifest import MANIFEST_NAME
 from indexer.records import Article
-from indexer.request import SearchRequest
+from indexer.request import Search
 from indexer.runlock import run_lock
 from indexer.whoosh import WhooshBackend
 from indexer.whoosh.storage import open_index
@@ -28,7 +28,7 @@ from .conftest import CORPUS, write_jsonl
 def count(index_dir: Path, query: str = "") -> int:
     service = WhooshBackend(index_dir)
     try:
-        return service.search(SearchRequest(query=query)).total
+        return service.search(Search(query=query)).total
     finally:
         service.close()
 

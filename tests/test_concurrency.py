@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend
 from webapp import create_app
 
@@ -118,7 +118,7 @@ def service_search(service: WhooshBackend) -> Callable[[str], int]:
     """A search through WhooshBackend that also reads the first hit whole and its related articles."""
 
     def search(query: str) -> int:
-        page = service.search(SearchRequest(query=query, per_page=5))
+        page = service.search(Search(query=query), Paging(per_page=5))
         if page.hits:
             assert service.article(page.hits[0].id).id == page.hits[0].id
             service.related(page.hits[0].id, limit=3)
@@ -133,7 +133,7 @@ def new_service_search(index_dir: Path) -> Callable[[str], int]:
     def search(query: str) -> int:
         service = WhooshBackend(index_dir)
         try:
-            return service.search(SearchRequest(query=query, per_page=5)).total
+            return service.search(Search(query=query), Paging(per_page=5)).total
         finally:
             service.close()
 
@@ -298,7 +298,7 @@ def test_threads_sharing_one_search_service_on_an_index_nobody_writes(observed: 
     """The reproducer of ConcurrentReadError: no writer at all, four threads, related() on one shared service."""
     service = WhooshBackend(observed.index_dir)
     try:
-        ids = [hit.id for hit in service.search(SearchRequest(query="oil", per_page=50)).hits]
+        ids = [hit.id for hit in service.search(Search(query="oil"), Paging(per_page=50)).hits]
         seen = Observer("related() in four threads")
 
         def related() -> None:

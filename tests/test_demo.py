@@ -9,7 +9,7 @@ import pytest
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, IndexReport, index_paths
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.results import SearchPage
 from indexer.whoosh import WhooshBackend
 
@@ -89,7 +89,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IndexRepor
 @pytest.fixture(scope="module")
 def everything(built: tuple[IndexReport, WhooshBackend]) -> SearchPage:
     """The empty query: every article, with facets over the whole collection."""
-    return built[1].search(SearchRequest(per_page=1))
+    return built[1].search(Search(), Paging(per_page=1))
 
 
 def facet_values(page: SearchPage, name: str) -> list[str]:
@@ -98,7 +98,7 @@ def facet_values(page: SearchPage, name: str) -> list[str]:
 
 def thread_ids(service: WhooshBackend, query: str) -> dict[str, str]:
     """Map id -> headline for every article a thread's query finds."""
-    page = service.search(SearchRequest(query=query, per_page=100))
+    page = service.search(Search(query=query), Paging(per_page=100))
     return {hit.id: hit.headline for hit in page.hits}
 
 
@@ -125,17 +125,17 @@ def test_every_source_is_marked_fictional(everything: SearchPage) -> None:
 
 def test_web_pages_and_feeds_give_their_fields(built: tuple[IndexReport, WhooshBackend]) -> None:
     service = built[1]
-    page = service.search(SearchRequest(query='"flood wall holds"')).hits[0]
+    page = service.search(Search(query='"flood wall holds"')).hits[0]
     assert (page.author, page.topic, page.source) == (
         ("Priya Natarajan", "Tom Ashby"), ("Environment",), "Lowmoor Echo (fictional sample)")
     assert page.date is not None and page.date.isoformat() == "2024-09-02T07:15:00"
-    assert service.search(SearchRequest(query="advertisement OR riverwatcher OR subscribe")).total == 0
-    radio = service.search(SearchRequest(source=("Brackenford Community Radio (fictional sample)",), per_page=5))
+    assert service.search(Search(query="advertisement OR riverwatcher OR subscribe")).total == 0
+    radio = service.search(Search(source=("Brackenford Community Radio (fictional sample)",)), Paging(per_page=5))
     assert radio.total == 3 and {hit.id for hit in radio.hits} >= {"bcr-2024-1119-ferry"}
 
 
 def test_plain_text_articles_get_the_source_given(built: tuple[IndexReport, WhooshBackend]) -> None:
-    page = built[1].search(SearchRequest(source=(TEXT_SOURCE,), per_page=1))
+    page = built[1].search(Search(source=(TEXT_SOURCE,)), Paging(per_page=1))
     assert page.total == len(list((DEMO / "text").glob("*.txt")))
 
 
@@ -156,6 +156,6 @@ def test_related_coverage_stays_in_the_thread(built: tuple[IndexReport, WhooshBa
 
 def test_accents_and_acronyms_are_searchable(built: tuple[IndexReport, WhooshBackend]) -> None:
     service = built[1]
-    assert service.search(SearchRequest(query="muller")).total >= 4
-    assert service.search(SearchRequest(query='author:"zoe marchetti"')).total >= 4
-    assert service.search(SearchRequest(query="E.U.")).total >= 2
+    assert service.search(Search(query="muller")).total >= 4
+    assert service.search(Search(query='author:"zoe marchetti"')).total >= 4
+    assert service.search(Search(query="E.U.")).total >= 2

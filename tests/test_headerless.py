@@ -19,7 +19,7 @@ from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.parsers import reuters
 from indexer.records import Article
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend
 from newsarchive.cli import main
 
@@ -72,11 +72,11 @@ def test_a_folder_of_sections_indexes_every_distinct_story_with_its_section(tmp_
 
     service = WhooshBackend(tmp_path / "ix")
     try:
-        everything = service.search(SearchRequest(per_page=100))
+        everything = service.search(Search(), Paging(per_page=100))
         assert everything.total == len(files)
         assert {f.value: f.count for f in everything.facets["topic"]} == dict(sections)
         assert all(hit.author == () and hit.date is None for hit in everything.hits)
-        hit = service.search(SearchRequest(query='"record spring catch"')).hits[0]
+        hit = service.search(Search(query='"record spring catch"')).hits[0]
         assert hit.headline == "Kestrel Bay crab boats land a record spring catch" and hit.topic == ("business",)
     finally:
         service.close()
@@ -90,7 +90,7 @@ def test_folder_as_source_and_files_named_on_their_own(tmp_path: Path) -> None:
     index_paths([root / "business", single], open_backend(folder=tmp_path / "ix"), options)
     service = WhooshBackend(tmp_path / "ix")
     try:
-        sources = {f.value: f.count for f in service.search(SearchRequest()).facets["source"]}
+        sources = {f.value: f.count for f in service.search(Search()).facets["source"]}
         # Files found in the folder take its name; the file named on its own, --source.
         assert sources == {"business": Counter(files.values())["business"], "Valley Courier": 1}
     finally:
@@ -123,7 +123,7 @@ def test_deleting_one_copy_of_a_story_filed_twice_keeps_the_story(tmp_path: Path
         report = index_paths([root], open_backend(folder=tmp_path / "ix"), options)
         service = WhooshBackend(tmp_path / "ix")
         try:
-            total = service.search(SearchRequest()).total
+            total = service.search(Search()).total
         finally:
             service.close()
         assert total == len(files) - (gone == first), gone.name
@@ -153,9 +153,9 @@ def test_real_newswire_as_headerless_files_by_topic(tmp_path: Path) -> None:
                 if str(p) not in skipped}
     service = WhooshBackend(tmp_path / "ix")
     try:
-        page = service.search(SearchRequest(per_page=100))
+        page = service.search(Search(), Paging(per_page=100))
         assert page.total == report.added == len(distinct)
         assert {f.value: f.count for f in page.facets["topic"]} == Counter(topic for topic, _ in distinct)
-        assert service.search(SearchRequest(query="opec", topic=("crude",))).total > 0
+        assert service.search(Search(query="opec", topic=("crude",))).total > 0
     finally:
         service.close()

@@ -38,7 +38,7 @@ from indexer.build import IndexOptions, IndexReport, index_paths
 from indexer.parsers import MAX_BODY_CHARS, MAX_HEADLINE_CHARS, decoding
 from indexer.parsers.html import MAX_PAGE_BYTES
 from indexer.records import Article, Notice, Skipped
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend
 
 from .webarchives import Capture, page, write_warc
@@ -681,7 +681,7 @@ def _indexed(index_dir: Path, query: str = "") -> list[Article]:
     """The articles a search finds (all of them without a query), as the article page shows them."""
     service = WhooshBackend(index_dir)
     try:
-        hits = service.search(SearchRequest(query=query, per_page=100, sort="newest")).hits
+        hits = service.search(Search(query=query, sort="newest"), Paging(per_page=100)).hits
         return [service.article(hit.id) for hit in hits]
     finally:
         service.close()
@@ -802,8 +802,8 @@ def test_a_file_appended_to_while_it_is_indexed(tmp_path: Path) -> None:
     assert not report.skipped
     service = WhooshBackend(tmp_path / "index")
     try:
-        assert service.search(SearchRequest(query="growing")).total == len(written)
-        assert service.search(SearchRequest(query="zebracorn")).total == 1
+        assert service.search(Search(query="growing")).total == len(written)
+        assert service.search(Search(query="zebracorn")).total == 1
     finally:
         service.close()
 

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.request import SearchRequest
+from indexer.request import Search
 
 FIXTURE = Path(__file__).parent / "fixtures" / "index-0.1.0"
 
@@ -34,11 +34,11 @@ def test_an_index_built_before_the_engine_moved_opens_and_searches(old_index: Pa
     backend = open_backend("whoosh", old_index)
     try:
         assert backend.stats().documents == 6
-        page = backend.search(SearchRequest(query='"county council"'))
+        page = backend.search(Search(query='"county council"'))
         assert [hit.id for hit in page.hits] == ["avw-20190503-county-election-2019",
                                                  "avw-20191112-brackenford-flood-clean-up"]
         assert "<mark>" in page.hits[0].snippet  # highlighting runs the unpickled analyzer
-        assert backend.search(SearchRequest(query="catches")).total == 1  # stemmed: "catch"
+        assert backend.search(Search(query="catches")).total == 1  # stemmed: "catch"
     finally:
         backend.close()
 
@@ -52,6 +52,6 @@ def test_an_index_built_before_the_engine_moved_takes_updates(old_index: Path, t
     backend = open_backend("whoosh", old_index)
     try:
         assert backend.stats().documents == 7
-        assert [hit.id for hit in backend.search(SearchRequest(query="council merged")).hits] == ["new-1"]
+        assert [hit.id for hit in backend.search(Search(query="council merged")).hits] == ["new-1"]
     finally:
         backend.close()

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.errors import QueryError, QueryTooExpensiveError
-from indexer.request import SearchRequest
+from indexer.request import Search
 from indexer.whoosh import WhooshBackend, limits
 from newsarchive.cli import main
 
@@ -21,19 +21,19 @@ def few_expansions(monkeypatch: pytest.MonkeyPatch) -> int:
 
 def test_a_wildcard_standing_for_too_many_words_is_refused(service: WhooshBackend, few_expansions: int) -> None:
     with pytest.raises(QueryTooExpensiveError, match=r"'r\*' matches more than 2 different words"):
-        service.search(SearchRequest(query="r*"))
-    assert service.search(SearchRequest(query="rat*")).total > 0  # a longer prefix is fine
+        service.search(Search(query="r*"))
+    assert service.search(Search(query="rat*")).total > 0  # a longer prefix is fine
 
 
 def test_fuzzy_terms_and_word_ranges_are_limited_too(service: WhooshBackend, few_expansions: int) -> None:
     with pytest.raises(QueryTooExpensiveError, match="more than 2 different words"):
-        service.search(SearchRequest(query="headline:[a TO z]"))
+        service.search(Search(query="headline:[a TO z]"))
 
 
 def test_the_too_expensive_error_is_a_query_error(service: WhooshBackend, few_expansions: int) -> None:
     # Everything that reports bad queries (the CLI, the web app's 400s) reports this one too.
     with pytest.raises(QueryError, match="too expensive"):
-        service.search(SearchRequest(query="*a*"))
+        service.search(Search(query="*a*"))
 
 
 @pytest.mark.parametrize("query", ["rates", "oil OR bank", '"interest rates"', "rat*", ""])
@@ -41,10 +41,10 @@ def test_a_search_past_its_time_limit_stops_with_advice(index_dir: Path, query: 
     hurried = WhooshBackend(index_dir, time_limit=1e-9)
     try:
         if not query:  # browsing needs no matching: nothing to stop
-            assert hurried.search(SearchRequest()).total > 0
+            assert hurried.search(Search()).total > 0
             return
         with pytest.raises(QueryTooExpensiveError, match=r"stopped after 1e-09 s\. Make it more specific"):
-            hurried.search(SearchRequest(query=query))
+            hurried.search(Search(query=query))
     finally:
         hurried.close()
 
@@ -53,7 +53,7 @@ def test_exports_keep_the_time_limit(index_dir: Path) -> None:
     hurried = WhooshBackend(index_dir, time_limit=1e-9)
     try:
         with pytest.raises(QueryTooExpensiveError):
-            list(hurried.iter_matches(SearchRequest(query="rates"), 100))
+            list(hurried.iter_matches(Search(query="rates"), 100))
     finally:
         hurried.close()
 
@@ -66,5 +66,5 @@ def test_the_cli_prints_the_message(index_dir: Path, few_expansions: int) -> Non
 
 def test_fuzzy_matching_allows_at_most_two_edits(service: WhooshBackend) -> None:
     with pytest.raises(QueryTooExpensiveError, match=r"~6 allows 6 edits to a word; fuzzy matching allows at most 2"):
-        service.search(SearchRequest(query="rates~6"))
-    assert service.search(SearchRequest(query="rtaes~2")).total > 0
+        service.search(Search(query="rates~6"))
+    assert service.search(Search(query="rtaes~2")).total > 0

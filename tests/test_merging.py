@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, delete_articles, index_paths, optimize_index
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend, merging
 from indexer.whoosh.merging import segments_to_merge
 from indexer.whoosh.storage import open_index, segment_count
@@ -30,7 +30,7 @@ def segments(index_dir: Path) -> int:
 def search_ids(index_dir: Path, query: str) -> list[str]:
     service = WhooshBackend(index_dir)
     try:
-        page = service.search(SearchRequest(query=query, per_page=100, sort="oldest"))
+        page = service.search(Search(query=query, sort="oldest"), Paging(per_page=100))
         return [hit.id for hit in page.hits]
     finally:
         service.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.request import SearchRequest
+from indexer.request import Search
 from indexer.whoosh import WhooshBackend
 from indexer.whoosh.postings import PostingsCache
 from indexer.whoosh.storage import open_index
@@ -15,7 +15,7 @@ from .conftest import CORPUS, write_jsonl
 
 
 def page(service: WhooshBackend, query: str) -> list[tuple[str, float | None]]:
-    return [(hit.id, hit.score) for hit in service.search(SearchRequest(query=query)).hits]
+    return [(hit.id, hit.score) for hit in service.search(Search(query=query)).hits]
 
 
 def test_warm_and_cold_searches_give_the_same_pages(service: WhooshBackend) -> None:
@@ -46,9 +46,9 @@ def test_a_new_commit_is_searched_with_the_cache_warm(tmp_path: Path, corpus_fil
     index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     service = WhooshBackend(tmp_path / "ix")
     try:
-        before = service.search(SearchRequest(query="rates")).total
+        before = service.search(Search(query="rates")).total
         extra = write_jsonl(tmp_path / "extra.jsonl", [{**CORPUS[0], "id": "new1"}])
         index_paths([extra], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
-        assert service.search(SearchRequest(query="rates")).total == before + 1
+        assert service.search(Search(query="rates")).total == before + 1
     finally:
         service.close()

@@ -47,7 +47,7 @@ from indexer.parsers.mapping import (
     URL_KEYS,
 )
 from indexer.records import Article, Notice, ParseItem, Skipped
-from indexer.request import FACETS, MATCHES, SORTS, SearchRequest
+from indexer.request import FACETS, MATCHES, SORTS, Paging, Search
 from indexer.results import SearchPage
 from indexer.whoosh import WhooshBackend
 from indexer.whoosh.query import make_parser, parse_query
@@ -450,14 +450,17 @@ facet_values = st.lists(
     max_size=3,
 ).map(tuple)  # fmt: skip
 optional_dates = st.one_of(st.none(), st.dates())
-requests = st.builds(
-    SearchRequest,
+searches = st.builds(
+    Search,
     query=queries,
     **{name: facet_values for name in FACETS},
     date_from=optional_dates,
     date_to=optional_dates,
     sort=st.one_of(st.sampled_from(SORTS), st.text(max_size=5)),
     match=st.one_of(st.sampled_from(MATCHES), st.text(max_size=5)),
+)
+pagings = st.builds(
+    Paging,
     page=st.integers(-3, 10**12),
     per_page=st.integers(-3, 10**6),
     facet_limit=st.integers(-3, 10**9),
@@ -465,15 +468,15 @@ requests = st.builds(
 
 
 @settings(BOUNDED, max_examples=250)
-@given(search_request=requests)
-def test_search_raises_nothing_but_query_error(search_service: WhooshBackend, search_request: SearchRequest) -> None:
+@given(search=searches, paging=pagings)
+def test_search_raises_nothing_but_query_error(search_service: WhooshBackend, search: Search, paging: Paging) -> None:
     try:
-        page = search_service.search(search_request)
+        page = search_service.search(search, paging)
     except QueryError as err:
         assert str(err)
         return
     assert isinstance(page, SearchPage)
-    assert 0 <= len(page.hits) <= search_request.per_page and page.total >= 0
+    assert 0 <= len(page.hits) <= paging.per_page and page.total >= 0
 
 
 # --- Regressions found by these properties --------------------------------------------------------------------------
@@ -481,9 +484,9 @@ def test_search_raises_nothing_but_query_error(search_service: WhooshBackend, se
 
 def test_a_lone_surrogate_in_a_wildcard_query_is_no_crash(search_service: WhooshBackend) -> None:
     """A JSON API client can send "\\ud800*"; Whoosh could not encode it when expanding the wildcard."""
-    assert search_service.search(SearchRequest(query="\ud800*")).total == 0
-    storms = search_service.search(SearchRequest(query="storm")).total
-    assert storms > 0 and search_service.search(SearchRequest(query="storm\udfff")).total == storms
+    assert search_service.search(Search(query="\ud800*")).total == 0
+    storms = search_service.search(Search(query="storm")).total
+    assert storms > 0 and search_service.search(Search(query="storm\udfff")).total == storms
 
 
 def test_a_number_too_long_for_python_is_a_skipped_line_not_a_crash(workdir: Path) -> None:

@@ -17,7 +17,7 @@ from whoosh import fields
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend, schema
 from indexer.whoosh.analysis import analyze
 from indexer.whoosh.scoring import DEFAULT_RANKING, FieldWeight, Ranking
@@ -73,7 +73,7 @@ def ranked(scores: dict[str, float], depth: int) -> list[tuple[str, float]]:
 
 def assert_ranks_as_reference(service: WhooshBackend, text: str, words: list[str], match: str,
                               only: str | None = None) -> None:
-    page = service.search(SearchRequest(query=text, match=match, per_page=20))
+    page = service.search(Search(query=text, match=match), Paging(per_page=20))
     expected = reference_scores(service, words, match, service.ranking, only)
     assert page.total == len(expected), text
     assert [hit.score for hit in page.hits] == pytest.approx([s for _, s in ranked(expected, 20)], rel=1e-9), text
@@ -119,23 +119,23 @@ def test_other_parameters_change_the_scores_as_the_formula_says(demo: WhooshBack
 def test_phrases_and_near_score_as_their_words_where_they_match(demo: WhooshBackend) -> None:
     words = reference_scores(demo, ["flood", "wall"], "all")
     for text in ('"flood wall"', "wall NEAR/3 flood"):
-        page = demo.search(SearchRequest(query=text, per_page=50))
+        page = demo.search(Search(query=text), Paging(per_page=50))
         assert page.hits, text
         assert all(hit.score == pytest.approx(words[hit.id], rel=1e-9) for hit in page.hits), text
         assert page.total <= len(words)
 
 
 def test_wildcards_score_a_constant_and_add_to_words(demo: WhooshBackend) -> None:
-    page = demo.search(SearchRequest(query="ferr*", per_page=50))
+    page = demo.search(Search(query="ferr*"), Paging(per_page=50))
     assert page.hits and {hit.score for hit in page.hits} == {1.0}
-    combined = demo.search(SearchRequest(query="ferr* council", per_page=50))
+    combined = demo.search(Search(query="ferr* council"), Paging(per_page=50))
     council = reference_scores(demo, ["council"], "all")
     assert all(hit.score == pytest.approx(council[hit.id] + 1.0) for hit in combined.hits)
 
 
 def test_excluded_words_do_not_change_the_scores(demo: WhooshBackend) -> None:
-    plain = {hit.id: hit.score for hit in demo.search(SearchRequest(query="ferry", per_page=50)).hits}
-    excluding = demo.search(SearchRequest(query="ferry -storm", per_page=50)).hits
+    plain = {hit.id: hit.score for hit in demo.search(Search(query="ferry"), Paging(per_page=50)).hits}
+    excluding = demo.search(Search(query="ferry -storm"), Paging(per_page=50)).hits
     assert excluding and all(hit.score == pytest.approx(plain[hit.id]) for hit in excluding)
 
 
@@ -152,7 +152,7 @@ def test_a_story_about_the_query_outranks_a_headline_that_only_mentions_a_word(t
                              IndexOptions(procs=1))
     service = WhooshBackend(tmp_path / "ix")
     try:
-        hits = service.search(SearchRequest(query="opec oil prices", match="any", per_page=30)).hits
+        hits = service.search(Search(query="opec oil prices", match="any"), Paging(per_page=30)).hits
         assert [hit.id for hit in hits].index("headline-only") == 20
     finally:
         service.close()
@@ -182,8 +182,8 @@ def test_related_articles_rank_by_bm25f_over_both_fields(tmp_path: Path) -> None
 
 def test_exports_in_relevance_order_follow_the_search_order(demo: WhooshBackend) -> None:
     for text in ("council budget", '"ferry service" OR river', "ferr* OR flood"):
-        request = SearchRequest(query=text, match="any", per_page=50)
-        page = [hit.id for hit in demo.search(request).hits]
+        request = Search(query=text, match="any")
+        page = [hit.id for hit in demo.search(request, Paging(per_page=50)).hits]
         exported = [article.id for article in demo.iter_matches(request, 50)]
         assert exported == page, text
 
@@ -206,7 +206,7 @@ def test_an_index_with_headline_boost_in_its_postings_ranks_the_same(tmp_path: P
         with old._generation() as gen:
             assert gen.searcher.schema["headline"].format.field_boost == 2.0
         for text in ("council", "ferry OR river", '"flood wall"'):
-            request = SearchRequest(query=text, match="any")
+            request = Search(query=text, match="any")
             mine = [(h.id, h.score) for h in new.search(request).hits]
             theirs = [(h.id, h.score) for h in old.search(request).hits]
             assert [i for i, _ in mine] == [i for i, _ in theirs], text

@@ -10,12 +10,12 @@ import pytest
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.errors import ArticleNotFoundError, QueryError
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend
 
 
 def ids(service: WhooshBackend, query: str = "", **options: object) -> set[str]:
-    page = service.search(SearchRequest(query=query, per_page=100, **options))  # type: ignore[arg-type]
+    page = service.search(Search(query=query, **options), Paging(per_page=100))  # type: ignore[arg-type]
     assert page.total == len(page.hits)
     return {hit.id for hit in page.hits}
 
@@ -66,27 +66,27 @@ def test_query_forms(service: WhooshBackend, query: str, expected: set[str]) -> 
 
 
 def test_empty_query_browses_everything_newest_first_undated_last(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(per_page=10))
+    page = service.search(Search(), Paging(per_page=10))
     assert page.total == 7
     assert [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
     assert all(h.score is None for h in page.hits)
 
 
 def test_a_lone_star_browses_everything_newest_first(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(query=" * ", per_page=10))
+    page = service.search(Search(query=" * "), Paging(per_page=10))
     assert page.total == 7 and [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
-    assert service.search(SearchRequest(query="*", topic=("economy",))).total == 3
+    assert service.search(Search(query="*", topic=("economy",))).total == 3
 
 
 def test_sort_by_date(service: WhooshBackend) -> None:
-    newest = service.search(SearchRequest(query="inflation", sort="newest"))
-    oldest = service.search(SearchRequest(query="inflation", sort="oldest"))
+    newest = service.search(Search(query="inflation", sort="newest"))
+    oldest = service.search(Search(query="inflation", sort="oldest"))
     assert [h.id for h in newest.hits] == ["a5", "a4", "a1"]
     assert [h.id for h in oldest.hits] == ["a1", "a4", "a5"]
 
 
 def test_relevance_puts_headline_matches_first(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(query="storm"))
+    page = service.search(Search(query="storm"))
     assert [h.id for h in page.hits][0] == "a2"
     assert page.hits[0].score is not None and page.hits[0].score > page.hits[1].score  # type: ignore[operator]
 
@@ -109,7 +109,7 @@ def test_date_range_filter(service: WhooshBackend) -> None:
 
 
 def test_facets_count_the_whole_result_set(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(query="inflation", per_page=1))
+    page = service.search(Search(query="inflation"), Paging(per_page=1))
     assert page.total == 3 and len(page.hits) == 1
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
     assert facets["topic"] == {"economy": 3, "markets": 1}
@@ -120,7 +120,7 @@ def test_facets_count_the_whole_result_set(service: WhooshBackend) -> None:
 
 
 def test_facet_counts_ignore_their_own_selection(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(topic=("weather",), source=("Gazette",)))
+    page = service.search(Search(topic=("weather",), source=("Gazette",)))
     assert page.total == 1
     topic = {v.value: (v.count, v.selected) for v in page.facets["topic"]}
     # other topics still counted under the source selection, so a second topic can be added
@@ -130,54 +130,55 @@ def test_facet_counts_ignore_their_own_selection(service: WhooshBackend) -> None
 
 
 def test_selected_value_without_matches_is_still_listed(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(query="storm", topic=("nonexistent",)))
+    page = service.search(Search(query="storm", topic=("nonexistent",)))
     assert page.total == 0
     assert ("nonexistent", 0, True) in [(v.value, v.count, v.selected) for v in page.facets["topic"]]
 
 
 def test_pagination(service: WhooshBackend) -> None:
-    pages = [service.search(SearchRequest(page=n, per_page=3)) for n in (1, 2, 3)]
+    pages = [service.search(Search(), Paging(page=n, per_page=3)) for n in (1, 2, 3)]
     seen = [h.id for p in pages for h in p.hits]
     assert seen == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
     assert pages[0].pages == 3
-    assert service.search(SearchRequest(page=4, per_page=3)).hits == ()
+    assert service.search(Search(), Paging(page=4, per_page=3)).hits == ()
 
 
 @pytest.mark.parametrize(
     ("request_", "message"),
     [
-        (SearchRequest(query="date:junk"), r"date:junk is not a date .*date:1987-03"),
-        (SearchRequest(query="date:[foo TO bar]"), "not a date or a date range"),
-        (SearchRequest(query="date:2020-01-22T10:00"), "not a date"),
-        (SearchRequest(query="date:1987-13"), "month must be in 1..12"),
-        (SearchRequest(query="the of"), "no searchable words"),
-        (SearchRequest(query="x" * 2000), "too long"),
-        (SearchRequest(per_page=0), "per_page"),
-        (SearchRequest(per_page=101), "per_page"),
-        (SearchRequest(page=0), "page"),
-        (SearchRequest(page=1001, per_page=10), "depth"),
-        (SearchRequest(sort="random"), "unknown sort"),
-        (SearchRequest(query="fingerprint:abc"), "unknown field"),
-        (SearchRequest(query="rates NEAR/0 inflation"), "the distance must be between 1 and 1,000 words"),
-        (SearchRequest(query="inflation NOT"), r"NOT at the end leaves nothing out: .*\(coffee NOT tea\)"),
-        (SearchRequest(query="inflation -"), r"- at the end leaves nothing out"),
-        (SearchRequest(query="inflation OR"), r"OR at the end joins nothing"),
-        (SearchRequest(query="AND inflation"), r"AND at the start joins nothing"),
-        (SearchRequest(query="date:[2021-03-01 TO 2021-02-01]"),
+        (Search(query="date:junk"), r"date:junk is not a date .*date:1987-03"),
+        (Search(query="date:[foo TO bar]"), "not a date or a date range"),
+        (Search(query="date:2020-01-22T10:00"), "not a date"),
+        (Search(query="date:1987-13"), "month must be in 1..12"),
+        (Search(query="the of"), "no searchable words"),
+        (Search(query="x" * 2000), "too long"),
+        ((Search(), Paging(per_page=0)), "per_page"),
+        ((Search(), Paging(per_page=101)), "per_page"),
+        ((Search(), Paging(page=0)), "page"),
+        ((Search(), Paging(page=1001, per_page=10)), "depth"),
+        (Search(sort="random"), "unknown sort"),
+        (Search(query="fingerprint:abc"), "unknown field"),
+        (Search(query="rates NEAR/0 inflation"), "the distance must be between 1 and 1,000 words"),
+        (Search(query="inflation NOT"), r"NOT at the end leaves nothing out: .*\(coffee NOT tea\)"),
+        (Search(query="inflation -"), r"- at the end leaves nothing out"),
+        (Search(query="inflation OR"), r"OR at the end joins nothing"),
+        (Search(query="AND inflation"), r"AND at the start joins nothing"),
+        (Search(query="date:[2021-03-01 TO 2021-02-01]"),
          r"date:\[2021-03-01 TO 2021-02-01\] is empty: 2021-03-01 is after 2021-02-01. Write date:\[2021-02-01 TO"),
-        (SearchRequest(query="rates NEAR infla*"), "NEAR joins words or phrases, not wildcards"),
-        (SearchRequest(query="rates NEAR the"), "each side of NEAR needs a searchable word"),
-        (SearchRequest(query="rates NEAR -inflation"), "NEAR joins words or phrases, not '-'"),
-        (SearchRequest(query="rates NEAR (bank OR fed)"), "NEAR joins words or phrases"),
+        (Search(query="rates NEAR infla*"), "NEAR joins words or phrases, not wildcards"),
+        (Search(query="rates NEAR the"), "each side of NEAR needs a searchable word"),
+        (Search(query="rates NEAR -inflation"), "NEAR joins words or phrases, not '-'"),
+        (Search(query="rates NEAR (bank OR fed)"), "NEAR joins words or phrases"),
     ],
 )
-def test_bad_requests_raise_query_error(service: WhooshBackend, request_: SearchRequest, message: str) -> None:
+def test_bad_requests_raise_query_error(service: WhooshBackend, request_: Search | tuple[Search, Paging],
+                                        message: str) -> None:
     with pytest.raises(QueryError, match=message):
-        service.search(request_)
+        service.search(*request_) if isinstance(request_, tuple) else service.search(request_)
 
 
 def test_snippets_escape_text_and_mark_matches(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(query="payload inflation"))
+    page = service.search(Search(query="payload inflation"))
     snippet = page.hits[0].snippet
     assert "<mark>Payload</mark>" in snippet and "<mark>inflation</mark>" in snippet
     assert "&lt;img src=x onerror=alert(2)&gt;" in snippet
@@ -186,32 +187,32 @@ def test_snippets_escape_text_and_mark_matches(service: WhooshBackend) -> None:
 
 
 def test_snippet_marks_stemmed_and_wildcard_matches(service: WhooshBackend) -> None:
-    assert "<mark>raised</mark>" in service.search(SearchRequest(query="raising")).hits[0].snippet
-    snippets = [h.snippet for h in service.search(SearchRequest(query="infla*")).hits]
+    assert "<mark>raised</mark>" in service.search(Search(query="raising")).hits[0].snippet
+    snippets = [h.snippet for h in service.search(Search(query="infla*")).hits]
     assert all("<mark>inflation</mark>" in s for s in snippets)
 
 
 def test_snippet_without_body_match_is_the_escaped_lead(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(query="headline:hostile"))
+    page = service.search(Search(query="headline:hostile"))
     assert page.hits[0].snippet.startswith("Payload &lt;img")
-    browse = service.search(SearchRequest(per_page=1))
+    browse = service.search(Search(), Paging(per_page=1))
     assert "<mark>" not in browse.hits[0].snippet
 
 
 def test_did_you_mean(service: WhooshBackend) -> None:
-    page = service.search(SearchRequest(query="inflaton"))
+    page = service.search(Search(query="inflaton"))
     assert page.total == 0
     assert page.suggestion == "inflation"
-    assert service.search(SearchRequest(query="inflation")).suggestion is None
+    assert service.search(Search(query="inflation")).suggestion is None
     # each misspelt word is corrected as typed; operators, phrases and known words are kept
-    assert service.search(SearchRequest(query='"interest rtes" OR stoorm')).suggestion == '"interest rates" OR storm'
-    assert service.search(SearchRequest(query="headline:stoorm")).suggestion is None  # scoped words are left
-    assert service.search(SearchRequest(query="rtaes NEAR/3 inflation")).suggestion == "rates NEAR/3 inflation"
+    assert service.search(Search(query='"interest rtes" OR stoorm')).suggestion == '"interest rates" OR storm'
+    assert service.search(Search(query="headline:stoorm")).suggestion is None  # scoped words are left
+    assert service.search(Search(query="rtaes NEAR/3 inflation")).suggestion == "rates NEAR/3 inflation"
     # values of name fields, against the values they hold (aliases too); quoted ones are left
-    assert service.search(SearchRequest(query="topic:economi")).suggestion == "topic:economy"
-    assert service.search(SearchRequest(query="section:economi rates")).suggestion == "section:economy rates"
-    assert service.search(SearchRequest(query="author:doee")).suggestion == "author:doe"
-    assert service.search(SearchRequest(query='topic:"economi"')).suggestion is None
+    assert service.search(Search(query="topic:economi")).suggestion == "topic:economy"
+    assert service.search(Search(query="section:economi rates")).suggestion == "section:economy rates"
+    assert service.search(Search(query="author:doee")).suggestion == "author:doe"
+    assert service.search(Search(query='topic:"economi"')).suggestion is None
 
 
 def test_related_articles(service: WhooshBackend) -> None:
@@ -244,7 +245,7 @@ def test_stats(service: WhooshBackend) -> None:
 
 
 def test_json_shape(service: WhooshBackend) -> None:
-    data = service.search(SearchRequest(query="storm", per_page=1)).to_dict()
+    data = service.search(Search(query="storm"), Paging(per_page=1)).to_dict()
     assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
     hit = data["hits"][0]
     assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
@@ -255,11 +256,11 @@ def test_json_shape(service: WhooshBackend) -> None:
 
 def test_match_any_finds_any_word_and_ranks_more_words_first(service: WhooshBackend) -> None:
     assert ids(service, "storm tourists") == set()
-    page = service.search(SearchRequest(query="storm coast tourists", match="any"))
+    page = service.search(Search(query="storm coast tourists", match="any"))
     assert {h.id for h in page.hits} == {"a2", "a6", "a7"}
     assert page.hits[0].id == "a2"  # storm and coast
     with pytest.raises(QueryError, match="unknown match"):
-        service.search(SearchRequest(query="storm", match="some"))
+        service.search(Search(query="storm", match="some"))
 
 
 def test_an_index_with_no_articles_answers_every_search(tmp_path: Path) -> None:
@@ -269,8 +270,8 @@ def test_an_index_with_no_articles_answers_every_search(tmp_path: Path) -> None:
     index_paths([bad], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     empty = WhooshBackend(tmp_path / "ix")
     try:
-        assert empty.search(SearchRequest(query="ferry")).total == 0
-        assert empty.search(SearchRequest()).total == 0
+        assert empty.search(Search(query="ferry")).total == 0
+        assert empty.search(Search()).total == 0
         assert empty.stats().documents == 0
     finally:
         empty.close()

@@ -15,7 +15,7 @@ import pytest
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, IndexReport
-from indexer.request import SearchRequest
+from indexer.request import Search
 from indexer.watch import watch_paths
 from indexer.whoosh import WhooshBackend
 
@@ -39,7 +39,7 @@ def total(index: Path, query: str = "") -> int:
         return -1
     service = WhooshBackend(index)
     try:
-        return service.search(SearchRequest(query=query)).total
+        return service.search(Search(query=query)).total
     finally:
         service.close()
 

@@ -1,4 +1,4 @@
-"""The web app: an HTTP adapter over a SearchBackend. Request -> SearchRequest; SearchPage -> HTML, JSON or a feed."""
+"""The web app: an HTTP adapter over a SearchBackend. Query string -> Search, Paging; SearchPage -> HTML, JSON, feed."""
 
 from __future__ import annotations
 

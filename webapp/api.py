@@ -19,7 +19,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @rate_limited("search", "RATE_LIMIT")
 def search() -> Response:
     """Search: the shape of `newsarchive search --json`."""
-    page = search_backend().search(search_request(request.args, current_app.config["PER_PAGE"]))
+    page = search_backend().search(*search_request(request.args, current_app.config["PER_PAGE"]))
     return jsonify(page.to_dict())
 
 

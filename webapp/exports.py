@@ -15,12 +15,12 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
 from indexer.records import Article
-from indexer.request import SearchRequest
+from indexer.request import Search, build_params
 from indexer.results import article_to_dict
 
 from . import clock
 from .downloads import DownloadName, set_attachment
-from .params import article_key, request_params, search_request
+from .params import article_key, search_request
 from .security import rate_limited
 from .service import search_backend
 from .urls import absolute_url
@@ -51,9 +51,10 @@ UNDATED = datetime(1970, 1, 1)
 _NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _export_request() -> SearchRequest:
-    # page and per_page do not apply: an export is every match, up to the cap
-    return search_request(request.args, per_page=1)
+def _export_request() -> Search:
+    # Which page does not apply: an export is every match, up to the cap.
+    search, _ = search_request(request.args, per_page=1)
+    return search
 
 
 @bp.get("/export.csv")
@@ -105,8 +106,8 @@ def _cell(value: str) -> str:
 @rate_limited("search", "RATE_LIMIT")
 def feed() -> Response:
     """A search as an Atom feed, newest first."""
-    base = search_request(request.args, per_page=FEED_ENTRIES)
-    wanted = replace(base, sort="newest", page=1, per_page=FEED_ENTRIES)
+    base, _ = search_request(request.args, per_page=FEED_ENTRIES)
+    wanted = replace(base, sort="newest")
     articles = list(search_backend().iter_matches(wanted, FEED_ENTRIES))
     response = Response(_atom(wanted, articles), content_type=_feed_type())
     response.vary.add("Accept")
@@ -119,13 +120,13 @@ def _feed_type() -> str:
     return BROWSER_FEED_TYPE if for_browser else ATOM_TYPE
 
 
-def _atom(req: SearchRequest, articles: list[Article]) -> bytes:
+def _atom(req: Search, articles: list[Article]) -> bytes:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     site = current_app.config["SITE_NAME"]
     title = f"{site}: {req.query}" if req.query else f"{site}: newest articles"
-    page_url = absolute_url("views.search", **request_params(req, sort=None))
-    self_url = absolute_url("exports.feed", **request_params(req, sort=None))
+    page_url = absolute_url("views.search", **build_params(req, sort=None))
+    self_url = absolute_url("exports.feed", **build_params(req, sort=None))
     _text(feed, "title", title)
     _text(feed, "id", self_url)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)

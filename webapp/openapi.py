@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.request import FACETS, MATCHES, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_RESULT_DEPTH, SORTS
+from indexer.request import MAX_VALUES_PER_FACET, PARAMS, Param
 
-from .params import DEFAULT_RELATED, MAX_RELATED, MAX_VALUES_PER_FACET
+from .params import DEFAULT_RELATED, MAX_RELATED
 
 # YYYY, YYYY-MM or YYYY-MM-DD. The pattern rules out months and days that never exist; 2021-02-30 passes it and is
 # answered 400, which JSON Schema cannot say.
@@ -24,24 +24,31 @@ def _param(name: str, description: str, schema: dict[str, Any], array: bool = Fa
     return param
 
 
-SEARCH_PARAMETERS = [
-    _param("q", "Query in the Whoosh query language; empty lists everything, newest first. A query that cannot "
-                "be parsed (an unknown field, a bad date: scope, only stop words) is answered 400.",
-           {"type": "string", "maxLength": MAX_QUERY_LENGTH}),
-    *[_param(name, f"Only articles with any of these {name} values (at most {MAX_VALUES_PER_FACET}).",
-             {"type": "string"}, array=True)
-      for name in FACETS],
-    _param("from", "From this date (YYYY, YYYY-MM or YYYY-MM-DD); a date that does not exist is answered 400.",
-           DATE_BOUND),
-    _param("to", "To this date, inclusive (YYYY, YYYY-MM or YYYY-MM-DD); a range ending before `from` is answered 400.",
-           DATE_BOUND),
-    _param("sort", "Order of the hits.", {"type": "string", "enum": list(SORTS)}),
-    _param("match", "Require all the query's words (all) or any of them (any).",
-           {"type": "string", "enum": list(MATCHES)}),
-    _param("page", f"Page number. Pages reach {MAX_RESULT_DEPTH:,} results deep: page × per_page beyond that "
-                   "is answered 400.", {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_DEPTH}),
-    _param("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
-]
+# What the API answers, beyond what the parameter means (PARAMS says that).
+_ANSWERED = {
+    "text": " A query that cannot be parsed (an unknown field, a bad date: scope, only stop words) is answered 400.",
+    "date": " A date that does not exist, or a range ending before `from`, is answered 400.",
+    "number": " A value out of range is answered 400.",
+}
+
+
+def _search_parameter(param: Param) -> dict[str, Any]:
+    """Return the OpenAPI parameter of a search parameter, from its declaration."""
+    schema: dict[str, Any]
+    if param.kind == "text":
+        schema = {"type": "string", "maxLength": param.maximum}
+    elif param.kind == "values":
+        schema = {"type": "string"}
+    elif param.kind == "date":
+        schema = DATE_BOUND
+    elif param.kind == "choice":
+        schema = {"type": "string", "enum": list(param.choices)}
+    else:
+        schema = {"type": "integer", "minimum": param.minimum, "maximum": param.maximum}
+    return _param(param.name, param.help + _ANSWERED.get(param.kind, ""), schema, array=param.repeatable)
+
+
+SEARCH_PARAMETERS = [_search_parameter(param) for param in PARAMS]
 KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
        "description": "The article id; ids with characters other than letters, digits and .:@_- are written "
                       "as ~ followed by their URL-safe base64 (a ~ key that is not is answered 400)."}

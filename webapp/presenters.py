@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import url_for
 
-from indexer.request import EVERYTHING, SearchRequest
+from indexer.request import EVERYTHING, Search, build_params
 from indexer.results import FacetValue, SearchPage
 
-from .params import article_key, request_params
+from .params import article_key
 
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 MATCH_LABELS = {"all": "All the words", "any": "Any of the words"}
@@ -90,16 +90,16 @@ class Trail:
     next_url: str | None
 
 
-def article_url(request: SearchRequest, article_id: str, position: int) -> str:
+def article_url(search: Search, article_id: str, position: int) -> str:
     """Return the URL of an article opened from a search: the search rides along, with the hit's position n."""
-    return url_for("views.article", key=article_key(article_id), **request_params(request, page=None), n=position)
+    return url_for("views.article", key=article_key(article_id), **build_params(search, page=None), n=position)
 
 
-def trail(request: SearchRequest, position: int, total: int, neighbours: dict[int, str]) -> Trail:
+def trail(search: Search, per_page: int, position: int, total: int, neighbours: dict[int, str]) -> Trail:
     """Return the trail of an article at a position of a search (neighbours: position -> article id)."""
-    back_page = (position - 1) // request.per_page + 1
-    links = {n: article_url(request, article_id, n) for n, article_id in neighbours.items()}
-    return Trail(search_url(request, page=back_page if back_page > 1 else None), position, total,
+    back_page = (position - 1) // per_page + 1
+    links = {n: article_url(search, article_id, n) for n, article_id in neighbours.items()}
+    return Trail(search_url(search, page=back_page if back_page > 1 else None), position, total,
                  links.get(position - 1), links.get(position + 1))
 
 
@@ -112,34 +112,34 @@ class Choice:
     current: bool
 
 
-def sort_choices(request: SearchRequest) -> list[Choice]:
+def sort_choices(search: Search) -> list[Choice]:
     """Return the sort orders a search offers: without a query there is no relevance, and the default is newest."""
-    if request.query.strip() in EVERYTHING:
-        newest = request.sort != "oldest"
-        return [Choice("Newest first", search_url(request, sort=None), newest),
-                Choice("Oldest first", search_url(request, sort="oldest"), not newest)]
-    return [Choice(label, search_url(request, sort=value if value != "relevance" else None), request.sort == value)
+    if search.query.strip() in EVERYTHING:
+        newest = search.sort != "oldest"
+        return [Choice("Newest first", search_url(search, sort=None), newest),
+                Choice("Oldest first", search_url(search, sort="oldest"), not newest)]
+    return [Choice(label, search_url(search, sort=value if value != "relevance" else None), search.sort == value)
             for value, label in SORT_LABELS.items()]
 
 
-def match_choices(request: SearchRequest) -> list[Choice]:
+def match_choices(search: Search) -> list[Choice]:
     """Return the ways the words of a query can be matched: all of them, or any."""
-    return [Choice(label, search_url(request, match=value if value != "all" else None), request.match == value)
+    return [Choice(label, search_url(search, match=value if value != "all" else None), search.match == value)
             for value, label in MATCH_LABELS.items()]
 
 
-def search_url(request: SearchRequest, /, **changes: Any) -> str:
-    """Return the URL of the request with changes applied (page resets unless given; endpoint= picks the route)."""
+def search_url(search: Search, /, **changes: Any) -> str:
+    """Return the URL of the search with changes applied (page resets unless given; endpoint= picks the route)."""
     endpoint = changes.pop("endpoint", "views.search")
     changes.setdefault("page", None)
-    return url_for(endpoint, **request_params(request, **changes))
+    return url_for(endpoint, **build_params(search, **changes))
 
 
 def facet_groups(page: SearchPage) -> list[FacetGroup]:
     """Return the sidebar facets; months only of the selected years (or of the only year)."""
     groups = []
     years = {v.value for v in page.facets.get("year", ())}
-    chosen_years = set(page.request.year) or (years if len(years) == 1 else set())
+    chosen_years = set(page.search.year) or (years if len(years) == 1 else set())
     for name, values in page.facets.items():
         if name == "month":
             values = tuple(v for v in values if v.value[:4] in chosen_years or v.selected)
@@ -155,17 +155,17 @@ def facet_label(value: str, facet: str) -> str:
     return value
 
 
-def chips(request: SearchRequest) -> list[Chip]:
+def chips(search: Search) -> list[Chip]:
     """Return the removable selections: facet values and the date range."""
     found = []
-    for name, values in request.selections().items():
+    for name, values in search.selections().items():
         for value in values:
             rest = [v for v in values if v != value] or None
-            found.append(Chip(f"{FACET_TITLES[name]}: {facet_label(value, name)}", search_url(request, **{name: rest})))
-    if request.date_from:
-        found.append(Chip(f"From {request.date_from.isoformat()}", search_url(request, **{"from": None})))
-    if request.date_to:
-        found.append(Chip(f"To {request.date_to.isoformat()}", search_url(request, to=None)))
+            found.append(Chip(f"{FACET_TITLES[name]}: {facet_label(value, name)}", search_url(search, **{name: rest})))
+    if search.date_from:
+        found.append(Chip(f"From {search.date_from.isoformat()}", search_url(search, **{"from": None})))
+    if search.date_to:
+        found.append(Chip(f"To {search.date_to.isoformat()}", search_url(search, to=None)))
     return found
 
 
@@ -189,12 +189,12 @@ def timeline(page: SearchPage) -> Chart | None:
     step = -(-len(found.periods) // AXIS_LABELS)  # label every step-th bar; every other one of those when narrow
     bars = tuple(
         Bar(p.label, p.short_label if i % step == 0 else None, i % (2 * step) != 0, p.count,
-            _period_url(page.request, p.start, p.end) if p.count else None, 100 * p.count / top,
+            _period_url(page.search, p.start, p.end) if p.count else None, 100 * p.count / top,
             p.start.isoformat())
         for i, p in enumerate(found.periods)
     )
     ticks = (top, top // 2, 0) if top % 2 == 0 else (top, 0)
-    return Chart(found.unit, bars, ticks, len(bars) <= COUNTED_BARS, _zoom_out_url(page.request))
+    return Chart(found.unit, bars, ticks, len(bars) <= COUNTED_BARS, _zoom_out_url(page.search))
 
 
 def _nice_ceiling(n: int) -> int:
@@ -207,15 +207,15 @@ def _nice_ceiling(n: int) -> int:
         scale *= 10
 
 
-def _zoom_out_url(request: SearchRequest) -> str | None:
+def _zoom_out_url(search: Search) -> str | None:
     """Return the search a level up from its date range: a month's days go to its year; else to all dates."""
-    low, high = request.date_from, request.date_to
+    low, high = search.date_from, search.date_to
     if low is None and high is None:
         return None
     if low is not None and high is not None and low.year == high.year and (high - low).days < 31:
-        return _period_url(request, date(low.year, 1, 1), date(low.year, 12, 31))
-    return search_url(request, **{"from": None, "to": None})
+        return _period_url(search, date(low.year, 1, 1), date(low.year, 12, 31))
+    return search_url(search, **{"from": None, "to": None})
 
 
-def _period_url(request: SearchRequest, start: date, end: date) -> str:
-    return search_url(request, **{"from": start.isoformat(), "to": end.isoformat(), "month": None, "year": None})
+def _period_url(search: Search, start: date, end: date) -> str:
+    return search_url(search, **{"from": start.isoformat(), "to": end.isoformat(), "month": None, "year": None})

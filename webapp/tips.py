@@ -18,7 +18,7 @@ from flask import Flask, current_app
 
 from indexer.backend import SearchBackend
 from indexer.errors import QueryError
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.results import IndexStats
 from indexer.words import STOP_WORDS
 
@@ -72,7 +72,7 @@ def make_tips(service: SearchBackend) -> tuple[Tip, ...]:
 
 
 def _candidates(service: SearchBackend, stats: IndexStats) -> Iterator[Tip]:
-    headlines = [hit.headline for hit in service.search(SearchRequest(per_page=HEADLINES_READ)).hits]
+    headlines = [hit.headline for hit in service.search(Search(), Paging(per_page=HEADLINES_READ)).hits]
     words = [w for w in _frequent_words(headlines) if _count(service, w) <= stats.documents * COMMON_SHARE]
     if words:
         first = words[0]
@@ -141,6 +141,6 @@ def _finds(service: SearchBackend, query: str) -> bool:
 
 def _count(service: SearchBackend, query: str) -> int:
     try:
-        return service.search(SearchRequest(query=query, per_page=1)).total
+        return service.search(Search(query=query), Paging(per_page=1)).total
     except QueryError:
         return 0

@@ -14,11 +14,11 @@ from werkzeug.datastructures import MultiDict
 from indexer.display import display_headline
 from indexer.errors import QueryError
 from indexer.records import Article
-from indexer.request import MAX_RESULT_DEPTH, SearchRequest
+from indexer.request import MAX_RESULT_DEPTH, Paging, Search, build_params
 from indexer.results import RelatedArticle, SearchPage
 
 from . import presenters
-from .params import article_id, article_key, request_params, result_position, search_request, without_defaults
+from .params import article_id, article_key, result_position, search_request, without_defaults
 from .security import rate_limited
 from .service import search_backend
 from .tips import search_tips
@@ -48,20 +48,20 @@ def _search_page(endpoint: str, template: str, per_page: int, with_tips: bool = 
     shorter = without_defaults(request.args)
     if shorter is not None:
         return redirect(f"{url_for(endpoint)}?{urlencode(shorter)}" if shorter else url_for(endpoint))
-    page, typed = _searched(search_request(request.args, per_page))
+    page, typed = _searched(*search_request(request.args, per_page))
     tips = search_tips(search_backend()) if with_tips else ()
     return render_template(template, tips=tips, **search_context(page, typed, endpoint))
 
 
-def _searched(search: SearchRequest) -> tuple[SearchPage, str | None]:
+def _searched(search: Search, paging: Paging) -> tuple[SearchPage, str | None]:
     """Run a search; when it finds nothing and its correction finds articles, return those and the query as typed.
 
     `as_typed=1` (the "search instead for" link) runs the query as typed, however little it finds.
     """
-    page = search_backend().search(search)
+    page = search_backend().search(search, paging)
     if page.total or not page.suggestion or request.args.get(AS_TYPED):
         return page, None
-    corrected = search_backend().search(replace(search, query=page.suggestion))
+    corrected = search_backend().search(replace(search, query=page.suggestion), paging)
     return (corrected, search.query) if corrected.total else (page, None)
 
 
@@ -80,25 +80,26 @@ def article(key: str) -> str:
 
 def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "views.search") -> dict[str, Any]:
     """Return what the search templates show of a result page (typed: the query corrected to find these)."""
-    home = page.request == SearchRequest(per_page=page.request.per_page)  # nothing asked for yet
+    home = page.search == Search() and page.paging.page == 1  # nothing asked for yet
     return {
         "page": page,
         "typed": typed,
-        "typed_url": typed and presenters.search_url(page.request, endpoint=endpoint, q=typed, **{AS_TYPED: 1}),
-        "req": page.request,
+        "typed_url": typed and presenters.search_url(page.search, endpoint=endpoint, q=typed, **{AS_TYPED: 1}),
+        "req": page.search,
+        "paging": page.paging,
         "groups": presenters.facet_groups(page),
-        "chips": presenters.chips(page.request),
+        "chips": presenters.chips(page.search),
         "chart": presenters.timeline(page),
-        "sorts": presenters.sort_choices(page.request),
-        "matches": presenters.match_choices(page.request),
+        "sorts": presenters.sort_choices(page.search),
+        "matches": presenters.match_choices(page.search),
         # The settings chosen by links rather than fields: the query box's form carries them to the next search.
-        "kept": [(name, value) for name, value in request_params(page.request).items() if name in ("sort", "match")],
+        "kept": [(name, value) for name, value in build_params(page.search).items() if name in ("sort", "match")],
         "home": home,
-        "pages": presenters.page_numbers(page.request.page, page.pages),
-        "url": lambda **changes: presenters.search_url(page.request, **{"endpoint": endpoint, **changes}),
-        "article_url": lambda hit_id, n: presenters.article_url(page.request, hit_id, n),
+        "pages": presenters.page_numbers(page.paging.page, page.pages),
+        "url": lambda **changes: presenters.search_url(page.search, **{"endpoint": endpoint, **changes}),
+        "article_url": lambda hit_id, n: presenters.article_url(page.search, hit_id, n),
         "empty_index": home and page.total == 0,
-        "last_page_url": (presenters.search_url(page.request, endpoint=endpoint,
+        "last_page_url": (presenters.search_url(page.search, endpoint=endpoint,
                                                 page=page.pages if page.pages > 1 else None)
                           if page.total and not page.hits else None),
     }
@@ -110,18 +111,18 @@ def _trail(args: MultiDict[str, str]) -> presenters.Trail | None:
         position = result_position(args)
         if position is None:
             return None
-        search = search_request(args, current_app.config["PER_PAGE"])
+        search, paging = search_request(args, current_app.config["PER_PAGE"])
         neighbours: dict[int, str] = {}
         total = 0
         for n in (position - 1, position + 1):
             if 1 <= n <= MAX_RESULT_DEPTH:
-                found = search_backend().search(replace(search, page=n, per_page=1))
+                found = search_backend().search(search, Paging(page=n, per_page=1))
                 total = found.total
                 if found.hits:
                     neighbours[n] = found.hits[0].id
     except QueryError:
         return None  # a search that cannot be run (or changed meanwhile) still shows the article, without a trail
-    return presenters.trail(search, position, total, neighbours) if position <= total else None
+    return presenters.trail(search, paging.per_page, position, total, neighbours) if position <= total else None
 
 
 def _body_html(found: Article, query: str) -> list[Markup]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.manifest import MANIFEST_NAME
-from indexer.request import SearchRequest
+from indexer.request import Paging, Search
 from indexer.results import SearchPage
 from indexer.whoosh import WhooshBackend
 from indexer.whoosh.scoring import DEFAULT_RANKING, Ranking
@@ -70,7 +70,7 @@ class NewsarchivePeer:
         if query.related_to is not None:
             related = service.related(query.related_to, limit=RELATED_LIMIT)
             return Outcome(total=len(related), ids=[r.id for r in related])
-        page = service.search(request_of(query))
+        page = service.search(request_of(query), paging_of(query))
         outcome = Outcome(total=page.total, ids=[hit.id for hit in page.hits])
         if query.facets:
             outcome.facets = {name: _counts(page, name) for name in FACETS}
@@ -81,18 +81,21 @@ class NewsarchivePeer:
         return outcome
 
 
-def request_of(query: BenchQuery) -> SearchRequest:
-    """Return the SearchRequest of a benchmark query (the text in our query language, the rest as parameters)."""
-    return SearchRequest(
+def request_of(query: BenchQuery) -> Search:
+    """Return the Search of a benchmark query (the text in our query language, the rest as parameters)."""
+    return Search(
         query=query_text(query),
         topic=query.topics,
         date_from=query.date_from,
         date_to=query.date_to,
         sort=query.sort,
         match="any" if query.any_words else "all",
-        page=query.page,
-        per_page=query.per_page,
     )
+
+
+def paging_of(query: BenchQuery) -> Paging:
+    """Return the page a benchmark query asks for."""
+    return Paging(page=query.page, per_page=query.per_page)
 
 
 def _counts(page: SearchPage, name: str) -> dict[str, int]:

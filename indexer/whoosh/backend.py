@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,11 @@ from whoosh import query as wq
 from whoosh.index import LockError
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
-from ..backend import Batch
+from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..records import Article
-from ..request import FACETS, MATCHES, MAX_PER_PAGE, MAX_RESULT_DEPTH, SearchRequest, check_request, date_range
+from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
 from ..results import CheckReport, FacetValue, Hit, IndexStats, RelatedArticle, SearchPage
 from .check import check_index
 from .facets import IndexView, SegmentCache
@@ -130,34 +130,35 @@ class WhooshBackend:
             entry[1].close()
             self._retired.remove(entry)
 
-    def search(self, request: SearchRequest) -> SearchPage:
+    def search(self, search: Search, paging: Paging = FIRST_PAGE) -> SearchPage:
         """Run a search: one page of hits, the total, facet counts and maybe a suggestion."""
         started = time.perf_counter()
-        check_request(request, MAX_PER_PAGE, MAX_RESULT_DEPTH)
+        check_search(search)
+        check_paging(paging)
         with self._generation() as gen:
-            match = _Match.of(gen, request, self.ranking, Deadline(self.time_limit))
-            start = (request.page - 1) * request.per_page
+            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
+            start = paging.start
             terms = _highlight_terms(gen.searcher, match.user_query)
-            hits = [self._hit(gen, d, score, terms) for d, score in match.ranked(gen, start, start + request.per_page)]
-            facets = {name: self._facet(gen.view, request, name, match.base, match.chosen) for name in FACETS}
+            hits = [self._hit(gen, d, score, terms) for d, score in match.ranked(gen, start, start + paging.per_page)]
+            facets = {name: self._facet(gen.view, search, paging, name, match.base, match.chosen) for name in FACETS}
             total = int(match.final.sum())
-            suggestion = self._suggest(gen, request, match.user_query, total)
+            suggestion = self._suggest(gen, search, match.user_query, total)
             days = tuple(gen.view.day_counts(match.final))
         took = (time.perf_counter() - started) * 1000
-        return SearchPage(request, total, tuple(hits), facets, suggestion, took, days)
+        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days)
 
-    def iter_matches(self, request: SearchRequest, limit: int) -> Iterator[Article]:
+    def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return an iterator over every article a search matches, in its order, up to limit (for exports).
 
         The matching runs now, so a bad request raises QueryError here; the articles are read as the iterator is
         consumed, from a searcher of its own that stays open until it finishes or is closed.
         """
-        check_request(replace(request, page=1, per_page=1), MAX_PER_PAGE, MAX_RESULT_DEPTH)
+        check_search(search)
         with self._lock:
             searcher = self._index().searcher()
         try:
             gen = _Generation.of(searcher, self._cache)
-            match = _Match.of(gen, request, self.ranking, Deadline(self.time_limit))
+            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
             docnums = [d for d, _ in match.ranked(gen, 0, limit)]
         except BaseException:
             searcher.close()
@@ -179,30 +180,30 @@ class WhooshBackend:
             score=score,
         )
 
-    def _facet(self, view: IndexView, request: SearchRequest, name: str, base: np.ndarray,
+    def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
                chosen: dict[str, np.ndarray]) -> tuple[FacetValue, ...]:
         # A facet is counted with the other facets' selections applied but not its own, so that choosing one
         # value still shows how many articles each other value would add.
         mask = _all_of(base, [m for other, m in chosen.items() if other != name])
         counts = view.counts(name, mask)
-        selected = set(getattr(request, name))
+        selected = set(getattr(search, name))
         if name in CHRONOLOGICAL:
             counts.sort()
         else:
-            kept = counts[: request.facet_limit]
-            kept += [c for c in counts[request.facet_limit:] if c[0] in selected]
+            kept = counts[: paging.facet_limit]
+            kept += [c for c in counts[paging.facet_limit:] if c[0] in selected]
             counts = kept
         listed = {value for value, _ in counts}
         missing = [(value, 0) for value in sorted(selected - listed)]
         return tuple(FacetValue(v, c, v in selected) for v, c in counts + missing)
 
-    def _suggest(self, gen: _Generation, request: SearchRequest, user_query: Any, total: int) -> str | None:
+    def _suggest(self, gen: _Generation, search: Search, user_query: Any, total: int) -> str | None:
         if user_query is None or total > SUGGEST_BELOW:
             return None
-        suggestion = suggest_query(gen.searcher.reader(), request.query)
+        suggestion = suggest_query(gen.searcher.reader(), search.query)
         if suggestion is None:
             return None
-        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers[request.match], suggestion)))
+        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers[search.match], suggestion)))
         return suggestion if found > total else None
 
     def article(self, article_id: str) -> Article:
@@ -318,9 +319,9 @@ class WhooshBackend:
 
 @dataclass
 class _Match:
-    """The documents a request matches: before facet selections (base), each selection, and all applied."""
+    """The documents a search matches: before facet selections (base), each selection, and all applied."""
 
-    request: SearchRequest
+    search: Search
     user_query: Any
     scores: np.ndarray | None  # BM25F scores (see scoring.py); None without a query
     base: np.ndarray
@@ -328,10 +329,10 @@ class _Match:
     final: np.ndarray
 
     @classmethod
-    def of(cls, gen: _Generation, request: SearchRequest, ranking: Ranking, deadline: Deadline) -> _Match:
-        """Match a request against one generation of the index; QueryTooExpensiveError past the deadline."""
-        user_query = parse_query(gen.parsers[request.match], request.query)
-        start, end = date_range(request.date_from, request.date_to)
+    def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline) -> _Match:
+        """Match a search against one generation of the index; QueryTooExpensiveError past the deadline."""
+        user_query = parse_query(gen.parsers[search.match], search.query)
+        start, end = date_range(search.date_from, search.date_to)
         view = gen.view
         if user_query is not None:
             check_expansions(user_query, gen.searcher.reader(), deadline)
@@ -340,14 +341,14 @@ class _Match:
         if start is not None or end is not None:
             # The date range is a mask over the cached dates: much faster than Whoosh's numeric range terms.
             base &= view.date_mask(_raw_date(start), _raw_date(end))
-        chosen = {name: view.selection_mask(name, values) for name, values in request.selections().items()}
+        chosen = {name: view.selection_mask(name, values) for name, values in search.selections().items()}
         scores = None if evaluation is None else evaluation.scores
-        return cls(request, user_query, scores, base, chosen, _all_of(base, chosen.values()))
+        return cls(search, user_query, scores, base, chosen, _all_of(base, chosen.values()))
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
-        """Return (document number, score) of the matches [start:stop] in the request's order."""
-        if self.scores is None or self.request.sort != "relevance":
-            docnums = gen.view.by_date(self.final, newest=self.request.sort != "oldest", start=start, stop=stop)
+        """Return (document number, score) of the matches [start:stop] in the search's order."""
+        if self.scores is None or self.search.sort != "relevance":
+            docnums = gen.view.by_date(self.final, newest=self.search.sort != "oldest", start=start, stop=stop)
             return [(d, None) for d in docnums]
         return list(top(self.scores, self.final, start, stop))
 
