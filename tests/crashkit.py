@@ -33,10 +33,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.reading import CorruptIndexError
 
+from indexer.backend import open_backend
 from indexer.manifest import MANIFEST_NAME
 from indexer.request import Search
 from indexer.runlock import RUN_LOCK
-from indexer.whoosh import WhooshBackend
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWSARCHIVE = str(Path(sys.executable).parent / "newsarchive")
@@ -53,10 +53,10 @@ READ_ERRORS = (CorruptIndexError, zlib.error, struct.error, pickle.UnpicklingErr
 
 
 class ConcurrentReadError(AssertionError):
-    """Threads sharing one WhooshBackend get postings read errors: a known bug.
+    """Threads sharing one SearchBackend get postings read errors: a known bug.
 
     Whoosh's segment readers share one file object per postings file, and a read is a seek and then reads; a
-    searcher used by several threads at once (WhooshBackend keeps one for all of them, as the web app's threads
+    searcher used by several threads at once (SearchBackend keeps one for all of them, as the web app's threads
     share it) reads at positions another thread moved. related() (more-like-this, ten terms' postings read)
     shows it within a few hundred calls on two cores; a service per thread never does.
     """
@@ -270,7 +270,7 @@ class IndexState:
     generation: int = -1
     documents: list[dict[str, Any]] = field(default_factory=list, repr=False)  # stored fields of every live document
     doc_count: int = 0  # Whoosh's count of live documents
-    search_total: int = 0  # what WhooshBackend finds for an empty query (everything)
+    search_total: int = 0  # what SearchBackend finds for an empty query (everything)
     manifest: dict[str, str] = field(default_factory=dict, repr=False)  # id -> fingerprint, as committed
     leftovers: list[str] = field(default_factory=list)  # files no committed state uses (a killed writer's)
 
@@ -300,7 +300,7 @@ def leftover_files(index_dir: Path) -> list[str]:
 
 
 def read_state(index_dir: Path) -> IndexState:
-    """Open the index as the CLI and web app do (Whoosh's open_dir, WhooshBackend) and read everything back."""
+    """Open the index as the CLI and web app do (Whoosh's open_dir, SearchBackend) and read everything back."""
     leftovers = leftover_files(index_dir)  # before anything opens the manifest (SQLite rolls a journal back)
     if not (index_dir.is_dir() and whoosh_index.exists_in(str(index_dir))):
         return IndexState(exists=False, manifest=read_manifest(index_dir), leftovers=leftovers)
@@ -312,7 +312,7 @@ def read_state(index_dir: Path) -> IndexState:
         generation = ix.latest_generation()
     finally:
         ix.close()
-    service = WhooshBackend(index_dir)
+    service = open_backend(folder=index_dir)
     try:
         total = service.search(Search(query="")).total
     finally:

@@ -19,14 +19,13 @@ from indexer.manifest import MANIFEST_NAME
 from indexer.records import Article
 from indexer.request import Search
 from indexer.runlock import run_lock
-from indexer.whoosh import WhooshBackend
 from indexer.whoosh.storage import open_index
 
 from .conftest import CORPUS, write_jsonl
 
 
 def count(index_dir: Path, query: str = "") -> int:
-    service = WhooshBackend(index_dir)
+    service = open_backend(folder=index_dir)
     try:
         return service.search(Search(query=query)).total
     finally:
@@ -207,7 +206,7 @@ def test_an_index_of_another_schema_version_must_be_rebuilt(tmp_path: Path, corp
     with sqlite3.connect(tmp_path / "ix" / "newsarchive.sqlite3") as db:
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with pytest.raises(NewsArchiveError, match="--rebuild"):
-        WhooshBackend(tmp_path / "ix").stats()
+        open_backend(folder=tmp_path / "ix").stats()
     with pytest.raises(NewsArchiveError, match="schema 1"):
         index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
     report = index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, rebuild=True))

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.backend import open_backend
+from indexer.backend import SearchBackend, open_backend
 from indexer.build import IndexOptions, IndexReport, index_paths
 from indexer.request import Paging, Search
 from indexer.results import SearchPage
-from indexer.whoosh import WhooshBackend
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 # The plain-text articles name no source; this is the one demo/README.md tells users to pass.
@@ -77,17 +76,17 @@ THREADS = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IndexReport, WhooshBackend]]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IndexReport, SearchBackend]]:
     """The demo folder indexed once, as a user would: one run over the whole folder."""
     target = tmp_path_factory.mktemp("demo") / "ix"
     report = index_paths([DEMO], open_backend(folder=target), IndexOptions(procs=1, source=TEXT_SOURCE))
-    service = WhooshBackend(target)
+    service = open_backend(folder=target)
     yield report, service
     service.close()
 
 
 @pytest.fixture(scope="module")
-def everything(built: tuple[IndexReport, WhooshBackend]) -> SearchPage:
+def everything(built: tuple[IndexReport, SearchBackend]) -> SearchPage:
     """The empty query: every article, with facets over the whole collection."""
     return built[1].search(Search(), Paging(per_page=1))
 
@@ -96,13 +95,13 @@ def facet_values(page: SearchPage, name: str) -> list[str]:
     return [facet.value for facet in page.facets[name]]
 
 
-def thread_ids(service: WhooshBackend, query: str) -> dict[str, str]:
+def thread_ids(service: SearchBackend, query: str) -> dict[str, str]:
     """Map id -> headline for every article a thread's query finds."""
     page = service.search(Search(query=query), Paging(per_page=100))
     return {hit.id: hit.headline for hit in page.hits}
 
 
-def test_every_article_is_read_cleanly(built: tuple[IndexReport, WhooshBackend]) -> None:
+def test_every_article_is_read_cleanly(built: tuple[IndexReport, SearchBackend]) -> None:
     report = built[0]
     # demo/README.md is documentation: the folder walk passes over it without a report.
     assert report.skipped == [] and report.notices == []
@@ -123,7 +122,7 @@ def test_every_source_is_marked_fictional(everything: SearchPage) -> None:
     assert all("fictional" in facet.value for facet in sources)
 
 
-def test_web_pages_and_feeds_give_their_fields(built: tuple[IndexReport, WhooshBackend]) -> None:
+def test_web_pages_and_feeds_give_their_fields(built: tuple[IndexReport, SearchBackend]) -> None:
     service = built[1]
     page = service.search(Search(query='"flood wall holds"')).hits[0]
     assert (page.author, page.topic, page.source) == (
@@ -134,19 +133,19 @@ def test_web_pages_and_feeds_give_their_fields(built: tuple[IndexReport, WhooshB
     assert radio.total == 3 and {hit.id for hit in radio.hits} >= {"bcr-2024-1119-ferry"}
 
 
-def test_plain_text_articles_get_the_source_given(built: tuple[IndexReport, WhooshBackend]) -> None:
+def test_plain_text_articles_get_the_source_given(built: tuple[IndexReport, SearchBackend]) -> None:
     page = built[1].search(Search(source=(TEXT_SOURCE,)), Paging(per_page=1))
     assert page.total == len(list((DEMO / "text").glob("*.txt")))
 
 
 @pytest.mark.parametrize("thread", sorted(THREADS))
-def test_thread_search_finds_its_articles(built: tuple[IndexReport, WhooshBackend], thread: str) -> None:
+def test_thread_search_finds_its_articles(built: tuple[IndexReport, SearchBackend], thread: str) -> None:
     query, headlines = THREADS[thread]
     assert set(thread_ids(built[1], query).values()) == headlines
 
 
 @pytest.mark.parametrize("thread", sorted(THREADS))
-def test_related_coverage_stays_in_the_thread(built: tuple[IndexReport, WhooshBackend], thread: str) -> None:
+def test_related_coverage_stays_in_the_thread(built: tuple[IndexReport, SearchBackend], thread: str) -> None:
     service = built[1]
     ids = thread_ids(service, THREADS[thread][0])
     for article_id, headline in ids.items():
@@ -154,7 +153,7 @@ def test_related_coverage_stays_in_the_thread(built: tuple[IndexReport, WhooshBa
         assert related and related[0].id in ids and related[0].id != article_id, headline
 
 
-def test_accents_and_acronyms_are_searchable(built: tuple[IndexReport, WhooshBackend]) -> None:
+def test_accents_and_acronyms_are_searchable(built: tuple[IndexReport, SearchBackend]) -> None:
     service = built[1]
     assert service.search(Search(query="muller")).total >= 4
     assert service.search(Search(query='author:"zoe marchetti"')).total >= 4

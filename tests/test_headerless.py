@@ -20,7 +20,6 @@ from indexer.build import IndexOptions, index_paths
 from indexer.parsers import reuters
 from indexer.records import Article
 from indexer.request import Paging, Search
-from indexer.whoosh import WhooshBackend
 from newsarchive.cli import main
 
 from .conftest import REUTERS
@@ -70,7 +69,7 @@ def test_a_folder_of_sections_indexes_every_distinct_story_with_its_section(tmp_
             assert re.search(rf"{re.escape(name)}: not in the plain-text article layout: .*{reason}", result.stderr)
     assert "duplicate id" in result.stderr  # the copy is reported, and counted once
 
-    service = WhooshBackend(tmp_path / "ix")
+    service = open_backend(folder=tmp_path / "ix")
     try:
         everything = service.search(Search(), Paging(per_page=100))
         assert everything.total == len(files)
@@ -88,7 +87,7 @@ def test_folder_as_source_and_files_named_on_their_own(tmp_path: Path) -> None:
     single = root / next(name for name, section in sorted(files.items()) if section != "business")
     options = IndexOptions(procs=1, folder_as="source", source="Valley Courier")
     index_paths([root / "business", single], open_backend(folder=tmp_path / "ix"), options)
-    service = WhooshBackend(tmp_path / "ix")
+    service = open_backend(folder=tmp_path / "ix")
     try:
         sources = {f.value: f.count for f in service.search(Search()).facets["source"]}
         # Files found in the folder take its name; the file named on its own, --source.
@@ -103,7 +102,7 @@ def test_folder_as_leaves_values_the_files_give(tmp_path: Path) -> None:
         {"id": "x", "title": "Ferry", "body": "The ferry sailed.", "topic": "Transport", "source": "Gazette"}) + "\n"
         + json.dumps({"id": "y", "title": "Bus", "body": "The bus ran."}) + "\n", encoding="utf-8")
     index_paths([tmp_path], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, folder_as="topic"))
-    service = WhooshBackend(tmp_path / "ix")
+    service = open_backend(folder=tmp_path / "ix")
     try:
         assert service.article("x").topic == ("Transport",) and service.article("y").topic == ("wire",)
     finally:
@@ -121,7 +120,7 @@ def test_deleting_one_copy_of_a_story_filed_twice_keeps_the_story(tmp_path: Path
     for gone in (copy, first):  # whichever copy goes first, the story stays while the other remains
         gone.unlink()
         report = index_paths([root], open_backend(folder=tmp_path / "ix"), options)
-        service = WhooshBackend(tmp_path / "ix")
+        service = open_backend(folder=tmp_path / "ix")
         try:
             total = service.search(Search()).total
         finally:
@@ -151,7 +150,7 @@ def test_real_newswire_as_headerless_files_by_topic(tmp_path: Path) -> None:
     skipped = {s.path for s in report.skipped}
     distinct = {(p.parent.name, " ".join(p.read_text(encoding="utf-8").split())) for p in root.rglob("*.txt")
                 if str(p) not in skipped}
-    service = WhooshBackend(tmp_path / "ix")
+    service = open_backend(folder=tmp_path / "ix")
     try:
         page = service.search(Search(), Paging(per_page=100))
         assert page.total == report.added == len(distinct)

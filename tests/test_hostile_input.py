@@ -39,7 +39,6 @@ from indexer.parsers import MAX_BODY_CHARS, MAX_HEADLINE_CHARS, decoding
 from indexer.parsers.html import MAX_PAGE_BYTES
 from indexer.records import Article, Notice, Skipped
 from indexer.request import Paging, Search
-from indexer.whoosh import WhooshBackend
 
 from .webarchives import Capture, page, write_warc
 
@@ -679,7 +678,7 @@ def _release_pipes(folder: Path) -> None:
 
 def _indexed(index_dir: Path, query: str = "") -> list[Article]:
     """The articles a search finds (all of them without a query), as the article page shows them."""
-    service = WhooshBackend(index_dir)
+    service = open_backend(folder=index_dir)
     try:
         hits = service.search(Search(query=query, sort="newest"), Paging(per_page=100)).hits
         return [service.article(hit.id) for hit in hits]
@@ -800,7 +799,7 @@ def test_a_file_appended_to_while_it_is_indexed(tmp_path: Path) -> None:
         writer.join()
     report = _index(folder, tmp_path / "index")
     assert not report.skipped
-    service = WhooshBackend(tmp_path / "index")
+    service = open_backend(folder=tmp_path / "index")
     try:
         assert service.search(Search(query="growing")).total == len(written)
         assert service.search(Search(query="zebracorn")).total == 1

@@ -4,7 +4,7 @@ Bounded and deterministic for CI (derandomize=True, a moderate max_examples per 
 - every parser, given arbitrary bytes or random structure in its format, yields only Article, Skipped and Notice;
   articles have a non-empty id, str fields and text without NUL or lone surrogates, within the size limits;
 - JSON Lines and CSV round trips: articles written out are read back as they were, up to the normalisation below;
-- query text of any kind parses or raises QueryError, and WhooshBackend.search raises nothing but QueryError.
+- query text of any kind parses or raises QueryError, and SearchBackend.search raises nothing but QueryError.
 
 The normalisation the mapper applies (indexer/parsers/mapping.py and text.py), which the round trips assume:
 - headline, source, url: runs of spaces, tabs and Unicode spaces become one space, the ends are trimmed;
@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.backend import open_backend
+from indexer.backend import SearchBackend, open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.errors import QueryError
 from indexer.parsers import FORMATS, MAX_BODY_CHARS, MAX_HEADLINE_CHARS, detect_format, parse_path
@@ -49,7 +49,6 @@ from indexer.parsers.mapping import (
 from indexer.records import Article, Notice, ParseItem, Skipped
 from indexer.request import FACETS, MATCHES, SORTS, Paging, Search
 from indexer.results import SearchPage
-from indexer.whoosh import WhooshBackend
 from indexer.whoosh.query import make_parser, parse_query
 from indexer.whoosh.schema import build_schema
 
@@ -434,12 +433,12 @@ def test_query_text_parses_or_raises_query_error(parsers: dict[str, Any], text: 
 
 
 @pytest.fixture(scope="module")
-def search_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhooshBackend]:
+def search_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchBackend]:
     """A search service over the small corpus of conftest.py, for the whole module."""
     folder = tmp_path_factory.mktemp("search")
     index_paths([write_jsonl(folder / "corpus.jsonl", CORPUS)], open_backend(folder=folder / "index"),
                              IndexOptions(procs=1))
-    svc = WhooshBackend(folder / "index")
+    svc = open_backend(folder=folder / "index")
     yield svc
     svc.close()
 
@@ -469,7 +468,7 @@ pagings = st.builds(
 
 @settings(BOUNDED, max_examples=250)
 @given(search=searches, paging=pagings)
-def test_search_raises_nothing_but_query_error(search_service: WhooshBackend, search: Search, paging: Paging) -> None:
+def test_search_raises_nothing_but_query_error(search_service: SearchBackend, search: Search, paging: Paging) -> None:
     try:
         page = search_service.search(search, paging)
     except QueryError as err:
@@ -482,7 +481,7 @@ def test_search_raises_nothing_but_query_error(search_service: WhooshBackend, se
 # --- Regressions found by these properties --------------------------------------------------------------------------
 
 
-def test_a_lone_surrogate_in_a_wildcard_query_is_no_crash(search_service: WhooshBackend) -> None:
+def test_a_lone_surrogate_in_a_wildcard_query_is_no_crash(search_service: SearchBackend) -> None:
     """A JSON API client can send "\\ud800*"; Whoosh could not encode it when expanding the wildcard."""
     assert search_service.search(Search(query="\ud800*")).total == 0
     storms = search_service.search(Search(query="storm")).total

@@ -17,7 +17,6 @@ from indexer.backend import open_backend
 from indexer.build import IndexOptions, IndexReport
 from indexer.request import Search
 from indexer.watch import watch_paths
-from indexer.whoosh import WhooshBackend
 
 from .conftest import CORPUS, write_jsonl
 
@@ -37,7 +36,7 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 def total(index: Path, query: str = "") -> int:
     if not index.exists():
         return -1
-    service = WhooshBackend(index)
+    service = open_backend(folder=index)
     try:
         return service.search(Search(query=query)).total
     finally:

@@ -9,11 +9,12 @@ from typing import Any
 
 from flask import url_for
 
-from indexer.request import EVERYTHING, Search, build_params
+from indexer.request import EVERYTHING, MATCHES, SORTS, Search, build_params
 from indexer.results import FacetValue, SearchPage
 
 from .params import article_key
 
+# How the page names each sort and word matching of indexer.request (a KeyError at once if one is added there).
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 MATCH_LABELS = {"all": "All the words", "any": "Any of the words"}
 FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month"}
@@ -118,14 +119,14 @@ def sort_choices(search: Search) -> list[Choice]:
         newest = search.sort != "oldest"
         return [Choice("Newest first", search_url(search, sort=None), newest),
                 Choice("Oldest first", search_url(search, sort="oldest"), not newest)]
-    return [Choice(label, search_url(search, sort=value if value != "relevance" else None), search.sort == value)
-            for value, label in SORT_LABELS.items()]
+    return [Choice(SORT_LABELS[value], search_url(search, sort=value if value != "relevance" else None),
+                   search.sort == value) for value in SORTS]
 
 
 def match_choices(search: Search) -> list[Choice]:
     """Return the ways the words of a query can be matched: all of them, or any."""
-    return [Choice(label, search_url(search, match=value if value != "all" else None), search.match == value)
-            for value, label in MATCH_LABELS.items()]
+    return [Choice(MATCH_LABELS[value], search_url(search, match=value if value != "all" else None),
+                   search.match == value) for value in MATCHES]
 
 
 def search_url(search: Search, /, **changes: Any) -> str:

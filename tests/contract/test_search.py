@@ -1,21 +1,21 @@
-"""Search service: every query form, filters, facets, sorting, pages, snippets, suggestions, related, lookups."""
+"""The contract of search: query forms, filters, facets, sorting, pages, snippets, suggestions, related, lookups."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from indexer.backend import open_backend
+from indexer.backend import SearchBackend
 from indexer.build import IndexOptions, index_paths
 from indexer.errors import ArticleNotFoundError, QueryError
 from indexer.request import Paging, Search
-from indexer.whoosh import WhooshBackend
 
 
-def ids(service: WhooshBackend, query: str = "", **options: object) -> set[str]:
-    page = service.search(Search(query=query, **options), Paging(per_page=100))  # type: ignore[arg-type]
+def ids(backend: SearchBackend, query: str = "", **options: object) -> set[str]:
+    page = backend.search(Search(query=query, **options), Paging(per_page=100))  # type: ignore[arg-type]
     assert page.total == len(page.hits)
     return {hit.id for hit in page.hits}
 
@@ -61,55 +61,55 @@ def ids(service: WhooshBackend, query: str = "", **options: object) -> set[str]:
         ("storm NEAR coast OR tourists", {"a2", "a6"}),  # NEAR binds tighter than OR
     ],
 )
-def test_query_forms(service: WhooshBackend, query: str, expected: set[str]) -> None:
-    assert ids(service, query) == expected
+def test_query_forms(backend: SearchBackend, query: str, expected: set[str]) -> None:
+    assert ids(backend, query) == expected
 
 
-def test_empty_query_browses_everything_newest_first_undated_last(service: WhooshBackend) -> None:
-    page = service.search(Search(), Paging(per_page=10))
+def test_empty_query_browses_everything_newest_first_undated_last(backend: SearchBackend) -> None:
+    page = backend.search(Search(), Paging(per_page=10))
     assert page.total == 7
     assert [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
     assert all(h.score is None for h in page.hits)
 
 
-def test_a_lone_star_browses_everything_newest_first(service: WhooshBackend) -> None:
-    page = service.search(Search(query=" * "), Paging(per_page=10))
+def test_a_lone_star_browses_everything_newest_first(backend: SearchBackend) -> None:
+    page = backend.search(Search(query=" * "), Paging(per_page=10))
     assert page.total == 7 and [h.id for h in page.hits] == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
-    assert service.search(Search(query="*", topic=("economy",))).total == 3
+    assert backend.search(Search(query="*", topic=("economy",))).total == 3
 
 
-def test_sort_by_date(service: WhooshBackend) -> None:
-    newest = service.search(Search(query="inflation", sort="newest"))
-    oldest = service.search(Search(query="inflation", sort="oldest"))
+def test_sort_by_date(backend: SearchBackend) -> None:
+    newest = backend.search(Search(query="inflation", sort="newest"))
+    oldest = backend.search(Search(query="inflation", sort="oldest"))
     assert [h.id for h in newest.hits] == ["a5", "a4", "a1"]
     assert [h.id for h in oldest.hits] == ["a1", "a4", "a5"]
 
 
-def test_relevance_puts_headline_matches_first(service: WhooshBackend) -> None:
-    page = service.search(Search(query="storm"))
+def test_relevance_puts_headline_matches_first(backend: SearchBackend) -> None:
+    page = backend.search(Search(query="storm"))
     assert [h.id for h in page.hits][0] == "a2"
     assert page.hits[0].score is not None and page.hits[0].score > page.hits[1].score  # type: ignore[operator]
 
 
-def test_filters_several_values_each(service: WhooshBackend) -> None:
-    assert ids(service, topic=("economy",)) == {"a1", "a4", "a5"}
-    assert ids(service, topic=("economy", "weather")) == {"a1", "a2", "a4", "a5"}
-    assert ids(service, topic=("economy",), source=("Courier",)) == {"a5"}
-    assert ids(service, author=("Jane Doe",)) == {"a1", "a2", "a5"}
-    assert ids(service, year=("2020",)) == {"a1", "a2", "a6"}
-    assert ids(service, month=("2020-01", "2019-11")) == {"a1", "a2", "a3"}
-    assert ids(service, "rates", topic=("markets",)) == {"a5"}
+def test_filters_several_values_each(backend: SearchBackend) -> None:
+    assert ids(backend, topic=("economy",)) == {"a1", "a4", "a5"}
+    assert ids(backend, topic=("economy", "weather")) == {"a1", "a2", "a4", "a5"}
+    assert ids(backend, topic=("economy",), source=("Courier",)) == {"a5"}
+    assert ids(backend, author=("Jane Doe",)) == {"a1", "a2", "a5"}
+    assert ids(backend, year=("2020",)) == {"a1", "a2", "a6"}
+    assert ids(backend, month=("2020-01", "2019-11")) == {"a1", "a2", "a3"}
+    assert ids(backend, "rates", topic=("markets",)) == {"a5"}
 
 
-def test_date_range_filter(service: WhooshBackend) -> None:
-    assert ids(service, date_from=date(2020, 1, 16), date_to=date(2020, 7, 4)) == {"a2", "a6"}
-    assert ids(service, date_from=date(2021, 1, 1)) == {"a4", "a5"}
+def test_date_range_filter(backend: SearchBackend) -> None:
+    assert ids(backend, date_from=date(2020, 1, 16), date_to=date(2020, 7, 4)) == {"a2", "a6"}
+    assert ids(backend, date_from=date(2021, 1, 1)) == {"a4", "a5"}
     with pytest.raises(QueryError, match="empty"):
-        ids(service, date_from=date(2021, 1, 1), date_to=date(2020, 1, 1))
+        ids(backend, date_from=date(2021, 1, 1), date_to=date(2020, 1, 1))
 
 
-def test_facets_count_the_whole_result_set(service: WhooshBackend) -> None:
-    page = service.search(Search(query="inflation"), Paging(per_page=1))
+def test_facets_count_the_whole_result_set(backend: SearchBackend) -> None:
+    page = backend.search(Search(query="inflation"), Paging(per_page=1))
     assert page.total == 3 and len(page.hits) == 1
     facets = {name: {v.value: v.count for v in values} for name, values in page.facets.items()}
     assert facets["topic"] == {"economy": 3, "markets": 1}
@@ -119,8 +119,8 @@ def test_facets_count_the_whole_result_set(service: WhooshBackend) -> None:
     assert [v.value for v in page.facets["month"]] == ["2020-01", "2021-03", "2021-06"]
 
 
-def test_facet_counts_ignore_their_own_selection(service: WhooshBackend) -> None:
-    page = service.search(Search(topic=("weather",), source=("Gazette",)))
+def test_facet_counts_ignore_their_own_selection(backend: SearchBackend) -> None:
+    page = backend.search(Search(topic=("weather",), source=("Gazette",)))
     assert page.total == 1
     topic = {v.value: (v.count, v.selected) for v in page.facets["topic"]}
     # other topics still counted under the source selection, so a second topic can be added
@@ -129,18 +129,18 @@ def test_facet_counts_ignore_their_own_selection(service: WhooshBackend) -> None
     assert source == {"Gazette": 1}
 
 
-def test_selected_value_without_matches_is_still_listed(service: WhooshBackend) -> None:
-    page = service.search(Search(query="storm", topic=("nonexistent",)))
+def test_selected_value_without_matches_is_still_listed(backend: SearchBackend) -> None:
+    page = backend.search(Search(query="storm", topic=("nonexistent",)))
     assert page.total == 0
     assert ("nonexistent", 0, True) in [(v.value, v.count, v.selected) for v in page.facets["topic"]]
 
 
-def test_pagination(service: WhooshBackend) -> None:
-    pages = [service.search(Search(), Paging(page=n, per_page=3)) for n in (1, 2, 3)]
+def test_pagination(backend: SearchBackend) -> None:
+    pages = [backend.search(Search(), Paging(page=n, per_page=3)) for n in (1, 2, 3)]
     seen = [h.id for p in pages for h in p.hits]
     assert seen == ["a5", "a4", "a6", "a2", "a1", "a3", "a7"]
     assert pages[0].pages == 3
-    assert service.search(Search(), Paging(page=4, per_page=3)).hits == ()
+    assert backend.search(Search(), Paging(page=4, per_page=3)).hits == ()
 
 
 @pytest.mark.parametrize(
@@ -171,14 +171,14 @@ def test_pagination(service: WhooshBackend) -> None:
         (Search(query="rates NEAR (bank OR fed)"), "NEAR joins words or phrases"),
     ],
 )
-def test_bad_requests_raise_query_error(service: WhooshBackend, request_: Search | tuple[Search, Paging],
+def test_bad_requests_raise_query_error(backend: SearchBackend, request_: Search | tuple[Search, Paging],
                                         message: str) -> None:
     with pytest.raises(QueryError, match=message):
-        service.search(*request_) if isinstance(request_, tuple) else service.search(request_)
+        backend.search(*request_) if isinstance(request_, tuple) else backend.search(request_)
 
 
-def test_snippets_escape_text_and_mark_matches(service: WhooshBackend) -> None:
-    page = service.search(Search(query="payload inflation"))
+def test_snippets_escape_text_and_mark_matches(backend: SearchBackend) -> None:
+    page = backend.search(Search(query="payload inflation"))
     snippet = page.hits[0].snippet
     assert "<mark>Payload</mark>" in snippet and "<mark>inflation</mark>" in snippet
     assert "&lt;img src=x onerror=alert(2)&gt;" in snippet
@@ -186,66 +186,66 @@ def test_snippets_escape_text_and_mark_matches(service: WhooshBackend) -> None:
     assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
 
 
-def test_snippet_marks_stemmed_and_wildcard_matches(service: WhooshBackend) -> None:
-    assert "<mark>raised</mark>" in service.search(Search(query="raising")).hits[0].snippet
-    snippets = [h.snippet for h in service.search(Search(query="infla*")).hits]
+def test_snippet_marks_stemmed_and_wildcard_matches(backend: SearchBackend) -> None:
+    assert "<mark>raised</mark>" in backend.search(Search(query="raising")).hits[0].snippet
+    snippets = [h.snippet for h in backend.search(Search(query="infla*")).hits]
     assert all("<mark>inflation</mark>" in s for s in snippets)
 
 
-def test_snippet_without_body_match_is_the_escaped_lead(service: WhooshBackend) -> None:
-    page = service.search(Search(query="headline:hostile"))
+def test_snippet_without_body_match_is_the_escaped_lead(backend: SearchBackend) -> None:
+    page = backend.search(Search(query="headline:hostile"))
     assert page.hits[0].snippet.startswith("Payload &lt;img")
-    browse = service.search(Search(), Paging(per_page=1))
+    browse = backend.search(Search(), Paging(per_page=1))
     assert "<mark>" not in browse.hits[0].snippet
 
 
-def test_did_you_mean(service: WhooshBackend) -> None:
-    page = service.search(Search(query="inflaton"))
+def test_did_you_mean(backend: SearchBackend) -> None:
+    page = backend.search(Search(query="inflaton"))
     assert page.total == 0
     assert page.suggestion == "inflation"
-    assert service.search(Search(query="inflation")).suggestion is None
+    assert backend.search(Search(query="inflation")).suggestion is None
     # each misspelt word is corrected as typed; operators, phrases and known words are kept
-    assert service.search(Search(query='"interest rtes" OR stoorm')).suggestion == '"interest rates" OR storm'
-    assert service.search(Search(query="headline:stoorm")).suggestion is None  # scoped words are left
-    assert service.search(Search(query="rtaes NEAR/3 inflation")).suggestion == "rates NEAR/3 inflation"
+    assert backend.search(Search(query='"interest rtes" OR stoorm')).suggestion == '"interest rates" OR storm'
+    assert backend.search(Search(query="headline:stoorm")).suggestion is None  # scoped words are left
+    assert backend.search(Search(query="rtaes NEAR/3 inflation")).suggestion == "rates NEAR/3 inflation"
     # values of name fields, against the values they hold (aliases too); quoted ones are left
-    assert service.search(Search(query="topic:economi")).suggestion == "topic:economy"
-    assert service.search(Search(query="section:economi rates")).suggestion == "section:economy rates"
-    assert service.search(Search(query="author:doee")).suggestion == "author:doe"
-    assert service.search(Search(query='topic:"economi"')).suggestion is None
+    assert backend.search(Search(query="topic:economi")).suggestion == "topic:economy"
+    assert backend.search(Search(query="section:economi rates")).suggestion == "section:economy rates"
+    assert backend.search(Search(query="author:doee")).suggestion == "author:doe"
+    assert backend.search(Search(query='topic:"economi"')).suggestion is None
 
 
-def test_related_articles(service: WhooshBackend) -> None:
-    related = service.related("a1", limit=3)
+def test_related_articles(backend: SearchBackend) -> None:
+    related = backend.related("a1", limit=3)
     assert related and related[0].id == "a5"
     assert "a1" not in {r.id for r in related}
     assert related[0].date is not None
 
 
-def test_get_by_id(service: WhooshBackend) -> None:
-    article = service.article("a2")
+def test_get_by_id(backend: SearchBackend) -> None:
+    article = backend.article("a2")
     assert article.headline == "Storm batters coast"
     assert article.author == ("John Roe", "Jane Doe")
     assert article.topic == ("weather",)
     with pytest.raises(ArticleNotFoundError):
-        service.article("nope")
+        backend.article("nope")
 
 
-def test_highlight_article_body(service: WhooshBackend) -> None:
-    html = service.highlight_article(service.article("a4"), "payload")
+def test_highlight_article_body(backend: SearchBackend) -> None:
+    html = backend.highlight_article(backend.article("a4"), "payload")
     assert html.startswith("<mark>Payload</mark> &lt;img")
 
 
-def test_stats(service: WhooshBackend) -> None:
-    stats = service.stats()
+def test_stats(backend: SearchBackend) -> None:
+    stats = backend.stats()
     assert stats.documents == 7
     assert stats.first_date is not None and stats.first_date.date() == date(2019, 11, 5)
     assert stats.last_date is not None and stats.last_date.date() == date(2021, 6, 30)
     assert stats.top["author"][0].value == "Jane Doe" and stats.top["author"][0].count == 3
 
 
-def test_json_shape(service: WhooshBackend) -> None:
-    data = service.search(Search(query="storm"), Paging(per_page=1)).to_dict()
+def test_json_shape(backend: SearchBackend) -> None:
+    data = backend.search(Search(query="storm"), Paging(per_page=1)).to_dict()
     assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
     hit = data["hits"][0]
     assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
@@ -254,24 +254,22 @@ def test_json_shape(service: WhooshBackend) -> None:
     assert data["facets"]["topic"] == [{"value": "weather", "count": 1}]
 
 
-def test_match_any_finds_any_word_and_ranks_more_words_first(service: WhooshBackend) -> None:
-    assert ids(service, "storm tourists") == set()
-    page = service.search(Search(query="storm coast tourists", match="any"))
+def test_match_any_finds_any_word_and_ranks_more_words_first(backend: SearchBackend) -> None:
+    assert ids(backend, "storm tourists") == set()
+    page = backend.search(Search(query="storm coast tourists", match="any"))
     assert {h.id for h in page.hits} == {"a2", "a6", "a7"}
     assert page.hits[0].id == "a2"  # storm and coast
     with pytest.raises(QueryError, match="unknown match"):
-        service.search(Search(query="storm", match="some"))
+        backend.search(Search(query="storm", match="some"))
 
 
-def test_an_index_with_no_articles_answers_every_search(tmp_path: Path) -> None:
+def test_an_index_with_no_articles_answers_every_search(tmp_path: Path,
+                                                        make_backend: Callable[[Path], SearchBackend]) -> None:
     # Every file failed (or none was given): the index exists, empty, and searches say so rather than crash.
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n", encoding="utf-8")
-    index_paths([bad], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
-    empty = WhooshBackend(tmp_path / "ix")
-    try:
-        assert empty.search(Search(query="ferry")).total == 0
-        assert empty.search(Search()).total == 0
-        assert empty.stats().documents == 0
-    finally:
-        empty.close()
+    index_paths([bad], make_backend(tmp_path / "ix"), IndexOptions(procs=1))
+    empty = make_backend(tmp_path / "ix")
+    assert empty.search(Search(query="ferry")).total == 0
+    assert empty.search(Search()).total == 0
+    assert empty.stats().documents == 0
