@@ -84,3 +84,16 @@ def test_the_backend_comes_from_the_environment(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFoundError, match="newsarchive index PATH"):
         backend.stats()  # opening needs no index; using one does, and says how to build it
     assert not (tmp_path / "ix").exists()
+
+
+def test_the_command_refuses_an_unknown_backend_with_the_known_ones(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsarchive.cli import main
+
+    for args in (["search", "oil"], ["stats"], ["index", str(tmp_path)], ["serve"]):
+        result = CliRunner().invoke(main, [*args, "--index", str(tmp_path / "ix")],
+                                    env={"NEWSARCHIVE_BACKEND": "lucene"})
+        assert result.exit_code == 1, args
+        assert "Error: NEWSARCHIVE_BACKEND must be one of whoosh, not 'lucene'" in result.output, args
+    assert not (tmp_path / "ix").exists()
