@@ -17,7 +17,7 @@ from .backend import Batch, SearchBackend
 from .errors import ArticleNotFoundError, NewsArchiveError
 from .manifest import FileState, Manifest
 from .parsers import iter_files, parse_path
-from .records import Article, Notice, Skipped, fingerprint
+from .records import Article, Notice, Skipped
 from .runlock import run_lock
 
 DEFAULT_BATCH_SIZE = 5000
@@ -203,7 +203,7 @@ class _Run:
         return current, trusted
 
     def _add(self, article: Article, path: Path, previous: dict[str, str]) -> str:
-        fp = fingerprint(article)
+        fp = article.fingerprint
         other = self.seen.get(article.id)
         if other is not None:
             self.report.notices.append(

@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,19 @@ class Article:
     url: str = ""
     # Headlines of other stories that the page linked in the body ("read also" lines): kept, not searched as body.
     related_headlines: tuple[str, ...] = field(default=(), compare=False)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Return a hash of everything the article stores, to tell a changed article from an unchanged one.
+
+        Computed once per article: an indexing run compares it with the manifest, and the engine stores it.
+        """
+        payload = json.dumps(
+            [self.id, self.headline, self.body, self.author, self.date and self.date.isoformat(), self.topic,
+             self.source, self.url, self.related_headlines],
+            ensure_ascii=False,
+        )
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -82,13 +96,3 @@ def clean_values(values: object) -> tuple[str, ...]:
             kept.append(text)
             folded.add(text.casefold())
     return tuple(kept)
-
-
-def fingerprint(article: Article) -> str:
-    """Return a hash of everything an article stores, to tell a changed article from an unchanged one."""
-    payload = json.dumps(
-        [article.id, article.headline, article.body, article.author, article.date and article.date.isoformat(),
-         article.topic, article.source, article.url, article.related_headlines],
-        ensure_ascii=False,
-    )
-    return hashlib.sha1(payload.encode("utf-8")).hexdigest()

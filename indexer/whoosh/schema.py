@@ -7,7 +7,7 @@ from typing import Any
 
 from whoosh import fields
 
-from ..records import Article, fingerprint
+from ..records import Article
 from .analysis import VALUE_SEPARATOR, name_analyzer, news_analyzer, value_analyzer
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
@@ -56,7 +56,7 @@ def article_to_document(article: Article) -> dict[str, Any]:
         "body": article.body,
         "url": article.url,
         "related_headlines": list(article.related_headlines),
-        "fingerprint": fingerprint(article),
+        "fingerprint": article.fingerprint,
     }
     # Multi-valued fields are indexed as one text and stored as the list, so they come back as given.
     for name in ("author", "topic"):
