@@ -136,6 +136,7 @@ public final class LocalSolrCloud {
   private ServerCnxnFactory zkFactory;
   private int zkPort;
   private volatile boolean shuttingDown;
+  private volatile boolean ready; // the JSON file is written only once every node has answered
   private final long startNanos = System.nanoTime();
 
   private LocalSolrCloud(
@@ -207,6 +208,7 @@ public final class LocalSolrCloud {
     }
     for (Node node : nodes) launch(node);
     for (Node node : nodes) awaitUp(node, 180);
+    ready = true;
     writeJson();
     OUT.printf(
         Locale.ROOT,
@@ -248,7 +250,6 @@ public final class LocalSolrCloud {
             } else {
               launch(node);
               awaitUp(node, 180);
-              writeJson();
             }
           }
           case "status" -> {
@@ -380,6 +381,7 @@ public final class LocalSolrCloud {
 
   /** Up = the node's health check says OK, i.e. it is in ZooKeeper's live_nodes. */
   private void awaitUp(Node node, int timeoutSeconds) throws Exception {
+    // (writes the JSON file, then prints "EVENT node I up ...")
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     long t0 = System.nanoTime();
     Process p = node.process;
@@ -390,6 +392,7 @@ public final class LocalSolrCloud {
       }
       if (httpOk(node.baseUrl() + "/admin/info/health?wt=json")) {
         node.state = "up";
+        writeJson(); // before the event: whoever waits for it then reads the new PID
         event(
             String.format(
                 Locale.ROOT,
@@ -434,12 +437,12 @@ public final class LocalSolrCloud {
       p.waitFor(10, TimeUnit.SECONDS);
     }
     node.state = "down";
-    event("node " + node.index + (force ? " killed" : " stopped") + " pid " + p.pid());
     try {
       writeJson();
     } catch (IOException e) {
       e.printStackTrace();
     }
+    event("node " + node.index + (force ? " killed" : " stopped") + " pid " + p.pid());
   }
 
   private void shutdown() {
@@ -469,6 +472,7 @@ public final class LocalSolrCloud {
   // ------------------------------------------------------------------ JSON
 
   private synchronized void writeJson() throws IOException {
+    if (!ready) return;
     StringBuilder sb = new StringBuilder();
     sb.append("{\n");
     sb.append("  \"zkHost\": \"127.0.0.1:").append(zkPort).append("\",\n");
