@@ -51,12 +51,14 @@ public final class LocalSolrCloud {
     String home = null, zk = null;
     int port = 0;
     long parentPid = -1;
+    int portRetrySeconds = 60;
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--home" -> home = args[++i];
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--zk" -> zk = args[++i];
         case "--parent-pid" -> parentPid = Long.parseLong(args[++i]);
+        case "--port-retry" -> portRetrySeconds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown node option " + args[i]);
       }
     }
@@ -69,7 +71,7 @@ public final class LocalSolrCloud {
         JettyConfig.builder()
             .setContext("/solr")
             .setPort(port)
-            .enableV2(true) // /api/... (the V2 API, e.g. PUT /api/cluster/configs/NAME)
+            .withPortRetryTime(portRetrySeconds) // a restart waits for its old port; a first start does not            .enableV2(true) // /api/... (the V2 API, e.g. PUT /api/cluster/configs/NAME)
             .stopAtShutdown(false) // our own hook below stops it, once
             .build();
     JettySolrRunner jetty = new JettySolrRunner(home, nodeProps, config);
@@ -88,12 +90,19 @@ public final class LocalSolrCloud {
                 },
                 "solr-node-shutdown"));
     if (parentPid > 0) {
-      // Never outlive the supervisor, even if it is SIGKILLed.
+      // Never outlive the supervisor, even if it is SIGKILLed. Its ZooKeeper is gone with it, so a clean
+      // shutdown would only wait for ZooKeeper time-outs (about 20 s): halt at once.
       ProcessHandle.of(parentPid)
           .ifPresentOrElse(
-              p -> p.onExit().thenRun(() -> System.exit(3)), () -> System.exit(3));
+              p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(3)),
+              () -> Runtime.getRuntime().halt(3));
     }
-    jetty.start();
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      e.printStackTrace();
+      System.exit(2); // the hook stops what did start (Solr joins ZooKeeper before Jetty binds its port)
+    }
     OUT.println("NODE-STARTED " + jetty.getBaseUrl());
     OUT.flush();
     stopped.await();
@@ -103,13 +112,15 @@ public final class LocalSolrCloud {
 
   private static final class Node {
     final int index;
-    final int port;
+    volatile int port; // chosen once: a restarted node must come back on it (its node name is 127.0.0.1:PORT_solr)
     final Path home;
     final Path log;
     volatile Process process;
     volatile String state = "new"; // new, starting, up, stopping, down
+    volatile boolean everUp;
 
     Node(int index, int port, Path home, Path log) {
+      // (port may still change before the node first answers, if another process took it meanwhile)
       this.index = index;
       this.port = port;
       this.home = home;
@@ -191,10 +202,17 @@ public final class LocalSolrCloud {
     base = base.toAbsolutePath();
     if (json == null) json = base.resolve("cluster.json");
     LocalSolrCloud cloud = new LocalSolrCloud(base, json.toAbsolutePath(), heap, defaultConf, zkPort);
-    cloud.run(n, ports, exitOnEof);
+    try {
+      cloud.run(n, ports, exitOnEof);
+    } catch (Exception e) {
+      event("error " + e.getMessage());
+      e.printStackTrace();
+      System.exit(1); // ZooKeeper's threads would keep the JVM up; the hook stops every node and ZooKeeper
+    }
   }
 
   private void run(int n, int[] ports, boolean exitOnEof) throws Exception {
+    boolean explicitPorts = ports != null;
     Files.createDirectories(baseDir);
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "local-solrcloud-shutdown"));
     startZooKeeper();
@@ -207,7 +225,24 @@ public final class LocalSolrCloud {
       nodes.add(new Node(i, port, home, baseDir.resolve("node" + i + ".log")));
     }
     for (Node node : nodes) launch(node);
-    for (Node node : nodes) awaitUp(node, 180);
+    for (Node node : nodes) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          awaitUp(node, 180);
+          break;
+        } catch (IllegalStateException e) {
+          // A free port is found by binding port 0 and closing it, so another process may take it before the
+          // node binds it: then try another port (only now, before the node first answered, never on a restart).
+          if (attempt >= 3 || explicitPorts || !Files.readString(node.log).contains("Address already in use")) {
+            throw e;
+          }
+          int old = node.port;
+          node.port = freePort();
+          event("node " + node.index + " port " + old + " was taken, retrying on " + node.port);
+          launch(node);
+        }
+      }
+    }
     ready = true;
     writeJson();
     OUT.printf(
@@ -352,6 +387,8 @@ public final class LocalSolrCloud {
     cmd.add(Integer.toString(node.port));
     cmd.add("--zk");
     cmd.add("127.0.0.1:" + zkPort);
+    cmd.add("--port-retry");
+    cmd.add(node.everUp ? "60" : "0");
     cmd.add("--parent-pid");
     cmd.add(Long.toString(ProcessHandle.current().pid()));
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -392,6 +429,7 @@ public final class LocalSolrCloud {
       }
       if (httpOk(node.baseUrl() + "/admin/info/health?wt=json")) {
         node.state = "up";
+        node.everUp = true;
         writeJson(); // before the event: whoever waits for it then reads the new PID
         event(
             String.format(
