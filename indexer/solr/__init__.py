@@ -1,0 +1,1 @@
+"""The SolrCloud engine: the configset, its provisioning, documents, client and query translation."""
