@@ -1,0 +1,116 @@
+"""The conversion between an Article and the JSON document Solr indexes, its text analysed here, in Python.
+
+Headline, body, author, topic and source are Solr PreAnalyzedFields: each value is sent as the JSON string that
+Solr's JsonPreAnalyzedParser reads, `{"v":"1","str":TEXT,"tokens":[{"t":TERM,"s":START,"e":END,"i":POSINCR}]}`,
+made by the Whoosh analyzers (indexer/whoosh/analysis.py), so both engines index the same terms at the same
+positions. Offsets are in UTF-16 code units, as Java counts them. Solr drops a field whose JSON it cannot parse
+(with only a log line), so this module is the one place that writes it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ..records import Article
+from ..whoosh.analysis import name_analyzer, news_analyzer
+
+PREANALYZED_VERSION = "1"  # JsonPreAnalyzedParser.VERSION in Solr 9
+NEWS_FIELDS = ("headline", "body")
+NAME_FIELDS = ("author", "topic", "source")
+
+# One analyzer of each kind per process: NewsFilter keeps a stem cache.
+_ANALYZERS: dict[str, Any] = {}
+
+
+def _analyzer(kind: str) -> Any:
+    if kind not in _ANALYZERS:
+        _ANALYZERS[kind] = news_analyzer() if kind == "news" else name_analyzer()
+    return _ANALYZERS[kind]
+
+
+def preanalyzed(text: str, kind: str = "news") -> str:
+    """Return a text's pre-analysed JSON value: the text to store and its tokens ("news" or "names" analysis)."""
+    tokens: list[dict[str, Any]] = []
+    wide = not all(ord(char) < 0x10000 for char in text)  # Java offsets count UTF-16 units
+    previous = -1
+    for token in _analyzer(kind)(text, positions=True, chars=True):
+        start, end = token.startchar, token.endchar
+        if wide:
+            start, end = _utf16_offset(text, start), _utf16_offset(text, end)
+        # Whoosh renumbers positions over dropped stop words, so every increment is 1, as in the Whoosh index.
+        tokens.append({"t": token.text, "s": start, "e": end, "i": token.pos - previous})
+        previous = token.pos
+    value = {"v": PREANALYZED_VERSION, "str": text, "tokens": tokens}
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _utf16_offset(text: str, index: int) -> int:
+    return index + sum(1 for char in text[:index] if ord(char) >= 0x10000)
+
+
+def solr_date(value: datetime) -> str:
+    """Return a naive (wall-clock) datetime as Solr's UTC form, milliseconds kept when there are any."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    text = value.strftime("%Y-%m-%dT%H:%M:%S") if value.year >= 1000 else f"{value.year:04d}" + value.strftime(
+        "-%m-%dT%H:%M:%S")
+    if value.microsecond:
+        text += f".{value.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def parse_solr_date(text: str) -> datetime:
+    """Return a date Solr gave back ("2020-01-15T09:00:00Z") as the naive datetime it was sent as."""
+    return datetime.fromisoformat(text).replace(tzinfo=None)
+
+
+def article_to_solr(article: Article) -> dict[str, Any]:
+    """Return the JSON update document of an article (the fields of the configset's schema.xml)."""
+    doc: dict[str, Any] = {"id": article.id, "fingerprint": article.fingerprint}
+    for name in NEWS_FIELDS:
+        text = getattr(article, name)
+        if text:
+            doc[name] = preanalyzed(text, "news")
+    for name in ("author", "topic"):
+        values = getattr(article, name)
+        if values:
+            doc[name] = [preanalyzed(value, "names") for value in values]
+            doc[f"{name}_exact"] = list(values)
+    if article.source:
+        doc["source"] = preanalyzed(article.source, "names")
+        doc["source_exact"] = article.source
+    if article.date is not None:
+        date = article.date
+        doc["date"] = solr_date(date)
+        doc["year"] = f"{date.year:04d}"
+        doc["month"] = f"{date.year:04d}-{date.month:02d}"
+        doc["day"] = f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
+    if article.url:
+        doc["url"] = article.url
+    if article.related_headlines:
+        doc["related_headlines"] = list(article.related_headlines)
+    return doc
+
+
+def solr_to_article(doc: dict[str, Any]) -> Article:
+    """Return the Article of a document's stored fields, as the Whoosh backend gives it back."""
+    date = doc.get("date")
+    return Article(
+        id=str(doc["id"]),
+        headline=str(doc.get("headline", "")),
+        body=str(doc.get("body", "")),
+        author=_as_tuple(doc.get("author")),
+        date=parse_solr_date(date) if isinstance(date, str) else None,
+        topic=_as_tuple(doc.get("topic")),
+        source=str(doc.get("source", "")),
+        url=str(doc.get("url", "")),
+        related_headlines=_as_tuple(doc.get("related_headlines")),
+    )
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(str(item) for item in value)
