@@ -29,3 +29,7 @@ class QueryTooExpensiveError(QueryError):
 
 class ArticleNotFoundError(NewsArchiveError):
     """No article has the requested id."""
+
+
+class BackendUnavailableError(NewsArchiveError):
+    """The search engine's servers cannot be reached (every URL tried); the message names them."""

@@ -1,0 +1,219 @@
+"""Set up a SolrCloud collection for newsarchive: upload the versioned configset, create, wait, record the version.
+
+Only the standard library speaks to Solr here (urllib), so `init` needs nothing but a reachable node. Base URLs
+are node URLs as Solr prints them, `http://HOST:PORT/solr`; each is tried in turn when one cannot be reached.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from importlib import resources
+from typing import Any
+
+from ..errors import BackendUnavailableError, NewsArchiveError
+
+# Bump with every change to configset/ (schema.xml, solrconfig.xml) and record its digest below: a collection keeps
+# the version it was built with, and init_collection refuses to reuse a collection of another version.
+SOLR_SCHEMA_VERSION = 1
+# sha256 of the configset's files (configset_digest()); tests fail when the files change and this does not.
+CONFIGSET_DIGEST = "679976f000403822aa6eaf36495af407965b6b9b2f056a82bc3f70e9245383c8"
+CONFIGSET_FILES = ("schema.xml", "solrconfig.xml")
+VERSION_PROPERTY = "newsarchive.schema_version"
+TIMEOUT = 60.0  # seconds a request may take (creating a collection waits for its cores)
+ACTIVE_TIMEOUT = 120.0  # seconds every replica of a new collection has to become active
+
+
+class ProvisionError(NewsArchiveError):
+    """Solr refused to set up the configset or the collection; the message says what Solr said."""
+
+
+class SchemaVersionError(ProvisionError):
+    """The collection was built with another configset version than this newsarchive's."""
+
+
+def configset_name(version: int = SOLR_SCHEMA_VERSION) -> str:
+    """Return the name the configset of a version has in Solr, e.g. newsarchive-v1."""
+    return f"newsarchive-v{version}"
+
+
+def configset_files() -> dict[str, bytes]:
+    """Return the configset's files (shipped as package data) by name."""
+    folder = resources.files("indexer.solr") / "configset"
+    return {name: (folder / name).read_bytes() for name in CONFIGSET_FILES}
+
+
+def configset_digest() -> str:
+    """Return the sha256 of the configset's files, in name order."""
+    digest = hashlib.sha256()
+    for name, data in sorted(configset_files().items()):
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    return digest.hexdigest()
+
+
+def configset_zip() -> bytes:
+    """Return the configset as the zip Solr's configset upload takes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in configset_files().items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+class SolrAdmin:
+    """A few admin requests to a SolrCloud cluster, over urllib, trying each node URL in turn."""
+
+    def __init__(self, base_urls: list[str], auth: tuple[str, str] | None = None, timeout: float = TIMEOUT) -> None:
+        if not base_urls:
+            raise BackendUnavailableError("No Solr URL given (expected e.g. http://localhost:8983/solr).")
+        self.base_urls = [url.rstrip("/") for url in base_urls]
+        self.timeout = timeout
+        self._headers = {}
+        if auth is not None:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            self._headers["Authorization"] = f"Basic {token}"
+
+    def request(self, path: str, params: dict[str, str] | None = None, data: bytes | None = None,
+                content_type: str = "", *, v2: bool = False, missing_ok: bool = False) -> dict[str, Any] | None:
+        """Send one request (GET, or POST with data) to the first node that answers; return Solr's JSON.
+
+        path is relative to the base URL (`/admin/collections`), or with v2 to the host's V2 API (`/api/...`).
+        An HTTP 404 returns None when missing_ok; any other error status raises ProvisionError.
+        """
+        query = urllib.parse.urlencode({**(params or {}), "wt": "json"})
+        unreachable: list[str] = []
+        for base in self.base_urls:
+            root = base.removesuffix("/solr") if v2 else base
+            req = urllib.request.Request(f"{root}{path}?{query}", data=data, headers=dict(self._headers))
+            if content_type:
+                req.add_header("Content-Type", content_type)
+            try:
+                with urllib.request.urlopen(req, timeout=self.timeout) as response:
+                    result: dict[str, Any] = json.load(response)
+                return result
+            except urllib.error.HTTPError as err:
+                if err.code == 404 and missing_ok:
+                    return None
+                raise ProvisionError(f"Solr at {base} refused {path}: {_error_message(err)}") from err
+            except (urllib.error.URLError, OSError) as err:  # refused, unknown host, reset, timed out: next node
+                unreachable.append(f"{base} ({getattr(err, 'reason', err)})")
+        raise BackendUnavailableError(f"No Solr node answered: {'; '.join(unreachable)}.")
+
+    def collections(self, collection: str = "") -> dict[str, Any]:
+        """Return CLUSTERSTATUS's collections (all, or the one named) and live_nodes under "_live_nodes"."""
+        params = {"action": "CLUSTERSTATUS", **({"collection": collection} if collection else {})}
+        try:
+            result = self.request("/admin/collections", params) or {}
+        except ProvisionError as err:
+            if collection and "not found" in str(err).lower():
+                return {"_live_nodes": []}
+            raise
+        cluster = result.get("cluster", {})
+        return {**cluster.get("collections", {}), "_live_nodes": cluster.get("live_nodes", [])}
+
+    def collection_property(self, collection: str, name: str) -> str | None:
+        """Return a collection property (COLLECTIONPROP), or None when it is not set."""
+        path = f"/api/cluster/zookeeper/data/collections/{urllib.parse.quote(collection)}/collectionprops.json"
+        props = self.request(path, v2=True, missing_ok=True) or {}
+        value = props.get(name)
+        return None if value is None else str(value)
+
+
+def _error_message(err: urllib.error.HTTPError) -> str:
+    """Return Solr's own error message from an error response, else the HTTP status."""
+    if err.code in (401, 403):
+        return f"HTTP {err.code}: check the user name and password (and that the user may administer collections)."
+    try:
+        body = json.loads(err.read() or b"{}")
+    except (ValueError, OSError):
+        body = {}
+    message = body.get("error", {}).get("msg") if isinstance(body, dict) else None
+    return str(message or f"HTTP {err.code} {err.reason}").splitlines()[0]
+
+
+def init_collection(base_urls: list[str], collection: str, shards: int, replicas: int,
+                    auth: tuple[str, str] | None = None) -> str:
+    """Create a collection on this version's configset (uploaded if missing) and wait until it is active.
+
+    Idempotent: a collection of this schema version is left as it is. A collection of another version, or not
+    made by newsarchive, is refused (SchemaVersionError). Returns a one-line message saying what was done.
+    """
+    if shards < 1 or replicas < 1:
+        raise ProvisionError(f"shards and replicas must be at least 1 (got {shards} shards, {replicas} replicas).")
+    admin = SolrAdmin(base_urls, auth)
+    state = admin.collections(collection).get(collection)
+    if state is not None:
+        return _existing(admin, collection, state, shards, replicas)
+    configset = configset_name()
+    uploaded = _upload_configset(admin, configset)
+    admin.request("/admin/collections", {
+        "action": "CREATE", "name": collection, "numShards": str(shards), "replicationFactor": str(replicas),
+        "collection.configName": configset, "waitForFinalState": "true",
+    })
+    _wait_active(admin, collection)
+    _record_version(admin, collection)
+    how = "uploaded" if uploaded else "already in Solr"
+    return (f"Created collection {collection}: {shards} shard(s) x {replicas} replica(s), "
+            f"configset {configset} ({how}), schema version {SOLR_SCHEMA_VERSION}.")
+
+
+def _existing(admin: SolrAdmin, collection: str, state: dict[str, Any], shards: int, replicas: int) -> str:
+    recorded = admin.collection_property(collection, VERSION_PROPERTY)
+    config = state.get("configName", "?")
+    if recorded is None and config == configset_name():  # an earlier init stopped before recording the version
+        _wait_active(admin, collection)
+        _record_version(admin, collection)
+        return f"Collection {collection} existed without its version; recorded schema version {SOLR_SCHEMA_VERSION}."
+    if recorded != str(SOLR_SCHEMA_VERSION):
+        built = f"schema version {recorded}" if recorded else f"configset {config}, no {VERSION_PROPERTY} property"
+        raise SchemaVersionError(
+            f"Collection {collection} was built with {built}; this newsarchive uses schema version "
+            f"{SOLR_SCHEMA_VERSION} ({configset_name()}). Index into a new collection (init another name, then "
+            f"index the archive into it and switch to it), or delete {collection} "
+            f"(/admin/collections?action=DELETE&name={collection}) and run init again."
+        )
+    have = (len(state.get("shards", {})), int(state.get("replicationFactor", 0)))
+    note = "" if have == (shards, replicas) else (
+        f" (asked for {shards} x {replicas}: an existing collection's shape is not changed)")
+    return (f"Collection {collection} already exists with schema version {SOLR_SCHEMA_VERSION} "
+            f"({have[0]} shard(s) x {have[1]} replica(s)); nothing changed{note}.")
+
+
+def _upload_configset(admin: SolrAdmin, name: str) -> bool:
+    """Upload the configset unless Solr has it already; return whether it was uploaded."""
+    listed = admin.request("/admin/configs", {"action": "LIST"}) or {}
+    if name in listed.get("configSets", []):
+        return False
+    admin.request("/admin/configs", {"action": "UPLOAD", "name": name}, configset_zip(), "application/octet-stream")
+    return True
+
+
+def _record_version(admin: SolrAdmin, collection: str) -> None:
+    admin.request("/admin/collections", {
+        "action": "COLLECTIONPROP", "name": collection, "propertyName": VERSION_PROPERTY,
+        "propertyValue": str(SOLR_SCHEMA_VERSION),
+    })
+
+
+def _wait_active(admin: SolrAdmin, collection: str, timeout: float = ACTIVE_TIMEOUT) -> None:
+    """Wait until every replica of the collection is active on a live node."""
+    deadline = time.monotonic() + timeout
+    states: list[str] = []
+    while True:
+        status = admin.collections(collection)
+        live = set(status["_live_nodes"])
+        shards = status.get(collection, {}).get("shards", {})
+        replicas = [r for shard in shards.values() for r in shard.get("replicas", {}).values()]
+        if replicas and all(r.get("state") == "active" and r.get("node_name") in live for r in replicas):
+            return
+        states = [f"{r.get('core')}: {r.get('state')}" for r in replicas]
+        if time.monotonic() >= deadline:
+            raise ProvisionError(f"Collection {collection} not active after {timeout:.0f} s: {', '.join(states)}.")
+        time.sleep(0.25)
