@@ -57,6 +57,24 @@ class FacetValue:
         return {"value": self.value, "count": self.count}
 
 
+# Facets listed in chronological order (all their values); the others by count (the top facet_limit values).
+CHRONOLOGICAL = ("year", "month")
+
+
+def facet_values(name: str, counts: list[tuple[str, int]], selected: tuple[str, ...],
+                 limit: int) -> tuple[FacetValue, ...]:
+    """Return a facet as listed, from its counts (largest first): chronological ones whole and in date order,
+    the others cut to `limit`; selected values always, with 0 when the search has none of them."""
+    chosen = set(selected)
+    if name in CHRONOLOGICAL:
+        counts = sorted(counts)
+    else:
+        counts = counts[:limit] + [c for c in counts[limit:] if c[0] in chosen]
+    listed = {value for value, _ in counts}
+    missing = [(value, 0) for value in sorted(chosen - listed)]
+    return tuple(FacetValue(v, c, v in chosen) for v, c in counts + missing)
+
+
 @dataclass(frozen=True)
 class SearchPage:
     """One page of results, the total, facet counts over the whole result set, and a suggestion."""
@@ -69,6 +87,7 @@ class SearchPage:
     suggestion: str | None = None
     took_ms: float = 0.0
     days: tuple[tuple[date, int], ...] = ()  # matches per day, for the timeline
+    partial: bool = False  # a part of the index (a shard) did not answer: the counts and hits miss its articles
 
     @property
     def timeline(self) -> Timeline | None:
@@ -92,6 +111,7 @@ class SearchPage:
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,
             "timeline": timeline.to_dict() if (timeline := self.timeline) else None,
+            **({"partial": True} if self.partial else {}),
         }
 
 

@@ -34,8 +34,16 @@ class Setting:
 
 INDEX = Setting("INDEX", "index", "the index folder: the Whoosh index, and for every backend the manifest of what "
                                   "was indexed from which file and the lock that keeps to one indexing run")
-BACKEND = Setting("BACKEND", "whoosh", "the engine that serves the archive: whoosh (embedded, the default)")
+BACKEND = Setting("BACKEND", "whoosh", "the engine that serves the archive: whoosh (embedded, the default) or solr "
+                                      "(a SolrCloud collection)")
 SETTINGS = (INDEX, BACKEND)
+# The Solr backend's (read only when it is picked).
+SOLR_URL = Setting("SOLR_URL", "", "the Solr nodes' URLs, comma-separated (http://host:8983/solr,...): requests go to "
+                                   "the one that answered last and fail over to the others")
+SOLR_COLLECTION = Setting("SOLR_COLLECTION", "newsarchive", "the SolrCloud collection of the archive")
+SOLR_USER = Setting("SOLR_USER", "", "a user name for Solr's basic authentication (with NEWSARCHIVE_SOLR_PASSWORD)")
+SOLR_PASSWORD = Setting("SOLR_PASSWORD", "", "the password for Solr's basic authentication")
+SOLR_SETTINGS = (SOLR_URL, SOLR_COLLECTION, SOLR_USER, SOLR_PASSWORD)
 
 
 def read_settings(settings: Iterable[Setting], environ: Mapping[str, str] | None = None) -> dict[str, Any]:

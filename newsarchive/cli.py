@@ -296,6 +296,8 @@ def _echo_page(result: SearchPage) -> None:
     first = result.paging.start + 1
     shown = f"{first:,}-{first + len(result.hits) - 1:,} of " if result.hits else ""
     click.echo(f"{shown}{result.total:,} articles ({result.took_ms:.0f} ms)")
+    if result.partial:
+        click.echo("Partial results: a part of the archive did not answer; some matches are missing.", err=True)
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=first):

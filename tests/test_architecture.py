@@ -14,11 +14,13 @@ from indexer.errors import IndexNotFoundError
 from indexer.settings import SettingError
 
 ROOT = Path(__file__).resolve().parent.parent
+# The engines: the subpackages of indexer/ but its parsers.
+ENGINES = {p.name for p in (ROOT / "indexer").iterdir() if (p / "__init__.py").exists() and p.name != "parsers"}
 # The engine-neutral core: every module of indexer/ outside an engine's subpackage, but the pickled-path alias.
 CORE = sorted(
     "indexer." + ".".join(path.relative_to(ROOT / "indexer").with_suffix("").parts).removesuffix(".__init__")
     for path in (ROOT / "indexer").rglob("*.py")
-    if not any(part in BACKENDS for part in path.relative_to(ROOT / "indexer").parts) and path.name != "analysis.py"
+    if not any(part in ENGINES for part in path.relative_to(ROOT / "indexer").parts) and path.name != "analysis.py"
 )
 CORE = [name.removesuffix(".__init__") if name != "indexer.__init__" else "indexer" for name in CORE]
 
@@ -31,15 +33,24 @@ def loaded_after(imports: str) -> set[str]:
 
 
 def test_the_core_list_is_the_neutral_modules() -> None:
+    assert {target.split(":")[0].split(".")[1] for target in BACKENDS.values()} <= ENGINES
     assert {"indexer.backend", "indexer.build", "indexer.records", "indexer.request", "indexer.results",
             "indexer.parsers"} <= set(CORE)
-    assert not [name for name in CORE if name.startswith("indexer.whoosh")]
+    assert not [name for name in CORE if name.split(".")[1:2] and name.split(".")[1] in ENGINES]
 
 
 def test_the_web_app_loads_no_engine() -> None:
     loaded = loaded_after("import webapp")
     assert "whoosh" not in loaded and "nltk" not in loaded
+    assert not [m for m in loaded_modules("import webapp") if m.startswith("indexer.solr")]
     assert "flask" in loaded  # the check itself works: it sees what was imported
+
+
+def loaded_modules(imports: str) -> set[str]:
+    """Return every module a fresh interpreter has loaded after running `imports`."""
+    code = f"import sys\n{imports}\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(out.stdout.split())
 
 
 def test_the_neutral_core_loads_no_engine_and_no_front_end() -> None:

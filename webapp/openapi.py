@@ -75,6 +75,9 @@ SCHEMAS: dict[str, Any] = {
                                   "facets": {"type": "object", "additionalProperties": {
                                       "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                                   "suggestion": {"type": ["string", "null"]},
+                                  "partial": {"type": "boolean", "const": True,
+                                              "description": "Present when a part of the archive (a shard) did "
+                                                             "not answer: hits and counts miss its articles"},
                                   "timeline": {"oneOf": [{"type": "null"},
                                                          {"$ref": "#/components/schemas/Timeline"}]}}},
     "Timeline": {"type": "object", "required": ["unit", "periods"],

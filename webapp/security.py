@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from indexer.errors import (
     ArticleNotFoundError,
+    BackendUnavailableError,
     IndexNotFoundError,
     NewsArchiveError,
     QueryError,
@@ -109,6 +110,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(QueryTooExpensiveError, lambda e: responses.error(400, "query_too_expensive", str(e)))
     app.register_error_handler(ArticleNotFoundError, lambda e: responses.error(404, "not_found", str(e)))
     app.register_error_handler(IndexNotFoundError, lambda e: responses.error(503, "no_index", str(e)))
+    app.register_error_handler(BackendUnavailableError, lambda e: responses.error(503, "unavailable", str(e)))
     app.register_error_handler(NewsArchiveError, lambda e: responses.error(500, "index_error", str(e)))
     app.register_error_handler(RateLimited, _too_many)
     app.register_error_handler(SecurityError, _untrusted_host)

@@ -1,15 +1,13 @@
 """Set up a SolrCloud collection for newsarchive: upload the versioned configset, create, wait, record the version.
 
-Only the standard library speaks to Solr here (urllib), so `init` needs nothing but a reachable node. Base URLs
+Requests go through client.py (the standard library only), so `init` needs nothing but a reachable node. Base URLs
 are node URLs as Solr prints them, `http://HOST:PORT/solr`; each is tried in turn when one cannot be reached.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
-import json
 import time
 import urllib.error
 import urllib.parse
@@ -18,13 +16,14 @@ import zipfile
 from importlib import resources
 from typing import Any
 
-from ..errors import BackendUnavailableError, NewsArchiveError
+from ..errors import NewsArchiveError
+from .client import SolrClient, SolrError
 
 # Bump with every change to configset/ (schema.xml, solrconfig.xml) and record its digest below: a collection keeps
 # the version it was built with, and init_collection refuses to reuse a collection of another version.
 SOLR_SCHEMA_VERSION = 1
 # sha256 of the configset's files (configset_digest()); tests fail when the files change and this does not.
-CONFIGSET_DIGEST = "679976f000403822aa6eaf36495af407965b6b9b2f056a82bc3f70e9245383c8"
+CONFIGSET_DIGEST = "3e3d5414a39951310f0096c88e994b63db3a54834b7d8f5571d731674f033aef"
 CONFIGSET_FILES = ("schema.xml", "solrconfig.xml")
 VERSION_PROPERTY = "newsarchive.schema_version"
 TIMEOUT = 60.0  # seconds a request may take (creating a collection waits for its cores)
@@ -68,17 +67,11 @@ def configset_zip() -> bytes:
 
 
 class SolrAdmin:
-    """A few admin requests to a SolrCloud cluster, over urllib, trying each node URL in turn."""
+    """A few admin requests to a SolrCloud cluster (over SolrClient: each node URL in turn)."""
 
-    def __init__(self, base_urls: list[str], auth: tuple[str, str] | None = None, timeout: float = TIMEOUT) -> None:
-        if not base_urls:
-            raise BackendUnavailableError("No Solr URL given (expected e.g. http://localhost:8983/solr).")
-        self.base_urls = [url.rstrip("/") for url in base_urls]
-        self.timeout = timeout
-        self._headers = {}
-        if auth is not None:
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
-            self._headers["Authorization"] = f"Basic {token}"
+    def __init__(self, base_urls: list[str], auth: tuple[str, str] | None = None, timeout: float = TIMEOUT,
+                 client: SolrClient | None = None) -> None:
+        self.client = client or SolrClient(base_urls, "", auth, timeout)
 
     def request(self, path: str, params: dict[str, str] | None = None, data: bytes | None = None,
                 content_type: str = "", *, v2: bool = False, missing_ok: bool = False) -> dict[str, Any] | None:
@@ -87,24 +80,13 @@ class SolrAdmin:
         path is relative to the base URL (`/admin/collections`), or with v2 to the host's V2 API (`/api/...`).
         An HTTP 404 returns None when missing_ok; any other error status raises ProvisionError.
         """
-        query = urllib.parse.urlencode({**(params or {}), "wt": "json"})
-        unreachable: list[str] = []
-        for base in self.base_urls:
-            root = base.removesuffix("/solr") if v2 else base
-            req = urllib.request.Request(f"{root}{path}?{query}", data=data, headers=dict(self._headers))
-            if content_type:
-                req.add_header("Content-Type", content_type)
-            try:
-                with urllib.request.urlopen(req, timeout=self.timeout) as response:
-                    result: dict[str, Any] = json.load(response)
-                return result
-            except urllib.error.HTTPError as err:
-                if err.code == 404 and missing_ok:
-                    return None
-                raise ProvisionError(f"Solr at {base} refused {path}: {_error_message(err)}") from err
-            except (urllib.error.URLError, OSError) as err:  # refused, unknown host, reset, timed out: next node
-                unreachable.append(f"{base} ({getattr(err, 'reason', err)})")
-        raise BackendUnavailableError(f"No Solr node answered: {'; '.join(unreachable)}.")
+        try:
+            return self.client.request("POST" if data is not None else "GET", path, params, data,
+                                       content_type or None, v2=v2)
+        except SolrError as err:
+            if err.status == 404 and missing_ok:
+                return None
+            raise ProvisionError(f"Solr refused {path}: {err}") from err
 
     def collections(self, collection: str = "") -> dict[str, Any]:
         """Return CLUSTERSTATUS's collections (all, or the one named) and live_nodes under "_live_nodes"."""
@@ -126,20 +108,8 @@ class SolrAdmin:
         return None if value is None else str(value)
 
 
-def _error_message(err: urllib.error.HTTPError) -> str:
-    """Return Solr's own error message from an error response, else the HTTP status."""
-    if err.code in (401, 403):
-        return f"HTTP {err.code}: check the user name and password (and that the user may administer collections)."
-    try:
-        body = json.loads(err.read() or b"{}")
-    except (ValueError, OSError):
-        body = {}
-    message = body.get("error", {}).get("msg") if isinstance(body, dict) else None
-    return str(message or f"HTTP {err.code} {err.reason}").splitlines()[0]
-
-
 def init_collection(base_urls: list[str], collection: str, shards: int, replicas: int,
-                    auth: tuple[str, str] | None = None) -> str:
+                    auth: tuple[str, str] | None = None, client: SolrClient | None = None) -> str:
     """Create a collection on this version's configset (uploaded if missing) and wait until it is active.
 
     Idempotent: a collection of this schema version is left as it is. A collection of another version, or not
@@ -147,7 +117,7 @@ def init_collection(base_urls: list[str], collection: str, shards: int, replicas
     """
     if shards < 1 or replicas < 1:
         raise ProvisionError(f"shards and replicas must be at least 1 (got {shards} shards, {replicas} replicas).")
-    admin = SolrAdmin(base_urls, auth)
+    admin = SolrAdmin(base_urls, auth, client=client)
     state = admin.collections(collection).get(collection)
     if state is not None:
         return _existing(admin, collection, state, shards, replicas)

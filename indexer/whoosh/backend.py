@@ -26,7 +26,7 @@ from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
-from ..results import CheckReport, FacetValue, Hit, IndexStats, RelatedArticle, SearchPage
+from ..results import CheckReport, FacetValue, Hit, IndexStats, RelatedArticle, SearchPage, facet_values
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .highlight import mark_all, snippet
@@ -48,8 +48,6 @@ RETIRE_AFTER_SECONDS = 120.0
 # more-like-this default (min_doc_freq) is the same 5.
 RELATED_TERMS = 10
 RELATED_MIN_ARTICLES = 5
-# Facets listed in chronological order (all values), the others by count (top facet_limit values).
-CHRONOLOGICAL = ("year", "month")
 # Below this many articles a batch is written in this process: starting worker processes costs more.
 PARALLEL_MIN_DOCS = 2000
 
@@ -185,17 +183,7 @@ class WhooshBackend:
         # A facet is counted with the other facets' selections applied but not its own, so that choosing one
         # value still shows how many articles each other value would add.
         mask = _all_of(base, [m for other, m in chosen.items() if other != name])
-        counts = view.counts(name, mask)
-        selected = set(getattr(search, name))
-        if name in CHRONOLOGICAL:
-            counts.sort()
-        else:
-            kept = counts[: paging.facet_limit]
-            kept += [c for c in counts[paging.facet_limit:] if c[0] in selected]
-            counts = kept
-        listed = {value for value, _ in counts}
-        missing = [(value, 0) for value in sorted(selected - listed)]
-        return tuple(FacetValue(v, c, v in selected) for v, c in counts + missing)
+        return facet_values(name, view.counts(name, mask), getattr(search, name), paging.facet_limit)
 
     def _suggest(self, gen: _Generation, search: Search, user_query: Any, total: int) -> str | None:
         if user_query is None or total > SUGGEST_BELOW:

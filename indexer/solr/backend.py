@@ -1,0 +1,375 @@
+"""The Solr backend: newsarchive's SearchBackend (indexer/backend.py) on a SolrCloud collection.
+
+Queries are parsed and analysed as on the Whoosh backend and translated to Solr's JSON Query DSL (query.py);
+filters are tagged so that each facet is counted without its own selection (JSON Facet API, excludeTags), as on
+Whoosh; the timeline counts days; snippets are made here from the stored text with the same highlighter and
+analyzer as Whoosh's, so they are escaped and marked exactly the same. Exports page with cursorMark (any depth).
+Related articles are Lucene's more-like-this done here: the article's key words by tf-idf from the collection's
+document frequencies (the pre-analysed fields leave Solr no analyzer to re-read the text with), searched as any
+query. Searches ask for shards.tolerant: a page missing a shard says it is partial. Writes are batches committed
+hard before they are reported.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..backend import FIRST_PAGE, Batch
+from ..display import display_headline
+from ..errors import ArticleNotFoundError, IndexNotFoundError, NewsArchiveError, QueryError
+from ..records import Article
+from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
+from ..results import (
+    OK,
+    PROBLEM,
+    WARNING,
+    CheckReport,
+    FacetValue,
+    Finding,
+    Hit,
+    IndexStats,
+    RelatedArticle,
+    SearchPage,
+    facet_values,
+)
+from ..settings import SOLR_SETTINGS, read_settings
+from ..whoosh.analysis import news_analyzer
+from ..whoosh.highlight import mark_all, snippet
+from ..whoosh.query import make_parser, parse_query
+from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
+from .client import SolrClient, SolrError, client_of, term_counts
+from .documents import article_to_solr, solr_to_article
+from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
+from .query import date_filter, leaves_matcher, to_dsl, values_filter
+
+# Stored fields a hit or an article needs.
+FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines"
+# Cursor pages of an export.
+EXPORT_BATCH = 500
+# Related coverage: as on the Whoosh backend (see indexer/whoosh/backend.py).
+RELATED_TERMS = 10
+RELATED_MIN_ARTICLES = 5
+SUGGEST_BELOW = 3
+
+
+class SolrBackend:
+    """Search one SolrCloud collection; the index folder keeps the manifest and run lock of indexing runs."""
+
+    name = "solr"
+    schema_version = f"solr-{SOLR_SCHEMA_VERSION}"
+
+    def __init__(self, folder: Path, client: SolrClient | None = None, shards: int = 1, replicas: int = 1) -> None:
+        self.folder = folder
+        self.client = client or client_of(read_settings(SOLR_SETTINGS))
+        # The shape of the collection the first indexing run creates when there is none (`solr init` chooses).
+        self.shards, self.replicas = shards, replicas
+        schema = build_schema()  # the query language's parser and analysis, the same as Whoosh's
+        self._parsers = {match: make_parser(schema, match) for match in MATCHES}
+        self._analyzer = news_analyzer()
+
+    def close(self) -> None:
+        """Nothing is held open between requests."""
+
+    # Reading
+
+    def search(self, search: Search, paging: Paging = FIRST_PAGE) -> SearchPage:
+        """Run a search: one page of hits, the total, facet counts, the timeline and maybe a suggestion."""
+        started = time.perf_counter()
+        check_search(search)
+        check_paging(paging)
+        user_query = parse_query(self._parsers[search.match], search.query)
+        request = self._request(search, user_query)
+        request.update(offset=paging.start, limit=paging.per_page, fields=FIELDS + ",score")
+        request["facet"] = {name: _facet(name, search, paging) for name in FACETS}
+        request["facet"]["day"] = {"type": "terms", "field": "day", "limit": -1, "sort": "index asc"}
+        answer = self._select(request)
+        matches = leaves_matcher(user_query)
+        hits = tuple(self._hit(doc, matches, user_query is not None) for doc in answer["response"]["docs"])
+        total = int(answer["response"]["numFound"])
+        facets = {name: facet_values(name, _buckets(answer, name), getattr(search, name), paging.facet_limit)
+                  for name in FACETS}
+        days = tuple((date.fromisoformat(value), count) for value, count in _buckets(answer, "day"))
+        suggestion = self._suggest(search, user_query, total)
+        took = (time.perf_counter() - started) * 1000
+        return SearchPage(search, paging, total, hits, facets, suggestion, took, days,
+                          partial=_partial(answer))
+
+    def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
+        """Return every article a search matches, in its order, up to limit: cursor pages, no depth cap."""
+        check_search(search)
+        user_query = parse_query(self._parsers[search.match], search.query)
+        request = self._request(search, user_query)
+        request.update(limit=min(EXPORT_BATCH, max(limit, 1)), fields=FIELDS)
+        request["params"]["cursorMark"] = "*"
+        first = self._select(request)  # a bad request fails here, before the first article
+        return self._cursor(request, first, limit)
+
+    def _cursor(self, request: dict[str, Any], answer: dict[str, Any], limit: int) -> Iterator[Article]:
+        given = 0
+        while True:
+            for doc in answer["response"]["docs"]:
+                if given >= limit:
+                    return
+                yield solr_to_article(doc)
+                given += 1
+            following = answer.get("nextCursorMark")
+            if not answer["response"]["docs"] or following == request["params"]["cursorMark"] or given >= limit:
+                return
+            request["params"]["cursorMark"] = following
+            answer = self._select(request)
+
+    def article(self, article_id: str) -> Article:
+        """Return an article by id (real-time get: seen as soon as it is committed), or ArticleNotFoundError."""
+        answer = self._get("get", {"id": article_id, "fl": FIELDS})
+        doc = answer.get("doc")
+        if not doc:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+        return solr_to_article(doc)
+
+    def highlight_article(self, article: Article, query_text: str) -> str:
+        """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
+        user_query = parse_query(self._parsers["any"], query_text)
+        matches = leaves_matcher(user_query)
+        terms = frozenset(t.text for t in self._analyzer(article.body) if matches(t.text))
+        return mark_all(article.body, terms, self._analyzer)
+
+    def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
+        """Return the articles most like one article: its key words (tf-idf), searched as any other query."""
+        article = self.article(article_id)
+        key_words = self._key_words(article)
+        if not key_words:
+            return []
+        like = {"bool": {"should": [{"term": {"f": field, "query": word}}
+                                    for word in key_words for field in SEARCH_FIELDS],
+                         "must_not": [{"term": {"f": "id", "query": article.id}}]}}
+        answer = self._select({"query": like, "limit": limit, "fields": "id,headline,body,date,source,score",
+                               "sort": "score desc,id asc", "params": self._params()})
+        related = []
+        for doc in answer["response"]["docs"]:
+            other = solr_to_article(doc)
+            related.append(RelatedArticle(other.id, display_headline(other), other.date, other.source,
+                                          float(doc.get("score", 0.0))))
+        return related
+
+    def _key_words(self, article: Article) -> list[str]:
+        counts = Counter(t.text for t in self._analyzer(f"{article.headline}\n{article.body}"))
+        if not counts:
+            return []
+        documents = max(1, self.article_count())
+        least = min(RELATED_MIN_ARTICLES, max(2, documents // 20))
+        frequencies = self._doc_frequencies(list(counts))
+        scored = [(tf * math.log(documents / frequencies[w]), w) for w, tf in counts.items()
+                  if frequencies.get(w, 0) >= least]
+        return [w for _, w in sorted(scored, reverse=True)[:RELATED_TERMS]]
+
+    def _doc_frequencies(self, words: list[str]) -> dict[str, int]:
+        """Return how many articles hold each word in headline or body (the larger of the two fields)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(words), 200):
+            chunk = words[start:start + 200]
+            answer = self._get("terms", {"terms.fl": list(SEARCH_FIELDS), "terms.list": ",".join(chunk),
+                                         "terms.limit": -1, "distrib": "true"})
+            for field in SEARCH_FIELDS:
+                for word, count in term_counts(answer, field).items():
+                    found[word] = max(found.get(word, 0), count)
+        return found
+
+    def stats(self, top: int = 10) -> IndexStats:
+        """Return what the collection holds."""
+        facet: dict[str, Any] = {name: {"type": "terms", "field": FACET_FIELDS[name], "limit": top}
+                                 for name in ("topic", "author", "source")}
+        facet["first"] = "min(date)"
+        facet["last"] = "max(date)"
+        answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "facet": facet,
+                               "params": self._params()})
+        facets = answer.get("facets", {})
+        tops = {name: tuple(FacetValue(v, c) for v, c in _buckets(answer, name)) for name in ("topic", "author",
+                                                                                             "source")}
+        first, last = (_naive(facets.get(key)) for key in ("first", "last"))
+        return IndexStats(int(answer["response"]["numFound"]), first, last, tops, self.segment_count())
+
+    def check(self, thorough: bool = False) -> CheckReport:
+        """Verify the collection: it exists with this schema version, every shard has an active leader."""
+        started = time.perf_counter()
+        report = CheckReport(self.folder)
+        add = report.findings.append
+        init = f"create it: `newsarchive solr init` (collection {self.client.collection!r})"
+        try:
+            status = self._cluster_status()
+        except IndexNotFoundError as err:
+            add(Finding(PROBLEM, str(err), init))
+            report.seconds = time.perf_counter() - started
+            return report
+        except NewsArchiveError as err:
+            add(Finding(PROBLEM, str(err), "start the cluster, or point NEWSARCHIVE_SOLR_URL at its nodes"))
+            report.seconds = time.perf_counter() - started
+            return report
+        version = SolrAdmin([], client=self.client).collection_property(self.client.collection, VERSION_PROPERTY)
+        if str(version) != str(SOLR_SCHEMA_VERSION):
+            add(Finding(PROBLEM, f"the collection has schema version {version}, this newsarchive writes "
+                                 f"{SOLR_SCHEMA_VERSION}", "rebuild into a new collection with `newsarchive solr "
+                                                          "init` and `newsarchive index --rebuild`"))
+        shards = status.get("shards", {})
+        report.segments = len(shards)
+        for name, shard in sorted(shards.items()):
+            replicas = shard.get("replicas", {}).values()
+            active = [r for r in replicas if r.get("state") == "active"]
+            if not any(r.get("leader") == "true" and r.get("state") == "active" for r in replicas):
+                add(Finding(PROBLEM, f"shard {name} has no active leader: searches miss its articles",
+                            "start the nodes that hold it (`newsarchive check` again then)"))
+            elif len(active) < len(replicas):
+                add(Finding(WARNING, f"shard {name}: {len(active)} of {len(replicas)} replicas active",
+                            "start the nodes that hold the others"))
+        if not any(f.level == PROBLEM for f in report.findings):
+            report.documents = self.article_count()
+            add(Finding(OK, f"the collection {self.client.collection!r} answers: {len(shards)} shard(s), "
+                            f"{report.documents:,} articles"))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # Writing (indexer/build.py calls these under the folder's run lock)
+
+    def prepare(self, rebuild: bool = False) -> None:
+        """Create the collection if there is none (as `solr init` would), or check its schema version; rebuild:
+        delete every article in it."""
+        init_collection(self.client.urls, self.client.collection, self.shards, self.replicas, client=self.client)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if rebuild:
+            self._update('{"delete":{"query":"*:*"}}')
+
+    def article_count(self) -> int:
+        """Return how many articles the collection holds."""
+        answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "params": self._params()})
+        return int(answer["response"]["numFound"])
+
+    def segment_count(self) -> int:
+        """Return how many shards hold the collection's articles (0 when empty; Solr merges its own segments)."""
+        return len(self._cluster_status().get("shards", {})) if self.article_count() else 0
+
+    def commit(self, batch: Batch, procs: int = 1) -> None:
+        """Send one batch (deletes first, then the articles, each replacing any of its id) and commit it hard."""
+        commands = [f'"delete":{json.dumps(article_id)}' for article_id in batch.deletes]
+        commands += ['"add":{"doc":' + json.dumps(article_to_solr(article), ensure_ascii=False) + "}"
+                     for article, _ in batch.articles.values()]
+        if commands:
+            self._update("{" + ",".join(commands) + "}")
+
+    def optimize(self) -> None:
+        """Merge each shard's segments into one (Solr's forceMerge): rarely worth it on Solr."""
+        self.client.request("POST", self.client.collection_path("update"),
+                            {"optimize": "true", "maxSegments": 1, "waitSearcher": "true"}, b"", "application/json",
+                            timeout=3600)
+
+    # Helpers
+
+    def _params(self) -> dict[str, Any]:
+        return {"shards.tolerant": "true"}
+
+    def _request(self, search: Search, user_query: Any) -> dict[str, Any]:
+        """Return the JSON request of what a search matches, in its order (limit, fields, facets left to add)."""
+        query = {"lucene": {"query": "*:*"}} if user_query is None else to_dsl(user_query)
+        filters: list[Any] = []
+        start, end = date_range(search.date_from, search.date_to)
+        if start is not None or end is not None:
+            filters.append(date_filter(start, end))
+        for name, values in search.selections().items():
+            filters.append({f"#{name}": values_filter(FACET_FIELDS[name], values)})
+        return {"query": query, "filter": filters, "sort": _sort(search, user_query), "params": self._params()}
+
+    def _select(self, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.client.post_json(self.client.collection_path("select"), request)
+        except SolrError as err:
+            if err.status == 404:
+                raise self._missing() from err
+            raise QueryError(f"the Solr backend refused this search: {err}") from err
+
+    def _get(self, handler: str, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.client.get(self.client.collection_path(handler), params)
+        except SolrError as err:
+            if err.status == 404:
+                raise self._missing() from err
+            raise
+
+    def _update(self, body: str) -> None:
+        try:
+            self.client.request("POST", self.client.collection_path("update"), {"commit": "true"}, body.encode(),
+                                "application/json")
+        except SolrError as err:
+            if err.status == 404:
+                raise self._missing() from err
+            raise
+
+    def _cluster_status(self) -> dict[str, Any]:
+        answer = self.client.get("/admin/collections", {"action": "CLUSTERSTATUS",
+                                                         "collection": self.client.collection})
+        found = answer.get("cluster", {}).get("collections", {}).get(self.client.collection)
+        if found is None:
+            raise self._missing()
+        return dict(found)
+
+    def _missing(self) -> IndexNotFoundError:
+        return IndexNotFoundError(f"no collection {self.client.collection!r} on the Solr cluster: create it with "
+                                  "`newsarchive solr init`, then `newsarchive index PATH`")
+
+    def _hit(self, doc: dict[str, Any], matches: Any, scored: bool) -> Hit:
+        article = solr_to_article(doc)
+        text = article.body or article.headline
+        terms = frozenset(t.text for t in self._analyzer(text) if matches(t.text))
+        return Hit(id=article.id, headline=display_headline(article), author=article.author, date=article.date,
+                   topic=article.topic, source=article.source, url=article.url,
+                   snippet=snippet(text, terms, self._analyzer), score=float(doc["score"]) if scored else None)
+
+    def _suggest(self, search: Search, user_query: Any, total: int) -> str | None:
+        """Return a correction of a query that finds little (from the collection's own words), if it finds more."""
+        if user_query is None or total > SUGGEST_BELOW:
+            return None
+        from .spelling import suggest
+
+        suggestion = suggest(self, search.query)
+        if suggestion is None:
+            return None
+        found = self._select({**self._request(Search(query=suggestion, match=search.match),
+                                              parse_query(self._parsers[search.match], suggestion)), "limit": 0})
+        return suggestion if int(found["response"]["numFound"]) > total else None
+
+
+def _facet(name: str, search: Search, paging: Paging) -> dict[str, Any]:
+    """Return the JSON facet of one facet: counted without its own selection, as on Whoosh."""
+    chronological = name in ("year", "month")
+    limit = -1 if chronological or getattr(search, name) else paging.facet_limit
+    return {"type": "terms", "field": FACET_FIELDS[name], "limit": limit, "refine": True, "mincount": 1,
+            "domain": {"excludeTags": name}}
+
+
+def _buckets(answer: dict[str, Any], name: str) -> list[tuple[str, int]]:
+    """Return a facet's (value, count) pairs, largest first, ties by value (as the Whoosh backend lists them)."""
+    buckets = answer.get("facets", {}).get(name, {}).get("buckets", [])
+    pairs = [(str(b["val"]), int(b["count"])) for b in buckets]
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _sort(search: Search, user_query: Any) -> str:
+    if user_query is not None and search.sort == "relevance":
+        return "score desc,date desc,id asc"
+    return "date asc,id asc" if search.sort == "oldest" else "date desc,id asc"
+
+
+def _partial(answer: dict[str, Any]) -> bool:
+    return bool(answer.get("responseHeader", {}).get("partialResults"))
+
+
+def _naive(value: Any) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, (int, float)):
+        return None
+    return datetime.fromisoformat(str(value).rstrip("Z")).replace(tzinfo=None)
