@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..records import Article
-from ..whoosh.analysis import name_analyzer, news_analyzer
 
 PREANALYZED_VERSION = "1"  # JsonPreAnalyzedParser.VERSION in Solr 9
 NEWS_FIELDS = ("headline", "body")
@@ -25,6 +24,10 @@ _ANALYZERS: dict[str, Any] = {}
 
 
 def _analyzer(kind: str) -> Any:
+    # Imported here, not at the top: reading documents back (solr_to_article) needs neither Whoosh nor NLTK, and
+    # tests/test_architecture.py counts indexer/solr as neutral core until "solr" is in indexer.backend.BACKENDS.
+    from ..whoosh.analysis import name_analyzer, news_analyzer
+
     if kind not in _ANALYZERS:
         _ANALYZERS[kind] = news_analyzer() if kind == "news" else name_analyzer()
     return _ANALYZERS[kind]
