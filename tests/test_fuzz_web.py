@@ -197,7 +197,7 @@ def check_answer(response: TestResponse, path: bytes, query: bytes, accept: str 
             message = body.split('class="error-message" role="alert">', 1)[1].split("</p>", 1)[0]
             assert message.strip(), (url, "an error page without a message")
             assert 'role="search"' in body  # the search form is kept
-    elif response.mimetype in ("application/atom+xml", "application/opensearchdescription+xml"):
+    elif response.mimetype in ("application/atom+xml", "application/opensearchdescription+xml", "application/xml"):
         ET.fromstring(response.get_data())  # well-formed XML, whatever the query held
     elif response.mimetype == "text/csv":
         list(csv.reader(io.StringIO(body)))
