@@ -38,6 +38,8 @@ from indexer.request import PARAMS, Paging, Search
 from indexer.results import SearchPage
 from indexer.settings import INDEX
 
+from .solr_cli import solr
+
 MAX_LISTED_PROBLEMS = 20
 # From this many segments on, `index` suggests `optimize` (searches slow down by about 0.3 ms a segment).
 OPTIMIZE_HINT_SEGMENTS = 30
@@ -367,3 +369,6 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
     # Waitress drops X-Forwarded-* headers unless told otherwise; with NEWSARCHIVE_PROXY_FIX the app reads them.
     waitress.serve(app, host=host, port=port, threads=threads, ident="newsarchive",
                    clear_untrusted_proxy_headers=not app.config["PROXY_FIX"])
+
+
+main.add_command(solr)

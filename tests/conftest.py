@@ -12,6 +12,17 @@ from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.whoosh import WhooshBackend
 
+# The session's shared SolrCloud (the `solr_cluster` fixture) and the hooks that start and stop it: pytest finds
+# them by name in this module.
+from .solr_cluster import (  # noqa: F401
+    pytest_configure,
+    pytest_configure_node,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_unconfigure,
+    solr_cluster,
+)
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REUTERS = SHARED / "data" / "reuters21578"
 SAMPLE = SHARED / "samples" / "connecting-vets-2020-01-22.txt"

@@ -58,6 +58,12 @@ def test_the_neutral_core_loads_no_engine_and_no_front_end() -> None:
     assert not loaded & {"whoosh", "nltk", "flask", "webapp", "newsarchive", "click"}
 
 
+def test_the_command_and_the_web_app_load_nothing_of_solr() -> None:
+    code = "import sys, webapp, newsarchive.cli\nprint(' '.join(m for m in sys.modules if 'solr' in m))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["newsarchive.solr_cli"]  # the `solr` command group: it imports no Solr module
+
+
 def test_the_command_loads_the_engine_only_when_it_opens_one() -> None:
     assert "whoosh" not in loaded_after("import newsarchive.cli")
     assert "whoosh" in loaded_after("from indexer.backend import open_backend; open_backend('whoosh', 'nowhere')")

@@ -14,6 +14,7 @@ import click
 import pytest
 
 from newsarchive.cli import main as cli  # the `newsarchive` command (its click group)
+from newsarchive.solr_cli import SOLR_URL_VARIABLE
 from webapp.settings import SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,8 +24,9 @@ CONFIGURATION = DOCS / "configuration.md"
 CLI_REFERENCE = DOCS / "cli.md"
 PAGES = [README, *sorted(DOCS.glob("*.md"))]
 README_MAX_LINES = 160
-# Read outside webapp.settings: by the CLI (the default of --index) and when the search engine is chosen.
-OTHER_VARIABLES = ("NEWSARCHIVE_INDEX", "NEWSARCHIVE_BACKEND")
+# Read outside webapp.settings: by the CLI (the default of --index) and when the search engine is chosen, and
+# the Solr backend's address, which `newsarchive solr dev-cluster` prints (newsarchive.solr_cli.SOLR_URL_VARIABLE).
+OTHER_VARIABLES = ("NEWSARCHIVE_INDEX", "NEWSARCHIVE_BACKEND", SOLR_URL_VARIABLE)
 VARIABLES = sorted({setting.env for setting in SETTINGS} | set(OTHER_VARIABLES))
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)

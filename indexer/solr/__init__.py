@@ -1,1 +1,3 @@
-"""The SolrCloud engine: the configset, its provisioning, documents, client and query translation."""
+"""The SolrCloud engine behind SearchBackend (NEWSARCHIVE_BACKEND=solr): configset, provisioning, documents, client,
+query translation, the backend; and a local SolrCloud to develop and test on (devcluster/). Imported only when picked.
+"""

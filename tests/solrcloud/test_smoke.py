@@ -1,7 +1,8 @@
 """A real two-node SolrCloud (ZooKeeper + 2 Solr JVMs on 127.0.0.1) answers, replicates, and tolerates a node down.
 
-Skipped unless `java` and `mvn` are on PATH. Only the standard library speaks to Solr (urllib), as the SolrCloud
-backend's own tests will.
+The cluster is the package's (indexer.solr.devcluster), started for this module alone because it stops and
+restarts a node; the session's shared cluster (the `solr_cluster` fixture) is never touched here. Skipped unless
+`java` and `mvn` are on PATH, failed instead in CI. Only the standard library speaks to Solr (urllib).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.solrcloud.cluster import SolrCloud, tools_missing
+from indexer.solr.devcluster import DevCluster, alive
+from tests.solr_cluster import skip_without_tools
 
 CONFIGSET_DIR = Path(__file__).resolve().parent / "smoke-configset"
 CONFIGSET = "newsarchive-smoke"
@@ -30,7 +32,6 @@ DOCS = [
     {"id": "a3", "title": "Elections", "body": "Voters braved the storm to reach the polls.", "source": "Courier"},
 ]
 
-pytestmark = pytest.mark.skipif(bool(tools_missing()), reason=f"needs {' and '.join(tools_missing())} on PATH")
 
 
 def request(url: str, data: bytes | None = None, method: str = "GET", content_type: str = "") -> dict[str, Any]:
@@ -57,21 +58,13 @@ def listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="module")
-def cloud() -> Iterator[SolrCloud]:
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevCluster]:
     """The cluster, started once for this module; afterwards nothing it started may still run or listen."""
+    skip_without_tools()
     began = time.monotonic()
-    cluster = SolrCloud(nodes=2, node_heap="512m").start()
-    ports = [int(cluster.zk_host.rsplit(":", 1)[1]), *(int(n["port"]) for n in cluster.info["nodes"])]
-    pids = cluster.pids()
+    cluster = DevCluster(tmp_path_factory.mktemp("smoke-cloud"), nodes=2, node_heap="512m").start()
+    ports, pids = cluster.info.ports, cluster.info.pids
     timings = f"mvn {cluster.build_seconds:.1f} s, cluster up {cluster.startup_seconds:.1f} s"
     try:
         yield cluster
@@ -85,7 +78,7 @@ def cloud() -> Iterator[SolrCloud]:
 
 
 @pytest.fixture(scope="module")
-def smoke(cloud: SolrCloud) -> SolrCloud:
+def smoke(cloud: DevCluster) -> DevCluster:
     """Our configset uploaded; `smoke` (2 shards x 2 replicas) and `smoke_rf1` (2 shards x 1) with DOCS in both."""
     base = cloud.node_urls[0]
     answer = request(f"{base.removesuffix('/solr')}/api/configsets/{CONFIGSET}", configset_zip(), "PUT",
@@ -100,7 +93,7 @@ def smoke(cloud: SolrCloud) -> SolrCloud:
     return cloud
 
 
-def select(cloud: SolrCloud, collection: str, node: int, **params: str) -> dict[str, Any]:
+def select(cloud: DevCluster, collection: str, node: int, **params: str) -> dict[str, Any]:
     return cloud.get(f"/{collection}/select", node, **{"q": "*:*", "fl": "id", "rows": "10", **params})
 
 
@@ -108,7 +101,7 @@ def ids(answer: dict[str, Any]) -> set[str]:
     return {doc["id"] for doc in answer["response"]["docs"]}
 
 
-def test_every_node_is_a_cloud_node_on_loopback(cloud: SolrCloud) -> None:
+def test_every_node_is_a_cloud_node_on_loopback(cloud: DevCluster) -> None:
     assert len(cloud.node_urls) == 2 and len(set(cloud.node_urls)) == 2
     for node, url in enumerate(cloud.node_urls, 1):
         assert url.startswith("http://127.0.0.1:") and url.endswith("/solr")
@@ -117,29 +110,33 @@ def test_every_node_is_a_cloud_node_on_loopback(cloud: SolrCloud) -> None:
         assert system["zkHost"] == cloud.zk_host
         assert system["lucene"]["solr-spec-version"] == "9.10.1"
     live = cloud.get("/admin/collections", action="CLUSTERSTATUS")["cluster"]["live_nodes"]
-    assert sorted(live) == sorted(n["nodeName"] for n in cloud.info["nodes"])
+    assert sorted(live) == sorted(node.name for node in cloud.info.nodes)
 
 
-def test_configset_is_uploaded(smoke: SolrCloud) -> None:
+def test_configset_is_uploaded(smoke: DevCluster) -> None:
     assert CONFIGSET in smoke.get("/admin/configs", action="LIST")["configSets"]
 
 
-def test_every_node_answers_for_the_whole_collection(smoke: SolrCloud) -> None:
+def test_every_node_answers_for_the_whole_collection(smoke: DevCluster) -> None:
     for node in (1, 2):
         for collection in ("smoke", "smoke_rf1"):
             assert ids(select(smoke, collection, node)) == {"a1", "a2", "a3"}
         assert ids(select(smoke, "smoke", node, q="storm")) == {"a1", "a3"}
         assert ids(select(smoke, "smoke", node, q="source:Wire")) == {"a2"}
     # Two shards, two replicas, each replica of a shard on a different node.
-    state = smoke.wait_for_active("smoke")
+    smoke.wait_for_active("smoke")
+    status = smoke.get("/admin/collections", action="CLUSTERSTATUS", collection="smoke")["cluster"]
+    state = status["collections"]["smoke"]
     for shard in state["shards"].values():
         assert len({r["node_name"] for r in shard["replicas"].values()}) == 2
 
 
-def test_a_node_down(smoke: SolrCloud) -> None:
+def test_a_node_down(smoke: DevCluster) -> None:
     """With a node down, a shard whose only replica it held is missing: shards.tolerant gives partialResults."""
-    state = smoke.wait_for_active("smoke_rf1")
-    node_of = {n["nodeName"]: n["index"] for n in smoke.info["nodes"]}
+    smoke.wait_for_active("smoke_rf1")
+    status = smoke.get("/admin/collections", action="CLUSTERSTATUS", collection="smoke_rf1")["cluster"]
+    state = status["collections"]["smoke_rf1"]
+    node_of = {node.name: node.index for node in smoke.info.nodes}
     placed = {name: node_of[next(iter(s["replicas"].values()))["node_name"]] for name, s in state["shards"].items()}
     assert sorted(placed.values()) == [1, 2], f"expected one shard of smoke_rf1 on each node: {placed}"
     down, up = 2, 1
@@ -150,7 +147,7 @@ def test_a_node_down(smoke: SolrCloud) -> None:
 
     smoke.stop_node(down)
     try:
-        assert smoke.node_pid(down) == -1
+        assert smoke.info.nodes[down - 1].pid == -1
         # Two replicas per shard: every shard still has one live, so the answer is whole.
         whole = select(smoke, "smoke", up)
         assert ids(whole) == {"a1", "a2", "a3"} and "partialResults" not in whole["responseHeader"]
@@ -166,7 +163,7 @@ def test_a_node_down(smoke: SolrCloud) -> None:
         assert ids(partial) == kept
     finally:
         smoke.start_node(down)
-    assert smoke.node_pid(down) > 0
+    assert smoke.info.nodes[down - 1].pid > 0
     for collection in ("smoke", "smoke_rf1"):
         smoke.wait_for_active(collection)
         for node in (1, 2):

@@ -31,7 +31,7 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  *
  * <pre>
  *   LocalSolrCloud [--nodes N] [--base-dir DIR] [--json FILE] [--zk-port P] [--ports P1,P2,..]
- *                  [--node-heap 512m] [--default-confdir DIR] [--exit-on-stdin-eof]
+ *                  [--node-heap 512m] [--default-confdir DIR] [--exit-on-stdin-eof] [--watch-pid PID]
  *   LocalSolrCloud node --home DIR --port P --zk HOST:PORT [--parent-pid PID]   (internal)
  * </pre>
  *
@@ -71,7 +71,8 @@ public final class LocalSolrCloud {
         JettyConfig.builder()
             .setContext("/solr")
             .setPort(port)
-            .withPortRetryTime(portRetrySeconds) // a restart waits for its old port; a first start does not            .enableV2(true) // /api/... (the V2 API, e.g. PUT /api/cluster/configs/NAME)
+            .withPortRetryTime(portRetrySeconds) // a restart waits for its old port; a first start does not
+            .enableV2(true) // /api/... (the V2 API, e.g. PUT /api/configsets/NAME)
             .stopAtShutdown(false) // our own hook below stops it, once
             .build();
     JettySolrRunner jetty = new JettySolrRunner(home, nodeProps, config);
@@ -170,6 +171,7 @@ public final class LocalSolrCloud {
     int zkPort = 0;
     int[] ports = null;
     boolean exitOnEof = false;
+    long watchPid = -1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--nodes" -> n = Integer.parseInt(args[++i]);
@@ -184,11 +186,12 @@ public final class LocalSolrCloud {
         case "--node-heap" -> heap = args[++i];
         case "--default-confdir" -> defaultConf = Path.of(args[++i]).toAbsolutePath().toString();
         case "--exit-on-stdin-eof" -> exitOnEof = true;
+        case "--watch-pid" -> watchPid = Long.parseLong(args[++i]);
         case "-h", "--help" -> {
           OUT.println(
               "usage: LocalSolrCloud [--nodes N] [--base-dir DIR] [--json FILE] [--zk-port P]"
                   + " [--ports P1,P2,..] [--node-heap 512m] [--default-confdir DIR]"
-                  + " [--exit-on-stdin-eof]");
+                  + " [--exit-on-stdin-eof] [--watch-pid PID]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -202,6 +205,14 @@ public final class LocalSolrCloud {
     base = base.toAbsolutePath();
     if (json == null) json = base.resolve("cluster.json");
     LocalSolrCloud cloud = new LocalSolrCloud(base, json.toAbsolutePath(), heap, defaultConf, zkPort);
+    if (watchPid > 0) {
+      // Shared by several processes (pytest-xdist workers), the cluster belongs to the one that runs them all:
+      // never outlive it, even if it is SIGKILLed. exit() runs the shutdown hook: nodes, then ZooKeeper.
+      ProcessHandle.of(watchPid)
+          .ifPresentOrElse(
+              p -> p.onExit().thenRun(() -> System.exit(0)),
+              () -> System.exit(1));
+    }
     try {
       cloud.run(n, ports, exitOnEof);
     } catch (Exception e) {
