@@ -22,7 +22,7 @@ from .settings import BACKEND, INDEX, SettingError, read_settings
 
 FIRST_PAGE = Paging()
 # Backend name -> "module:class". The module is imported only when its backend is opened.
-BACKENDS = {"whoosh": "indexer.whoosh:WhooshBackend"}
+BACKENDS = {"whoosh": "indexer.whoosh:WhooshBackend", "solr": "indexer.solr.backend:SolrBackend"}
 
 
 @dataclass

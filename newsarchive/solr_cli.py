@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from indexer.errors import NewsArchiveError
+from indexer.settings import BACKEND, SOLR_SETTINGS, SOLR_URL, read_settings
 
 if TYPE_CHECKING:
     from indexer.solr.devcluster import DevCluster
-
-# What the Solr backend reads: the first node's base URL (any node answers for the whole cluster).
-SOLR_URL_VARIABLE = "NEWSARCHIVE_SOLR_URL"
 
 
 class _Stop(Exception):
@@ -54,7 +52,24 @@ def _uninterrupted() -> Iterator[None]:
 
 @click.group("solr")
 def solr() -> None:
-    """SolrCloud tools: a local cluster to develop and test on."""
+    """SolrCloud: create the archive's collection; a local cluster to develop and test on."""
+
+
+@solr.command("init")
+@click.option("--shards", type=click.IntRange(1, 1024), default=1, show_default=True,
+              help="Shards the collection is split into (one or more per node).")
+@click.option("--replicas", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="Copies of each shard (on different nodes: a node can fail).")
+def init_command(shards: int, replicas: int) -> None:
+    """Upload the configset and create the collection (NEWSARCHIVE_SOLR_URL, NEWSARCHIVE_SOLR_COLLECTION)."""
+    from indexer.solr.client import client_of
+    from indexer.solr.provision import init_collection
+
+    try:
+        client = client_of(read_settings(SOLR_SETTINGS))
+        click.echo(init_collection(client.urls, client.collection, shards, replicas, client=client))
+    except NewsArchiveError as err:
+        raise click.ClickException(str(err)) from err
 
 
 @solr.command("dev-cluster")
@@ -124,5 +139,5 @@ def _describe(cluster: DevCluster) -> None:
     for node in info.nodes:
         click.echo(f"node {node.index}: {node.url} (pid {node.pid}, log {node.log})")
     click.echo(f"Up in {cluster.startup_seconds:.1f} s; addresses and PIDs in {cluster.json_file}. To use it:")
-    click.echo(f"export NEWSARCHIVE_BACKEND=solr {SOLR_URL_VARIABLE}={info.node_urls[0]}")
+    click.echo(f"export {BACKEND.env}=solr {SOLR_URL.env}={','.join(info.node_urls)}")
     click.echo("Ctrl-C (or SIGTERM) stops every node, then ZooKeeper.")

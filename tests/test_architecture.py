@@ -91,7 +91,7 @@ def test_the_web_app_reaches_an_engine_only_through_the_backend_seam() -> None:
 
 
 def test_an_unknown_backend_is_refused_naming_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(SettingError, match="NEWSARCHIVE_BACKEND must be one of whoosh, not 'lucene'"):
+    with pytest.raises(SettingError, match="NEWSARCHIVE_BACKEND must be one of solr, whoosh, not 'lucene'"):
         open_backend(environ={"NEWSARCHIVE_BACKEND": "lucene"}, folder=tmp_path)
 
 
@@ -112,5 +112,5 @@ def test_the_command_refuses_an_unknown_backend_with_the_known_ones(tmp_path: Pa
         result = CliRunner().invoke(main, [*args, "--index", str(tmp_path / "ix")],
                                     env={"NEWSARCHIVE_BACKEND": "lucene"})
         assert result.exit_code == 1, args
-        assert "Error: NEWSARCHIVE_BACKEND must be one of whoosh, not 'lucene'" in result.output, args
+        assert "Error: NEWSARCHIVE_BACKEND must be one of solr, whoosh, not 'lucene'" in result.output, args
     assert not (tmp_path / "ix").exists()

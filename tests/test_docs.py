@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 import pytest
 
+from indexer.settings import SOLR_SETTINGS
 from newsarchive.cli import main as cli  # the `newsarchive` command (its click group)
-from newsarchive.solr_cli import SOLR_URL_VARIABLE
 from webapp.settings import SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,10 +24,9 @@ CONFIGURATION = DOCS / "configuration.md"
 CLI_REFERENCE = DOCS / "cli.md"
 PAGES = [README, *sorted(DOCS.glob("*.md"))]
 README_MAX_LINES = 160
-# Read outside webapp.settings: by the CLI (the default of --index) and when the search engine is chosen, and
-# the Solr backend's address, which `newsarchive solr dev-cluster` prints (newsarchive.solr_cli.SOLR_URL_VARIABLE).
-OTHER_VARIABLES = ("NEWSARCHIVE_INDEX", "NEWSARCHIVE_BACKEND", SOLR_URL_VARIABLE)
-VARIABLES = sorted({setting.env for setting in SETTINGS} | set(OTHER_VARIABLES))
+# The web app's settings (the library's INDEX and BACKEND among them) and the Solr backend's.
+ALL_SETTINGS = (*SETTINGS, *SOLR_SETTINGS)
+VARIABLES = sorted({setting.env for setting in ALL_SETTINGS})
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 _LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -58,7 +57,7 @@ def test_settings_are_documented(variable: str) -> None:
     assert f"`{variable}`" in CONFIGURATION.read_text(encoding="utf-8"), f"{variable} is not in {CONFIGURATION.name}"
 
 
-@pytest.mark.parametrize("setting", [s for s in SETTINGS if s.default != ""], ids=lambda s: s.env)
+@pytest.mark.parametrize("setting", [s for s in ALL_SETTINGS if s.default != ""], ids=lambda s: s.env)
 def test_setting_defaults_are_documented(setting: Setting) -> None:
     row = re.search(rf"^\| `{setting.env}` \| ([^|]*) \|", CONFIGURATION.read_text(encoding="utf-8"), re.M)
     assert row, f"{setting.env} has no row in the table of {CONFIGURATION.name}"

@@ -82,7 +82,7 @@ def test_the_command_runs_a_cluster_until_sigterm(tmp_path: Path) -> None:
         out = read_until(lines, "export ", 300)
         info = ClusterInfo.read(state)
         assert f"ZooKeeper: {info.zk_host}" in out
-        assert out[-1] == f"export NEWSARCHIVE_BACKEND=solr NEWSARCHIVE_SOLR_URL={info.node_urls[0]}"
+        assert out[-1] == f"export NEWSARCHIVE_BACKEND=solr NEWSARCHIVE_SOLR_URL={','.join(info.node_urls)}"
         for node in info.nodes:
             assert any(line.startswith(f"node {node.index}: {node.url} ") for line in out)
             system = get_json(f"{node.url}/admin/info/system?wt=json")

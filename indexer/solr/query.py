@@ -23,6 +23,8 @@ from ..errors import QueryError
 from ..whoosh.spelling import edit_distance
 
 Dsl = dict[str, Any]
+# The pre-analysed fields (the others hold values as given).
+_ANALYSED = frozenset(("headline", "body", "author", "topic", "source"))
 # Any character but these is escaped in the Lucene syntax we write (wildcard patterns keep their * and ?).
 _PLAIN = re.compile(r"[0-9A-Za-z_]")
 
@@ -61,6 +63,15 @@ def to_dsl(query: Any) -> Dsl:
         return {"lucene": {"query": f"{query.fieldname}:{_escaped(_text(query.text))}~{int(query.maxdist)}"}}
     if isinstance(query, wq.Wildcard):
         return {"lucene": {"query": f"{query.fieldname}:{_escaped(_text(query.text), keep='*?')}"}}
+    if isinstance(query, wq.TermRange):
+        if query.fieldname in _ANALYSED:
+            # Solr analyses a range's bounds with the query analyzer, Whoosh compares them as given: they differ.
+            raise QueryError(f"a range of words ({query.fieldname}:[a TO b] or {{a TO b}}) cannot run on the Solr "
+                             "backend: search for the words, or put braces and brackets in quotes")
+        low = "*" if query.start is None else _quoted(_text(query.start))
+        high = "*" if query.end is None else _quoted(_text(query.end))
+        opening, closing = "{" if query.startexcl else "[", "}" if query.endexcl else "]"
+        return {"lucene": {"query": f"{query.fieldname}:{opening}{low} TO {high}{closing}"}}
     if isinstance(query, wq.NumericRange) and query.fieldname == "date":
         return {"lucene": {"query": f"date:[{_bound(query.start)} TO {_bound(query.end)}]"}}
     if isinstance(query, wq.Every):
@@ -76,8 +87,15 @@ def date_filter(start: datetime | None, end: datetime | None) -> Dsl:
 
 
 def values_filter(field: str, values: tuple[str, ...]) -> Dsl:
-    """Return the filter of any of a facet's values, exactly as given (the terms parser takes them literally)."""
-    return {"terms": {"f": field, "query": "\x1f".join(values), "separator": "\x1f"}}
+    """Return the filter of any of a facet's values, exactly as given (the terms parser takes them literally).
+
+    The values travel joined by U+001F, which no indexed value holds (the parsers drop control characters): a
+    value holding one matches nothing rather than splitting into two.
+    """
+    kept = [value for value in values if "\x1f" not in value]
+    if not kept:
+        return {"lucene": {"query": "-*:*"}}  # nothing
+    return {"terms": {"f": field, "query": "\x1f".join(kept), "separator": "\x1f"}}
 
 
 def _bool(**clauses: list[Dsl]) -> Dsl:
@@ -110,6 +128,11 @@ def _span_term(field: str, text: str) -> str:
 def _escaped(text: str, keep: str = "") -> str:
     """Return text for Lucene syntax: every character but letters, digits, _ and `keep` backslash-escaped."""
     return "".join(c if _PLAIN.match(c) or c in keep else "\\" + c for c in text)
+
+
+def _quoted(text: str) -> str:
+    """Return text as a quoted term of Lucene syntax (a range's bound): its backslashes and quotes escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _text(value: Any) -> str:
