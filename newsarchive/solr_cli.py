@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from indexer.backend import open_backend
+from indexer.build import DEFAULT_BATCH_SIZE
 from indexer.errors import NewsArchiveError
-from indexer.settings import BACKEND, SOLR_SETTINGS, SOLR_URL, read_settings
+from indexer.settings import BACKEND, INDEX, SOLR_SETTINGS, SOLR_URL, read_settings
 
 if TYPE_CHECKING:
     from indexer.solr.devcluster import DevCluster
@@ -70,6 +72,33 @@ def init_command(shards: int, replicas: int) -> None:
         click.echo(init_collection(client.urls, client.collection, shards, replicas, client=client))
     except NewsArchiveError as err:
         raise click.ClickException(str(err)) from err
+
+
+@solr.command("import")
+@click.option("--from-index", "source", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The Whoosh index folder to copy from.")
+@click.option("--index", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"The Solr backend's folder (manifest, run lock) [default: ${INDEX.env} or ./{INDEX.default}].")
+@click.option("--batch-size", type=click.IntRange(1), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help="Articles per commit: an interrupted import resumes after the last one.")
+def import_command(source: Path, folder: Path | None, batch_size: int) -> None:
+    """Copy every article of a Whoosh index into the Solr collection; run again to resume."""
+    from indexer.transfer import transfer
+
+    try:
+        whoosh = open_backend("whoosh", source)
+        solr_backend = open_backend("solr", folder)
+        try:
+            report = transfer(whoosh, solr_backend, batch_size,
+                              progress=lambda done, total: click.echo(f"  {done:,} of {total:,}", err=True))
+        finally:
+            whoosh.close()
+            solr_backend.close()
+    except NewsArchiveError as err:
+        raise click.ClickException(str(err)) from err
+    resumed = f" (resumed after {report.resumed_after:,})" if report.resumed_after else ""
+    click.echo(f"Imported {report.copied:,} of {report.total:,} articles from {source}{resumed} "
+               f"in {report.seconds:.1f} s.")
 
 
 @solr.command("dev-cluster")
