@@ -77,3 +77,18 @@ def test_an_interrupted_import_resumes_after_its_last_batch(solr_cluster: list[s
     assert (report.resumed_after, report.copied, report.total) == (80, 40, 120)
     assert ids(target) == ids(source) and not (tmp_path / "solr" / CHECKPOINT).exists()
     source.close()
+
+
+def test_init_creates_the_collection_once_and_check_finds_it_healthy(solr_cluster: list[str], tmp_path: Path) -> None:
+    env = {"NEWSARCHIVE_BACKEND": "solr", "NEWSARCHIVE_SOLR_URL": ",".join(solr_cluster),
+           "NEWSARCHIVE_SOLR_COLLECTION": "initialised", "NEWSARCHIVE_INDEX": str(tmp_path / "state")}
+    first = CliRunner().invoke(main, ["solr", "init", "--shards", "2"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "Created collection initialised: 2 shard(s) x 1 replica(s)" in first.output
+    again = CliRunner().invoke(main, ["solr", "init", "--shards", "2"], env=env)
+    assert again.exit_code == 0 and "nothing changed" in again.output
+    check = CliRunner().invoke(main, ["check"], env=env)
+    assert check.exit_code == 0, check.output
+    assert "the collection 'initialised' answers: 2 shard(s), 0 articles" in check.output
+    missing = CliRunner().invoke(main, ["search", "oil"], env={**env, "NEWSARCHIVE_SOLR_COLLECTION": "nowhere"})
+    assert missing.exit_code == 1 and "no collection 'nowhere' on the Solr cluster" in missing.output
