@@ -6,8 +6,8 @@ Whoosh; the timeline counts days; snippets are made here from the stored text wi
 analyzer as Whoosh's, so they are escaped and marked exactly the same. Exports page with cursorMark (any depth).
 Related articles are Lucene's more-like-this done here: the article's key words by tf-idf from the collection's
 document frequencies (the pre-analysed fields leave Solr no analyzer to re-read the text with), searched as any
-query. Searches ask for shards.tolerant: a page missing a shard says it is partial. Writes are batches committed
-hard before they are reported.
+query. Searches ask for shards.tolerant: a page missing a shard says it is partial (its facets unrefined:
+Solr cannot refine them with a shard missing). Writes are batches committed hard before they are reported.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from typing import Any
 
 from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
-from ..errors import ArticleNotFoundError, IndexNotFoundError, NewsArchiveError, QueryError
+from ..errors import (
+    ArticleNotFoundError,
+    BackendUnavailableError,
+    IndexNotFoundError,
+    NewsArchiveError,
+    QueryError,
+)
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
 from ..results import (
@@ -289,9 +295,20 @@ class SolrBackend:
         except SolrError as err:
             if err.status == 404:
                 raise self._missing() from err
+            if err.status >= 500 and _refines(request):
+                # Solr (9.10) cannot refine JSON facets when shards.tolerant left a shard out: it fails with an
+                # NPE (HTTP 500). Such a page is partial anyway, so its facets are counted unrefined, and said so.
+                try:
+                    answer = self._select(_unrefined(request))
+                except NewsArchiveError:
+                    answer = {}
+                if _partial(answer):
+                    return answer
             raise QueryError(f"the Solr backend refused this search: {err}") from err
 
     def _get(self, handler: str, params: dict[str, Any]) -> dict[str, Any]:
+        if handler == "terms":  # spelling and related articles: what the shards that answer hold
+            params = {**params, **self._params()}
         try:
             return self.client.get(self.client.collection_path(handler), params)
         except SolrError as err:
@@ -306,6 +323,11 @@ class SolrBackend:
         except SolrError as err:
             if err.status == 404:
                 raise self._missing() from err
+            if err.status >= 500:  # a shard's leader did not answer ("N Async exceptions during distributed update")
+                said = str(err).rstrip(": ")
+                raise BackendUnavailableError(
+                    f"the Solr cluster could not write this batch ({said}): a node holding a shard is down; the "
+                    "batch is not reported indexed: start the node and run again") from err
             raise
 
     def _cluster_status(self) -> dict[str, Any]:
@@ -361,6 +383,17 @@ def _sort(search: Search, user_query: Any) -> str:
     if user_query is not None and search.sort == "relevance":
         return "score desc,date desc,id asc"
     return "date asc,id asc" if search.sort == "oldest" else "date desc,id asc"
+
+
+def _refines(request: dict[str, Any]) -> bool:
+    return any(isinstance(f, dict) and f.get("refine") for f in request.get("facet", {}).values())
+
+
+def _unrefined(request: dict[str, Any]) -> dict[str, Any]:
+    """Return the request with no facet refined."""
+    facets = {name: {k: v for k, v in f.items() if k != "refine"} if isinstance(f, dict) else f
+              for name, f in request["facet"].items()}
+    return {**request, "facet": facets}
 
 
 def _partial(answer: dict[str, Any]) -> bool:
