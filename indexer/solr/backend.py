@@ -101,7 +101,8 @@ class SolrBackend:
         total = int(answer["response"]["numFound"])
         facets = {name: facet_values(name, _buckets(answer, name), getattr(search, name), paging.facet_limit)
                   for name in FACETS}
-        days = tuple((date.fromisoformat(value), count) for value, count in _buckets(answer, "day"))
+        # In date order, as on Whoosh (_buckets lists largest first).
+        days = tuple(sorted((date.fromisoformat(value), count) for value, count in _buckets(answer, "day")))
         suggestion = self._suggest(search, user_query, total)
         took = (time.perf_counter() - started) * 1000
         return SearchPage(search, paging, total, hits, facets, suggestion, took, days,

@@ -1,0 +1,170 @@
+"""Whoosh against SolrCloud (1 shard and 2 shards) on Reuters-21578: load rate and search-page latency, one run.
+
+    python -m bench.solr [--rounds 5]
+
+The script starts its own local SolrCloud (indexer.solr.devcluster: ZooKeeper and 2 Solr nodes, each a JVM) on
+this machine, so Solr's JVMs share the cores with the Python client that analyses and sends the documents: the
+figures are of that setup, not of a Solr on machines of its own. Every system loads the same .sgm files through
+the same `index_paths` (one process); the search is what the web page asks for (10 hits, snippets, facets,
+timeline) over a fixed query list, after one warm-up pass. Writes bench/results/solr-reuters-<time>.md and .json.
+Compare the ratios within a run, not runs with each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.run import RESULTS, SHARED, _percentiles, machine
+from indexer.backend import SearchBackend, open_backend
+from indexer.build import IndexOptions, index_paths
+from indexer.request import Paging, Search
+
+REUTERS = SHARED / "reuters21578" / "sgm-data"
+NODES = 2
+PAGE = Paging(per_page=10)
+# The search page's work over the query forms people use (the list of bench/search_latency.py).
+QUERIES = (
+    "", "oil", "trade deficit", '"interest rates"', "opec OR cartel", "oil -opec", "headline:merger",
+    "export*", "wheat date:1987-04", "dollar yen", "bank", "author:mankowski", "coffee brazil",
+    "tokyo stock exchange", "gold",
+)
+SETUP = (f"Solr: a local SolrCloud of {NODES} nodes (each a JVM, plus ZooKeeper) started by this script on the same "
+         "cores as the client, which analyses the documents in Python (one process)")
+
+
+@dataclass
+class SystemFigures:
+    """How one system loaded Reuters and answered the search page."""
+
+    articles: int
+    load_seconds: float
+    docs_per_second: float
+    search_ms: dict[str, float]
+    totals: list[int]
+
+
+@dataclass
+class SolrReport:
+    """Everything one run measured."""
+
+    machine: str
+    started: str
+    setup: str
+    rounds: int
+    queries: list[str]
+    systems: dict[str, SystemFigures] = field(default_factory=dict)
+    totals_agree: bool = False
+
+
+def load(backend_of: Any, files: list[Path]) -> tuple[SearchBackend, float]:
+    """Index the files into a fresh backend; return the backend reopened for reading, and the seconds taken."""
+    started = time.perf_counter()
+    index_paths(files, backend_of(), IndexOptions(procs=1))
+    seconds = time.perf_counter() - started
+    return backend_of(), seconds
+
+
+def search_times(backend: SearchBackend, rounds: int) -> tuple[list[float], list[int]]:
+    """Time the search page over the query list; return the milliseconds and each query's total."""
+    totals = [backend.search(Search(query=q), PAGE).total for q in QUERIES]  # warm-up
+    times = []
+    for _ in range(rounds):
+        for query in QUERIES:
+            started = time.perf_counter()
+            backend.search(Search(query=query), PAGE)
+            times.append((time.perf_counter() - started) * 1000)
+    return times, totals
+
+
+def measure(name: str, backend_of: Any, files: list[Path], rounds: int) -> SystemFigures:
+    """Load and search one system."""
+    sys.stderr.write(f"{name}: loading\n")
+    backend, seconds = load(backend_of, files)
+    articles = backend.article_count()
+    sys.stderr.write(f"{name}: {articles:,} articles in {seconds:.1f} s; searching\n")
+    times, totals = search_times(backend, rounds)
+    backend.close()
+    return SystemFigures(articles, seconds, articles / seconds, _percentiles(times), totals)
+
+
+def run(rounds: int) -> SolrReport:
+    """Start the cluster, measure Whoosh and Solr with 1 and 2 shards, stop the cluster."""
+    from indexer.solr.backend import SolrBackend
+    from indexer.solr.client import SolrClient
+    from indexer.solr.devcluster import DevCluster
+
+    files = sorted(REUTERS.glob("*.sgm"))
+    if not files:
+        raise SystemExit(f"Reuters-21578 not found at {REUTERS}")
+    report = SolrReport(machine(), datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), SETUP, rounds, list(QUERIES))
+    with tempfile.TemporaryDirectory(prefix="newsarchive-bench-solr-") as scratch:
+        base = Path(scratch)
+        report.systems["whoosh"] = measure("whoosh", lambda: open_backend("whoosh", base / "whoosh"), files, rounds)
+        sys.stderr.write("starting a 2-node SolrCloud\n")
+        with DevCluster(base / "cluster", nodes=NODES) as cluster:
+            urls = cluster.node_urls
+            for shards in (1, 2):
+                name, collection = f"solr, {shards} shard{'s' * (shards > 1)}", f"bench_{shards}shard"
+
+                def backend_of(shards: int = shards, collection: str = collection) -> SearchBackend:
+                    return SolrBackend(base / collection, SolrClient(urls, collection), shards=shards)
+
+                report.systems[name] = measure(name, backend_of, files, rounds)
+                SolrClient(urls, "").get("/admin/collections", {"action": "DELETE", "name": collection})
+    report.totals_agree = len({tuple(s.totals) for s in report.systems.values()}) == 1
+    return report
+
+
+def markdown(report: SolrReport) -> str:
+    """Return the report as a Markdown table, ratios against Whoosh."""
+    names = list(report.systems)
+    base = report.systems["whoosh"]
+    cells = {
+        "articles": lambda s: f"{s.articles:,}",
+        "load, s": lambda s: f"{s.load_seconds:.1f}",
+        "load, articles/s": lambda s: f"{s.docs_per_second:,.0f}",
+        "load rate vs Whoosh": lambda s: f"{s.docs_per_second / base.docs_per_second:.2f}×",
+        "search page p50, ms": lambda s: f"{s.search_ms['p50']:.1f}",
+        "search page p95, ms": lambda s: f"{s.search_ms['p95']:.1f}",
+        "p50 vs Whoosh": lambda s: f"{s.search_ms['p50'] / base.search_ms['p50']:.2f}×",
+        "p95 vs Whoosh": lambda s: f"{s.search_ms['p95'] / base.search_ms['p95']:.2f}×",
+    }
+    lines = [
+        "## reuters: Whoosh and SolrCloud",
+        "",
+        f"{report.machine}; {report.started}. {report.setup}. Search page: 10 hits, snippets, facets and timeline, "
+        f"{len(report.queries)} queries × {report.rounds} rounds after a warm-up. Ratios are within this run.",
+        "",
+        "| | " + " | ".join(names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    lines += [f"| {label} | " + " | ".join(cell(report.systems[n]) for n in names) + " |"
+              for label, cell in cells.items()]
+    lines += ["", f"Same totals for every query on every system: {'yes' if report.totals_agree else 'no'}."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Run and write the Markdown and JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="timed passes over the query list")
+    args = parser.parse_args()
+    report = run(args.rounds)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = RESULTS / f"solr-reuters-{report.started.replace(':', '').replace('-', '')[:15]}"
+    text = markdown(report)
+    stem.with_suffix(".md").write_text(text, encoding="utf-8")
+    stem.with_suffix(".json").write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
+    sys.stdout.write(text + f"\nWritten: {stem}.md, {stem}.json\n")
+
+
+if __name__ == "__main__":
+    main()

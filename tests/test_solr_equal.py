@@ -1,0 +1,147 @@
+"""Equal results, measured: all of Reuters-21578 in Whoosh and in a 2-shard SolrCloud collection, the same searches.
+
+Totals, every facet count and the timeline's days must be identical; the top 10 must be in the same order when
+sorted by date. Relevance ranks differ by design (Solr sums BM25 per field, Whoosh scores BM25F), so for those
+the overlap of the two top 10s is printed (run with -s to see it) and must be at least 6 of 10.
+
+Reuters is read from ../shared/data (research-only licence: never copied into the repo); skipped when absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from indexer.backend import SearchBackend, open_backend
+from indexer.build import IndexOptions, index_paths
+from indexer.request import FACETS, Paging, Search
+from indexer.results import SearchPage
+
+from .conftest import REUTERS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not REUTERS.is_dir(), reason=f"Reuters-21578 not found at {REUTERS}"),
+]
+
+STORIES = 21_578
+MIN_OVERLAP = 6
+TOP = Paging(per_page=10)
+SEARCHES = [
+    Search(query="oil"),
+    Search(query="oil AND prices"),
+    Search(query="opec OR cartel"),
+    Search(query="oil NOT opec"),
+    Search(query='"interest rates"'),
+    Search(query="oil NEAR/5 prices"),
+    Search(query="export*"),
+    Search(query="recieve~"),
+    Search(query="headline:merger"),
+    Search(query="topic:crude"),
+    Search(query="wheat date:1987-03"),
+    Search(query="oil", topic=("crude",)),
+    Search(query="bank", topic=("earn", "acq")),
+    Search(query="trade", date_from=date(1987, 3, 1), date_to=date(1987, 4, 15)),
+    Search(query="gold silver", match="any"),
+    Search(query="dollar", sort="newest"),
+    Search(query="coffee", sort="oldest"),
+]
+# Differences found by this test, left to fix (each an xfail(strict=True) below, so a fix shows as XPASS).
+FUZZY = "fuzzy words match far more on Solr (recieve~: 48 on Whoosh, 1,241 on Solr): the Lucene fuzzy query differs"
+CUT = ("the topic and author facets' top 20 differ on Solr for nearly every search: the distributed terms facet "
+       "(per-shard top N, then refinement) misses values whose count is spread over the 2 shards, and lists lower "
+       "ones instead; exact only with limit -1 or a larger overrequest")
+TIES = "constant-score-like matches: Solr and Whoosh break the many equal scores differently"
+
+
+def _sgm_files() -> list[Path]:
+    return sorted(REUTERS.rglob("*.sgm"))
+
+
+@pytest.fixture(scope="module")
+def whoosh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchBackend]:
+    """All of Reuters in a Whoosh index."""
+    folder = tmp_path_factory.mktemp("equal") / "whoosh"
+    index_paths(_sgm_files(), open_backend("whoosh", folder), IndexOptions(procs=1))
+    backend = open_backend("whoosh", folder)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="module")
+def solr(solr_cluster: list[str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchBackend]:
+    """All of Reuters in a 2-shard collection on the session's cluster (deleted afterwards)."""
+    from indexer.solr.backend import SolrBackend
+    from indexer.solr.client import SolrClient
+
+    folder = tmp_path_factory.mktemp("equal") / "solr"
+    name = "equal_" + hashlib.sha1(str(folder).encode()).hexdigest()[:12]
+    index_paths(_sgm_files(), SolrBackend(folder, SolrClient(solr_cluster, name), shards=2), IndexOptions(procs=1))
+    backend = SolrBackend(folder, SolrClient(solr_cluster, name), shards=2)
+    yield backend
+    backend.close()
+    SolrClient(solr_cluster, "").get("/admin/collections", {"action": "DELETE", "name": name})
+
+
+@pytest.fixture(scope="module")
+def pages(whoosh: SearchBackend, solr: SearchBackend) -> dict[Search, tuple[SearchPage, SearchPage]]:
+    """Each search's first page on Whoosh and on Solr."""
+    assert whoosh.article_count() == solr.article_count() == STORIES
+    return {s: (whoosh.search(s, TOP), solr.search(s, TOP)) for s in SEARCHES}
+
+
+def _label(search: Search) -> str:
+    extras = {k: v for k, v in vars(search).items() if k != "query" and v != getattr(Search(), k)}
+    return f"{search.query!r} {extras}" if extras else repr(search.query)
+
+
+def _cases(known: dict[str, str]) -> list[Any]:
+    """The searches, those with a known difference (by query text) as strict xfails: fixing it shows here."""
+    return [pytest.param(s, id=_label(s), marks=[pytest.mark.xfail(strict=True, reason=known[s.query])]
+                         if s.query in known else []) for s in SEARCHES]
+
+
+@pytest.mark.parametrize("search", _cases({"recieve~": FUZZY}))
+def test_totals_are_identical(pages: dict[Search, tuple[SearchPage, SearchPage]], search: Search) -> None:
+    whoosh_page, solr_page = pages[search]
+    assert whoosh_page.total == solr_page.total > 0
+
+
+@pytest.mark.parametrize("search", _cases({"recieve~": FUZZY}))
+def test_facet_counts_are_identical(pages: dict[Search, tuple[SearchPage, SearchPage]], search: Search) -> None:
+    """Every value both engines list has the same count (which values make the top 20 is the next test)."""
+    for name in FACETS:
+        ours, theirs = ({v.value: v.count for v in page.facets[name]} for page in pages[search])
+        assert {v: ours[v] for v in ours.keys() & theirs.keys()} == {v: theirs[v] for v in ours.keys() & theirs.keys()}
+        assert len(ours.keys() & theirs.keys()) >= min(len(ours), len(theirs)) // 2, name
+
+
+@pytest.mark.xfail(strict=True, reason=CUT)
+def test_every_facet_lists_the_same_values(pages: dict[Search, tuple[SearchPage, SearchPage]]) -> None:
+    differ = [(_label(s), name) for s, (w, o) in pages.items() for name in FACETS if w.facets[name] != o.facets[name]]
+    assert not differ
+
+
+@pytest.mark.parametrize("search", _cases({"recieve~": FUZZY}))
+def test_timeline_days_are_identical(pages: dict[Search, tuple[SearchPage, SearchPage]], search: Search) -> None:
+    whoosh_page, solr_page = pages[search]
+    assert whoosh_page.days == solr_page.days
+    assert whoosh_page.days
+
+
+@pytest.mark.parametrize("search", _cases({"recieve~": FUZZY, "export*": TIES, "topic:crude": TIES,
+                                           "oil NEAR/5 prices": "Solr scores NEAR (spans) otherwise than Whoosh"}))
+def test_top_ten(pages: dict[Search, tuple[SearchPage, SearchPage]], search: Search) -> None:
+    """Date sorts: the same order. Relevance: an overlap of at least 6 of 10 (printed; run with -s)."""
+    ours, theirs = ([h.id for h in page.hits] for page in pages[search])
+    if search.sort != "relevance":
+        assert ours == theirs
+        return
+    overlap = len(set(ours) & set(theirs))
+    print(f"top-10 overlap {overlap:2}/{len(ours)}  {_label(search)}")  # noqa: T201
+    assert overlap >= min(MIN_OVERLAP, len(ours))
