@@ -63,12 +63,14 @@ CHRONOLOGICAL = ("year", "month")
 
 def facet_values(name: str, counts: list[tuple[str, int]], selected: tuple[str, ...],
                  limit: int) -> tuple[FacetValue, ...]:
-    """Return a facet as listed, from its counts (largest first): chronological ones whole and in date order,
-    the others cut to `limit`; selected values always, with 0 when the search has none of them."""
+    """Return a facet as listed, from its counts: chronological ones whole and in date order, the others largest
+    first (equal counts by value) and cut to `limit`; selected values always, with 0 when the search has none."""
     chosen = set(selected)
     if name in CHRONOLOGICAL:
         counts = sorted(counts)
     else:
+        # Equal counts in the values' order, whatever order an engine found them in (segments, shards).
+        counts = sorted(counts, key=lambda pair: (-pair[1], pair[0]))
         counts = counts[:limit] + [c for c in counts[limit:] if c[0] in chosen]
     listed = {value for value, _ in counts}
     missing = [(value, 0) for value in sorted(chosen - listed)]

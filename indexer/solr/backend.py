@@ -21,6 +21,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from whoosh import query as wq
+
 from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
 from ..errors import (
@@ -50,6 +52,7 @@ from ..whoosh.analysis import news_analyzer
 from ..whoosh.highlight import mark_all, snippet
 from ..whoosh.query import make_parser, parse_query
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
+from ..whoosh.spelling import edit_distance
 from .client import SolrClient, SolrError, client_of, term_counts
 from .documents import article_to_solr, solr_to_article
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
@@ -281,7 +284,7 @@ class SolrBackend:
 
     def _request(self, search: Search, user_query: Any) -> dict[str, Any]:
         """Return the JSON request of what a search matches, in its order (limit, fields, facets left to add)."""
-        query = {"lucene": {"query": "*:*"}} if user_query is None else to_dsl(user_query)
+        query = {"lucene": {"query": "*:*"}} if user_query is None else to_dsl(self._expanded(user_query))
         filters: list[Any] = []
         start, end = date_range(search.date_from, search.date_to)
         if start is not None or end is not None:
@@ -290,21 +293,32 @@ class SolrBackend:
             filters.append({f"#{name}": values_filter(FACET_FIELDS[name], values)})
         return {"query": query, "filter": filters, "sort": _sort(search, user_query), "params": self._params()}
 
+    def _expanded(self, user_query: Any) -> Any:
+        """Return the query with each fuzzy word replaced by the indexed words it matches, as Whoosh expands it
+        (Levenshtein distance; Lucene's fuzzy query would count a transposition as one edit, and match more)."""
+
+        def expand(query: Any) -> Any:
+            if not isinstance(query, wq.FuzzyTerm):
+                return query
+            text, prefix = str(query.text), int(query.prefixlength)
+            near = self._words_near(query.fieldname, text, int(query.maxdist))
+            words = {text, *(w for w in near if w[:prefix] == text[:prefix])}
+            return wq.Or([wq.Term(query.fieldname, word) for word in sorted(words)])
+
+        return user_query.accept(expand)
+
+    def _words_near(self, field: str, word: str, maxdist: int) -> list[str]:
+        """Return the field's indexed words within maxdist edits of a word (the terms component, then checked)."""
+        answer = self._get("terms", {"terms.fl": field, "terms.regex": _near_pattern(word, maxdist),
+                                     "terms.limit": -1, "terms.sort": "index"})
+        return [other for other in term_counts(answer, field) if edit_distance(word, other) <= maxdist]
+
     def _select(self, request: dict[str, Any]) -> dict[str, Any]:
         try:
             return self.client.post_json(self.client.collection_path("select"), request)
         except SolrError as err:
             if err.status == 404:
                 raise self._missing() from err
-            if err.status >= 500 and _refines(request):
-                # Solr (9.10) cannot refine JSON facets when shards.tolerant left a shard out: it fails with an
-                # NPE (HTTP 500). Such a page is partial anyway, so its facets are counted unrefined, and said so.
-                try:
-                    answer = self._select(_unrefined(request))
-                except NewsArchiveError:
-                    answer = {}
-                if _partial(answer):
-                    return answer
             raise QueryError(f"the Solr backend refused this search: {err}") from err
 
     def _get(self, handler: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -367,10 +381,21 @@ class SolrBackend:
 
 def _facet(name: str, search: Search, paging: Paging) -> dict[str, Any]:
     """Return the JSON facet of one facet: counted without its own selection, as on Whoosh."""
-    chronological = name in ("year", "month")
-    limit = -1 if chronological or getattr(search, name) else paging.facet_limit
-    return {"type": "terms", "field": FACET_FIELDS[name], "limit": limit, "refine": True, "mincount": 1,
+    # Every value, cut to the page's top N here (facet_values): a distributed top N (each shard's top N, merged)
+    # misses values whose count is spread over the shards and lists lower ones (tests/test_solr_equal.py).
+    return {"type": "terms", "field": FACET_FIELDS[name], "limit": -1, "mincount": 1,
             "domain": {"excludeTags": name}}
+
+
+def _near_pattern(word: str, maxdist: int) -> str:
+    """Return a Java regular expression that every word within maxdist edits of `word` matches (a superset)."""
+    if maxdist != 1:
+        return f".{{{max(1, len(word) - maxdist)},{len(word) + maxdist}}}"
+    letters = [c if c.isalnum() else "\\" + c for c in word]
+    options = {"".join(letters[:i] + [replacement] + letters[i + 1:]) for i in range(len(letters))
+               for replacement in ("", ".")}  # a letter deleted or replaced
+    options |= {"".join(letters[:i] + ["."] + letters[i:]) for i in range(len(letters) + 1)}  # one inserted
+    return "|".join(sorted(options))
 
 
 def _buckets(answer: dict[str, Any], name: str) -> list[tuple[str, int]]:
@@ -384,17 +409,6 @@ def _sort(search: Search, user_query: Any) -> str:
     if user_query is not None and search.sort == "relevance":
         return "score desc,date desc,id asc"
     return "date asc,id asc" if search.sort == "oldest" else "date desc,id asc"
-
-
-def _refines(request: dict[str, Any]) -> bool:
-    return any(isinstance(f, dict) and f.get("refine") for f in request.get("facet", {}).values())
-
-
-def _unrefined(request: dict[str, Any]) -> dict[str, Any]:
-    """Return the request with no facet refined."""
-    facets = {name: {k: v for k, v in f.items() if k != "refine"} if isinstance(f, dict) else f
-              for name, f in request["facet"].items()}
-    return {**request, "facet": facets}
 
 
 def _partial(answer: dict[str, Any]) -> bool:

@@ -3,9 +3,10 @@
 The query text is parsed, checked and analysed exactly as on the Whoosh backend (the same parser, the same NLTK
 stems), then translated node by node. Nothing the user typed reaches Solr's query syntax: terms travel as JSON
 string values of the `term`, `prefix` and `field` query parsers, which take them literally; proximity goes as
-span XML whose text is escaped; the few nodes written in Lucene syntax (wildcards, fuzzy words, date ranges) are
-built from our analysed terms with every character that is not a letter, a digit or the wildcard itself escaped.
-tests/test_solr_query.py throws Solr syntax and local parameters at it.
+span XML whose text is escaped; the few nodes written in Lucene syntax (wildcards, date ranges) are
+built from our analysed terms with every character that is not a letter, a digit or the wildcard itself escaped;
+fuzzy words are expanded to the indexed words they match first, as Whoosh does (backend.py).
+tests/contract/test_injection.py throws Solr syntax and local parameters at it.
 """
 
 from __future__ import annotations
@@ -56,11 +57,8 @@ def to_dsl(query: Any) -> Dsl:
     if isinstance(query, wq.Prefix):
         return {"prefix": {"f": query.fieldname, "query": _text(query.text)}}
     if isinstance(query, wq.FuzzyTerm):
-        # Lucene's fuzzy query counts a transposition as one edit, as Whoosh does.
-        if query.prefixlength:
-            raise QueryError("a fuzzy word with a fixed prefix (word~1/2) cannot run on the Solr backend: "
-                             "write word~1")
-        return {"lucene": {"query": f"{query.fieldname}:{_escaped(_text(query.text))}~{int(query.maxdist)}"}}
+        # Expanded to the words it matches first (SolrBackend._expanded): Lucene's fuzzy query differs.
+        raise QueryError("a fuzzy word must be expanded before it is translated")
     if isinstance(query, wq.Wildcard):
         return {"lucene": {"query": f"{query.fieldname}:{_escaped(_text(query.text), keep='*?')}"}}
     if isinstance(query, wq.TermRange):
