@@ -263,11 +263,15 @@ def main() -> None:
         _run_step(*args.step)
         return
     report = run(args.corpus, args.peers.split(","), args.rounds, args.procs, not args.no_relevance, args.keep)
+    write_results(args.corpus, report.started, markdown(report), asdict(report))
+
+
+def write_results(name: str, started: str, text: str, data: Any) -> None:
+    """Write a run's Markdown and JSON as bench/results/<name>-<start time>.md and .json, and print the Markdown."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"{args.corpus}-{report.started.replace(':', '').replace('-', '')[:15]}"
-    text = markdown(report)
+    stem = RESULTS / f"{name}-{started.replace(':', '').replace('-', '')[:15]}"
     stem.with_suffix(".md").write_text(text, encoding="utf-8")
-    stem.with_suffix(".json").write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
+    stem.with_suffix(".json").write_text(json.dumps(data, indent=2), encoding="utf-8")
     sys.stdout.write(text + f"\nWritten: {stem}.md, {stem}.json\n")
 
 

@@ -13,7 +13,6 @@ Compare the ratios within a run, not runs with each other.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.run import RESULTS, SHARED, _percentiles, machine
+from bench.run import SHARED, _percentiles, machine, write_results
 from indexer.backend import SearchBackend, open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.request import Paging, Search
@@ -158,12 +157,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the query list")
     args = parser.parse_args()
     report = run(args.rounds)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"solr-reuters-{report.started.replace(':', '').replace('-', '')[:15]}"
-    text = markdown(report)
-    stem.with_suffix(".md").write_text(text, encoding="utf-8")
-    stem.with_suffix(".json").write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
-    sys.stdout.write(text + f"\nWritten: {stem}.md, {stem}.json\n")
+    write_results("solr-reuters", report.started, markdown(report), asdict(report))
 
 
 if __name__ == "__main__":

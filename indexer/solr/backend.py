@@ -96,7 +96,7 @@ class SolrBackend:
         user_query = parse_query(self._parsers[search.match], search.query)
         request = self._request(search, user_query)
         request.update(offset=paging.start, limit=paging.per_page, fields=FIELDS + ",score")
-        request["facet"] = {name: _facet(name, search, paging) for name in FACETS}
+        request["facet"] = {name: _facet(name) for name in FACETS}
         request["facet"]["day"] = {"type": "terms", "field": "day", "limit": -1, "sort": "index asc"}
         answer = self._select(request)
         matches = leaves_matcher(user_query)
@@ -193,17 +193,18 @@ class SolrBackend:
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the collection holds."""
-        facet: dict[str, Any] = {name: {"type": "terms", "field": FACET_FIELDS[name], "limit": top}
-                                 for name in ("topic", "author", "source")}
+        facet: dict[str, Any] = {name: _facet(name) for name in ("topic", "author", "source")}
         facet["first"] = "min(date)"
         facet["last"] = "max(date)"
         answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "facet": facet,
                                "params": self._params()})
         facets = answer.get("facets", {})
-        tops = {name: tuple(FacetValue(v, c) for v, c in _buckets(answer, name)) for name in ("topic", "author",
-                                                                                             "source")}
+        tops = {name: tuple(FacetValue(v, c) for v, c in _buckets(answer, name)[:top])
+                for name in ("topic", "author", "source")}
         first, last = (_naive(facets.get(key)) for key in ("first", "last"))
-        return IndexStats(int(answer["response"]["numFound"]), first, last, tops, self.segment_count())
+        documents = int(answer["response"]["numFound"])
+        shards = len(self._cluster_status().get("shards", {})) if documents else 0
+        return IndexStats(documents, first, last, tops, shards)
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the collection: it exists with this schema version, every shard has an active leader."""
@@ -379,7 +380,7 @@ class SolrBackend:
         return suggestion if int(found["response"]["numFound"]) > total else None
 
 
-def _facet(name: str, search: Search, paging: Paging) -> dict[str, Any]:
+def _facet(name: str) -> dict[str, Any]:
     """Return the JSON facet of one facet: counted without its own selection, as on Whoosh."""
     # Every value, cut to the page's top N here (facet_values): a distributed top N (each shard's top N, merged)
     # misses values whose count is spread over the shards and lists lower ones (tests/test_solr_equal.py).
