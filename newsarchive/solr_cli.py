@@ -54,7 +54,7 @@ def _uninterrupted() -> Iterator[None]:
 
 @click.group("solr")
 def solr() -> None:
-    """SolrCloud: create the archive's collection; a local cluster to develop and test on."""
+    """SolrCloud: create the collection, import a Whoosh archive, run a local cluster to develop on."""
 
 
 @solr.command("init")
