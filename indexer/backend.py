@@ -46,6 +46,7 @@ class SearchBackend(Protocol):
     name: str  # the NEWSARCHIVE_BACKEND value that picks it
     folder: Path  # the index folder: the manifest and run lock of indexing runs (and any local engine files)
     schema_version: str  # recorded in the manifest; an index of another version is refused with advice
+    merges_itself: bool  # the engine merges its own segments (Solr): `index` never suggests `optimize`
 
     def search(self, search: Search, paging: Paging = FIRST_PAGE) -> SearchPage:
         """Run a search: one page of hits, the total, facet counts, the timeline and maybe a suggestion."""
@@ -93,7 +94,7 @@ class SearchBackend(Protocol):
         ...
 
     def segment_count(self) -> int:
-        """Return how many parts the index is in (segments; 0 when empty): many slow searches down."""
+        """Return how many segments the index is in (0 when empty): many slow searches down."""
         ...
 
     def commit(self, batch: Batch, procs: int = 1) -> None:

@@ -147,6 +147,8 @@ class IndexStats:
     last_date: datetime | None
     top: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     segments: int = 0
+    shards: int = 1  # the parts the index is split into over machines (Solr's shards; one on Whoosh)
+    partial: bool = False  # a shard did not answer: the counts miss its articles
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON object of these statistics."""
@@ -155,6 +157,8 @@ class IndexStats:
             "first_date": _iso(self.first_date),
             "last_date": _iso(self.last_date),
             "segments": self.segments,
+            "shards": self.shards,
+            **({"partial": True} if self.partial else {}),
             **{f"top_{name}": [v.to_dict() for v in values] for name, values in self.top.items()},
         }
 

@@ -43,7 +43,9 @@ SOLR_URL = Setting("SOLR_URL", "", "the Solr nodes' URLs, comma-separated (http:
 SOLR_COLLECTION = Setting("SOLR_COLLECTION", "newsarchive", "the SolrCloud collection of the archive")
 SOLR_USER = Setting("SOLR_USER", "", "a user name for Solr's basic authentication (with NEWSARCHIVE_SOLR_PASSWORD)")
 SOLR_PASSWORD = Setting("SOLR_PASSWORD", "", "the password for Solr's basic authentication")
-SOLR_SETTINGS = (SOLR_URL, SOLR_COLLECTION, SOLR_USER, SOLR_PASSWORD)
+SOLR_TIMEOUT = Setting("SOLR_TIMEOUT", 30, "seconds a Solr node has to answer a request before the next node is tried "
+                                         "(and, when none answers, the search fails with a 503)")
+SOLR_SETTINGS = (SOLR_URL, SOLR_COLLECTION, SOLR_USER, SOLR_PASSWORD, SOLR_TIMEOUT)
 
 
 def read_settings(settings: Iterable[Setting], environ: Mapping[str, str] | None = None) -> dict[str, Any]:

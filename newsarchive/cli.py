@@ -41,6 +41,8 @@ from indexer.settings import INDEX
 from .solr_cli import solr
 
 MAX_LISTED_PROBLEMS = 20
+# Said on stderr when a part of the archive (a shard) did not answer.
+PARTIAL_NOTE = "Partial results: a part of the archive did not answer; some matches are missing."
 # From this many segments on, `index` suggests `optimize` (searches slow down by about 0.3 ms a segment).
 OPTIMIZE_HINT_SEGMENTS = 30
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -124,10 +126,10 @@ def index_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
             report = index_paths(paths, backend, options)
     finally:
         backend.close()
-    _echo_report(target, report)
+    _echo_report(target, report, backend.merges_itself)
 
 
-def _echo_report(target: Path, report: IndexReport) -> None:
+def _echo_report(target: Path, report: IndexReport, merges_itself: bool) -> None:
     pruned = f", {report.files_pruned:,} gone" if report.files_pruned else ""
     click.echo(
         f"Indexed {target}: {report.added:,} added, {report.updated:,} updated, {report.unchanged:,} unchanged, "
@@ -136,7 +138,7 @@ def _echo_report(target: Path, report: IndexReport) -> None:
     )
     _echo_problems("Skipped", report.skipped)
     _echo_problems("Notes", report.notices)
-    if report.segments >= OPTIMIZE_HINT_SEGMENTS:
+    if report.segments >= OPTIMIZE_HINT_SEGMENTS and not merges_itself:
         click.echo(f"The index has {report.segments} segments: `newsarchive optimize` merges them into one for "
                    "faster searches (it takes a while: about 2 ms an article).", err=True)
 
@@ -176,7 +178,8 @@ def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
     handlers = {sig: signal.signal(sig, finish) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         click.echo(f"Watching {', '.join(map(str, paths))} for {target} (Ctrl-C to stop).", err=True)
-        passes = watch_paths(list(paths), backend, options, lambda report: _echo_report(target, report), stop)
+        passes = watch_paths(list(paths), backend, options,
+                             lambda report: _echo_report(target, report, backend.merges_itself), stop)
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
@@ -299,7 +302,7 @@ def _echo_page(result: SearchPage) -> None:
     shown = f"{first:,}-{first + len(result.hits) - 1:,} of " if result.hits else ""
     click.echo(f"{shown}{result.total:,} articles ({result.took_ms:.0f} ms)")
     if result.partial:
-        click.echo("Partial results: a part of the archive did not answer; some matches are missing.", err=True)
+        click.echo(PARTIAL_NOTE, err=True)
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=first):
@@ -336,7 +339,10 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
         click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
         return
     span = f"{stats.first_date:%Y-%m-%d} to {stats.last_date:%Y-%m-%d}" if stats.first_date else "no dates"
-    click.echo(f"{stats.documents:,} articles, {span}, {stats.segments} segment(s)")
+    layout = f"{stats.shards} shard(s), " if stats.shards > 1 else ""
+    click.echo(f"{stats.documents:,} articles, {span}, {layout}{stats.segments} segment(s)")
+    if stats.partial:
+        click.echo(PARTIAL_NOTE, err=True)
     for name, values in stats.top.items():
         click.echo(f"top {name}: " + (", ".join(f"{v.value} ({v.count:,})" for v in values) or "none"))
 

@@ -42,6 +42,7 @@ from .conftest import CORPUS, write_jsonl
 
 DEAD = "http://127.0.0.1:9/solr"  # the discard port: nothing listens, the connection is refused at once
 DOWN = 2  # the node that is killed
+ALL = Paging(per_page=100)
 APP = {"TESTING": True, "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0}
 
 
@@ -124,6 +125,28 @@ def test_a_shard_down_is_said_everywhere_and_whole_again_once_it_is_back(
         result = CliRunner().invoke(main, ["search", ""], env=env)
         assert result.exit_code == 0, result.output
         assert "Partial results:" in stderr_of(result)
+
+        stats = client.get("/api/stats").get_json()
+        assert stats["partial"] is True and stats["documents"] == page.total and stats["shards"] == 2
+        result = CliRunner().invoke(main, ["stats"], env=env)
+        assert result.exit_code == 0 and "Partial results:" in stderr_of(result), result.output
+
+        # An export is whole or not made: a file cannot say "partial" (a 503 before the first byte).
+        for url in ("/export.csv?q=", "/export.jsonl?q=rates"):
+            exported = client.get(url)
+            assert exported.status_code == 503, url
+            assert "export would miss" in exported.get_data(as_text=True)
+
+        # An article on the shard that is down: a 503 saying so (neither "not found" nor a 500); the others open.
+        lost = [r["id"] for r in CORPUS if r["id"] not in {hit.id for hit in small.search(Search(), ALL).hits}]
+        kept = next(hit.id for hit in page.hits)
+        assert lost
+        for url in (f"/api/articles/{lost[0]}", f"/api/articles/{lost[0]}/related", f"/articles/{lost[0]}"):
+            answer = client.get(url)
+            assert answer.status_code == 503, (url, answer.status_code)
+            assert "did not answer" in answer.get_data(as_text=True)
+        assert client.get(f"/articles/{kept}").status_code == 200
+        assert client.get(f"/api/articles/{kept}/related").status_code == 200
     finally:
         cloud.start_node(DOWN)
         cloud.wait_for_active("faults_small")
@@ -133,6 +156,8 @@ def test_a_shard_down_is_said_everywhere_and_whole_again_once_it_is_back(
     body = client.get("/api/search?q=").get_json()
     assert body["total"] == len(CORPUS) and "partial" not in body
     assert 'class="partial"' not in client.get("/?q=rates").get_data(as_text=True)
+    assert "partial" not in client.get("/api/stats").get_json()
+    assert client.get("/export.csv?q=").status_code == 200
     result = CliRunner().invoke(main, ["search", ""], env=env)
     assert result.exit_code == 0 and "Partial results" not in result.output + stderr_of(result)
 
@@ -179,9 +204,25 @@ def test_a_node_that_never_answers_is_given_up_after_the_timeout(tmp_path: Path)
         with pytest.raises(BackendUnavailableError, match="timed out") as raised:
             backend.search(Search(query="storm"))
         took = time.monotonic() - began
-    assert url in str(raised.value) and DEAD in str(raised.value)
-    assert timeout <= took < timeout + 2, f"gave up after {took:.1f} s"
-    timing(f"silent node: BackendUnavailableError after {took:.2f} s (timeout {timeout} s)")
+        assert url in str(raised.value) and DEAD in str(raised.value)
+        assert timeout <= took < timeout + 2, f"gave up after {took:.1f} s"
+        timing(f"silent node: BackendUnavailableError after {took:.2f} s (timeout {timeout} s)")
+
+        # The same through the CLI, its timeout set by NEWSARCHIVE_SOLR_TIMEOUT (whole seconds).
+        env = {**cli_env([url], "faults_small", tmp_path / "index"), "NEWSARCHIVE_SOLR_TIMEOUT": "2"}
+        began = time.monotonic()
+        result = CliRunner().invoke(main, ["search", "storm"], env=env)
+        took = time.monotonic() - began
+        assert result.exit_code == 1 and "timed out" in result.output + stderr_of(result)
+        assert 2 <= took < 4, f"the CLI gave up after {took:.1f} s"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon"])
+def test_a_timeout_setting_that_cannot_be_used_is_refused_naming_it(tmp_path: Path, value: str) -> None:
+    env = {**cli_env([DEAD], "faults_small", tmp_path / "index"), "NEWSARCHIVE_SOLR_TIMEOUT": value}
+    result = CliRunner().invoke(main, ["search", "storm"], env=env)
+    assert result.exit_code != 0
+    assert "NEWSARCHIVE_SOLR_TIMEOUT" in result.output + stderr_of(result)
 
 
 def test_a_dead_url_before_a_live_one_is_failed_over(cloud: DevCluster, small: SolrBackend) -> None:

@@ -100,9 +100,14 @@ SCHEMAS: dict[str, Any] = {
                     "type": "object", "required": ["id", "headline", "date", "source", "score"],
                     "properties": {"id": {"type": "string"}, "headline": {"type": "string"}, "date": NULLABLE_DATE,
                                    "source": {"type": "string"}, "score": {"type": "number"}}}}}},
-    "Stats": {"type": "object", "required": ["documents", "first_date", "last_date", "segments"],
+    "Stats": {"type": "object", "required": ["documents", "first_date", "last_date", "segments", "shards"],
               "properties": {"documents": {"type": "integer"}, "first_date": NULLABLE_DATE,
                              "last_date": NULLABLE_DATE, "segments": {"type": "integer"},
+                             "shards": {"type": "integer", "description": "The parts the archive is split into "
+                                                                          "over machines (1 on Whoosh)"},
+                             "partial": {"type": "boolean", "const": True,
+                                         "description": "Present when a shard did not answer: the counts miss "
+                                                        "its articles"},
                              "top_topic": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_author": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_source": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}},

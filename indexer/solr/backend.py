@@ -72,6 +72,7 @@ class SolrBackend:
     """Search one SolrCloud collection; the index folder keeps the manifest and run lock of indexing runs."""
 
     name = "solr"
+    merges_itself = True  # its merge policy; `optimize` (forceMerge) is rarely worth it
     schema_version = f"solr-{SOLR_SCHEMA_VERSION}"
 
     def __init__(self, folder: Path, client: SolrClient | None = None, shards: int = 1, replicas: int = 1) -> None:
@@ -118,7 +119,7 @@ class SolrBackend:
         request = self._request(search, user_query)
         request.update(limit=min(EXPORT_BATCH, max(limit, 1)), fields=FIELDS)
         request["params"]["cursorMark"] = "*"
-        first = self._select(request)  # a bad request fails here, before the first article
+        first = self._whole(self._select(request))  # a bad request or a shard down fails here, before the first
         return self._cursor(request, first, limit)
 
     def _cursor(self, request: dict[str, Any], answer: dict[str, Any], limit: int) -> Iterator[Article]:
@@ -133,11 +134,27 @@ class SolrBackend:
             if not answer["response"]["docs"] or following == request["params"]["cursorMark"] or given >= limit:
                 return
             request["params"]["cursorMark"] = following
-            answer = self._select(request)
+            answer = self._whole(self._select(request))
+
+    def _whole(self, answer: dict[str, Any]) -> dict[str, Any]:
+        """Return an export's page, or raise BackendUnavailableError when a shard did not answer: an export is
+        complete or it is not made (a page of results can say partial; a file cannot)."""
+        if _partial(answer):
+            raise BackendUnavailableError(
+                "a part of the archive (a Solr shard) did not answer, so an export would miss its articles: start "
+                "the node that holds it (`newsarchive check` says which shard), then export again")
+        return answer
 
     def article(self, article_id: str) -> Article:
         """Return an article by id (real-time get: seen as soon as it is committed), or ArticleNotFoundError."""
-        answer = self._get("get", {"id": article_id, "fl": FIELDS})
+        try:
+            answer = self._get("get", {"id": article_id, "fl": FIELDS})
+        except SolrError as err:
+            if err.status < 500:
+                raise
+            raise BackendUnavailableError(
+                f"the Solr shard that holds article {article_id!r} did not answer ({_said(err)}): start the node "
+                "that holds it (`newsarchive check` says which shard)") from err
         doc = answer.get("doc")
         if not doc:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
@@ -203,8 +220,24 @@ class SolrBackend:
                 for name in ("topic", "author", "source")}
         first, last = (_naive(facets.get(key)) for key in ("first", "last"))
         documents = int(answer["response"]["numFound"])
-        shards = len(self._cluster_status().get("shards", {})) if documents else 0
-        return IndexStats(documents, first, last, tops, shards)
+        shards = self._cluster_status().get("shards", {})
+        return IndexStats(documents, first, last, tops, self._segments(shards), len(shards), _partial(answer))
+
+    def _segments(self, shards: dict[str, Any]) -> int:
+        """Return how many Lucene segments the shards' leaders hold (each core's own status, on its node)."""
+        total = 0
+        for shard in shards.values():
+            leader = next((r for r in shard.get("replicas", {}).values() if r.get("leader") == "true"), None)
+            if leader is None:
+                continue
+            core = str(leader["core"])
+            try:
+                status = self.client.on_node(leader["base_url"]).get(
+                    "/admin/cores", {"action": "STATUS", "core": core, "indexInfo": "true"})
+            except NewsArchiveError:  # its node is down: the stats say partial
+                continue
+            total += int(status.get("status", {}).get(core, {}).get("index", {}).get("segmentCount", 0))
+        return total
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the collection: it exists with this schema version, every shard has an active leader."""
@@ -228,7 +261,7 @@ class SolrBackend:
                                  f"{SOLR_SCHEMA_VERSION}", "rebuild into a new collection with `newsarchive solr "
                                                           "init` and `newsarchive index --rebuild`"))
         shards = status.get("shards", {})
-        report.segments = len(shards)
+        report.segments = self._segments(shards)
         for name, shard in sorted(shards.items()):
             replicas = shard.get("replicas", {}).values()
             active = [r for r in replicas if r.get("state") == "active"]
@@ -261,8 +294,8 @@ class SolrBackend:
         return int(answer["response"]["numFound"])
 
     def segment_count(self) -> int:
-        """Return how many shards hold the collection's articles (0 when empty; Solr merges its own segments)."""
-        return len(self._cluster_status().get("shards", {})) if self.article_count() else 0
+        """Return how many Lucene segments the shards' leaders hold (Solr merges them itself: merges_itself)."""
+        return self._segments(self._cluster_status().get("shards", {}))
 
     def commit(self, batch: Batch, procs: int = 1) -> None:
         """Send one batch (deletes first, then the articles, each replacing any of its id) and commit it hard."""
@@ -320,6 +353,9 @@ class SolrBackend:
         except SolrError as err:
             if err.status == 404:
                 raise self._missing() from err
+            if err.status >= 500:
+                raise BackendUnavailableError(f"the Solr cluster could not answer this search ({_said(err)}): "
+                                              "check its nodes (`newsarchive check`)") from err
             raise QueryError(f"the Solr backend refused this search: {err}") from err
 
     def _get(self, handler: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -340,9 +376,8 @@ class SolrBackend:
             if err.status == 404:
                 raise self._missing() from err
             if err.status >= 500:  # a shard's leader did not answer ("N Async exceptions during distributed update")
-                said = str(err).rstrip(": ")
                 raise BackendUnavailableError(
-                    f"the Solr cluster could not write this batch ({said}): a node holding a shard is down; the "
+                    f"the Solr cluster could not write this batch ({_said(err)}): a node holding a shard is down; the "
                     "batch is not reported indexed: start the node and run again") from err
             raise
 
@@ -410,6 +445,10 @@ def _sort(search: Search, user_query: Any) -> str:
     if user_query is not None and search.sort == "relevance":
         return "score desc,date desc,id asc"
     return "date asc,id asc" if search.sort == "oldest" else "date desc,id asc"
+
+
+def _said(err: SolrError) -> str:
+    return str(err).rstrip(": ")
 
 
 def _partial(answer: dict[str, Any]) -> bool:

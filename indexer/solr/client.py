@@ -18,9 +18,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import BackendUnavailableError, NewsArchiveError
+from ..settings import SOLR_TIMEOUT, SettingError
 
-# Seconds a node has to answer before the next is tried; a search's own time limit is passed to Solr as timeAllowed.
-DEFAULT_TIMEOUT = 30.0
 # Statuses that mean "this node cannot serve now", so another node is tried.
 _UNAVAILABLE = {502, 503, 504}
 
@@ -40,7 +39,7 @@ class SolrClient:
     """A client of one collection on a cluster, safe to share between threads."""
 
     def __init__(self, urls: Sequence[str], collection: str, auth: tuple[str, str] | None = None,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+                 timeout: float = float(SOLR_TIMEOUT.default)) -> None:
         if not urls:
             raise BackendUnavailableError("no Solr node URL is configured: set NEWSARCHIVE_SOLR_URL (e.g. "
                                           "http://localhost:8983/solr)")
@@ -50,6 +49,12 @@ class SolrClient:
         self._auth = "Basic " + base64.b64encode(":".join(auth).encode()).decode() if auth else None
         self._first = 0
         self._lock = threading.Lock()
+
+    def on_node(self, url: str) -> SolrClient:
+        """Return a client of the same collection, credentials and timeout that talks to one node only."""
+        node = SolrClient([url], self.collection, timeout=self.timeout)
+        node._auth = self._auth
+        return node
 
     def collection_path(self, handler: str) -> str:
         """Return the path of a request handler of the collection ("select" -> /collection/select)."""
@@ -136,7 +141,10 @@ def client_of(settings: Mapping[str, Any]) -> SolrClient:
     """Return the client the Solr settings (indexer.settings.SOLR_SETTINGS, read) describe."""
     urls = [url.strip() for url in str(settings["SOLR_URL"]).split(",") if url.strip()]
     auth = (str(settings["SOLR_USER"]), str(settings["SOLR_PASSWORD"])) if settings["SOLR_USER"] else None
-    return SolrClient(urls, str(settings["SOLR_COLLECTION"]), auth)
+    timeout = int(settings["SOLR_TIMEOUT"])
+    if timeout < 1:
+        raise SettingError(f"{SOLR_TIMEOUT.env} must be at least 1 (seconds), not {timeout}")
+    return SolrClient(urls, str(settings["SOLR_COLLECTION"]), auth, timeout)
 
 
 def term_counts(answer: dict[str, Any], field: str) -> dict[str, int]:

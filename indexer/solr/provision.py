@@ -82,7 +82,7 @@ class SolrAdmin:
         """
         try:
             return self.client.request("POST" if data is not None else "GET", path, params, data,
-                                       content_type or None, v2=v2)
+                                       content_type or None, timeout=max(self.client.timeout, TIMEOUT), v2=v2)
         except SolrError as err:
             if err.status == 404 and missing_ok:
                 return None

@@ -69,6 +69,7 @@ class WhooshBackend:
     """Search one Whoosh index folder; safe to share between threads, and sees new commits without a restart."""
 
     name = "whoosh"
+    merges_itself = False
     schema_version = str(SCHEMA_VERSION)
 
     def __init__(self, folder: Path, time_limit: float | None = DEFAULT_TIME_LIMIT,
