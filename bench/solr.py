@@ -1,13 +1,15 @@
-"""Whoosh against SolrCloud (1 shard and 2 shards) on Reuters-21578: load rate and search-page latency, one run.
+"""Whoosh against SolrCloud (1 shard and 2 shards): load rate and search-page latency, and a node killed mid-load
+and mid-search (bench/solr_faults.py), one run.
 
-    python -m bench.solr [--rounds 5]
+    python -m bench.solr [--corpus reuters|100k] [--rounds 5] [--no-faults]
 
 The script starts its own local SolrCloud (indexer.solr.devcluster: ZooKeeper and 2 Solr nodes, each a JVM) on
 this machine, so Solr's JVMs share the cores with the Python client that analyses and sends the documents: the
-figures are of that setup, not of a Solr on machines of its own. Every system loads the same .sgm files through
-the same `index_paths` (one process); the search is what the web page asks for (10 hits, snippets, facets,
-timeline) over a fixed query list, after one warm-up pass. Writes bench/results/solr-reuters-<time>.md and .json.
-Compare the ratios within a run, not runs with each other.
+figures are of that setup, not of a Solr on machines of its own. Every system loads the same files (Reuters'
+.sgm files, or the generated 100,000-article archive of bench/corpus) through the same `index_paths` (one
+process); the search is what the web page asks for (10 hits, snippets, facets, timeline) over a fixed query
+list, after one warm-up pass. Writes bench/results/solr-<corpus>-<time>.md and .json. Compare the ratios within
+a run, not runs with each other.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.run import SHARED, _percentiles, machine, write_results
+from bench.run import DATA, SHARED, SYNTHETIC, _percentiles, machine, write_results
+from bench.solr_faults import LoadFault, SearchFault, kill_mid_load, kill_mid_search
+from bench.solr_faults import markdown as faults_markdown
 from indexer.backend import SearchBackend, open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.request import Paging, Search
@@ -54,6 +58,7 @@ class SystemFigures:
 class SolrReport:
     """Everything one run measured."""
 
+    corpus: str
     machine: str
     started: str
     setup: str
@@ -61,6 +66,8 @@ class SolrReport:
     queries: list[str]
     systems: dict[str, SystemFigures] = field(default_factory=dict)
     totals_agree: bool = False
+    load_fault: LoadFault | None = None
+    search_fault: SearchFault | None = None
 
 
 def load(backend_of: Any, files: list[Path]) -> tuple[SearchBackend, float]:
@@ -94,16 +101,29 @@ def measure(name: str, backend_of: Any, files: list[Path], rounds: int) -> Syste
     return SystemFigures(articles, seconds, articles / seconds, _percentiles(times), totals)
 
 
-def run(rounds: int) -> SolrReport:
-    """Start the cluster, measure Whoosh and Solr with 1 and 2 shards, stop the cluster."""
+def corpus_files(corpus: str) -> list[Path]:
+    """Return the files of a corpus: Reuters' .sgm files, or the generated archive (made once, kept in bench/data)."""
+    if corpus == "reuters":
+        files = sorted(REUTERS.glob("*.sgm"))
+        if not files:
+            raise SystemExit(f"Reuters-21578 not found at {REUTERS}")
+        return files
+    if corpus not in SYNTHETIC:
+        raise SystemExit(f"unknown corpus {corpus!r}: reuters, {', '.join(SYNTHETIC)}")
+    from bench.corpus import ensure_corpus
+
+    return [ensure_corpus(SYNTHETIC[corpus], seed=1, folder=DATA)]
+
+
+def run(corpus: str, rounds: int, faults: bool) -> SolrReport:
+    """Start the cluster, measure Whoosh and Solr with 1 and 2 shards (and the faults), stop the cluster."""
     from indexer.solr.backend import SolrBackend
     from indexer.solr.client import SolrClient
     from indexer.solr.devcluster import DevCluster
 
-    files = sorted(REUTERS.glob("*.sgm"))
-    if not files:
-        raise SystemExit(f"Reuters-21578 not found at {REUTERS}")
-    report = SolrReport(machine(), datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), SETUP, rounds, list(QUERIES))
+    files = corpus_files(corpus)
+    report = SolrReport(corpus, machine(), datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), SETUP, rounds,
+                        list(QUERIES))
     with tempfile.TemporaryDirectory(prefix="newsarchive-bench-solr-") as scratch:
         base = Path(scratch)
         report.systems["whoosh"] = measure("whoosh", lambda: open_backend("whoosh", base / "whoosh"), files, rounds)
@@ -117,7 +137,15 @@ def run(rounds: int) -> SolrReport:
                     return SolrBackend(base / collection, SolrClient(urls, collection), shards=shards)
 
                 report.systems[name] = measure(name, backend_of, files, rounds)
+                if faults and shards == 2:
+                    sys.stderr.write("a node killed mid-search\n")
+                    articles = report.systems[name].articles
+                    report.search_fault = kill_mid_search(cluster, backend_of(), QUERIES, articles)
                 SolrClient(urls, "").get("/admin/collections", {"action": "DELETE", "name": collection})
+            if faults:
+                sys.stderr.write("a node killed mid-load\n")
+                articles = report.systems["whoosh"].articles
+                report.load_fault = kill_mid_load(cluster, base / "faults-load", files, articles)
     report.totals_agree = len({tuple(s.totals) for s in report.systems.values()}) == 1
     return report
 
@@ -137,7 +165,7 @@ def markdown(report: SolrReport) -> str:
         "p95 vs Whoosh": lambda s: f"{s.search_ms['p95'] / base.search_ms['p95']:.2f}×",
     }
     lines = [
-        "## reuters: Whoosh and SolrCloud",
+        f"## {report.corpus}: Whoosh and SolrCloud",
         "",
         f"{report.machine}; {report.started}. {report.setup}. Search page: 10 hits, snippets, facets and timeline, "
         f"{len(report.queries)} queries × {report.rounds} rounds after a warm-up. Ratios are within this run.",
@@ -148,16 +176,20 @@ def markdown(report: SolrReport) -> str:
     lines += [f"| {label} | " + " | ".join(cell(report.systems[n]) for n in names) + " |"
               for label, cell in cells.items()]
     lines += ["", f"Same totals for every query on every system: {'yes' if report.totals_agree else 'no'}."]
+    if report.load_fault and report.search_fault:
+        lines += faults_markdown(report.load_fault, report.search_fault)
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     """Run and write the Markdown and JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default="reuters", help=f"reuters or {', '.join(SYNTHETIC)}")
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the query list")
+    parser.add_argument("--no-faults", action="store_true", help="skip killing a node mid-load and mid-search")
     args = parser.parse_args()
-    report = run(args.rounds)
-    write_results("solr-reuters", report.started, markdown(report), asdict(report))
+    report = run(args.corpus, args.rounds, not args.no_faults)
+    write_results(f"solr-{args.corpus}", report.started, markdown(report), asdict(report))
 
 
 if __name__ == "__main__":
