@@ -9,8 +9,8 @@ that the killed node takes a whole shard with it.
   corpus.
 - Mid-search: a client asks /api/search (the web app in this process, over the backend) for the query list in a
   loop; node 2 is killed, then restarted. Each answer is classed whole (200), partial (200 with "partial": true)
-  or error (anything else), before the kill, while the node is down or recovering, and once its replica is
-  active again; with the seconds from the restart to the first whole answer.
+  or error (anything else), by when it arrived: before the kill, while the node is down or recovering, and once
+  its replica is active again; with the seconds from the restart to the first whole answer.
 """
 
 from __future__ import annotations
@@ -128,7 +128,9 @@ def kill_mid_search(cluster: DevCluster, backend: SolrBackend, queries: tuple[st
     from webapp import create_app
 
     api = create_app(APP, backend=backend).test_client()
-    answers: list[tuple[float, str, float, str]] = []  # (when, outcome, ms, detail)
+    # (when it arrived, outcome, ms, detail): an answer belongs to the phase it arrived in, since one asked just
+    # before the kill and answered after it saw the node gone.
+    answers: list[tuple[float, str, float, str]] = []
     stop = threading.Event()
 
     def client() -> None:
@@ -138,13 +140,14 @@ def kill_mid_search(cluster: DevCluster, backend: SolrBackend, queries: tuple[st
             n += 1
             began = time.monotonic()
             response = api.get("/api/search", query_string={"q": query})
-            took = (time.monotonic() - began) * 1000
+            arrived = time.monotonic()
+            took = (arrived - began) * 1000
             body = response.get_json(silent=True) or {}
             if response.status_code != 200:
-                answers.append((began, "error", took, f"{response.status_code}: {body.get('error', {})}"))
+                answers.append((arrived, "error", took, f"{response.status_code}: {body.get('error', {})}"))
             else:
                 detail = f"{query or 'everything'}: {body.get('total', 0):,}"
-                answers.append((began, "partial" if body.get("partial") else "whole", took, detail))
+                answers.append((arrived, "partial" if body.get("partial") else "whole", took, detail))
 
     thread = threading.Thread(target=client, daemon=True)
     thread.start()

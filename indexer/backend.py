@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .records import Article
 from .request import Paging, Search
-from .results import CheckReport, IndexStats, RelatedArticle, SearchPage
+from .results import CheckReport, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
 
 FIRST_PAGE = Paging()
@@ -67,7 +67,7 @@ class SearchBackend(Protocol):
         """Return the article's body as HTML: escaped, with the words a query matches in <mark>."""
         ...
 
-    def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
+    def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article (ArticleNotFoundError when there is no such article)."""
         ...
 

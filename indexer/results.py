@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -139,6 +140,29 @@ class RelatedArticle:
 
 
 @dataclass(frozen=True)
+class Related:
+    """The articles most like one article, best first; partial when a part of the index (a shard) did not answer."""
+
+    id: str
+    articles: list[RelatedArticle]
+    partial: bool = False
+
+    def __iter__(self) -> Iterator[RelatedArticle]:
+        return iter(self.articles)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __getitem__(self, index: int) -> RelatedArticle:
+        return self.articles[index]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of the API's related articles."""
+        return {"id": self.id, "related": [r.to_dict() for r in self.articles],
+                **({"partial": True} if self.partial else {})}
+
+
+@dataclass(frozen=True)
 class IndexStats:
     """What an index holds: counts, date range, the most frequent topics, authors and sources."""
 
@@ -146,7 +170,7 @@ class IndexStats:
     first_date: datetime | None
     last_date: datetime | None
     top: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
-    segments: int = 0
+    segments: int | None = 0  # None: not known (a Solr user with read rights only may not ask the cores)
     shards: int = 1  # the parts the index is split into over machines (Solr's shards; one on Whoosh)
     partial: bool = False  # a shard did not answer: the counts miss its articles
 

@@ -340,7 +340,9 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
         return
     span = f"{stats.first_date:%Y-%m-%d} to {stats.last_date:%Y-%m-%d}" if stats.first_date else "no dates"
     layout = f"{stats.shards} shard(s), " if stats.shards > 1 else ""
-    click.echo(f"{stats.documents:,} articles, {span}, {layout}{stats.segments} segment(s)")
+    segments = "segments unknown (the Solr user may not read core status)" if stats.segments is None else (
+        f"{stats.segments} segment(s)")
+    click.echo(f"{stats.documents:,} articles, {span}, {layout}{segments}")
     if stats.partial:
         click.echo(PARTIAL_NOTE, err=True)
     for name, values in stats.top.items():

@@ -19,7 +19,7 @@ import click
 from indexer.backend import open_backend
 from indexer.build import DEFAULT_BATCH_SIZE
 from indexer.errors import NewsArchiveError
-from indexer.settings import BACKEND, INDEX, SOLR_SETTINGS, SOLR_URL, read_settings
+from indexer.settings import BACKEND, INDEX, SOLR_PASSWORD, SOLR_SETTINGS, SOLR_URL, SOLR_USER, read_settings
 
 if TYPE_CHECKING:
     from indexer.solr.devcluster import DevCluster
@@ -106,8 +106,12 @@ def import_command(source: Path, folder: Path | None, batch_size: int) -> None:
 @click.option("--nodes", type=click.IntRange(1, 9), default=2, show_default=True, help="Solr nodes (one JVM each).")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the cluster's addresses and PIDs here [default: DIR/cluster.json].")
+@click.option("--secured", is_flag=True,
+              help=f"Require basic authentication, as production clusters do: {SOLR_USER.env} and "
+                   f"{SOLR_PASSWORD.env} become its admin user; every other request is refused.")
 @click.option("--build-only", is_flag=True, help="Only build the Java launcher with Maven (no DIR needed).")
-def dev_cluster_command(directory: Path | None, nodes: int, json_file: Path | None, build_only: bool) -> None:
+def dev_cluster_command(directory: Path | None, nodes: int, json_file: Path | None, secured: bool,
+                        build_only: bool) -> None:
     """Run ZooKeeper and N Solr nodes on 127.0.0.1 in DIR until Ctrl-C or SIGTERM."""
     from indexer.solr import devcluster  # here, not at the top: only this command needs it
 
@@ -121,10 +125,20 @@ def dev_cluster_command(directory: Path | None, nodes: int, json_file: Path | No
         if directory is None:
             raise click.UsageError("DIR is required (the folder the cluster's data and logs go in)")
         ports = _earlier_ports(directory, json_file, nodes)
+        auth = _admin_user() if secured else None
         devcluster.require_tools()
-        _run(devcluster.DevCluster(directory, nodes, json_file=json_file, **ports))
+        _run(devcluster.DevCluster(directory, nodes, json_file=json_file, auth=auth, **ports))
     except NewsArchiveError as err:
         raise click.ClickException(str(err)) from err
+
+
+def _admin_user() -> tuple[str, str]:
+    settings = read_settings((SOLR_USER, SOLR_PASSWORD))
+    user, password = str(settings["SOLR_USER"]), str(settings["SOLR_PASSWORD"])
+    if not user or not password:
+        raise click.UsageError(f"--secured takes the admin user from {SOLR_USER.env} and {SOLR_PASSWORD.env}: "
+                               "set both")
+    return user, password
 
 
 def _earlier_ports(directory: Path, json_file: Path | None, nodes: int) -> dict[str, Any]:
@@ -168,5 +182,6 @@ def _describe(cluster: DevCluster) -> None:
     for node in info.nodes:
         click.echo(f"node {node.index}: {node.url} (pid {node.pid}, log {node.log})")
     click.echo(f"Up in {cluster.startup_seconds:.1f} s; addresses and PIDs in {cluster.json_file}. To use it:")
-    click.echo(f"export {BACKEND.env}=solr {SOLR_URL.env}={','.join(info.node_urls)}")
+    user = f" {SOLR_USER.env}={cluster.auth[0]} {SOLR_PASSWORD.env}=..." if cluster.auth else ""
+    click.echo(f"export {BACKEND.env}=solr {SOLR_URL.env}={','.join(info.node_urls)}{user}")
     click.echo("Ctrl-C (or SIGTERM) stops every node, then ZooKeeper.")

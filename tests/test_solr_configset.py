@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -221,6 +222,31 @@ def test_init_refuses_a_collection_of_another_version(cloud: SolrCloud) -> None:
     message = str(refused.value)
     assert "schema version 0" in message and f"schema version {SOLR_SCHEMA_VERSION}" in message
     assert "new collection" in message and "action=DELETE&name=older" in message
+
+
+def test_inits_run_at_once_make_one_collection_and_neither_fails(cloud: SolrCloud) -> None:
+    """Two deploys (or two indexers' first runs) at the same moment: one creates, the other finds it made."""
+    start = threading.Barrier(3)
+    said: list[str] = []
+    failed: list[BaseException] = []
+
+    def init() -> None:
+        start.wait()
+        try:
+            said.append(init_collection(cloud.node_urls, "racing", shards=2, replicas=1))
+        except BaseException as err:  # noqa: BLE001 - reported by the assertion below
+            failed.append(err)
+
+    threads = [threading.Thread(target=init) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(180)
+    assert not failed, failed
+    assert sum(message.startswith("Created collection racing") for message in said) == 1, said
+    state = cloud.get("/admin/collections", action="CLUSTERSTATUS", collection="racing")["cluster"]["collections"]
+    assert len(state["racing"]["shards"]) == 2
+    assert "already exists" in init_collection(cloud.node_urls, "racing", shards=2, replicas=1)
 
 
 def test_init_tries_the_next_url_and_names_them_all_when_none_answers(cloud: SolrCloud, news: str) -> None:

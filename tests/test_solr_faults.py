@@ -145,8 +145,13 @@ def test_a_shard_down_is_said_everywhere_and_whole_again_once_it_is_back(
             answer = client.get(url)
             assert answer.status_code == 503, (url, answer.status_code)
             assert "did not answer" in answer.get_data(as_text=True)
-        assert client.get(f"/articles/{kept}").status_code == 200
-        assert client.get(f"/api/articles/{kept}/related").status_code == 200
+        # Related coverage of an article that opens is drawn from the shards that answer, and says so.
+        article_page = client.get(f"/articles/{kept}")
+        assert article_page.status_code == 200
+        assert "Related coverage is <strong>partial</strong>" in article_page.get_data(as_text=True)
+        related = client.get(f"/api/articles/{kept}/related")
+        assert related.status_code == 200 and related.get_json()["partial"] is True
+        assert small.related(kept).partial
     finally:
         cloud.start_node(DOWN)
         cloud.wait_for_active("faults_small")
@@ -158,6 +163,8 @@ def test_a_shard_down_is_said_everywhere_and_whole_again_once_it_is_back(
     assert 'class="partial"' not in client.get("/?q=rates").get_data(as_text=True)
     assert "partial" not in client.get("/api/stats").get_json()
     assert client.get("/export.csv?q=").status_code == 200
+    assert "partial" not in client.get(f"/api/articles/{CORPUS[0]['id']}/related").get_json()
+    assert "Related coverage is" not in client.get(f"/articles/{CORPUS[0]['id']}").get_data(as_text=True)
     result = CliRunner().invoke(main, ["search", ""], env=env)
     assert result.exit_code == 0 and "Partial results" not in result.output + stderr_of(result)
 

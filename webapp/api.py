@@ -36,8 +36,7 @@ def related(key: str) -> Response:
     """The articles most like one article."""
     limit = related_limit(request.args)
     wanted = article_id(key)
-    found = search_backend().related(wanted, limit=limit)
-    return jsonify({"id": wanted, "related": [r.to_dict() for r in found]})
+    return jsonify(search_backend().related(wanted, limit=limit).to_dict())
 
 
 @bp.get("/stats")

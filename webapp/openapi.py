@@ -56,6 +56,9 @@ KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string
 NULLABLE_DATE = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?$",
                  "description": "ISO 8601 local date and time, without a zone offset: as the article printed it"}
 STRINGS = {"type": "array", "items": {"type": "string"}}
+PARTIAL = {"type": "boolean", "const": True,
+           "description": "Present when a part of the archive (a shard) did not answer: what is listed and counted "
+                          "misses its articles"}
 
 SCHEMAS: dict[str, Any] = {
     "Hit": {"type": "object", "required": ["id", "headline", "author", "date", "topic", "source", "url",
@@ -75,9 +78,7 @@ SCHEMAS: dict[str, Any] = {
                                   "facets": {"type": "object", "additionalProperties": {
                                       "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                                   "suggestion": {"type": ["string", "null"]},
-                                  "partial": {"type": "boolean", "const": True,
-                                              "description": "Present when a part of the archive (a shard) did "
-                                                             "not answer: hits and counts miss its articles"},
+                                  "partial": PARTIAL,
                                   "timeline": {"oneOf": [{"type": "null"},
                                                          {"$ref": "#/components/schemas/Timeline"}]}}},
     "Timeline": {"type": "object", "required": ["unit", "periods"],
@@ -99,15 +100,17 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"id": {"type": "string"}, "related": {"type": "array", "items": {
                     "type": "object", "required": ["id", "headline", "date", "source", "score"],
                     "properties": {"id": {"type": "string"}, "headline": {"type": "string"}, "date": NULLABLE_DATE,
-                                   "source": {"type": "string"}, "score": {"type": "number"}}}}}},
+                                   "source": {"type": "string"}, "score": {"type": "number"}}}},
+                               "partial": PARTIAL}},
     "Stats": {"type": "object", "required": ["documents", "first_date", "last_date", "segments", "shards"],
               "properties": {"documents": {"type": "integer"}, "first_date": NULLABLE_DATE,
-                             "last_date": NULLABLE_DATE, "segments": {"type": "integer"},
+                             "last_date": NULLABLE_DATE,
+                             "segments": {"type": ["integer", "null"],
+                                          "description": "null when not known: a Solr user with read rights only "
+                                                         "may not ask the cores"},
                              "shards": {"type": "integer", "description": "The parts the archive is split into "
                                                                           "over machines (1 on Whoosh)"},
-                             "partial": {"type": "boolean", "const": True,
-                                         "description": "Present when a shard did not answer: the counts miss "
-                                                        "its articles"},
+                             "partial": PARTIAL,
                              "top_topic": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_author": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_source": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}},

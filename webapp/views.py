@@ -15,7 +15,7 @@ from indexer.display import display_headline
 from indexer.errors import QueryError
 from indexer.records import Article
 from indexer.request import MAX_RESULT_DEPTH, Paging, Search, build_params
-from indexer.results import RelatedArticle, SearchPage
+from indexer.results import Related, RelatedArticle, SearchPage
 
 from . import presenters
 from .params import article_id, article_key, result_position, search_request, without_defaults
@@ -74,7 +74,7 @@ def article(key: str) -> str:
     query = request.args.get("q", "")
     related = service.related(found.id, limit=10)
     return render_template("views/article.html", article=found, body=_body_html(found, query), query=query,
-                           trail=_trail(request.args), before=_ran(found, related, before=True),
+                           trail=_trail(request.args), related=related, before=_ran(found, related, before=True),
                            after=_ran(found, related, before=False))
 
 
@@ -136,10 +136,10 @@ def _body_html(found: Article, query: str) -> list[Markup]:
     return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]  # escaped above: only <mark> is markup
 
 
-def _ran(found: Article, related: list[RelatedArticle], before: bool) -> list[RelatedArticle]:
+def _ran(found: Article, related: Related, before: bool) -> list[RelatedArticle]:
     """Return the related articles that ran before (or after) this one, in date order."""
     if found.date is None:
-        return related if not before else []
+        return list(related) if not before else []
     chosen = [r for r in related if r.date is not None and (r.date < found.date) == before]
     if not before:
         chosen += [r for r in related if r.date is None]

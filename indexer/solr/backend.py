@@ -43,6 +43,7 @@ from ..results import (
     Finding,
     Hit,
     IndexStats,
+    Related,
     RelatedArticle,
     SearchPage,
     facet_values,
@@ -53,7 +54,7 @@ from ..whoosh.highlight import mark_all, snippet
 from ..whoosh.query import make_parser, parse_query
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
-from .client import SolrClient, SolrError, client_of, term_counts
+from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
 from .documents import article_to_solr, solr_to_article
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
 from .query import date_filter, leaves_matcher, to_dsl, values_filter
@@ -167,12 +168,12 @@ class SolrBackend:
         terms = frozenset(t.text for t in self._analyzer(article.body) if matches(t.text))
         return mark_all(article.body, terms, self._analyzer)
 
-    def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
+    def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words (tf-idf), searched as any other query."""
         article = self.article(article_id)
         key_words = self._key_words(article)
         if not key_words:
-            return []
+            return Related(article_id, [])
         like = {"bool": {"should": [{"term": {"f": field, "query": word}}
                                     for word in key_words for field in SEARCH_FIELDS],
                          "must_not": [{"term": {"f": "id", "query": article.id}}]}}
@@ -183,7 +184,7 @@ class SolrBackend:
             other = solr_to_article(doc)
             related.append(RelatedArticle(other.id, display_headline(other), other.date, other.source,
                                           float(doc.get("score", 0.0))))
-        return related
+        return Related(article_id, related, _partial(answer))
 
     def _key_words(self, article: Article) -> list[str]:
         counts = Counter(t.text for t in self._analyzer(f"{article.headline}\n{article.body}"))
@@ -214,14 +215,18 @@ class SolrBackend:
         facet["first"] = "min(date)"
         facet["last"] = "max(date)"
         answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "facet": facet,
-                               "params": self._params()})
+                               "params": {**self._params(), "shards.info": "true"}})
         facets = answer.get("facets", {})
         tops = {name: tuple(FacetValue(v, c) for v, c in _buckets(answer, name)[:top])
                 for name in ("topic", "author", "source")}
         first, last = (_naive(facets.get(key)) for key in ("first", "last"))
         documents = int(answer["response"]["numFound"])
-        shards = self._cluster_status().get("shards", {})
-        return IndexStats(documents, first, last, tops, self._segments(shards), len(shards), _partial(answer))
+        try:
+            shards = self._cluster_status().get("shards", {})
+            segments, count = self._segments(shards), len(shards)
+        except SolrAccessError:  # a user with read rights only: what the search itself says
+            segments, count = None, max(1, len(answer.get("shards.info", {})))
+        return IndexStats(documents, first, last, tops, segments, count, _partial(answer))
 
     def _segments(self, shards: dict[str, Any]) -> int:
         """Return how many Lucene segments the shards' leaders hold (each core's own status, on its node)."""
@@ -234,6 +239,8 @@ class SolrBackend:
             try:
                 status = self.client.on_node(leader["base_url"]).get(
                     "/admin/cores", {"action": "STATUS", "core": core, "indexInfo": "true"})
+            except SolrAccessError:
+                raise
             except NewsArchiveError:  # its node is down: the stats say partial
                 continue
             total += int(status.get("status", {}).get(core, {}).get("index", {}).get("segmentCount", 0))

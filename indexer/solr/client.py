@@ -2,8 +2,10 @@
 
 Standard library only (urllib): every request goes to one of the configured node URLs, starting with the one that
 answered last; a node that cannot be reached (refused, timed out, 502-504) is skipped for the next, and when none
-answers the caller gets BackendUnavailableError saying which nodes were tried. Solr's own errors (400, 404, ...)
-come back as SolrError with Solr's message.
+answers the caller gets BackendUnavailableError saying which nodes were tried. Credentials refused (401) or a user
+without the right (403) are BackendUnavailableError too, saying which setting to fix: no other node would answer
+otherwise, and a reader of the web app is not at fault. Solr's other errors (400, 404, ...) come back as SolrError
+with Solr's message.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import BackendUnavailableError, NewsArchiveError
-from ..settings import SOLR_TIMEOUT, SettingError
+from ..settings import SOLR_PASSWORD, SOLR_TIMEOUT, SOLR_USER, SettingError
 
 # Statuses that mean "this node cannot serve now", so another node is tried.
 _UNAVAILABLE = {502, 503, 504}
@@ -30,6 +32,10 @@ class SolrError(NewsArchiveError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class SolrAccessError(BackendUnavailableError):
+    """Solr refused the credentials (401) or what the user asked for (403); the message says which setting to fix."""
 
 
 Params = Mapping[str, str | int | float | Sequence[str]]
@@ -47,13 +53,14 @@ class SolrClient:
         self.collection = collection
         self.timeout = timeout
         self._auth = "Basic " + base64.b64encode(":".join(auth).encode()).decode() if auth else None
+        self._user = auth[0] if auth else None
         self._first = 0
         self._lock = threading.Lock()
 
     def on_node(self, url: str) -> SolrClient:
         """Return a client of the same collection, credentials and timeout that talks to one node only."""
         node = SolrClient([url], self.collection, timeout=self.timeout)
-        node._auth = self._auth
+        node._auth, node._user = self._auth, self._user
         return node
 
     def collection_path(self, handler: str) -> str:
@@ -96,10 +103,13 @@ class SolrClient:
                 with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
                     answer: dict[str, Any] = json.load(response)
             except urllib.error.HTTPError as err:
-                if err.code in _UNAVAILABLE:
-                    failures.append(f"{url}: HTTP {err.code} {_message(err)}")
-                    continue
-                raise SolrError(err.code, _message(err)) from err
+                with err:  # its connection is closed once Solr's message is read
+                    if err.code in (401, 403):
+                        raise SolrAccessError(self._refused(err.code, url, path)) from err
+                    if err.code in _UNAVAILABLE:
+                        failures.append(f"{url}: HTTP {err.code} {_message(err)}")
+                        continue
+                    raise SolrError(err.code, _message(err)) from err
             except OSError as err:  # refused, reset, unknown host, timed out: the next node
                 failures.append(f"{url}: {getattr(err, 'reason', err)}")
                 continue
@@ -115,6 +125,17 @@ class SolrClient:
         )
 
 
+    def _refused(self, status: int, url: str, path: str) -> str:
+        if status == 401 and self._user is None:
+            return (f"the Solr cluster asks for a user name and password ({url}: HTTP 401): set {SOLR_USER.env} and "
+                    f"{SOLR_PASSWORD.env}")
+        if status == 401:
+            return (f"the Solr cluster refused user {self._user!r} ({url}: HTTP 401): check {SOLR_USER.env} and "
+                    f"{SOLR_PASSWORD.env}")
+        return (f"the Solr user {self._user or '(none)'!r} may not do this ({path} on {url}: HTTP 403): give it a "
+                f"role that allows it in the cluster's security.json, or set {SOLR_USER.env} to a user that has one")
+
+
 def _pairs(params: Params) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for name, value in params.items():
@@ -127,8 +148,6 @@ def _pairs(params: Params) -> list[tuple[str, str]]:
 
 def _message(err: urllib.error.HTTPError) -> str:
     """Return Solr's own error message from an error response, else the HTTP status."""
-    if err.code in (401, 403):
-        return f"HTTP {err.code}: check the user name and password (and that the user may do this)"
     try:
         body = json.loads(err.read() or b"{}")
     except (ValueError, OSError):

@@ -113,7 +113,9 @@ def init_collection(base_urls: list[str], collection: str, shards: int, replicas
     """Create a collection on this version's configset (uploaded if missing) and wait until it is active.
 
     Idempotent: a collection of this schema version is left as it is. A collection of another version, or not
-    made by newsarchive, is refused (SchemaVersionError). Returns a one-line message saying what was done.
+    made by newsarchive, is refused (SchemaVersionError). Safe to run twice at once (two deploys, two indexers'
+    first runs): the one that loses the race to create waits for the winner's collection and says it existed.
+    Returns a one-line message saying what was done.
     """
     if shards < 1 or replicas < 1:
         raise ProvisionError(f"shards and replicas must be at least 1 (got {shards} shards, {replicas} replicas).")
@@ -123,10 +125,16 @@ def init_collection(base_urls: list[str], collection: str, shards: int, replicas
         return _existing(admin, collection, state, shards, replicas)
     configset = configset_name()
     uploaded = _upload_configset(admin, configset)
-    admin.request("/admin/collections", {
-        "action": "CREATE", "name": collection, "numShards": str(shards), "replicationFactor": str(replicas),
-        "collection.configName": configset, "waitForFinalState": "true",
-    })
+    try:
+        admin.request("/admin/collections", {
+            "action": "CREATE", "name": collection, "numShards": str(shards), "replicationFactor": str(replicas),
+            "collection.configName": configset, "waitForFinalState": "true",
+        })
+    except ProvisionError:
+        state = admin.collections(collection).get(collection)
+        if state is None:
+            raise
+        return _existing(admin, collection, state, shards, replicas)  # created meanwhile by another init
     _wait_active(admin, collection)
     _record_version(admin, collection)
     how = "uploaded" if uploaded else "already in Solr"
@@ -140,7 +148,8 @@ def _existing(admin: SolrAdmin, collection: str, state: dict[str, Any], shards: 
     if recorded is None and config == configset_name():  # an earlier init stopped before recording the version
         _wait_active(admin, collection)
         _record_version(admin, collection)
-        return f"Collection {collection} existed without its version; recorded schema version {SOLR_SCHEMA_VERSION}."
+        return (f"Collection {collection} existed without its version (made by an init that stopped early, or by one "
+                f"running at the same time); recorded schema version {SOLR_SCHEMA_VERSION}.")
     if recorded != str(SOLR_SCHEMA_VERSION):
         built = f"schema version {recorded}" if recorded else f"configset {config}, no {VERSION_PROPERTY} property"
         raise SchemaVersionError(
@@ -161,7 +170,12 @@ def _upload_configset(admin: SolrAdmin, name: str) -> bool:
     listed = admin.request("/admin/configs", {"action": "LIST"}) or {}
     if name in listed.get("configSets", []):
         return False
-    admin.request("/admin/configs", {"action": "UPLOAD", "name": name}, configset_zip(), "application/octet-stream")
+    try:
+        admin.request("/admin/configs", {"action": "UPLOAD", "name": name}, configset_zip(), "application/octet-stream")
+    except ProvisionError:
+        if name not in (admin.request("/admin/configs", {"action": "LIST"}) or {}).get("configSets", []):
+            raise
+        return False  # uploaded meanwhile by another init
     return True
 
 

@@ -26,7 +26,7 @@ from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
-from ..results import CheckReport, FacetValue, Hit, IndexStats, RelatedArticle, SearchPage, facet_values
+from ..results import CheckReport, FacetValue, Hit, IndexStats, Related, RelatedArticle, SearchPage, facet_values
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .highlight import mark_all, snippet
@@ -212,13 +212,13 @@ class WhooshBackend:
             terms = _highlight_terms(gen.searcher, parse_query(gen.parsers["any"], query_text))
             return mark_all(article.body, terms, gen.searcher.schema["body"].analyzer)
 
-    def related(self, article_id: str, limit: int = 10) -> list[RelatedArticle]:
+    def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words, searched and ranked as any other query."""
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
             key_words = _key_words(gen.searcher, article)
             if not key_words:
-                return []
+                return Related(article_id, [])
             # Unweighted, as Lucene's more-like-this by default: BM25F's idf already weighs the words.
             like = wq.Or([wq.Term(field, word) for word in key_words for field in SEARCH_FIELDS])
             found = evaluate(like, gen.searcher, gen.view, self.ranking, Deadline(self.time_limit))
@@ -227,7 +227,7 @@ class WhooshBackend:
             for other_docnum, score in top(found.scores, found.mask, 0, limit):
                 other = document_to_article(gen.searcher.stored_fields(other_docnum))
                 related.append(RelatedArticle(other.id, display_headline(other), other.date, other.source, score))
-            return related
+            return Related(article_id, related)
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the index holds."""

@@ -1,6 +1,6 @@
 """Building the cluster's Java launcher with Maven, outside the installed package (which may be read-only).
 
-The Maven project (`launcher/`: pom.xml, LocalSolrCloud.java, solr.xml, log4j2.xml) ships as package data. It is
+The Maven project (`java-launcher/`: pom.xml, LocalSolrCloud.java, solr.xml, log4j2.xml) ships as package data. It is
 copied into a build folder named after a digest of its files, under the user's cache folder, and built there; its
 artifacts come from Maven Central once and stay in Maven's own cache (~/.m2). A build whose class path still resolves
 is reused, so only the first run of a given launcher pays for Maven.
@@ -20,7 +20,7 @@ from typing import IO
 
 from indexer.errors import NewsArchiveError
 
-LAUNCHER = Path(__file__).resolve().parent / "launcher"
+LAUNCHER = Path(__file__).resolve().parent / "java-launcher"  # not a Python name: setuptools sees no package in it
 MAIN_CLASS = "newsarchive.solrcloud.LocalSolrCloud"
 TOOLS = ("java", "mvn")
 MAVEN_COMMAND = ("mvn", "-q", "-B", "compile", "dependency:build-classpath")

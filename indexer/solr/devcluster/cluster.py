@@ -6,10 +6,16 @@ control lines on its stdin (`stop I`, `kill I`, `start I`). It stops every node 
 never outlives its owner: it quits when its stdin closes (an attached cluster) or when the process it watches exits
 (a detached one, shared by several processes). What it prints goes to BASE/supervisor.log, which is where the
 events are read from.
+
+A cluster started with `auth=(user, password)` is secured as production clusters are: Solr's basic authentication
+and rule-based authorization (security.json in ZooKeeper before the first node starts), every request refused
+without the credentials, the user an admin.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import signal
@@ -26,6 +32,28 @@ from typing import Any
 from .build import MAIN_CLASS, ClusterError, build
 
 POLL_SECONDS = 0.1
+
+
+def solr_password_hash(password: str, salt: bytes | None = None) -> str:
+    """Return a password as Solr keeps it for basic authentication: "b64(sha256(sha256(salt+password))) b64(salt)"."""
+    salt = os.urandom(32) if salt is None else salt
+    digest = hashlib.sha256(hashlib.sha256(salt + password.encode()).digest()).digest()
+    return f"{base64.b64encode(digest).decode()} {base64.b64encode(salt).decode()}"
+
+
+def security_json(user: str, password: str) -> dict[str, Any]:
+    """Return a security.json that refuses every request but the admin user's (Solr's BasicAuthPlugin).
+
+    The "read" permission comes first, for role "reader" as well as "admin": give another user the role "reader"
+    (Solr's authorization API, set-user-role) and it can search but not write or administer.
+    """
+    return {
+        "authentication": {"class": "solr.BasicAuthPlugin", "blockUnknown": True, "forwardCredentials": False,
+                           "credentials": {user: solr_password_hash(password)}},
+        "authorization": {"class": "solr.RuleBasedAuthorizationPlugin", "user-role": {user: ["admin"]},
+                          "permissions": [{"name": "read", "role": ["admin", "reader"]},
+                                          {"name": "all", "role": "admin"}]},
+    }
 
 
 @dataclass(frozen=True)
@@ -130,8 +158,12 @@ class DevCluster:
         start_timeout: float = 300.0,
         build_root: Path | None = None,
         watch_pid: int | None = None,
+        auth: tuple[str, str] | None = None,
     ) -> None:
-        """Describe the cluster; watch_pid makes it detached: no control lines, it lives until that process exits."""
+        """Describe the cluster; watch_pid makes it detached: no control lines, it lives until that process exits.
+
+        auth (user, password) secures it: basic authentication, that user an admin, anyone else refused.
+        """
         self.base_dir = base_dir.resolve()
         self.nodes = nodes
         self.json_file = (json_file or self.base_dir / "cluster.json").resolve()
@@ -139,6 +171,8 @@ class DevCluster:
         self.node_heap, self.supervisor_heap = node_heap, supervisor_heap
         self.zk_port, self.node_ports, self.default_confdir = zk_port, node_ports, default_confdir
         self.start_timeout, self.build_root, self.watch_pid = start_timeout, build_root, watch_pid
+        self.auth = auth
+        self.security_file = self.base_dir / "security.json"
         self.build_seconds = self.startup_seconds = 0.0
         self._process: subprocess.Popen[str] | None = None
         self._read_to = 0  # how far supervisor.log has been read
@@ -173,6 +207,8 @@ class DevCluster:
             command += ["--ports", ",".join(map(str, self.node_ports))]
         if self.default_confdir is not None:
             command += ["--default-confdir", str(self.default_confdir)]
+        if self.auth is not None:
+            command += ["--security", str(self.security_file)]
         if self.watch_pid is None:
             return [*command, "--exit-on-stdin-eof"]
         return [*command, "--watch-pid", str(self.watch_pid)]
@@ -181,6 +217,10 @@ class DevCluster:
         """Build if needed, start, and return once every node is live (the JSON file is then written)."""
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.json_file.unlink(missing_ok=True)
+        env = dict(os.environ)
+        if self.auth is not None:  # the password goes into ZooKeeper hashed, and to the supervisor in its environment
+            self.security_file.write_text(json.dumps(security_json(*self.auth), indent=2), encoding="utf-8")
+            env["LOCAL_SOLRCLOUD_AUTH"] = ":".join(self.auth)
         began = time.monotonic()
         with open(self.log_file, "a", encoding="utf-8") as log:
             classpath = build(root=self.build_root, log=log)
@@ -193,6 +233,7 @@ class DevCluster:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 text=True,
+                env=env,
                 start_new_session=True,  # a Ctrl-C reaches only our owner, which then stops us in order
             )
         try:
@@ -223,7 +264,10 @@ class DevCluster:
     def query(self, path: str, params: Mapping[str, str], node: int = 1, *, timeout: float = 30.0) -> dict[str, Any]:
         """The same as get(), with the parameters as a mapping."""
         query = urllib.parse.urlencode({**params, "wt": "json"})
-        with urllib.request.urlopen(f"{self.node_urls[node - 1]}{path}?{query}", timeout=timeout) as response:
+        request = urllib.request.Request(f"{self.node_urls[node - 1]}{path}?{query}")
+        if self.auth is not None:
+            request.add_header("Authorization", "Basic " + base64.b64encode(":".join(self.auth).encode()).decode())
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             result: dict[str, Any] = json.load(response)
         return result
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -22,6 +23,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.solr.embedded.JettyConfig;
 import org.apache.solr.embedded.JettySolrRunner;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 
@@ -31,7 +36,8 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  *
  * <pre>
  *   LocalSolrCloud [--nodes N] [--base-dir DIR] [--json FILE] [--zk-port P] [--ports P1,P2,..]
- *                  [--node-heap 512m] [--default-confdir DIR] [--exit-on-stdin-eof] [--watch-pid PID]
+ *                  [--node-heap 512m] [--default-confdir DIR] [--security FILE] [--exit-on-stdin-eof]
+ *                  [--watch-pid PID]
  *   LocalSolrCloud node --home DIR --port P --zk HOST:PORT [--parent-pid PID]   (internal)
  * </pre>
  *
@@ -40,10 +46,15 @@ import org.apache.zookeeper.server.ZooKeeperServer;
  * {@code stop I} (SIGTERM node I), {@code kill I} (SIGKILL), {@code start I} (restart it on the same
  * port and home), {@code status}, {@code quit}; each change is printed as a line starting with
  * "EVENT" and rewrites the JSON file. SIGTERM stops every node, then ZooKeeper.
+ *
+ * <p>{@code --security FILE} puts FILE into ZooKeeper as /security.json before the first node starts (a secured
+ * cluster, e.g. basic authentication); the health checks then send the credentials in the environment variable
+ * LOCAL_SOLRCLOUD_AUTH ({@code user:password}), never on the command line.
  */
 public final class LocalSolrCloud {
 
   private static final PrintStream OUT = System.out;
+  private static final String AUTH = System.getenv("LOCAL_SOLRCLOUD_AUTH");
 
   // ------------------------------------------------------------------ node mode (one per JVM)
 
@@ -144,6 +155,7 @@ public final class LocalSolrCloud {
   private final String nodeHeap;
   private final String defaultConfDir;
   private final int zkPortWanted;
+  private final Path securityFile;
   private ZooKeeperServer zkServer;
   private ServerCnxnFactory zkFactory;
   private int zkPort;
@@ -152,7 +164,13 @@ public final class LocalSolrCloud {
   private final long startNanos = System.nanoTime();
 
   private LocalSolrCloud(
-      Path baseDir, Path jsonFile, String nodeHeap, String defaultConfDir, int zkPortWanted) {
+      Path baseDir,
+      Path jsonFile,
+      String nodeHeap,
+      String defaultConfDir,
+      int zkPortWanted,
+      Path securityFile) {
+    this.securityFile = securityFile;
     this.baseDir = baseDir;
     this.jsonFile = jsonFile;
     this.nodeHeap = nodeHeap;
@@ -166,7 +184,7 @@ public final class LocalSolrCloud {
       return;
     }
     int n = 2;
-    Path base = null, json = null;
+    Path base = null, json = null, security = null;
     String heap = "512m", defaultConf = null;
     int zkPort = 0;
     int[] ports = null;
@@ -185,13 +203,14 @@ public final class LocalSolrCloud {
         }
         case "--node-heap" -> heap = args[++i];
         case "--default-confdir" -> defaultConf = Path.of(args[++i]).toAbsolutePath().toString();
+        case "--security" -> security = Path.of(args[++i]).toAbsolutePath();
         case "--exit-on-stdin-eof" -> exitOnEof = true;
         case "--watch-pid" -> watchPid = Long.parseLong(args[++i]);
         case "-h", "--help" -> {
           OUT.println(
               "usage: LocalSolrCloud [--nodes N] [--base-dir DIR] [--json FILE] [--zk-port P]"
                   + " [--ports P1,P2,..] [--node-heap 512m] [--default-confdir DIR]"
-                  + " [--exit-on-stdin-eof] [--watch-pid PID]");
+                  + " [--security FILE] [--exit-on-stdin-eof] [--watch-pid PID]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -204,7 +223,8 @@ public final class LocalSolrCloud {
     if (base == null) base = Files.createTempDirectory("local-solrcloud");
     base = base.toAbsolutePath();
     if (json == null) json = base.resolve("cluster.json");
-    LocalSolrCloud cloud = new LocalSolrCloud(base, json.toAbsolutePath(), heap, defaultConf, zkPort);
+    LocalSolrCloud cloud =
+        new LocalSolrCloud(base, json.toAbsolutePath(), heap, defaultConf, zkPort, security);
     if (watchPid > 0) {
       // Shared by several processes (pytest-xdist workers), the cluster belongs to the one that runs them all:
       // never outlive it, even if it is SIGKILLed. exit() runs the shutdown hook: nodes, then ZooKeeper.
@@ -228,6 +248,10 @@ public final class LocalSolrCloud {
     Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "local-solrcloud-shutdown"));
     startZooKeeper();
     event("zookeeper up 127.0.0.1:" + zkPort);
+    if (securityFile != null) {
+      putSecurity(Files.readAllBytes(securityFile));
+      event("security.json in ZooKeeper from " + securityFile);
+    }
     for (int i = 1; i <= n; i++) {
       int port = ports != null ? ports[i - 1] : freePort();
       Path home = baseDir.resolve("node" + i);
@@ -350,6 +374,30 @@ public final class LocalSolrCloud {
     zkPort = zkFactory.getLocalPort();
   }
 
+  /** Write /security.json into ZooKeeper (created, or replaced: a restarted cluster takes the file given now). */
+  private void putSecurity(byte[] data) throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    ZooKeeper zk =
+        new ZooKeeper(
+            "127.0.0.1:" + zkPort,
+            10000,
+            e -> {
+              if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
+            });
+    try {
+      if (!connected.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("could not connect to ZooKeeper to write /security.json");
+      }
+      if (zk.exists("/security.json", false) == null) {
+        zk.create("/security.json", data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+      } else {
+        zk.setData("/security.json", data, -1);
+      }
+    } finally {
+      zk.close();
+    }
+  }
+
   // ------------------------------------------------------------------ nodes
 
   private static int freePort() throws IOException {
@@ -462,6 +510,10 @@ public final class LocalSolrCloud {
       HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
       c.setConnectTimeout(1000);
       c.setReadTimeout(5000);
+      if (AUTH != null && !AUTH.isEmpty()) {
+        String token = Base64.getEncoder().encodeToString(AUTH.getBytes(StandardCharsets.UTF_8));
+        c.setRequestProperty("Authorization", "Basic " + token);
+      }
       try {
         return c.getResponseCode() == 200;
       } finally {
