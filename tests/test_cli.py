@@ -19,8 +19,10 @@ from newsarchive.cli import main
 
 from .conftest import CORPUS, SAMPLE, write_jsonl
 
-PAGE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
-HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
+PAGE_KEYS = {"query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets", "suggestion",
+             "timeline"}
+# The CLI groups copies of a story as the search page does: each hit lists its story's other articles.
+HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story", "copies"}
 SUMMARY = re.compile(
     r"^Indexed (?P<index>.+): (?P<added>[\d,]+) added, (?P<updated>[\d,]+) updated, "
     r"(?P<unchanged>[\d,]+) unchanged, (?P<deleted>[\d,]+) deleted; (?P<skipped>[\d,]+) skipped\. "

@@ -51,7 +51,7 @@ DEMO = ROOT / "demo"
 DEMO_SOURCE = "Valley Courier (fictional sample)"
 SCHEMA_FIELDS = {
     "_version_", "id", "headline", "body", "author", "topic", "source", "author_exact", "topic_exact",
-    "source_exact", "date", "year", "month", "day", "url", "related_headlines", "fingerprint",
+    "source_exact", "date", "year", "month", "day", "url", "related_headlines", "fingerprint", "story",
 }
 PARITY_MINIMUM = 99.9  # per cent of tokens (the requirement)
 
@@ -258,7 +258,7 @@ def test_init_tries_the_next_url_and_names_them_all_when_none_answers(cloud: Sol
 
 def test_unknown_fields_are_refused(solr: Solr, news: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
-        solr.post(f"/{news}/update?wt=json", json.dumps([{"id": "x", "nonesuch": "guess me"}]).encode())
+        solr.post(f"/{news}/update?wt=json", json.dumps([{"id": "x", "story": "s1", "nonesuch": "guess me"}]).encode())
     assert "unknown field 'nonesuch'" in json.load(refused.value)["error"]["msg"]
 
 

@@ -27,7 +27,7 @@ from .urls import absolute_url
 
 bp = Blueprint("exports", __name__)
 FEED_ENTRIES = 50
-CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body")
+CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body", "story")
 # A cell starting with one of these is a formula to a spreadsheet: prefixed with ' so it stays text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without one "Siobhán" shows as
@@ -90,7 +90,7 @@ def _csv_lines(articles: Iterator[Article]) -> Iterator[str]:
     for article in articles:
         row = [article.id, article.headline, "; ".join(article.author),
                article.date.isoformat() if article.date else "", "; ".join(article.topic), article.source,
-               article.url, article.body]
+               article.url, article.body, article.story]
         writer.writerow([_cell(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -125,8 +125,8 @@ def _atom(req: Search, articles: list[Article]) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed")
     site = current_app.config["SITE_NAME"]
     title = f"{site}: {req.query}" if req.query else f"{site}: newest articles"
-    page_url = absolute_url("views.search", **build_params(req, sort=None))
-    self_url = absolute_url("exports.feed", **build_params(req, sort=None))
+    page_url = absolute_url("views.search", **build_params(req, sort=None, group=None))
+    self_url = absolute_url("exports.feed", **build_params(req, for_page=False, sort=None))
     _text(feed, "title", title)
     _text(feed, "id", self_url)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)

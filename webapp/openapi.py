@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.request import MAX_VALUES_PER_FACET, PARAMS, Param
+from indexer.request import COUNTS, GROUPS, MAX_VALUES_PER_FACET, PARAMS, Param
 
 from .params import DEFAULT_RELATED, MAX_RELATED
 
@@ -67,12 +67,28 @@ SCHEMAS: dict[str, Any] = {
                            "date": NULLABLE_DATE, "topic": STRINGS, "source": {"type": "string"},
                            "url": {"type": "string"},
                            "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
-                           "score": {"type": ["number", "null"]}}},
+                           "score": {"type": ["number", "null"]},
+                           "story": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Story"}],
+                                     "description": "The wire story the article is a copy or version of (null: "
+                                                    "indexed before stories; rebuild to cluster it)"},
+                           "copies": {"type": "array", "items": {"$ref": "#/components/schemas/StoryCopy"},
+                                      "description": "With group=story: the story's other articles, by date "
+                                                     "(the hit is its earliest matching version)"}}},
+    "Story": {"type": "object", "required": ["id", "size", "outlets"],
+              "properties": {"id": {"type": "string"},
+                             "size": {"type": "integer", "description": "How many articles the story has"},
+                             "outlets": {"type": "integer", "description": "In how many sources they ran"}}},
+    "StoryCopy": {"type": "object", "required": ["id", "headline", "date", "source"],
+                  "properties": {"id": {"type": "string"}, "headline": {"type": "string"}, "date": NULLABLE_DATE,
+                                 "source": {"type": "string"}}},
     "FacetValue": {"type": "object", "required": ["value", "count"],
                    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}},
-    "SearchPage": {"type": "object", "required": ["query", "total", "page", "per_page", "hits", "facets",
-                                                 "suggestion", "timeline"],
-                   "properties": {"query": {"type": "string"}, "total": {"type": "integer"},
+    "SearchPage": {"type": "object", "required": ["query", "total", "stories", "group", "count", "page", "per_page",
+                                                 "hits", "facets", "suggestion", "timeline"],
+                   "properties": {"query": {"type": "string"},
+                                  "total": {"type": "integer", "description": "How many articles match"},
+                                  "stories": {"type": "integer", "description": "How many stories they belong to"},
+                                  "group": {"enum": list(GROUPS)}, "count": {"enum": list(COUNTS)},
                                   "page": {"type": "integer"}, "per_page": {"type": "integer"},
                                   "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                                   "facets": {"type": "object", "additionalProperties": {
