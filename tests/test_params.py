@@ -100,8 +100,8 @@ def test_defaults_are_left_out_of_urls_and_filled_in_when_parsing() -> None:
     assert build_params(Search()) == {"group": "none"}
     assert build_params(default_search(page=True), for_page=False) == {"group": "story"}
     assert parse_params(MultiDict().getlist, page=True) == (default_search(page=True), Paging())
-    assert build_params(Search(sort="newest", topic=("oil",)), page=2, for_page=False) == {"topic": ["oil"], "sort": "newest",
-                                                                          "page": 2}
+    assert build_params(Search(sort="newest", topic=("oil",)), page=2, for_page=False) == {
+        "topic": ["oil"], "sort": "newest", "page": 2}
     assert parse_params(MultiDict([("sort", ""), ("page", " "), ("utm_source", "x")]).getlist) == (Search(),
                                                                                                      Paging())
 
