@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -277,3 +278,29 @@ def test_the_cli_filters_and_refuses_what_cannot_run(kwic_index: Path) -> None:
     assert wide.exit_code == 2 and "'--width'" in wide.output
     paged = run("rates", "--index", str(kwic_index), "--page", "2")
     assert paged.exit_code == 2 and "No such option '--page'" in paged.output
+
+
+# --- spans and the engine agree, on generated text
+
+
+def test_spans_are_found_exactly_where_the_engine_finds_matches(tmp_path: Path) -> None:
+    rng = random.Random(14)
+    words = ["oil", "prices", "rose", "the", "of", "opec", "quota", "rates", "in", "bank", "U.S.", "café", "cafe"]
+    records = [{"id": f"g{n}", "title": " ".join(rng.choices(words, k=rng.randint(0, 5))),
+                "body": " ".join(rng.choices(words, k=rng.randint(1, 30)))} for n in range(60)]
+    folder = tmp_path / "generated"
+    index_paths([write_jsonl(tmp_path / "g.jsonl", records)], open_backend(folder=folder), IndexOptions(procs=1))
+    backend = open_backend(folder=folder)
+    plain = [w for w in words if w not in ("the", "of", "in")]
+    queries = set()
+    for _ in range(40):
+        a, b, c = rng.sample(plain, 3)
+        queries |= {f'"{a} {b}"', f'"{a} of {b}"~{rng.randint(1, 4)}', f"{a} NEAR/{rng.randint(1, 5)} {b}",
+                    f'"{a} {b}" NEAR/{rng.randint(1, 4)} {c}', f"headline:{a} NEAR/2 {b}", f'body:"{a} {b} {c}"'}
+    try:
+        for query in sorted(queries):
+            found = {article.id for article in backend.iter_matches(Search(query=query), 100)}
+            spanned = {r["id"] for r in records if backend.match_spans(backend.article(r["id"]), query)}
+            assert found == spanned, query
+    finally:
+        backend.close()

@@ -18,7 +18,8 @@ from indexer.kwic import KWIC_COLUMNS, concordance, parse_width
 from indexer.records import Article
 from indexer.request import Search, build_params
 from indexer.results import article_to_dict
-from indexer.sheets import CSV_BOM, csv_chunks, safe_cell
+from indexer.sheets import CSV_BOM, csv_chunks
+from indexer.sheets import safe_cell as _cell
 
 from . import clock
 from .downloads import DownloadName, set_attachment
@@ -99,7 +100,7 @@ def _csv_lines(articles: Iterator[Article]) -> Iterator[str]:
         row = [article.id, article.headline, "; ".join(article.author),
                article.date.isoformat() if article.date else "", "; ".join(article.topic), article.source,
                article.url, article.body]
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([_cell(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
