@@ -19,6 +19,7 @@ from .records import Article
 from .request import Paging, Search
 from .results import CheckReport, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
+from .spans import Span
 
 FIRST_PAGE = Paging()
 # Backend name -> "module:class". The module is imported only when its backend is opened.
@@ -65,6 +66,11 @@ class SearchBackend(Protocol):
 
     def highlight_article(self, article: Article, query_text: str) -> str:
         """Return the article's body as HTML: escaped, with the words a query matches in <mark>."""
+        ...
+
+    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+        """Return every occurrence of a query's words and phrases in an article's headline and body, as the index
+        matches them (see indexer/spans.py); none for an empty query, QueryError for one that cannot run."""
         ...
 
     def related(self, article_id: str, limit: int = 10) -> Related:

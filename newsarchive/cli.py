@@ -33,10 +33,21 @@ from indexer.build import (
 )
 from indexer.dates import parse_bound
 from indexer.errors import NewsArchiveError
+from indexer.kwic import (
+    DEFAULT_WIDTH,
+    KWIC_COLUMNS,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    WIDTH_HELP,
+    concordance,
+    concordance_heading,
+    concordance_line,
+)
 from indexer.parsers import FORMATS
 from indexer.request import PARAMS, Paging, Search
 from indexer.results import SearchPage
 from indexer.settings import INDEX
+from indexer.sheets import csv_chunks
 
 from .solr_cli import solr
 
@@ -256,9 +267,12 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
     return convert
 
 
-def search_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each."""
+def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[..., Any]:
+    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each (paging: with
+    --page and --per-page)."""
     for param in reversed(PARAMS):
+        if param.paging and not paging:
+            continue
         if param.name == "q":
             fn = click.argument("query", required=False, default="")(fn)
             continue
@@ -322,6 +336,31 @@ def _terminal_snippet(snippet: str) -> str:
     """Turn an HTML snippet into terminal text, matches in bold."""
     styled = _MARK.sub(lambda m: click.style(m.group(1), bold=True, underline=True), snippet)
     return html.unescape(styled)
+
+
+@main.command("kwic")
+@functools.partial(search_options, paging=False)
+@index_option
+@click.option("--width", type=click.IntRange(MIN_WIDTH, MAX_WIDTH), default=DEFAULT_WIDTH, show_default=True,
+              help=WIDTH_HELP)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV, the columns of /export.kwic.csv.")
+@translate_errors
+def kwic_command(index_dir: Path | None, width: int, as_csv: bool, **given: Any) -> None:
+    """Keyword in context: every occurrence of QUERY's words or phrases in every match, with the words around it."""
+    search = Search(**{p.field: given[p.field] for p in PARAMS if not p.paging})
+    backend = backend_for(index_dir)
+    try:
+        found = concordance(backend, search, width, max(1, backend.article_count()))
+        if as_csv:
+            for chunk in csv_chunks(KWIC_COLUMNS, (row.cells() for _, rows in found for row in rows), bom=False):
+                click.echo(chunk, nl=False)
+            return
+        for article, rows in (item for item in found if item[1]):
+            click.echo(click.style(concordance_heading(article), bold=True))
+            for row in rows:
+                click.echo(concordance_line(row, width))
+    finally:
+        backend.close()
 
 
 @main.command("stats")

@@ -14,9 +14,12 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
+from indexer.kwic import KWIC_COLUMNS, concordance, parse_width
 from indexer.records import Article
 from indexer.request import Search, build_params
 from indexer.results import article_to_dict
+from indexer.sheets import CSV_BOM, csv_chunks
+from indexer.sheets import safe_cell as _cell
 
 from . import clock
 from .downloads import DownloadName, set_attachment
@@ -28,11 +31,6 @@ from .urls import absolute_url
 bp = Blueprint("exports", __name__)
 FEED_ENTRIES = 50
 CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body")
-# A cell starting with one of these is a formula to a spreadsheet: prefixed with ' so it stays text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without one "Siobhán" shows as
-# "SiobhÃ¡n". JSON Lines has none: JSON forbids it (RFC 8259), and line readers would take it into the first key.
-CSV_BOM = "\ufeff"
 # Whole Content-Type values, passed as content_type=: werkzeug appends "; charset=utf-8" to a text/* or *+xml
 # mimetype= even when it already has one, which sent "text/csv; charset=utf-8; charset=utf-8".
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -76,6 +74,17 @@ def export_jsonl() -> Response:
     return _download(lines, JSONL_TYPE, DownloadName.of_search(wanted.query, clock.today(), "jsonl"))
 
 
+@bp.get("/export.kwic.csv")
+@rate_limited("export", "EXPORT_RATE_LIMIT")
+def export_kwic() -> Response:
+    """Every occurrence of the query's words or phrases in every match, with `width` words either side, as CSV."""
+    wanted = _export_request()
+    found = concordance(search_backend(), wanted, parse_width(request.args.get("width")),
+                        int(current_app.config["EXPORT_CAP"]))
+    return _download(csv_chunks(KWIC_COLUMNS, (row.cells() for _, rows in found for row in rows)), CSV_TYPE,
+                     DownloadName.of_search(wanted.query, clock.today(), "kwic.csv"))
+
+
 def _download(chunks: Iterator[str], content_type: str, name: DownloadName) -> Response:
     response = Response(stream_with_context(chunks), content_type=content_type)
     set_attachment(response.headers, name)
@@ -96,10 +105,6 @@ def _csv_lines(articles: Iterator[Article]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 @bp.get("/search.atom")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
 from indexer.request import MAX_VALUES_PER_FACET, PARAMS, Param
 
 from .params import DEFAULT_RELATED, MAX_RELATED
@@ -143,6 +144,27 @@ def _responses(schema: str, *errors: int) -> dict[str, Any]:
     return found
 
 
+def _kwic_operation() -> dict[str, Any]:
+    """Return the keyword-in-context export: the search parameters but paging, and the width of context."""
+    width = _param("width", WIDTH_HELP + " A value out of range is answered 400.",
+                   {"type": "integer", "minimum": MIN_WIDTH, "maximum": MAX_WIDTH, "default": DEFAULT_WIDTH})
+    query = {**next(p for p in SEARCH_PARAMETERS if p["name"] == "q"), "required": True,
+             "description": "The words or phrases to find, in newsarchive's query language (docs/search.md). "
+                            "Required: an empty query (or *) is answered 400."}
+    responses = _responses("Error", 400, 429, 503)
+    for status in ("400", "429", "503"):  # a browser (Accept: text/html) gets the error page
+        responses[status]["content"]["text/html"] = {"schema": {"type": "string"}}
+    responses["200"] = {"description": "CSV (UTF-8, with a byte order mark), streamed: a header row ("
+                                       + ", ".join(KWIC_COLUMNS) + "), then a row for every occurrence of the "
+                                       "query's words or phrases in every match, in the search's order",
+                        "content": {"text/csv": {"schema": {"type": "string"}}}}
+    return {"get": {"operationId": "exportKeywordInContext", "summary": "Every occurrence of the query's words in "
+                    "every match, with the words either side (a concordance); a query is required",
+                    "parameters": [query, *(p for p in SEARCH_PARAMETERS if p["name"] not in ("q", "page", "per_page")),
+                                   width],
+                    "responses": responses}}
+
+
 def openapi_document(title: str, server: str) -> dict[str, Any]:
     """Return the OpenAPI document."""
     related_params = [KEY, _param("limit", f"How many related articles (1-{MAX_RELATED}).",
@@ -166,6 +188,7 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
                                                     "responses": _responses("Related", 400, 404, 429, 503)}},
             "/api/stats": {"get": {"operationId": "stats", "summary": "What the index holds",
                                    "responses": _responses("Stats", 503)}},
+            "/export.kwic.csv": _kwic_operation(),
         },
         "components": {"schemas": SCHEMAS},
     }

@@ -49,9 +49,10 @@ from ..results import (
     facet_values,
 )
 from ..settings import SOLR_SETTINGS, read_settings
+from ..spans import Span
 from ..whoosh.analysis import news_analyzer
-from ..whoosh.highlight import mark_all, snippet
-from ..whoosh.query import make_parser, parse_query
+from ..whoosh.highlight import mark_all, query_spans, snippet
+from ..whoosh.query import make_parser, parse_query, parse_query_once
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
@@ -163,10 +164,12 @@ class SolrBackend:
 
     def highlight_article(self, article: Article, query_text: str) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
-        user_query = parse_query(self._parsers["any"], query_text)
-        matches = leaves_matcher(user_query)
-        terms = frozenset(t.text for t in self._analyzer(article.body) if matches(t.text))
-        return mark_all(article.body, terms, self._analyzer)
+        return mark_all(article, self.match_spans(article, query_text))
+
+    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+        """Return every occurrence of a query's words and phrases in an article: the Whoosh backend's function
+        over the same analysis (the collection holds text pre-analysed by it)."""
+        return query_spans(parse_query_once(self._parsers["any"], query_text), article, self._analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words (tf-idf), searched as any other query."""

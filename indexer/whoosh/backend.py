@@ -27,12 +27,13 @@ from ..errors import ArticleNotFoundError, IndexLockedError
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
 from ..results import CheckReport, FacetValue, Hit, IndexStats, Related, RelatedArticle, SearchPage, facet_values
+from ..spans import Span
 from .check import check_index
 from .facets import IndexView, SegmentCache
-from .highlight import mark_all, snippet
+from .highlight import mark_all, query_spans, snippet
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
-from .query import make_parser, parse_query
+from .query import make_parser, parse_query, parse_query_once
 from .schema import SCHEMA_VERSION, SEARCH_FIELDS, article_to_document, build_schema, document_to_article
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
@@ -208,9 +209,14 @@ class WhooshBackend:
 
     def highlight_article(self, article: Article, query_text: str) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
+        return mark_all(article, self.match_spans(article, query_text))
+
+    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+        """Return every occurrence of a query's words and phrases in an article (see highlight.query_spans)."""
         with self._generation() as gen:
-            terms = _highlight_terms(gen.searcher, parse_query(gen.parsers["any"], query_text))
-            return mark_all(article.body, terms, gen.searcher.schema["body"].analyzer)
+            user_query = parse_query_once(gen.parsers["any"], query_text)
+            analyzer = gen.searcher.schema["body"].analyzer  # headline and body are analysed alike
+        return query_spans(user_query, article, analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words, searched and ranked as any other query."""
