@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .records import Article
 from .request import Paging, Search
-from .results import CheckReport, IndexStats, Related, SearchPage
+from .results import CheckReport, IndexFingerprint, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
 
 FIRST_PAGE = Paging()
@@ -73,6 +73,13 @@ class SearchBackend(Protocol):
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the index holds."""
+        ...
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return what the committed index is now, to cite a result set by (IndexNotFoundError when there is none).
+
+        Cheap (answers carry it) and readable by a reader without administrative rights.
+        """
         ...
 
     def check(self, thorough: bool = False) -> CheckReport:

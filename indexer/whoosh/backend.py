@@ -26,7 +26,18 @@ from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
-from ..results import CheckReport, FacetValue, Hit, IndexStats, Related, RelatedArticle, SearchPage, facet_values
+from ..results import (
+    CheckReport,
+    FacetValue,
+    Hit,
+    IndexFingerprint,
+    IndexStats,
+    Related,
+    RelatedArticle,
+    SearchPage,
+    facet_values,
+)
+from .analysis import ANALYZER_VERSION
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .highlight import mark_all, snippet
@@ -36,7 +47,7 @@ from .query import make_parser, parse_query
 from .schema import SCHEMA_VERSION, SEARCH_FIELDS, article_to_document, build_schema, document_to_article
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
-from .storage import open_index, segment_count
+from .storage import commit_state, open_index, segment_count
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -239,6 +250,13 @@ class WhooshBackend:
                     for name in ("topic", "author", "source")}
             segments = len(gen.view.leaves)
             return IndexStats(int(view.live.sum()), first, last, tops, segments)
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return the fingerprint of the latest commit: its table of contents' generation, segments and time."""
+        with self._lock:
+            state = commit_state(self._index())
+        return IndexFingerprint.of(self.name, state.articles, state.committed, self.schema_version, ANALYZER_VERSION,
+                                   state.marker)
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the index folder: segments, counts, schema version, manifest (see check.py)."""
