@@ -34,7 +34,7 @@ from indexer.build import (
 from indexer.dates import parse_bound
 from indexer.errors import NewsArchiveError
 from indexer.parsers import FORMATS
-from indexer.request import PARAMS, Paging, Search
+from indexer.request import PARAMS, Paging, Search, canonical_search
 from indexer.results import SearchPage
 from indexer.settings import INDEX
 
@@ -289,10 +289,12 @@ def search_command(index_dir: Path | None, as_json: bool, **given: Any) -> None:
     backend = backend_for(index_dir)
     try:
         result = backend.search(search, paging)
+        index = backend.fingerprint() if as_json else None
     finally:
         backend.close()
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if index is not None:  # with what it was computed on, to cite it (webapp/provenance.py: the API's too)
+        cited = {"index": index.to_dict(), "search": canonical_search(search)}
+        click.echo(json.dumps({**result.to_dict(), **cited}, ensure_ascii=False, indent=2))
     else:
         _echo_page(result)
 

@@ -19,7 +19,7 @@ from newsarchive.cli import main
 
 from .conftest import CORPUS, SAMPLE, write_jsonl
 
-PAGE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
+PAGE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline", "index", "search"}
 HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
 SUMMARY = re.compile(
     r"^Indexed (?P<index>.+): (?P<added>[\d,]+) added, (?P<updated>[\d,]+) updated, "
@@ -247,7 +247,8 @@ def test_search_json_shape(index_dir: Path) -> None:
     result = ok("search", "--json", "--index", index_dir, "storm")
     page = json.loads(result.stdout)  # one JSON object and nothing else
     assert set(page) == PAGE_KEYS
-    assert page["query"] == "storm"
+    assert page["query"] == "storm" and page["search"] == "q=storm"
+    assert page["index"]["articles"] == 7 and page["index"]["backend"] == "whoosh" and page["index"]["digest"]
     assert (page["total"], page["page"], page["per_page"]) == (2, 1, 10)
     assert page["suggestion"] is None
     assert [h["id"] for h in page["hits"]] == ["a2", "a7"]
