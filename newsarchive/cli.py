@@ -38,6 +38,7 @@ from indexer.request import PARAMS, Paging, Search, canonical_search
 from indexer.results import SearchPage
 from indexer.settings import INDEX
 
+from .cite_cli import cite, cite_options
 from .solr_cli import solr
 
 MAX_LISTED_PROBLEMS = 20
@@ -256,9 +257,12 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
     return convert
 
 
-def search_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each."""
+def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[..., Any]:
+    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each (without
+    --page and --per-page when paging is False: a command that takes every match)."""
     for param in reversed(PARAMS):
+        if param.paging and not paging:
+            continue
         if param.name == "q":
             fn = click.argument("query", required=False, default="")(fn)
             continue
@@ -324,6 +328,16 @@ def _terminal_snippet(snippet: str) -> str:
     """Turn an HTML snippet into terminal text, matches in bold."""
     styled = _MARK.sub(lambda m: click.style(m.group(1), bold=True, underline=True), snippet)
     return html.unescape(styled)
+
+
+@main.command("cite")
+@functools.partial(search_options, paging=False)
+@index_option
+@cite_options
+@translate_errors
+def cite_command(index_dir: Path | None, **given: Any) -> None:
+    """Print citations (RIS, BibTeX, CSL-JSON) of every article a search matches, or of articles by --id."""
+    cite(backend_for(index_dir), **given)
 
 
 @main.command("stats")

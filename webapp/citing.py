@@ -35,6 +35,9 @@ DOWNLOADS = (("CSV", "exports.export_csv"), ("JSON Lines", "exports.export_jsonl
              ("BibTeX", "citing.export_bibtex"), ("CSL-JSON", "citing.export_csl_json"))
 
 
+bp.add_app_template_global(absolute_url, "absolute_url")  # article pages give their own address (citation_*)
+
+
 @bp.get("/cite")
 @rate_limited("search", "RATE_LIMIT")
 def cite() -> str:
