@@ -348,17 +348,17 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
     """Show what the index holds: documents, date range, top topics, authors and sources."""
     backend = backend_for(index_dir)
     try:
-        stats = backend.stats()
+        stats, index = backend.stats(), backend.fingerprint()
     finally:
         backend.close()
     if as_json:
-        click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**stats.to_dict(), "index": index.to_dict()}, ensure_ascii=False, indent=2))
         return
     span = f"{stats.first_date:%Y-%m-%d} to {stats.last_date:%Y-%m-%d}" if stats.first_date else "no dates"
     layout = f"{stats.shards} shard(s), " if stats.shards > 1 else ""
     segments = "segments unknown (the Solr user may not read core status)" if stats.segments is None else (
         f"{stats.segments} segment(s)")
-    click.echo(f"{stats.documents:,} articles, {span}, {layout}{segments}")
+    click.echo(f"{stats.documents:,} articles, {span}, {layout}{segments}; index fingerprint {index.digest}")
     if stats.partial:
         click.echo(PARTIAL_NOTE, err=True)
     for name, values in stats.top.items():
