@@ -55,7 +55,8 @@ class SearchBackend(Protocol):
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit (for exports and feeds).
 
-        A bad request raises QueryError when this is called, not while iterating.
+        A bad request raises QueryError when this is called, not while iterating. Closing the iterator (its
+        close(), when it has one), even before the first article, lets go of what it holds.
         """
         ...
 

@@ -44,7 +44,14 @@ from .highlight import mark_all, snippet
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
 from .query import make_parser, parse_query
-from .schema import SCHEMA_VERSION, SEARCH_FIELDS, article_to_document, build_schema, document_to_article
+from .schema import (
+    SCHEMA_VERSION,
+    SEARCH_FIELDS,
+    StoredArticles,
+    article_to_document,
+    build_schema,
+    document_to_article,
+)
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
 from .storage import commit_state, open_index, segment_count
@@ -173,7 +180,7 @@ class WhooshBackend:
         except BaseException:
             searcher.close()
             raise
-        return _read_articles(searcher, docnums)
+        return StoredArticles(searcher, docnums)
 
     def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
@@ -373,14 +380,6 @@ def _key_words(searcher: Any, article: Article) -> list[str]:
 
 def _raw_date(value: datetime | None) -> int | None:
     return None if value is None else int(datetime_to_long(value))
-
-
-def _read_articles(searcher: Any, docnums: list[int]) -> Iterator[Article]:
-    try:
-        for docnum in docnums:
-            yield document_to_article(searcher.stored_fields(docnum))
-    finally:
-        searcher.close()
 
 
 def _all_of(base: np.ndarray, masks: Any) -> np.ndarray:
