@@ -92,6 +92,25 @@ def test_two_identical_exports_carry_the_same_fingerprint_and_an_added_article_c
     assert "articles=8" in later.headers["Newsarchive-Index"] and "articles=7" in first.headers["Newsarchive-Index"]
 
 
+def test_an_answer_is_computed_again_when_a_commit_lands_before_its_fingerprint_is_read(
+        app: Flask, index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = app.extensions["newsarchive"]
+    searched = backend.search
+    calls: list[int] = []
+
+    def search_then_commit(*args: Any, **kwargs: Any) -> Any:
+        page = searched(*args, **kwargs)
+        if not calls:
+            add_article(index_dir, tmp_path)  # lands after the search, before the fingerprint is read
+        calls.append(1)
+        return page
+
+    monkeypatch.setattr(backend, "search", search_then_commit)
+    found = app.test_client().get("/api/search?q=crane").get_json()
+    assert len(calls) == 2  # the first answer was of the index before the commit: computed again
+    assert (found["total"], found["index"]["articles"]) == (1, len(CORPUS) + 1)
+
+
 def digest_of(header: str) -> str:
     fields = dict(part.split("=", 1) for part in header.split("; "))
     assert set(fields) == {"digest", "backend", "articles", "last_commit", "schema_version", "analyzer_version"}

@@ -76,29 +76,33 @@ def export_csl_json() -> Response:
 
 
 def _citations(fmt: str) -> Response:
-    """Return a citation file: the selection read whole first (an unknown id is a 404), a search streamed."""
+    """Return a citation file: of the articles named by id= (read whole first: an unknown id is a 404), else of
+    every match of the search (streamed)."""
     content_type, extension = CITATION_TYPES[fmt]
     ids = selected_ids(request.args)
-    search: Search | None = None
-    articles: Iterator[Article]
-    index: IndexFingerprint
-    if ids is not None:
-        chosen, index = consistent(lambda: _articles(ids))
-        articles = iter(chosen)
-        name = DownloadName(query_slug(ids[0]) if len(ids) == 1 else "selection", clock.today(), extension)
-    else:
-        check_rate("export", "EXPORT_RATE_LIMIT")  # a whole search costs what an export costs
-        search, _ = search_request(request.args, per_page=1)
-        wanted = search
-        articles, index = consistent(
-            lambda: search_backend().iter_matches(wanted, int(current_app.config["EXPORT_CAP"])))
-        name = DownloadName.of_search(search.query, clock.today(), extension)
+    articles, index, name, search = _selection(ids, extension) if ids is not None else _whole_search(extension)
     archive = Archive(current_app.config["SITE_NAME"],
                       lambda article_id: absolute_url("views.article", key=article_key(article_id)))
     response = Response(stream_with_context(citations(articles, fmt, archive)), content_type=content_type)
     set_attachment(response.headers, name)
     set_headers(response.headers, index, search)
     return response
+
+
+Cited = tuple[Iterator[Article], IndexFingerprint, DownloadName, Search | None]
+
+
+def _selection(ids: tuple[str, ...], extension: str) -> Cited:
+    chosen, index = consistent(lambda: _articles(ids))
+    name = DownloadName(query_slug(ids[0]) if len(ids) == 1 else "selection", clock.today(), extension)
+    return iter(chosen), index, name, None
+
+
+def _whole_search(extension: str) -> Cited:
+    check_rate("export", "EXPORT_RATE_LIMIT")  # a whole search costs what an export costs
+    search, _ = search_request(request.args, per_page=1)
+    articles, index = consistent(lambda: search_backend().iter_matches(search, int(current_app.config["EXPORT_CAP"])))
+    return articles, index, DownloadName.of_search(search.query, clock.today(), extension), search
 
 
 def _articles(ids: tuple[str, ...]) -> list[Article]:
