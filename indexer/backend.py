@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .records import Article
 from .request import Paging, Search
-from .results import CheckReport, IndexStats, Related, SearchPage
+from .results import CheckReport, IndexFingerprint, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
 from .spans import Span
 
@@ -56,7 +56,8 @@ class SearchBackend(Protocol):
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit (for exports and feeds).
 
-        A bad request raises QueryError when this is called, not while iterating.
+        A bad request raises QueryError when this is called, not while iterating. Closing the iterator (its
+        close(), when it has one), even before the first article, lets go of what it holds.
         """
         ...
 
@@ -79,6 +80,13 @@ class SearchBackend(Protocol):
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the index holds."""
+        ...
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return what the committed index is now, to cite a result set by (IndexNotFoundError when there is none).
+
+        Cheap (answers carry it) and readable by a reader without administrative rights.
+        """
         ...
 
     def check(self, thorough: bool = False) -> CheckReport:

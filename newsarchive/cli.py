@@ -44,11 +44,12 @@ from indexer.kwic import (
     concordance_line,
 )
 from indexer.parsers import FORMATS
-from indexer.request import PARAMS, Paging, Search
-from indexer.results import SearchPage
+from indexer.request import PARAMS, Paging, Search, canonical_search
+from indexer.results import FINGERPRINT_KEY, SearchPage
 from indexer.settings import INDEX
 from indexer.sheets import csv_chunks
 
+from .cite_cli import cite, cite_options
 from .solr_cli import solr
 
 MAX_LISTED_PROBLEMS = 20
@@ -268,8 +269,8 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
 
 
 def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[..., Any]:
-    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each (paging: with
-    --page and --per-page)."""
+    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each (without
+    --page and --per-page when paging is False: a command that takes every match)."""
     for param in reversed(PARAMS):
         if param.paging and not paging:
             continue
@@ -303,10 +304,12 @@ def search_command(index_dir: Path | None, as_json: bool, **given: Any) -> None:
     backend = backend_for(index_dir)
     try:
         result = backend.search(search, paging)
+        index = backend.fingerprint() if as_json else None
     finally:
         backend.close()
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if index is not None:  # with what it was computed on, to cite it (webapp/provenance.py: the API's too)
+        cited = {"index": index.to_dict(), "search": canonical_search(search)}
+        click.echo(json.dumps({**result.to_dict(), **cited}, ensure_ascii=False, indent=2))
     else:
         _echo_page(result)
 
@@ -351,8 +354,10 @@ def kwic_command(index_dir: Path | None, width: int, as_csv: bool, **given: Any)
     backend = backend_for(index_dir)
     try:
         found = concordance(backend, search, width, max(1, backend.article_count()))
-        if as_csv:
-            for chunk in csv_chunks(KWIC_COLUMNS, (row.cells() for _, rows in found for row in rows), bom=False):
+        if as_csv:  # the web export's columns, the index fingerprint's digest on every row
+            digest = backend.fingerprint().digest
+            cells = ([*row.cells(), digest] for _, rows in found for row in rows)
+            for chunk in csv_chunks((*KWIC_COLUMNS, FINGERPRINT_KEY), cells, bom=False):
                 click.echo(chunk, nl=False)
             return
         for article, rows in (item for item in found if item[1]):
@@ -363,6 +368,16 @@ def kwic_command(index_dir: Path | None, width: int, as_csv: bool, **given: Any)
         backend.close()
 
 
+@main.command("cite")
+@functools.partial(search_options, paging=False)
+@index_option
+@cite_options
+@translate_errors
+def cite_command(index_dir: Path | None, **given: Any) -> None:
+    """Print citations (RIS, BibTeX, CSL-JSON) of every article a search matches, or of articles by --id."""
+    cite(backend_for(index_dir), **given)
+
+
 @main.command("stats")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -371,17 +386,17 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
     """Show what the index holds: documents, date range, top topics, authors and sources."""
     backend = backend_for(index_dir)
     try:
-        stats = backend.stats()
+        stats, index = backend.stats(), backend.fingerprint()
     finally:
         backend.close()
     if as_json:
-        click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**stats.to_dict(), "index": index.to_dict()}, ensure_ascii=False, indent=2))
         return
     span = f"{stats.first_date:%Y-%m-%d} to {stats.last_date:%Y-%m-%d}" if stats.first_date else "no dates"
     layout = f"{stats.shards} shard(s), " if stats.shards > 1 else ""
     segments = "segments unknown (the Solr user may not read core status)" if stats.segments is None else (
         f"{stats.segments} segment(s)")
-    click.echo(f"{stats.documents:,} articles, {span}, {layout}{segments}")
+    click.echo(f"{stats.documents:,} articles, {span}, {layout}{segments}; index fingerprint {index.digest}")
     if stats.partial:
         click.echo(PARTIAL_NOTE, err=True)
     for name, values in stats.top.items():

@@ -119,7 +119,7 @@ def test_a_bad_width_is_refused_naming_it() -> None:
 def test_the_export_lists_every_occurrence_in_every_match(client: FlaskClient) -> None:
     response = client.get("/export.kwic.csv?q=rates&sort=oldest")
     assert response.status_code == 200 and response.content_type == "text/csv; charset=utf-8"
-    assert response.get_data(as_text=True).startswith(BOM + ",".join(KWIC_COLUMNS) + "\r\n")
+    assert response.get_data(as_text=True).startswith(BOM + ",".join(KWIC_COLUMNS) + ",index_fingerprint\r\n")
     rows = rows_of(response.get_data(as_text=True))
     assert [row["id"] for row in rows] == ["r1"] * 5 + ["r3"] * 6 + ["r4"] * 2  # the search's order
     r1 = rows[:5]

@@ -305,7 +305,8 @@ def test_near_in_the_page_and_the_api(client: FlaskClient) -> None:
 
 def test_api_search_has_the_cli_shape(client: FlaskClient) -> None:
     data = get_json(client, "/api/search?q=storm&per_page=1")
-    assert list(data) == ["query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"]
+    assert list(data) == ["query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline", "index",
+                          "search", "cite"]
     assert data["total"] == 2 and len(data["hits"]) == 1
     assert data["hits"][0]["date"] == "2020-01-20T00:00:00"
     filtered = get_json(client, "/api/search?topic=economy&topic=weather&from=2020&to=2020-12")

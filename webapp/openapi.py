@@ -6,6 +6,7 @@ from typing import Any
 
 from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
 from indexer.request import MAX_VALUES_PER_FACET, PARAMS, Param
+from indexer.results import DIGEST_LENGTH
 
 from .params import DEFAULT_RELATED, MAX_RELATED
 
@@ -123,6 +124,27 @@ SCHEMAS: dict[str, Any] = {
                                                       "message": {"type": "string", "minLength": 1}}}}},
 }
 
+# What an answer was computed from (indexer.results.IndexFingerprint), in every answer but errors and this document.
+SCHEMAS["IndexFingerprint"] = {
+    "type": "object",
+    "required": ["backend", "articles", "last_commit", "schema_version", "analyzer_version", "digest"],
+    "description": "The index the answer was computed on: equal for the same committed index, another after any "
+                   "write that changes what is indexed",
+    "properties": {"backend": {"type": "string", "description": "The engine: whoosh or solr"},
+                   "articles": {"type": "integer", "minimum": 0},
+                   "last_commit": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$",
+                                   "description": "UTC; null for an empty index (on Solr, the last added article)"},
+                   "schema_version": {"type": "string"}, "analyzer_version": {"type": "string"},
+                   "digest": {"type": "string", "pattern": f"^[0-9a-f]{{{DIGEST_LENGTH}}}$",
+                              "description": "Cite this; /cite?...&fp=DIGEST says whether the index changed since"}}}
+for _name in ("SearchPage", "Article", "Related", "Stats"):
+    SCHEMAS[_name]["required"].append("index")
+    SCHEMAS[_name]["properties"]["index"] = {"$ref": "#/components/schemas/IndexFingerprint"}
+SCHEMAS["SearchPage"]["required"] += ["search", "cite"]
+SCHEMAS["SearchPage"]["properties"].update({
+    "search": {"type": "string", "description": "The search in canonical form: its parameters less defaults, sorted "
+                                                "and percent-encoded; the same search always has the same one"},
+    "cite": {"type": "string", "format": "uri", "description": "The /cite permalink of this search on this index"}})
 
 ERRORS = {
     400: "A bad query or parameter; the message says what to change.",

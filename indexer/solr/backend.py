@@ -17,7 +17,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from ..results import (
     FacetValue,
     Finding,
     Hit,
+    IndexFingerprint,
     IndexStats,
     Related,
     RelatedArticle,
@@ -50,7 +51,7 @@ from ..results import (
 )
 from ..settings import SOLR_SETTINGS, read_settings
 from ..spans import Span
-from ..whoosh.analysis import news_analyzer
+from ..whoosh.analysis import ANALYZER_VERSION, news_analyzer
 from ..whoosh.highlight import mark_all, query_spans, snippet
 from ..whoosh.query import make_parser, parse_query, parse_query_once
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
@@ -248,6 +249,21 @@ class SolrBackend:
                 continue
             total += int(status.get("status", {}).get(core, {}).get("index", {}).get("segmentCount", 0))
         return total
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return the fingerprint of the collection: its count and newest version, in one search a reader may run.
+
+        Solr's version numbers grow with every update, and their high bits are its time in ms (`version >> 20`);
+        Solr 9 computes max() of a long field as a long, exact. A delete alone changes the count, not the newest.
+        """
+        answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0,
+                               "facet": {"newest": "max(_version_)"}, "params": self._params()})
+        newest = answer.get("facets", {}).get("newest")
+        when = datetime.fromtimestamp((int(newest) >> 20) // 1000, UTC) if newest is not None else None
+        # A shard that did not answer: the figures are partial, and say so by a digest no whole answer has.
+        state = f"{self.client.collection}:{newest}:{'partial' if _partial(answer) else 'whole'}"
+        return IndexFingerprint.of(self.name, int(answer["response"]["numFound"]), when, self.schema_version,
+                                   ANALYZER_VERSION, state)
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the collection: it exists with this schema version, every shard has an active leader."""

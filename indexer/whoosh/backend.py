@@ -26,18 +26,36 @@ from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
-from ..results import CheckReport, FacetValue, Hit, IndexStats, Related, RelatedArticle, SearchPage, facet_values
+from ..results import (
+    CheckReport,
+    FacetValue,
+    Hit,
+    IndexFingerprint,
+    IndexStats,
+    Related,
+    RelatedArticle,
+    SearchPage,
+    facet_values,
+)
 from ..spans import Span
+from .analysis import ANALYZER_VERSION
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .highlight import mark_all, query_spans, snippet
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
 from .query import make_parser, parse_query, parse_query_once
-from .schema import SCHEMA_VERSION, SEARCH_FIELDS, article_to_document, build_schema, document_to_article
+from .schema import (
+    SCHEMA_VERSION,
+    SEARCH_FIELDS,
+    StoredArticles,
+    article_to_document,
+    build_schema,
+    document_to_article,
+)
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
-from .storage import open_index, segment_count
+from .storage import commit_state, open_index, segment_count
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -163,7 +181,7 @@ class WhooshBackend:
         except BaseException:
             searcher.close()
             raise
-        return _read_articles(searcher, docnums)
+        return StoredArticles(searcher, docnums)
 
     def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
@@ -245,6 +263,13 @@ class WhooshBackend:
                     for name in ("topic", "author", "source")}
             segments = len(gen.view.leaves)
             return IndexStats(int(view.live.sum()), first, last, tops, segments)
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return the fingerprint of the latest commit: its table of contents' generation, segments and time."""
+        with self._lock:
+            state = commit_state(self._index())
+        return IndexFingerprint.of(self.name, state.articles, state.committed, self.schema_version, ANALYZER_VERSION,
+                                   state.marker)
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the index folder: segments, counts, schema version, manifest (see check.py)."""
@@ -361,14 +386,6 @@ def _key_words(searcher: Any, article: Article) -> list[str]:
 
 def _raw_date(value: datetime | None) -> int | None:
     return None if value is None else int(datetime_to_long(value))
-
-
-def _read_articles(searcher: Any, docnums: list[int]) -> Iterator[Article]:
-    try:
-        for docnum in docnums:
-            yield document_to_article(searcher.stored_fields(docnum))
-    finally:
-        searcher.close()
 
 
 def _all_of(base: np.ndarray, masks: Any) -> np.ndarray:
