@@ -17,8 +17,9 @@ from typing import Protocol
 
 from .records import Article
 from .request import Paging, Search
-from .results import CheckReport, IndexStats, Related, SearchPage
+from .results import CheckReport, IndexFingerprint, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
+from .spans import Span
 
 FIRST_PAGE = Paging()
 # Backend name -> "module:class". The module is imported only when its backend is opened.
@@ -55,7 +56,8 @@ class SearchBackend(Protocol):
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit (for exports and feeds).
 
-        A bad request raises QueryError when this is called, not while iterating.
+        A bad request raises QueryError when this is called, not while iterating. Closing the iterator (its
+        close(), when it has one), even before the first article, lets go of what it holds.
         """
         ...
 
@@ -67,12 +69,24 @@ class SearchBackend(Protocol):
         """Return the article's body as HTML: escaped, with the words a query matches in <mark>."""
         ...
 
+    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+        """Return every occurrence of a query's words and phrases in an article's headline and body, as the index
+        matches them (see indexer/spans.py); none for an empty query, QueryError for one that cannot run."""
+        ...
+
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article (ArticleNotFoundError when there is no such article)."""
         ...
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the index holds."""
+        ...
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return what the committed index is now, to cite a result set by (IndexNotFoundError when there is none).
+
+        Cheap (answers carry it) and readable by a reader without administrative rights.
+        """
         ...
 
     def check(self, thorough: bool = False) -> CheckReport:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from .dates import parse_bound
 from .errors import QueryError
@@ -331,3 +332,18 @@ def build_params(search: Search, page: int | None = None, *, for_page: bool = Tr
     params["page"] = page
     params.update(changes)
     return {k: v for k, v in params.items() if v not in (None, [], "")}
+
+
+def canonical_search(search: Search) -> str:
+    """Return the search as one query string, the same for the same search: its parameters (as build_params makes
+    them for the API, its defaults left out) sorted by name and value, percent-encoded (spaces as %20); "" for every
+    article.
+
+    The query is stripped and `*` written as nothing, as both mean the same; the order of a facet's values does not
+    matter (any of them matches), so they are sorted too.
+    """
+    query = search.query.strip()
+    params = build_params(replace(search, query="" if query in EVERYTHING else query), for_page=False)
+    pairs = sorted((name, str(value)) for name, given in params.items()
+                   for value in (given if isinstance(given, list) else [given]))
+    return urlencode(pairs, quote_via=quote)

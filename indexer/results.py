@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +235,49 @@ class IndexStats:
             "shards": self.shards,
             **({"partial": True} if self.partial else {}),
             **{f"top_{name}": [v.to_dict() for v in values] for name, values in self.top.items()},
+        }
+
+
+# Hex digits of a fingerprint's digest: 64 bits, short enough to cite, far beyond chance collisions.
+DIGEST_LENGTH = 16
+
+
+# The column (CSV) or key (JSON Lines) of every exported row that holds the fingerprint's digest: files are passed
+# around without the headers that carry the rest.
+FINGERPRINT_KEY = "index_fingerprint"
+
+
+@dataclass(frozen=True)
+class IndexFingerprint:
+    """What a result set was computed from: the engine, how many articles, the last commit, the versions of the
+    schema and analysis, and a digest of all that and of the exact committed state (equal for the same committed
+    index, different after any write that changes what is indexed)."""
+
+    backend: str
+    articles: int
+    last_commit: datetime | None  # UTC; None for an empty index
+    schema_version: str
+    analyzer_version: str
+    digest: str
+
+    @classmethod
+    def of(cls, backend: str, articles: int, last_commit: datetime | None, schema_version: str,
+           analyzer_version: str, state: str) -> IndexFingerprint:
+        """Return the fingerprint of these figures; `state` marks the exact committed state (engine-specific)."""
+        when = last_commit.astimezone(UTC) if last_commit is not None else None
+        payload = json.dumps([backend, articles, when and when.isoformat(), schema_version, analyzer_version, state])
+        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:DIGEST_LENGTH]
+        return cls(backend, articles, when, schema_version, analyzer_version, digest)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this fingerprint (the API's `index`)."""
+        return {
+            "backend": self.backend,
+            "articles": self.articles,
+            "last_commit": self.last_commit.isoformat().replace("+00:00", "Z") if self.last_commit else None,
+            "schema_version": self.schema_version,
+            "analyzer_version": self.analyzer_version,
+            "digest": self.digest,
         }
 
 

@@ -34,11 +34,23 @@ from indexer.build import (
 from indexer.dates import parse_bound
 from indexer.display import also_ran
 from indexer.errors import NewsArchiveError
+from indexer.kwic import (
+    DEFAULT_WIDTH,
+    KWIC_COLUMNS,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    WIDTH_HELP,
+    concordance,
+    concordance_heading,
+    concordance_line,
+)
 from indexer.parsers import FORMATS
-from indexer.request import PARAMS, Paging, Search
-from indexer.results import SearchPage
+from indexer.request import PARAMS, Paging, Search, canonical_search
+from indexer.results import FINGERPRINT_KEY, SearchPage
 from indexer.settings import INDEX
+from indexer.sheets import csv_chunks
 
+from .cite_cli import cite, cite_options
 from .solr_cli import solr
 
 MAX_LISTED_PROBLEMS = 20
@@ -257,9 +269,12 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
     return convert
 
 
-def search_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each."""
+def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[..., Any]:
+    """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each (without
+    --page and --per-page when paging is False: a command that takes every match)."""
     for param in reversed(PARAMS):
+        if param.paging and not paging:
+            continue
         if param.name == "q":
             fn = click.argument("query", required=False, default="")(fn)
             continue
@@ -290,10 +305,12 @@ def search_command(index_dir: Path | None, as_json: bool, **given: Any) -> None:
     backend = backend_for(index_dir)
     try:
         result = backend.search(search, paging)
+        index = backend.fingerprint() if as_json else None
     finally:
         backend.close()
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if index is not None:  # with what it was computed on, to cite it (webapp/provenance.py: the API's too)
+        cited = {"index": index.to_dict(), "search": canonical_search(search)}
+        click.echo(json.dumps({**result.to_dict(), **cited}, ensure_ascii=False, indent=2))
     else:
         _echo_page(result)
 
@@ -331,6 +348,43 @@ def _terminal_snippet(snippet: str) -> str:
     return html.unescape(styled)
 
 
+@main.command("kwic")
+@functools.partial(search_options, paging=False)
+@index_option
+@click.option("--width", type=click.IntRange(MIN_WIDTH, MAX_WIDTH), default=DEFAULT_WIDTH, show_default=True,
+              help=WIDTH_HELP)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV, the columns of /export.kwic.csv.")
+@translate_errors
+def kwic_command(index_dir: Path | None, width: int, as_csv: bool, **given: Any) -> None:
+    """Keyword in context: every occurrence of QUERY's words or phrases in every match, with the words around it."""
+    search = Search(**{p.field: given[p.field] for p in PARAMS if not p.paging})
+    backend = backend_for(index_dir)
+    try:
+        found = concordance(backend, search, width, max(1, backend.article_count()))
+        if as_csv:  # the web export's columns, the index fingerprint's digest on every row
+            digest = backend.fingerprint().digest
+            cells = ([*row.cells(), digest] for _, rows in found for row in rows)
+            for chunk in csv_chunks((*KWIC_COLUMNS, FINGERPRINT_KEY), cells, bom=False):
+                click.echo(chunk, nl=False)
+            return
+        for article, rows in (item for item in found if item[1]):
+            click.echo(click.style(concordance_heading(article), bold=True))
+            for row in rows:
+                click.echo(concordance_line(row, width))
+    finally:
+        backend.close()
+
+
+@main.command("cite")
+@functools.partial(search_options, paging=False)
+@index_option
+@cite_options
+@translate_errors
+def cite_command(index_dir: Path | None, **given: Any) -> None:
+    """Print citations (RIS, BibTeX, CSL-JSON) of every article a search matches, or of articles by --id."""
+    cite(backend_for(index_dir), **given)
+
+
 @main.command("stats")
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -339,17 +393,17 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
     """Show what the index holds: documents, date range, top topics, authors and sources."""
     backend = backend_for(index_dir)
     try:
-        stats = backend.stats()
+        stats, index = backend.stats(), backend.fingerprint()
     finally:
         backend.close()
     if as_json:
-        click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**stats.to_dict(), "index": index.to_dict()}, ensure_ascii=False, indent=2))
         return
     span = f"{stats.first_date:%Y-%m-%d} to {stats.last_date:%Y-%m-%d}" if stats.first_date else "no dates"
     layout = f"{stats.shards} shard(s), " if stats.shards > 1 else ""
     segments = "segments unknown (the Solr user may not read core status)" if stats.segments is None else (
         f"{stats.segments} segment(s)")
-    click.echo(f"{stats.documents:,} articles, {span}, {layout}{segments}")
+    click.echo(f"{stats.documents:,} articles, {span}, {layout}{segments}; index fingerprint {index.digest}")
     if stats.partial:
         click.echo(PARTIAL_NOTE, err=True)
     for name, values in stats.top.items():

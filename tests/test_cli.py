@@ -20,7 +20,7 @@ from newsarchive.cli import main
 from .conftest import CORPUS, SAMPLE, write_jsonl
 
 PAGE_KEYS = {"query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets", "suggestion",
-             "timeline"}
+             "timeline", "index", "search"}
 # The CLI groups copies of a story as the search page does: each hit lists its story's other articles.
 HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story", "copies"}
 SUMMARY = re.compile(
@@ -249,7 +249,8 @@ def test_search_json_shape(index_dir: Path) -> None:
     result = ok("search", "--json", "--index", index_dir, "storm")
     page = json.loads(result.stdout)  # one JSON object and nothing else
     assert set(page) == PAGE_KEYS
-    assert page["query"] == "storm"
+    assert page["query"] == "storm" and page["search"] == "q=storm"
+    assert page["index"]["articles"] == 7 and page["index"]["backend"] == "whoosh" and page["index"]["digest"]
     assert (page["total"], page["page"], page["per_page"]) == (2, 1, 10)
     assert page["suggestion"] is None
     assert [h["id"] for h in page["hits"]] == ["a2", "a7"]
@@ -390,7 +391,8 @@ def test_empty_query_lists_everything_newest_first(index_dir: Path) -> None:
 
 def test_stats_plain(index_dir: Path) -> None:
     lines = ok("stats", "--index", index_dir).stdout.splitlines()
-    assert re.fullmatch(r"7 articles, 2019-11-05 to 2021-06-30, \d+ segment\(s\)", lines[0])
+    assert re.fullmatch(r"7 articles, 2019-11-05 to 2021-06-30, \d+ segment\(s\); index fingerprint [0-9a-f]{16}",
+                        lines[0])
     assert lines[1].startswith("top topic: economy (3), ")
     assert lines[2].startswith("top author: Jane Doe (3), ")
     assert "José Álvarez (1)" in lines[2]
@@ -399,7 +401,7 @@ def test_stats_plain(index_dir: Path) -> None:
 
 def test_stats_json(index_dir: Path) -> None:
     stats = json.loads(ok("stats", "--json", "--index", index_dir).stdout)
-    assert stats["documents"] == 7
+    assert stats["documents"] == 7 and stats["index"]["articles"] == 7  # the shape of /api/stats, fingerprint too
     assert stats["first_date"] == "2019-11-05T00:00:00"
     assert stats["last_date"] == "2021-06-30T00:00:00"
     assert stats["top_topic"][0] == {"value": "economy", "count": 3}

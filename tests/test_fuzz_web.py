@@ -33,16 +33,18 @@ from webapp import create_app
 from webapp.params import article_key
 
 from .fuzzing import FUZZ_CORPUS, build_fuzz_index, fuzz_settings
+from .test_citations import parse_bibtex, parse_ris
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "webapp" / "templates"
-SEARCH_ROUTES = ("/", "/embed", "/export.csv", "/export.jsonl", "/search.atom", "/opensearch.xml", "/api/search",
-                 "/api/stats", "/api/openapi.json")
+SEARCH_ROUTES = ("/", "/embed", "/export.csv", "/export.jsonl", "/export.kwic.csv", "/search.atom", "/opensearch.xml",
+                 "/api/search", "/api/stats", "/api/openapi.json", "/cite", "/export.ris", "/export.bib",
+                 "/export.csl.json")
 ARTICLE_ROUTES = ("/articles/{}", "/api/articles/{}", "/api/articles/{}/related")
 # Injected markup: none of it may come back unescaped. Our own <mark> is bare, so a <mark class=...> is the user's.
 MARKERS = ("<script>fz(1)</script>", "<img src=x onerror=fz(2)>", '"><svg onload=fz(3)>', "<mark class=fz>",
            "'><iframe srcdoc=fz>", "</textarea><b>fz</b>", "{{ 7*7 }}<i>fz</i>")
 PARAMS = ("q", "topic", "author", "source", "year", "month", "from", "to", "sort", "match", "page", "per_page",
-          "limit")
+          "limit", "width", "id", "selected", "fp")
 KEYS = tuple(article_key(str(r.get("id") or r["url"])) for r in FUZZ_CORPUS)
 ACCEPTS = (None, "text/html", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json",
            "application/json, text/html;q=0.1", "application/xml", "garbage;;q=x,")
@@ -203,6 +205,12 @@ def check_answer(response: TestResponse, path: bytes, query: bytes, accept: str 
         list(csv.reader(io.StringIO(body)))
     elif response.mimetype == "application/x-ndjson":
         assert all(isinstance(json.loads(line), dict) for line in body.splitlines()), url
+    elif response.mimetype == "application/x-research-info-systems":
+        parse_ris(body)  # every line a RIS line, every record closed, whatever the text held
+    elif response.mimetype == "application/x-bibtex":
+        parse_bibtex(body)  # braces balanced, every entry closed
+    elif response.mimetype == "application/vnd.citationstyles.csl+json":
+        assert all(isinstance(item, dict) for item in json.loads(body)), url
     elif path.startswith(b"/static/"):
         assert response.status_code == 200, url  # one of our own files
     else:

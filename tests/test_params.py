@@ -3,8 +3,9 @@ document are derived from it and agree with it, and a search survives a round tr
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
+from urllib.parse import parse_qsl
 
 import click
 import pytest
@@ -21,6 +22,7 @@ from indexer.request import (
     Paging,
     Search,
     build_params,
+    canonical_search,
     default_search,
     parse_params,
 )
@@ -91,6 +93,24 @@ def test_a_search_survives_the_round_trip_through_its_query_string(search: Searc
     assert parsed == (search, Paging(page=page, per_page=25))
     parsed = parse_params(args(build_params(search, page, for_page=False)).getlist, per_page=25)
     assert parsed == (search, Paging(page=page, per_page=25))
+
+
+@settings(max_examples=200, deadline=None)
+@given(search=searches)
+def test_the_canonical_form_runs_the_same_search_whatever_the_order_of_values(search: Search) -> None:
+    canonical = canonical_search(search)
+    parsed, _ = parse_params(MultiDict(parse_qsl(canonical, keep_blank_values=True)).getlist)
+    assert parsed == replace(search, query="" if search.query == "*" else search.query, **{
+        name: tuple(sorted(values)) for name, values in search.selections().items()})
+    shuffled = replace(search, **{name: tuple(reversed(values)) for name, values in search.selections().items()})
+    assert canonical_search(shuffled) == canonical
+
+
+def test_the_canonical_form_is_sorted_encoded_and_without_defaults() -> None:
+    search = Search(query=' oil & "gas prices" ', topic=("b", "a&b"), date_to=date(1987, 3, 31), sort="newest")
+    assert canonical_search(search) == "q=oil%20%26%20%22gas%20prices%22&sort=newest&to=1987-03-31&topic=a%26b&topic=b"
+    assert canonical_search(Search()) == canonical_search(Search(query=" * ")) == ""
+    assert canonical_search(Search(query="東京", match="any")) == "match=any&q=%E6%9D%B1%E4%BA%AC"
 
 
 def test_defaults_are_left_out_of_urls_and_filled_in_when_parsing() -> None:

@@ -147,10 +147,12 @@ def test_a_read_only_user_searches_and_may_not_write(cloud: DevCluster, indexed:
 
     backend = SolrBackend(indexed, SolrClient(cloud.node_urls, COLLECTION, READER, timeout=10))
     client = create_app(APP, backend=backend).test_client()
-    for url in ("/", "/?q=storm", "/api/search?q=storm", f"/articles/{CORPUS[0]['id']}", "/export.csv?q=storm"):
+    for url in ("/", "/?q=storm", "/api/search?q=storm", f"/articles/{CORPUS[0]['id']}", "/export.csv?q=storm",
+                "/cite?q=storm", "/export.ris?q=storm"):
         assert client.get(url).status_code == 200, url
     stats = client.get("/api/stats").get_json()
     assert stats["documents"] == len(CORPUS) and stats["segments"] is None and stats["shards"] == 1
+    assert stats["index"]["articles"] == len(CORPUS) and stats["index"]["backend"] == "solr"  # read with one /select
     result = runner.invoke(main, ["stats"], env=env)
     assert result.exit_code == 0 and "segments unknown (the Solr user may not read core status)" in result.output
     result = runner.invoke(main, ["check"], env=env)  # check reads the cluster's state: an admin's right

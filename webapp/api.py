@@ -8,6 +8,7 @@ from indexer.results import article_to_dict
 
 from .openapi import openapi_document
 from .params import article_id, related_limit, search_request
+from .provenance import cited, consistent
 from .security import rate_limited
 from .service import search_backend
 from .urls import base_url
@@ -18,16 +19,19 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 @rate_limited("search", "RATE_LIMIT")
 def search() -> Response:
-    """Search: the shape of `newsarchive search --json`."""
-    page = search_backend().search(*search_request(request.args, current_app.config["PER_PAGE"]))
-    return jsonify(page.to_dict())
+    """Search: the shape of `newsarchive search --json`, with the index fingerprint, canonical search and /cite."""
+    wanted, paging = search_request(request.args, current_app.config["PER_PAGE"])
+    page, index = consistent(lambda: search_backend().search(wanted, paging))
+    return jsonify({**page.to_dict(), **cited(wanted, index)})
 
 
 @bp.get("/articles/<key>")
 @rate_limited("search", "RATE_LIMIT")
 def article(key: str) -> Response:
     """One whole article."""
-    return jsonify(article_to_dict(search_backend().article(article_id(key))))
+    wanted = article_id(key)
+    found, index = consistent(lambda: search_backend().article(wanted))
+    return jsonify({**article_to_dict(found), "index": index.to_dict()})
 
 
 @bp.get("/articles/<key>/related")
@@ -36,13 +40,15 @@ def related(key: str) -> Response:
     """The articles most like one article."""
     limit = related_limit(request.args)
     wanted = article_id(key)
-    return jsonify(search_backend().related(wanted, limit=limit).to_dict())
+    related, index = consistent(lambda: search_backend().related(wanted, limit=limit))
+    return jsonify({**related.to_dict(), "index": index.to_dict()})
 
 
 @bp.get("/stats")
 def stats() -> Response:
     """What the index holds."""
-    return jsonify(search_backend().stats().to_dict())
+    stats, index = consistent(search_backend().stats)
+    return jsonify({**stats.to_dict(), "index": index.to_dict()})
 
 
 @bp.get("/openapi.json")

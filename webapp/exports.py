@@ -14,25 +14,24 @@ from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
+from indexer.kwic import KWIC_COLUMNS, concordance, parse_width
 from indexer.records import Article
-from indexer.request import Search, build_params
-from indexer.results import article_to_dict
+from indexer.request import Search, build_params, canonical_search
+from indexer.results import FINGERPRINT_KEY, IndexFingerprint, article_to_dict
+from indexer.sheets import CSV_BOM, csv_chunks
+from indexer.sheets import safe_cell as _cell
 
 from . import clock
 from .downloads import DownloadName, set_attachment
 from .params import article_key, search_request
+from .provenance import cite_url, consistent, set_headers
 from .security import rate_limited
 from .service import search_backend
 from .urls import absolute_url
 
 bp = Blueprint("exports", __name__)
 FEED_ENTRIES = 50
-CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body", "story")
-# A cell starting with one of these is a formula to a spreadsheet: prefixed with ' so it stays text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark; without one "Siobhán" shows as
-# "SiobhÃ¡n". JSON Lines has none: JSON forbids it (RFC 8259), and line readers would take it into the first key.
-CSV_BOM = "\ufeff"
+CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body", "story", FINGERPRINT_KEY)
 # Whole Content-Type values, passed as content_type=: werkzeug appends "; charset=utf-8" to a text/* or *+xml
 # mimetype= even when it already has one, which sent "text/csv; charset=utf-8; charset=utf-8".
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -44,6 +43,8 @@ BROWSER_FEED_TYPE = "application/xml; charset=utf-8"
 OPENSEARCH_TYPE = "application/opensearchdescription+xml; charset=utf-8"
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+# Our own Atom extension: the index fingerprint and the canonical search in the feed's head (webapp/provenance.py).
+NEWSARCHIVE_NS = "https://newsarchive.example/ns/1"
 XML_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
 # Atom requires an updated time of every entry: an undated article states the epoch, as printed in the archive's zone.
 UNDATED = datetime(1970, 1, 1)
@@ -62,8 +63,9 @@ def _export_request() -> Search:
 def export_csv() -> Response:
     """Every match (up to the export cap) as CSV, in the search's order, named after the search."""
     wanted = _export_request()
-    articles = search_backend().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
-    return _download(_csv_lines(articles), CSV_TYPE, DownloadName.of_search(wanted.query, clock.today(), "csv"))
+    articles, index = _matches(wanted)
+    return _download(_csv_lines(articles, index.digest), CSV_TYPE,
+                     DownloadName.of_search(wanted.query, clock.today(), "csv"), wanted, index)
 
 
 @bp.get("/export.jsonl")
@@ -71,18 +73,39 @@ def export_csv() -> Response:
 def export_jsonl() -> Response:
     """Every match (up to the export cap) as JSON Lines, in the search's order, named after the search."""
     wanted = _export_request()
-    articles = search_backend().iter_matches(wanted, int(current_app.config["EXPORT_CAP"]))
-    lines = (json.dumps(article_to_dict(a), ensure_ascii=False) + "\n" for a in articles)
-    return _download(lines, JSONL_TYPE, DownloadName.of_search(wanted.query, clock.today(), "jsonl"))
+    articles, index = _matches(wanted)
+    lines = (json.dumps({**article_to_dict(a), FINGERPRINT_KEY: index.digest}, ensure_ascii=False) + "\n"
+             for a in articles)
+    return _download(lines, JSONL_TYPE, DownloadName.of_search(wanted.query, clock.today(), "jsonl"), wanted, index)
 
 
-def _download(chunks: Iterator[str], content_type: str, name: DownloadName) -> Response:
+@bp.get("/export.kwic.csv")
+@rate_limited("export", "EXPORT_RATE_LIMIT")
+def export_kwic() -> Response:
+    """Every occurrence of the query's words or phrases in every match, with `width` words either side, as CSV."""
+    wanted = _export_request()
+    width = parse_width(request.args.get("width"))
+    found, index = consistent(lambda: concordance(search_backend(), wanted, width,
+                                                  int(current_app.config["EXPORT_CAP"])))
+    rows = ([*row.cells(), index.digest] for _, rows in found for row in rows)
+    return _download(csv_chunks((*KWIC_COLUMNS, FINGERPRINT_KEY), rows), CSV_TYPE,
+                     DownloadName.of_search(wanted.query, clock.today(), "kwic.csv"), wanted, index)
+
+
+def _matches(wanted: Search) -> tuple[Iterator[Article], IndexFingerprint]:
+    """Return every match (up to the cap) and the fingerprint of the index they were matched on."""
+    return consistent(lambda: search_backend().iter_matches(wanted, int(current_app.config["EXPORT_CAP"])))
+
+
+def _download(chunks: Iterator[str], content_type: str, name: DownloadName, wanted: Search,
+              index: IndexFingerprint) -> Response:
     response = Response(stream_with_context(chunks), content_type=content_type)
     set_attachment(response.headers, name)
+    set_headers(response.headers, index, wanted)
     return response
 
 
-def _csv_lines(articles: Iterator[Article]) -> Iterator[str]:
+def _csv_lines(articles: Iterator[Article], digest: str) -> Iterator[str]:
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer)
@@ -90,16 +113,12 @@ def _csv_lines(articles: Iterator[Article]) -> Iterator[str]:
     for article in articles:
         row = [article.id, article.headline, "; ".join(article.author),
                article.date.isoformat() if article.date else "", "; ".join(article.topic), article.source,
-               article.url, article.body, article.story]
+               article.url, article.body, article.story, digest]
         writer.writerow([_cell(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 @bp.get("/search.atom")
@@ -108,8 +127,8 @@ def feed() -> Response:
     """A search as an Atom feed, newest first."""
     base, _ = search_request(request.args, per_page=FEED_ENTRIES)
     wanted = replace(base, sort="newest")
-    articles = list(search_backend().iter_matches(wanted, FEED_ENTRIES))
-    response = Response(_atom(wanted, articles), content_type=_feed_type())
+    articles, index = consistent(lambda: list(search_backend().iter_matches(wanted, FEED_ENTRIES)))
+    response = Response(_atom(wanted, articles, index), content_type=_feed_type())
     response.vary.add("Accept")
     return response
 
@@ -120,8 +139,9 @@ def _feed_type() -> str:
     return BROWSER_FEED_TYPE if for_browser else ATOM_TYPE
 
 
-def _atom(req: Search, articles: list[Article]) -> bytes:
+def _atom(req: Search, articles: list[Article], index: IndexFingerprint) -> bytes:
     ET.register_namespace("", ATOM)
+    ET.register_namespace("na", NEWSARCHIVE_NS)
     feed = ET.Element(f"{{{ATOM}}}feed")
     site = current_app.config["SITE_NAME"]
     title = f"{site}: {req.query}" if req.query else f"{site}: newest articles"
@@ -131,6 +151,9 @@ def _atom(req: Search, articles: list[Article]) -> bytes:
     _text(feed, "id", self_url)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=page_url)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="related", type="text/html", href=cite_url(req, index))
+    ET.SubElement(feed, f"{{{NEWSARCHIVE_NS}}}index", {k: str(v) for k, v in index.to_dict().items() if v is not None})
+    ET.SubElement(feed, f"{{{NEWSARCHIVE_NS}}}search").text = _xml_safe(canonical_search(req))
     dates = [a.date for a in articles if a.date]
     _text(feed, "updated", clock.stamp(max(dates) if dates else clock.now()))
     _text(ET.SubElement(feed, f"{{{ATOM}}}author"), "name", site)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
 from indexer.request import COUNTS, GROUPS, MAX_VALUES_PER_FACET, PARAMS, Param
+from indexer.results import DIGEST_LENGTH
 
 from .params import DEFAULT_RELATED, MAX_RELATED
 
@@ -138,6 +140,27 @@ SCHEMAS: dict[str, Any] = {
                                                       "message": {"type": "string", "minLength": 1}}}}},
 }
 
+# What an answer was computed from (indexer.results.IndexFingerprint), in every answer but errors and this document.
+SCHEMAS["IndexFingerprint"] = {
+    "type": "object",
+    "required": ["backend", "articles", "last_commit", "schema_version", "analyzer_version", "digest"],
+    "description": "The index the answer was computed on: equal for the same committed index, another after any "
+                   "write that changes what is indexed",
+    "properties": {"backend": {"type": "string", "description": "The engine: whoosh or solr"},
+                   "articles": {"type": "integer", "minimum": 0},
+                   "last_commit": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$",
+                                   "description": "UTC; null for an empty index (on Solr, the last added article)"},
+                   "schema_version": {"type": "string"}, "analyzer_version": {"type": "string"},
+                   "digest": {"type": "string", "pattern": f"^[0-9a-f]{{{DIGEST_LENGTH}}}$",
+                              "description": "Cite this; /cite?...&fp=DIGEST says whether the index changed since"}}}
+for _name in ("SearchPage", "Article", "Related", "Stats"):
+    SCHEMAS[_name]["required"].append("index")
+    SCHEMAS[_name]["properties"]["index"] = {"$ref": "#/components/schemas/IndexFingerprint"}
+SCHEMAS["SearchPage"]["required"] += ["search", "cite"]
+SCHEMAS["SearchPage"]["properties"].update({
+    "search": {"type": "string", "description": "The search in canonical form: its parameters less defaults, sorted "
+                                                "and percent-encoded; the same search always has the same one"},
+    "cite": {"type": "string", "format": "uri", "description": "The /cite permalink of this search on this index"}})
 
 ERRORS = {
     400: "A bad query or parameter; the message says what to change.",
@@ -157,6 +180,27 @@ def _responses(schema: str, *errors: int) -> dict[str, Any]:
         found["429"]["headers"] = {"Retry-After": {"description": "Seconds until the client may search again.",
                                                    "required": True, "schema": {"type": "integer", "minimum": 1}}}
     return found
+
+
+def _kwic_operation() -> dict[str, Any]:
+    """Return the keyword-in-context export: the search parameters but paging, and the width of context."""
+    width = _param("width", WIDTH_HELP + " A value out of range is answered 400.",
+                   {"type": "integer", "minimum": MIN_WIDTH, "maximum": MAX_WIDTH, "default": DEFAULT_WIDTH})
+    query = {**next(p for p in SEARCH_PARAMETERS if p["name"] == "q"), "required": True,
+             "description": "The words or phrases to find, in newsarchive's query language (docs/search.md). "
+                            "Required: an empty query (or *) is answered 400."}
+    responses = _responses("Error", 400, 429, 503)
+    for status in ("400", "429", "503"):  # a browser (Accept: text/html) gets the error page
+        responses[status]["content"]["text/html"] = {"schema": {"type": "string"}}
+    responses["200"] = {"description": "CSV (UTF-8, with a byte order mark), streamed: a header row ("
+                                       + ", ".join(KWIC_COLUMNS) + "), then a row for every occurrence of the "
+                                       "query's words or phrases in every match, in the search's order",
+                        "content": {"text/csv": {"schema": {"type": "string"}}}}
+    return {"get": {"operationId": "exportKeywordInContext", "summary": "Every occurrence of the query's words in "
+                    "every match, with the words either side (a concordance); a query is required",
+                    "parameters": [query, *(p for p in SEARCH_PARAMETERS if p["name"] not in ("q", "page", "per_page")),
+                                   width],
+                    "responses": responses}}
 
 
 def openapi_document(title: str, server: str) -> dict[str, Any]:
@@ -182,6 +226,7 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
                                                     "responses": _responses("Related", 400, 404, 429, 503)}},
             "/api/stats": {"get": {"operationId": "stats", "summary": "What the index holds",
                                    "responses": _responses("Stats", 503)}},
+            "/export.kwic.csv": _kwic_operation(),
         },
         "components": {"schemas": SCHEMAS},
     }

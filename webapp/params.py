@@ -9,7 +9,8 @@ import re
 from werkzeug.datastructures import MultiDict
 
 from indexer.errors import QueryError
-from indexer.request import MAX_RESULT_DEPTH, PARAMS, Paging, Search, parse_params, whole_number
+from indexer.request import MAX_PER_PAGE, MAX_RESULT_DEPTH, PARAMS, Paging, Search, parse_params, whole_number
+from indexer.results import DIGEST_LENGTH
 
 DEFAULT_RELATED = 10
 MAX_RELATED = 50
@@ -72,6 +73,40 @@ def article_id(key: str) -> str:
         return base64.urlsafe_b64decode(data.encode("ascii")).decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError) as err:
         raise QueryError(f"not an article key: {key[:60]!r}") from err
+
+
+# Articles one citation request may name with id= (a page of results at most); a whole search is an export.
+MAX_SELECTED = MAX_PER_PAGE
+# The flag the results page's "Cite selected" form sends, so that ticking nothing is told apart from a search.
+SELECTED_FLAG = "selected"
+_DIGEST = re.compile(f"[0-9a-f]{{{DIGEST_LENGTH}}}")
+
+
+def selected_ids(args: MultiDict[str, str]) -> tuple[str, ...] | None:
+    """Return the article ids a citation request names (id=, repeatable), None when it cites a search instead, or
+    raise QueryError: none ticked, too many, or search parameters beside them."""
+    if "id" not in args and SELECTED_FLAG not in args:
+        return None
+    ids = tuple(dict.fromkeys(i.strip() for i in args.getlist("id") if i.strip()))
+    if not ids:
+        raise QueryError("no article is selected: tick the articles to cite, or cite the whole search")
+    if len(ids) > MAX_SELECTED:
+        raise QueryError(f"too many articles selected ({len(ids)}; at most {MAX_SELECTED}): cite the whole search "
+                         "instead")
+    searched = sorted(p.name for p in PARAMS if not p.paging and any(v.strip() for v in args.getlist(p.name)))
+    if searched:
+        raise QueryError(f"give either id= (articles) or search parameters, not both (given: {', '.join(searched)})")
+    return ids
+
+
+def cited_digest(args: MultiDict[str, str]) -> str | None:
+    """Return the index fingerprint digest a /cite link carries (fp=), if any, or raise QueryError."""
+    values = [v.strip() for v in args.getlist("fp") if v.strip()]
+    if not values:
+        return None
+    if len(values) > 1 or not _DIGEST.fullmatch(values[0].lower()):
+        raise QueryError(f"fp must be one index fingerprint digest: {DIGEST_LENGTH} hexadecimal digits")
+    return values[0].lower()
 
 
 def _number(args: MultiDict[str, str], name: str, default: int) -> int:

@@ -85,14 +85,20 @@ class RateLimiter:
                     del self._hits[key]
 
 
+def check_rate(kind: str, setting: str) -> None:
+    """Count one request of this kind from the client, or raise RateLimited (for views whose kind depends on the
+    request: a citation of a few articles is a search, of a whole search an export)."""
+    limiter: RateLimiter = current_app.extensions["newsarchive_limiter"]
+    limiter.check(request.remote_addr or "unknown", kind, int(current_app.config[setting]))
+
+
 def rate_limited(kind: str, setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Limit a view to the configured number of requests per client per minute."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            limiter: RateLimiter = current_app.extensions["newsarchive_limiter"]
-            limiter.check(request.remote_addr or "unknown", kind, int(current_app.config[setting]))
+            check_rate(kind, setting)
             return view(*args, **kwargs)
 
         return wrapper

@@ -17,7 +17,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from ..results import (
     FacetValue,
     Finding,
     Hit,
+    IndexFingerprint,
     IndexStats,
     Related,
     RelatedArticle,
@@ -51,9 +52,10 @@ from ..results import (
     facet_values,
 )
 from ..settings import SOLR_SETTINGS, read_settings
-from ..whoosh.analysis import news_analyzer
-from ..whoosh.highlight import mark_all, snippet
-from ..whoosh.query import make_parser, parse_query
+from ..spans import Span
+from ..whoosh.analysis import ANALYZER_VERSION, news_analyzer
+from ..whoosh.highlight import mark_all, query_spans, snippet
+from ..whoosh.query import make_parser, parse_query, parse_query_once
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
@@ -181,10 +183,12 @@ class SolrBackend:
 
     def highlight_article(self, article: Article, query_text: str) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
-        user_query = parse_query(self._parsers["any"], query_text)
-        matches = leaves_matcher(user_query)
-        terms = frozenset(t.text for t in self._analyzer(article.body) if matches(t.text))
-        return mark_all(article.body, terms, self._analyzer)
+        return mark_all(article, self.match_spans(article, query_text))
+
+    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+        """Return every occurrence of a query's words and phrases in an article: the Whoosh backend's function
+        over the same analysis (the collection holds text pre-analysed by it)."""
+        return query_spans(parse_query_once(self._parsers["any"], query_text), article, self._analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words (tf-idf), searched as any other query."""
@@ -263,6 +267,21 @@ class SolrBackend:
                 continue
             total += int(status.get("status", {}).get(core, {}).get("index", {}).get("segmentCount", 0))
         return total
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return the fingerprint of the collection: its count and newest version, in one search a reader may run.
+
+        Solr's version numbers grow with every update, and their high bits are its time in ms (`version >> 20`);
+        Solr 9 computes max() of a long field as a long, exact. A delete alone changes the count, not the newest.
+        """
+        answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0,
+                               "facet": {"newest": "max(_version_)"}, "params": self._params()})
+        newest = answer.get("facets", {}).get("newest")
+        when = datetime.fromtimestamp((int(newest) >> 20) // 1000, UTC) if newest is not None else None
+        # A shard that did not answer: the figures are partial, and say so by a digest no whole answer has.
+        state = f"{self.client.collection}:{newest}:{'partial' if _partial(answer) else 'whole'}"
+        return IndexFingerprint.of(self.name, int(answer["response"]["numFound"]), when, self.schema_version,
+                                   ANALYZER_VERSION, state)
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the collection: it exists with this schema version, every shard has an active leader."""

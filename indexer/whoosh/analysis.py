@@ -8,6 +8,7 @@ or removing that alias, is an index format change (existing indexes would have t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib.metadata import version
 from typing import Any
 
 from nltk.stem.snowball import SnowballStemmer
@@ -26,6 +27,12 @@ from ..words import ACRONYM, STOP_WORDS, TOKEN_PATTERN
 # The stem cache holds the stems of this many distinct words per process (news vocabularies are Zipfian,
 # so a bounded cache answers nearly every lookup).
 STEM_CACHE_SIZE = 500_000
+# What the analysis below makes of text, named for index fingerprints (indexer.results.IndexFingerprint), on both
+# engines (Solr is sent text analysed here). Raise ANALYSIS_REVISION with any change to the terms it makes (and
+# SCHEMA_VERSION in schema.py, so indexes are rebuilt); NLTK's release is named because its Snowball stemmer
+# changes between releases ("added" stems otherwise).
+ANALYSIS_REVISION = 1
+ANALYZER_VERSION = f"news-{ANALYSIS_REVISION}+nltk-{version('nltk')}"
 
 _english = SnowballStemmer("english")
 

@@ -32,6 +32,7 @@ from ..results import (
     CheckReport,
     FacetValue,
     Hit,
+    IndexFingerprint,
     IndexStats,
     Related,
     RelatedArticle,
@@ -40,24 +41,27 @@ from ..results import (
     StoryRef,
     facet_values,
 )
+from ..spans import Span
+from .analysis import ANALYZER_VERSION
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .grouping import Members, Stories, story_counts, story_mask
-from .highlight import mark_all, snippet
+from .highlight import mark_all, query_spans, snippet
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
-from .query import make_parser, parse_query
+from .query import make_parser, parse_query, parse_query_once
 from .schema import (
     SCHEMA_VERSION,
     SEARCH_FIELDS,
     STORY_FIELD,
+    StoredArticles,
     article_to_document,
     build_schema,
     document_to_article,
 )
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
-from .storage import open_index, segment_count
+from .storage import commit_state, open_index, segment_count
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -198,7 +202,7 @@ class WhooshBackend:
         except BaseException:
             searcher.close()
             raise
-        return _read_articles(searcher, docnums)
+        return StoredArticles(searcher, docnums)
 
     def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str], grouped: bool) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
@@ -255,9 +259,14 @@ class WhooshBackend:
 
     def highlight_article(self, article: Article, query_text: str) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
+        return mark_all(article, self.match_spans(article, query_text))
+
+    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+        """Return every occurrence of a query's words and phrases in an article (see highlight.query_spans)."""
         with self._generation() as gen:
-            terms = _highlight_terms(gen.searcher, parse_query(gen.parsers["any"], query_text))
-            return mark_all(article.body, terms, gen.searcher.schema["body"].analyzer)
+            user_query = parse_query_once(gen.parsers["any"], query_text)
+            analyzer = gen.searcher.schema["body"].analyzer  # headline and body are analysed alike
+        return query_spans(user_query, article, analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words, searched and ranked as any other query."""
@@ -286,6 +295,13 @@ class WhooshBackend:
                     for name in ("topic", "author", "source")}
             segments = len(gen.view.leaves)
             return IndexStats(int(view.live.sum()), first, last, tops, segments)
+
+    def fingerprint(self) -> IndexFingerprint:
+        """Return the fingerprint of the latest commit: its table of contents' generation, segments and time."""
+        with self._lock:
+            state = commit_state(self._index())
+        return IndexFingerprint.of(self.name, state.articles, state.committed, self.schema_version, ANALYZER_VERSION,
+                                   state.marker)
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the index folder: segments, counts, schema version, manifest (see check.py)."""
@@ -425,14 +441,6 @@ def _copy(stored: dict[str, Any]) -> StoryCopy:
 
 def _raw_date(value: datetime | None) -> int | None:
     return None if value is None else int(datetime_to_long(value))
-
-
-def _read_articles(searcher: Any, docnums: list[int]) -> Iterator[Article]:
-    try:
-        for docnum in docnums:
-            yield document_to_article(searcher.stored_fields(docnum))
-    finally:
-        searcher.close()
 
 
 def _all_of(base: np.ndarray, masks: Any) -> np.ndarray:

@@ -1,14 +1,26 @@
-"""Highlighted snippets: article text HTML-escaped, the words that matched in <mark>, nothing else."""
+"""Highlighted snippets: article text HTML-escaped, the words that matched in <mark>, nothing else.
+
+`query_spans` finds where a parsed query matches an article's headline and body, for every engine: what an article
+page marks (`mark_all`) and what a keyword-in-context export lists (indexer/kwic.py) are its spans.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh import highlight
+from whoosh import query as wq
+from whoosh.query import spans as wspans
 
 from ..display import ELLIPSIS, lead
+from ..records import Article
+from ..spans import TEXT_FIELDS, Span
+from .spelling import edit_distance
 
 SNIPPET_CHARS = 220
 _SPACES = re.compile(r"\s+")
@@ -50,10 +62,160 @@ def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
     return html.escape(lead(text))
 
 
-def mark_all(text: str, terms: frozenset[str], analyzer: Any) -> str:
-    """Return a whole text escaped, with every matched term in <mark> (for an article page)."""
-    if not terms or not text:
-        return html.escape(text)
-    fragmenter = highlight.WholeFragmenter(charlimit=None)
-    marked = highlight.highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=1, minscore=0)
-    return str(marked) if marked else html.escape(text)
+# A run of whitespace holding a blank line: where the article page splits paragraphs (webapp/views.py).
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def mark_all(article: Article, spans: Iterable[Span], field: str = "body") -> str:
+    """Return one of an article's texts escaped, with each of its spans in <mark> (for an article page)."""
+    text = str(getattr(article, field))
+    out, index = [], 0
+    for span in spans:
+        if span.field != field:
+            continue
+        marked = html.escape(text[span.start:span.end])
+        # A phrase across paragraphs is marked in each: no <mark> may be cut in two by the page's paragraphs.
+        marked = _PARAGRAPH_BREAK.sub(lambda gap: f"</mark>{gap.group(0)}<mark>", marked)
+        out += [html.escape(text[index:span.start]), f"<mark>{marked}</mark>"]
+        index = span.end
+    out.append(html.escape(text[index:]))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """One match of a query node in one text: the word positions it covers, and the characters it marks."""
+
+    first: int
+    last: int
+    marks: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class _Token:
+    pos: int
+    start: int
+    end: int
+    text: str
+
+
+def query_spans(query: Any, article: Article, analyzer: Any) -> tuple[Span, ...]:
+    """Return every occurrence of a parsed query's words and phrases in an article, headline first, in text order.
+
+    Exactly what the index matches: the text is analysed as it was indexed (stems, acronyms, folded accents), a
+    phrase is one occurrence where its words stand in sequence, NEAR marks the words that stand within its distance,
+    excluded (NOT, -) words are never marked, and a field scope marks only in that field. Occurrences that overlap
+    are one.
+    """
+    named = set() if query is None else {leaf.field() for leaf in query.leaves()}
+    found: list[Span] = []
+    for field in TEXT_FIELDS:
+        text = str(getattr(article, field))
+        if field not in named or not text:
+            continue
+        tokens = [_Token(t.pos, t.startchar, t.endchar, t.text)
+                  for t in analyzer(text, positions=True, chars=True)]
+        marks = sorted({mark for match in _matches(query, field, tokens) for mark in match.marks})
+        found += [Span(field, start, end) for start, end in _merged(marks)]
+    return tuple(found)
+
+
+def _matches(query: Any, field: str, tokens: list[_Token]) -> list[_Found]:
+    """Return the matches of a query node in one field's tokens."""
+    if isinstance(query, wq.Not):
+        return []
+    if isinstance(query, wq.AndNot):
+        return _matches(query.a, field, tokens)
+    if isinstance(query, wspans.SpanNear2):
+        sides = [_matches(q, field, tokens) for q in query.qs]
+        return _near(sides, query.slop, query.ordered, query.mindist)
+    if isinstance(query, wq.Phrase):
+        if query.fieldname != field:
+            return []
+        # As Whoosh runs a phrase: its words in order, each at most slop positions after the one before.
+        return _near([_words(tokens, _equal_to(word)) for word in query.words], query.slop, True, 1)
+    if not query.is_leaf():
+        return [match for child in query.children() for match in _matches(child, field, tokens)]
+    test = _word_test(query)
+    return _words(tokens, test) if test is not None and query.field() == field else []
+
+
+def _word_test(leaf: Any) -> Callable[[str], bool] | None:
+    """Return which analysed words a leaf matches, as the engine expands it (None: no word of a text field)."""
+    if isinstance(leaf, wq.FuzzyTerm):
+        word, most, prefix = str(leaf.text), int(leaf.maxdist), int(leaf.prefixlength)
+        return lambda text: (text[:prefix] == word[:prefix] and abs(len(text) - len(word)) <= most
+                             and edit_distance(text, word) <= most)
+    if isinstance(leaf, wq.Prefix):
+        return lambda text: text.startswith(str(leaf.text))
+    if isinstance(leaf, wq.Wildcard):
+        pattern = re.compile(leaf._get_pattern())  # Whoosh's own pattern of the wildcard (fnmatch's)
+        return lambda text: pattern.match(text) is not None
+    if isinstance(leaf, wq.TermRange):
+        return lambda text: _in_range(text, leaf)
+    if isinstance(leaf, wq.Term):
+        return _equal_to(str(leaf.text))
+    return None
+
+
+def _equal_to(word: str) -> Callable[[str], bool]:
+    return lambda text: text == word
+
+
+def _in_range(text: str, leaf: Any) -> bool:
+    above = leaf.start is None or text > leaf.start or (text == leaf.start and not leaf.startexcl)
+    below = leaf.end is None or text < leaf.end or (text == leaf.end and not leaf.endexcl)
+    return bool(above and below)
+
+
+def _words(tokens: list[_Token], test: Callable[[str], bool]) -> list[_Found]:
+    return [_Found(t.pos, t.pos, ((t.start, t.end),)) for t in tokens if test(t.text)]
+
+
+def _near(sides: list[list[_Found]], slop: int, ordered: bool, mindist: int) -> list[_Found]:
+    """Return the matches of sides within slop positions of each other, as Whoosh's SpanNear2 finds them.
+
+    Ordered (a phrase): each match is one occurrence, from its first word to its last. Unordered (NEAR): each
+    match marks the words or phrases that stand near each other, not what lies between them.
+    """
+    found = sorted(sides[0], key=lambda m: m.first)
+    for side in sides[1:]:
+        others = sorted(side, key=lambda m: m.first)
+        starts = [m.first for m in others]
+        joined: set[_Found] = set()
+        for a in found:
+            for b in others[bisect_left(starts, a.first if ordered else max(0, a.first - slop)):]:
+                if b.last < a.first - slop or (ordered and a.first > b.first):
+                    continue
+                if b.first > a.last + slop:
+                    break
+                if mindist <= _distance(a, b) <= slop:
+                    joined.add(_joined(a, b, ordered))
+        found = sorted(joined, key=lambda m: m.first)
+        if not found:
+            return []
+    return found
+
+
+def _distance(a: _Found, b: _Found) -> int:
+    if a.first <= b.last and b.first <= a.last:  # they overlap
+        return 0
+    return b.first - a.last if a.last < b.first else a.first - b.last
+
+
+def _joined(a: _Found, b: _Found, whole: bool) -> _Found:
+    marks = a.marks + b.marks
+    if whole:
+        marks = ((min(m[0] for m in marks), max(m[1] for m in marks)),)
+    return _Found(min(a.first, b.first), max(a.last, b.last), marks)
+
+
+def _merged(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return sorted character ranges with the overlapping ones joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in marks:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

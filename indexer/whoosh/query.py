@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from whoosh import qparser, query
@@ -47,6 +48,12 @@ def parse_query(parser: Any, text: str) -> Any | None:
             f"the query {text!r} has no searchable words (very common words such as 'the' are not indexed)"
         )
     return normalized
+
+
+@lru_cache(maxsize=64)
+def parse_query_once(parser: Any, text: str) -> Any | None:
+    """Return parse_query's query, parsed once for many uses (the spans of every article of an export); read only."""
+    return parse_query(parser, text)
 
 
 def _first_error(q: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -103,3 +104,28 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     if not value:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+class StoredArticles(Iterator[Article]):
+    """Articles read as they are asked for, from a searcher of their own, closed at the end or by close(): even
+    before the first article (a generator's finally would not run then), or when dropped unfinished."""
+
+    def __init__(self, searcher: Any, docnums: list[int]) -> None:
+        self._searcher: Any = searcher
+        self._docnums = iter(docnums)
+
+    def __next__(self) -> Article:
+        docnum = next(self._docnums, None) if self._searcher is not None else None
+        if docnum is None:
+            self.close()
+            raise StopIteration
+        return document_to_article(self._searcher.stored_fields(docnum))
+
+    def close(self) -> None:
+        """Close the searcher (once)."""
+        searcher, self._searcher = self._searcher, None
+        if searcher is not None:
+            searcher.close()
+
+    def __del__(self) -> None:
+        self.close()

@@ -6,6 +6,8 @@ import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,6 +85,30 @@ def segment_count(ix: Any) -> int:
     """
     segments = TOC.read(ix.storage, ix.indexname).segments
     return len(segments) if sum(segment.doc_count_all() for segment in segments) else 0
+
+
+@dataclass(frozen=True)
+class CommitState:
+    """The latest commit of an index, from its table of contents: live articles, when, and what marks it."""
+
+    articles: int
+    committed: datetime | None  # UTC; None when the index holds no segment
+    marker: str  # the generation and each segment's id and deletions: another commit, another marker
+
+
+def commit_state(ix: Any) -> CommitState:
+    """Return the state of the index's latest commit (read again when a commit replaces the table meanwhile)."""
+
+    def read() -> CommitState:
+        toc = TOC.read(ix.storage, ix.indexname)
+        # The table's own time: Whoosh records none inside it, and it is written once, by its commit.
+        seconds = ix.storage.file_modified(TOC._filename(ix.indexname, toc.generation))
+        segments = sorted((seg.segment_id(), seg.deleted_count()) for seg in toc.segments)
+        live = sum(seg.doc_count() for seg in toc.segments)
+        committed = datetime.fromtimestamp(int(seconds), UTC) if segments else None
+        return CommitState(live, committed, f"{toc.generation}:{segments}")
+
+    return _retrying(read)
 
 
 def open_or_create_index(index_dir: Path, rebuild: bool = False) -> Any:

@@ -53,9 +53,10 @@ def axe_page(request: pytest.FixtureRequest, open_page: Callable[..., Page]) -> 
         ("/?q=harvst", "Showing results for"),
         ("/articles/h05?q=harvest&n=2", "Related coverage"),
         ("/embed?q=harvest", "All 13 results"),
+        ("/cite?q=harvest&topic=agriculture&fp=0123456789abcdef", "The index has changed since this link was made."),
     ],
     ids=["home", "search-with-facets", "search-with-dates", "timeline-days", "no-results", "past-the-last-page",
-         "corrected", "article", "embed"],
+         "corrected", "article", "embed", "cite"],
 )
 def test_page_has_no_serious_violations(axe_page: Page, path: str, shows: str) -> None:
     axe_page.goto(path)

@@ -58,6 +58,9 @@ def test_an_export_stops_at_its_limit_and_may_be_left_unfinished(archive: Search
     assert first.id == archive.search(Search(sort="newest")).hits[0].id
     matches.close()  # type: ignore[attr-defined]  # a client that hangs up: the backend lets go of what it held
     assert archive.search(Search()).total == ARTICLES
+    unread = archive.iter_matches(Search(), ARTICLES)
+    unread.close()  # type: ignore[attr-defined]  # closed before the first article (an answer computed again)
+    assert list(unread) == [] and archive.search(Search()).total == ARTICLES
 
 
 def test_a_bad_export_fails_before_its_first_article(archive: SearchBackend) -> None:
