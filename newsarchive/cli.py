@@ -271,7 +271,8 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
 
 def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[..., Any]:
     """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each (without
-    --page and --per-page when paging is False: a command that takes every match)."""
+    --page and --per-page when paging is False: a command that takes every match, and so has the API's defaults,
+    every article rather than one a story; `search` has the search page's)."""
     for param in reversed(PARAMS):
         if param.paging and not paging:
             continue
@@ -285,7 +286,7 @@ def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[...,
             option = click.option(flag, param.field, callback=_bound(param.period_end), help=param.help)
         elif param.kind == "choice":
             option = click.option(flag, param.field, type=click.Choice(param.choices),
-                                  default=param.default_for(page=True), show_default=True, help=param.help)
+                                  default=param.default_for(page=paging), show_default=True, help=param.help)
         else:
             option = click.option(flag, param.field, type=int, default=param.default, show_default=True,
                                   help=param.help)

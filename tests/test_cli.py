@@ -249,7 +249,8 @@ def test_search_json_shape(index_dir: Path) -> None:
     result = ok("search", "--json", "--index", index_dir, "storm")
     page = json.loads(result.stdout)  # one JSON object and nothing else
     assert set(page) == PAGE_KEYS
-    assert page["query"] == "storm" and page["search"] == "q=storm"
+    # The CLI groups copies of a story, as the page does: the canonical search says so.
+    assert page["query"] == "storm" and page["search"] == "group=story&q=storm"
     assert page["index"]["articles"] == 7 and page["index"]["backend"] == "whoosh" and page["index"]["digest"]
     assert (page["total"], page["page"], page["per_page"]) == (2, 1, 10)
     assert page["suggestion"] is None
