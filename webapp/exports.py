@@ -102,6 +102,11 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def csv_cell(value: str) -> str:
+    """Return a CSV cell a spreadsheet reads as text: one that starts like a formula gets a leading '."""
+    return _cell(value)
+
+
 @bp.get("/search.atom")
 @rate_limited("search", "RATE_LIMIT")
 def feed() -> Response:
