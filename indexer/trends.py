@@ -13,6 +13,7 @@ OpenAPI document and docs/web.md describe the same names and limits.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -56,9 +57,10 @@ TREND_PARAMS = (
     TrendParam("q", f"A query to chart, in newsarchive's query language (docs/search.md); repeat it to compare up to "
                     f"{MAX_QUERIES} (empty ones are ignored; each may scope itself, e.g. oil source:reuters).",
                maximum=MAX_QUERIES),
-    TrendParam("unit", "The period counted: day, week, month or year. Left out: chosen from the span, as the search "
+    TrendParam("unit", "The period counted: day, week, month or year. Left out: chosen from the span as the search "
                        "page's timeline does (days within a month, weeks within 26, months within four years, else "
-                       "years).", choices=UNITS),
+                       "years), then a longer one while more than half the periods that hold any article would be "
+                       "low.", choices=UNITS),
     TrendParam("measure", "What the chart draws: each query's share of the archive's articles (or stories) in a "
                           "period, or its count. The API and the CSV carry both.", choices=MEASURES,
                default="share"),
@@ -198,8 +200,10 @@ def build_trends(request: TrendRequest, totals: Sequence[tuple[date, int]],
                  counts: Sequence[Sequence[tuple[date, int]]], series: tuple[Series, ...]) -> Trends:
     """Return a comparison's periods from day counts: the archive's (totals) and each query's (counts).
 
-    The periods run from the first dated match to the last, or over the filters' from/to where given. QueryError when
-    that is more than MAX_TREND_PERIODS periods of the unit asked for.
+    The periods run from the first dated match to the last, or over the filters' from/to where given. Without a unit
+    asked for, the timeline's for that span (timeline.choose_unit), then a longer one while more than half the periods
+    that hold anything are low: a chart of thin periods draws nothing. QueryError when that is more than
+    MAX_TREND_PERIODS periods.
     """
     days = {day for day, n in totals if n} | {day for each in counts for day, n in each if n}
     if not days:
@@ -207,6 +211,26 @@ def build_trends(request: TrendRequest, totals: Sequence[tuple[date, int]],
     first = request.filters.date_from or min(days)
     last = request.filters.date_to or max(days)
     unit = request.unit or choose_unit(first, last)
+    periods, low_below = _periods(unit, first, last, totals, counts)
+    while request.unit is None and unit != UNITS[-1] and _mostly_thin(periods):
+        unit = UNITS[UNITS.index(unit) + 1]
+        periods, low_below = _periods(unit, first, last, totals, counts)
+    return Trends(request, unit, periods, series, low_below)
+
+
+def _mostly_thin(periods: Sequence[TrendPeriod]) -> bool:
+    """Return whether more than half the periods that hold anything are low: a longer unit would show more.
+
+    Empty periods are left out: they are gaps in the archive, which no longer unit fills (Reuters-21578 has none
+    from May to September 1987, and its months are the unit to show it in).
+    """
+    held = [p for p in periods if p.total]
+    return 2 * sum(p.low for p in held) > len(held)
+
+
+def _periods(unit: str, first: date, last: date, totals: Sequence[tuple[date, int]],
+             counts: Sequence[Sequence[tuple[date, int]]]) -> tuple[tuple[TrendPeriod, ...], float]:
+    """Return the periods of a unit from first to last with their totals and counts, and the low threshold."""
     wanted = period_count(unit, first, last)
     if wanted > MAX_TREND_PERIODS:
         raise QueryError(f"{first.isoformat()} to {last.isoformat()} is {wanted:,} {unit}s, more than a chart shows "
@@ -215,11 +239,10 @@ def build_trends(request: TrendRequest, totals: Sequence[tuple[date, int]],
     total_of = _per_period(unit, totals)
     count_of = [_per_period(unit, each) for each in counts]
     low_below = low_threshold([total_of.get(start, 0) for start, _ in bounds])
-    periods = tuple(
+    return tuple(
         TrendPeriod(Period(unit, start, end, total_of.get(start, 0)), tuple(c.get(start, 0) for c in count_of),
                     is_low(total_of.get(start, 0), low_below))
-        for start, end in bounds)
-    return Trends(request, unit, periods, series, low_below)
+        for start, end in bounds), low_below
 
 
 def _per_period(unit: str, days: Sequence[tuple[date, int]]) -> dict[date, int]:
@@ -234,7 +257,8 @@ def low_threshold(totals: Sequence[int]) -> float:
     """Return the total below which a period is low: LOW_MINIMUM, or LOW_FRACTION of the median of the periods that
     hold anything when that is more."""
     held = [n for n in totals if n > 0]
-    return max(float(LOW_MINIMUM), round(LOW_FRACTION * statistics.median(held), 3) if held else 0.0)
+    # Whole: "fewer than 48" says the same of whole counts as "fewer than 47.2", and reads better.
+    return float(max(LOW_MINIMUM, math.ceil(LOW_FRACTION * statistics.median(held)) if held else 0))
 
 
 def is_low(total: int, low_below: float) -> bool:

@@ -119,9 +119,23 @@ def test_low_is_also_relative_to_the_median_period() -> None:
     assert trends.periods[2].shares == (1.0,)  # the number is kept; the chart does not draw it
 
 
+def test_the_automatic_unit_is_longer_where_periods_are_thin_but_not_where_the_archive_has_gaps() -> None:
+    def unit(days: list[tuple[date, int]]) -> str | None:
+        return build_trends(TrendRequest(("x",)), days, [days], ()).unit
+
+    assert unit([(date(2021, 1, 4) + timedelta(days=n), 100) for n in range(10)]) == "day"  # the timeline's
+    assert unit([(date(2021 + n // 12, n % 12 + 1, 15), 2) for n in range(24)]) == "year"  # 2 a month: too thin
+    assert unit([(date(2021, 1, 15), 100), (date(2022, 12, 15), 100)]) == "month"  # 22 empty months: a gap
+
+
 def test_the_unit_is_chosen_from_the_span_unless_given(client: FlaskClient) -> None:
-    weeks = api(client, "q=oil")  # 4 Jan to 12 May 2021: 129 days, as the timeline would show them
+    # 4 Jan to 12 May 2021 is 129 days: weeks, as on the timeline (3 of the 8 weeks holding any article are low; the
+    # 10 empty weeks are gaps, which no longer unit fills). 1 to 21 February: days, but each holds one article (all
+    # low), so weeks.
+    weeks = api(client, "q=oil")
     assert weeks["unit"] == "week"
+    assert api(client, "q=oil&from=2021-02-01&to=2021-02-21")["unit"] == "week"
+    assert api(client, "q=oil&from=2021-02-01&to=2021-02-21&unit=day")["unit"] == "day"  # as asked, however thin
     starts = [date.fromisoformat(p["start"]) for p in weeks["periods"]]
     assert starts[0] == date(2021, 1, 4) and all(d.weekday() == 0 for d in starts)
     assert all(b - a == timedelta(days=7) for a, b in zip(starts, starts[1:], strict=False))
@@ -147,8 +161,8 @@ def test_the_filters_are_shared_and_a_query_may_scope_itself(client: FlaskClient
     assert [p["total"] for p in energy["periods"][:2]] == [5, 15] and energy["periods"][0]["shares"] == [0.8]
     scoped = api(client, "q=oil+source:gazette&q=oil&unit=month")
     assert [p["counts"] for p in scoped["periods"][:2]] == [[2, 4], [3, 5]]  # the denominator stays the archive's
-    ranged = api(client, "q=oil&from=2021-02&to=2021-04")  # 89 days: weeks, Monday 1 February to 26 April
-    assert ranged["unit"] == "week" and len(ranged["periods"]) == 13
+    ranged = api(client, "q=oil&from=2021-02&to=2021-04&unit=week")  # the whole range: Monday 1 Feb to 26 Apr
+    assert len(ranged["periods"]) == 13
     assert ranged["periods"][0]["start"] == "2021-02-01" and ranged["periods"][-1]["start"] == "2021-04-26"
     assert sum(p["total"] for p in ranged["periods"]) == 22  # February's and April's
 
