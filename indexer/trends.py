@@ -18,11 +18,11 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
+from .backend import SearchBackend
 from .errors import QueryError
 from .request import Paging, Search, build_params, check_search, parse_params
-from .results import SearchPage
 from .timeline import UNITS, Period, choose_unit, period_bounds, period_count, start_of
 
 MAX_QUERIES = 8
@@ -110,14 +110,6 @@ def _choice(getlist: Callable[[str], list[str]], param: TrendParam) -> str:
     return value
 
 
-class DaySearcher(Protocol):
-    """What a comparison asks of a backend (SearchBackend has it): a search, of which only the day counts are read."""
-
-    def search(self, search: Search, paging: Paging = ...) -> SearchPage:
-        """Run a search."""
-        ...
-
-
 @dataclass(frozen=True)
 class Series:
     """One query of a comparison: how many articles (and stories) it matches in all, and a spelling suggestion."""
@@ -178,7 +170,7 @@ class Trends:
                 **({"partial": True} if self.partial else {})}
 
 
-def compute_trends(backend: DaySearcher, request: TrendRequest) -> Trends:
+def compute_trends(backend: SearchBackend, request: TrendRequest) -> Trends:
     """Return the numbers of a comparison: one search for the archive's totals and one per query (QueryError naming
     the query that cannot be run)."""
     if not request.queries:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -178,7 +179,7 @@ def _date_field(name: str, value: date | None, error: str | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _boxes(wanted: TrendRequest, url: Any) -> list[Box]:
+def _boxes(wanted: TrendRequest, url: Callable[..., str] | None) -> list[Box]:
     """Return the query boxes: each query with its remove link, then empty ones (FIRST_BOXES, or one more)."""
     queries = wanted.queries
     boxes = [Box(n, q, url(q=[o for o in queries if o != q]) if url else None) for n, q in enumerate(queries, 1)]
