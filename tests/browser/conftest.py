@@ -149,6 +149,10 @@ class Site:
         """Return the other origin's page that frames /embed with the resize snippet of docs/web.md, as given there."""
         return self.other + "/resizing"
 
+    def trends_page(self, query: str) -> str:
+        """Return the other origin's page that frames /embed/trends?query (a query string: q=a&q=b&unit=year)."""
+        return self.other + "/trends-frame?" + urlencode({"src": query})
+
 
 @dataclass(frozen=True)
 class Report:
@@ -287,6 +291,19 @@ HOST_PAGE = """<!doctype html>
 """
 
 
+TRENDS_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>A newspaper's page about its coverage</title></head>
+<body>
+<main>
+<h1>What we covered, and when</h1>
+<iframe src="{src}" title="Coverage over time" width="760" height="720" style="border: 0"></iframe>
+</main>
+</body>
+</html>
+"""
+
+
 def _host_page(app: str, params: dict[str, list[str]]) -> str:
     """Return the host page: the widget with the options given (name=value: data-name="value"), and a frame."""
     options = "".join(f' data-{html.escape(k)}="{html.escape(v[0])}"' for k, v in params.items() if k != "frame")
@@ -305,10 +322,13 @@ def _host_page_handler(app: str) -> type[BaseHTTPRequestHandler]:
                 self.send_response(204)  # no icon, and no 404 in the console
                 self.end_headers()
                 return
-            if url.path not in ("/", "/resizing"):
+            if url.path not in ("/", "/resizing", "/trends-frame"):
                 self.send_error(404)
                 return
-            if url.path == "/resizing":
+            if url.path == "/trends-frame":
+                src = f"{app}/embed/trends?{parse_qs(url.query)['src'][0]}"
+                body = TRENDS_PAGE.format(src=html.escape(src)).encode("utf-8")
+            elif url.path == "/resizing":
                 body = RESIZING_PAGE.format(snippet=resize_snippet().replace(DOCUMENTED_ARCHIVE, app)).encode("utf-8")
             else:
                 body = _host_page(app, parse_qs(url.query)).encode("utf-8")
