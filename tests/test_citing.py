@@ -194,7 +194,8 @@ def test_the_cite_page_escapes_the_search(client: FlaskClient) -> None:
 
 def test_the_results_page_links_its_cite_page_and_can_cite_a_selection_without_javascript(client: FlaskClient) -> None:
     page = html.fromstring(get(client, "/?q=rates&sort=newest").get_data())
-    assert page.xpath("//*[@class='outputs']/a")[-1].get("href") == "/cite?q=rates&sort=newest"
+    cite = [a.get("href") for a in page.xpath("//*[@class='outputs']/a") if a.text == "Cite this search"]
+    assert cite == ["/cite?q=rates&sort=newest"]
     form = page.get_element_by_id("cite-selected")
     assert (form.get("method"), form.get("action")) == ("get", "/export.ris")
     assert form.xpath(".//input[@type='hidden']")[0].get("name") == "selected"

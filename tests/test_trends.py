@@ -191,21 +191,23 @@ def test_the_csv_holds_the_api_s_numbers(client: FlaskClient) -> None:
     assert re.fullmatch(r"attachment; filename=newsarchive-trends-oil-vs-gas-\d{4}-\d{2}-\d{2}\.csv", disposition)
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["start", "end", "period", "all stories", "low", "oil: stories", "oil: share", "gas: stories",
-                       "gas: share"]
+                       "gas: share", "index_fingerprint"]
     found = api(client, "q=oil&q=gas&unit=month&count=stories")
     assert len(rows) == 1 + len(found["periods"])
+    assert response.headers["Newsarchive-Index"].startswith(f"digest={found['index']['digest']};")
     for row, period in zip(rows[1:], found["periods"], strict=True):
         assert row[:5] == [period["start"], period["end"], period["label"], str(period["total"]),
                            "yes" if period["low"] else "no"]
-        assert [int(n) for n in row[5::2]] == period["counts"]
-        assert [float(s) if s else None for s in row[6::2]] == period["shares"]
+        assert [int(n) for n in row[5:-1:2]] == period["counts"]
+        assert [float(s) if s else None for s in row[6:-1:2]] == period["shares"]
+        assert row[-1] == found["index"]["digest"]
 
 
 def test_the_csv_keeps_queries_from_running_as_formulas(client: FlaskClient) -> None:
     response = client.get("/trends.csv?q=%3Doil&q=%2Bgas&q=-oil+gas&unit=year")
     header = next(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert header[5:] == ["'=oil: articles", "'=oil: share", "'+gas: articles", "'+gas: share",
-                          "'-oil gas: articles", "'-oil gas: share"]
+                          "'-oil gas: articles", "'-oil gas: share", "index_fingerprint"]
 
 
 # --- bad requests
