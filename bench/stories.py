@@ -112,6 +112,7 @@ class Report:
 
 def cluster(articles: Sequence[Article], folder: Path, params: StoryParams = PARAMS) -> dict[str, str]:
     """Assign stories as an indexing run would (batches, a commit each) into a new store; return id -> story."""
+    folder.mkdir(parents=True, exist_ok=True)
     store = StoryStore(folder, reset=True, params=params)
     stories: dict[str, str] = {}
     try:

@@ -32,9 +32,9 @@ STORIES_NAME = "stories.sqlite3"
 class StoryParams:
     """How near two articles must be to be one story (one set, picked on the tuning split of bench/stories.py)."""
 
-    shingle_words: int = 3  # words per shingle
+    shingle_words: int = 4  # words per shingle
     num_perm: int = 128  # MinHash permutations (the signature's length)
-    bands: int = 24  # LSH bands ...
+    bands: int = 16  # LSH bands ...
     rows: int = 2  # ... of this many signature values each: candidates from Jaccard about (1/bands)**(1/rows)
     seed: int = 1  # datasketch's permutation seed
     min_shingles: int = 10  # fewer distinct shingles: too short to judge, the article is its own story
@@ -232,7 +232,8 @@ class _Batch:
     def _story(self, position: int, article: Article, entry: _Entry, old: _Entry | None) -> str:
         if entry.signature is None:
             return story_id(article)
-        matches = _matches(entry, self._candidates(position, entry), self.params)
+        candidates = self._candidates(position, entry) if position in self.sharing or position in self.earlier else []
+        matches = _matches(entry, candidates, self.params) if candidates else []
         if old is not None:
             if any(match.story == old.story for _, match in matches) or _matches(entry, [old], self.params):
                 return old.story
