@@ -122,6 +122,38 @@ def test_an_updated_article_stays_while_it_matches_else_moves(store: StoryStore)
     assert store.story_of("ferry") == stories["ferry"] and store.story_of("mill") == stories["mill"]
 
 
+def test_a_founder_rewritten_as_another_story_leaves_its_story_id_to_its_copies(store: StoryStore) -> None:
+    stories = store.assign([article("ferry", FERRY), article("courier", copy_of(FERRY))])
+    moved = store.assign([article("ferry", ORCHESTRA)])["ferry"]
+    assert moved != stories["ferry"]
+    assert store.story_of("courier") == stories["ferry"]
+    assert store.assign([article("gazette", copy_of(FERRY))])["gazette"] == stories["ferry"]
+    assert store.assign([article("hall", ORCHESTRA + "\nMore follows.")])["hall"] == moved
+
+
+def test_one_call_gives_the_stories_of_one_call_per_article(tmp_path: Path) -> None:
+    (tmp_path / "apart").mkdir()
+    stored = [article("ferry", FERRY), article("mill", MILL)]
+    later = [article("ferry", ORCHESTRA), article("gazette", copy_of(FERRY)), article("mill", copy_of(MILL)),
+             article("hall", copy_of(ORCHESTRA))]
+    together, apart = (StoryStore(tmp_path, reset=True), StoryStore(tmp_path / "apart"))
+    for store in (together, apart):
+        store.assign(stored)
+    at_once = together.assign(later)
+    one_by_one = {a.id: story for a in later for story in apart.assign([a]).values()}
+    assert at_once == one_by_one
+    # The ferry left its story for the orchestra's text first: the copy of its old text, placed after, no longer
+    # meets it there (and so founds a story), and the orchestra's copy joins the ferry.
+    assert at_once["gazette"] not in (at_once["ferry"], together.story_of("mill"))
+    assert at_once["hall"] == at_once["ferry"]
+
+
+def test_nothing_to_assign_is_nothing(store: StoryStore) -> None:
+    assert store.assign([]) == {}
+    store.remove([])
+    store.commit()
+
+
 def test_an_article_alone_in_its_story_keeps_it_through_a_small_edit(store: StoryStore) -> None:
     story = store.assign([article("mill", MILL)])["mill"]
     assert store.assign([article("mill", MILL.replace("340", "350"))])["mill"] == story
