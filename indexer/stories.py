@@ -48,7 +48,7 @@ PARAMS = StoryParams()
 
 
 class StoryParamsError(NewsArchiveError):
-    """The index folder's stories were clustered with other parameters: the index must be rebuilt."""
+    """The index folder's stories cannot be used (other parameters, a damaged file): the index must be rebuilt."""
 
 
 _TABLES = """
@@ -99,10 +99,14 @@ class StoryStore:
         if reset:
             for suffix in ("", "-journal"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        self.db = sqlite3.connect(self.path)
-        self.db.executescript(_TABLES)
+        try:
+            self.db = sqlite3.connect(self.path)
+            self.db.executescript(_TABLES)
+            stored = self.db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+        except sqlite3.DatabaseError as err:  # not a database, or no folder to hold one
+            raise StoryParamsError(f"{self.path}: cannot read the story clusters ({err}): rebuild the index "
+                                   "(--rebuild)") from err
         wanted = json.dumps(asdict(params), sort_keys=True)
-        stored = self.db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
         if stored and stored[0] != wanted and self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
             self.db.close()
             raise StoryParamsError(

@@ -223,6 +223,13 @@ def test_a_store_clustered_with_other_parameters_is_refused_until_rebuilt(tmp_pa
     rebuilt.close()
 
 
+def test_a_damaged_story_file_says_to_rebuild(tmp_path: Path) -> None:
+    (tmp_path / STORIES_NAME).write_bytes(b"not a database, just bytes" * 100)
+    with pytest.raises(StoryParamsError, match="rebuild"):
+        StoryStore(tmp_path)
+    StoryStore(tmp_path, reset=True).close()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not REUTERS.is_dir(), reason=f"Reuters-21578 not found at {REUTERS}")
 def test_the_targets_hold_on_a_reuters_sample(tmp_path: Path) -> None:
