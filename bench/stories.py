@@ -9,7 +9,8 @@ the sources, negatives and every lightly edited copy, and each kind of edit is a
 are then clustered among all of Reuters-21578: labelled articles merged with any other Reuters story count as
 false, and merges among unlabelled Reuters stories are described (exact overlap, examples) as they have no labels.
 Timing: the articles of that run written as JSON Lines, assigned in indexing batches (before and after) and indexed
-by `newsarchive index`'s own `index_paths` into Whoosh, in the same run. Writes bench/results/stories-<time>.md
+by `newsarchive index`'s own `index_paths` into Whoosh, in the same run; then indexed again in one process, whose
+CPU time gives a second ratio that other load on the machine cannot inflate. Writes bench/results/stories-<time>.md
 and .json (--tune: stories-tuning-<time>).
 """
 
@@ -78,6 +79,7 @@ class Timing:
     assign_seconds: list[float]  # wall, before and after the indexing run
     assign_cpu_seconds: list[float]
     index_seconds: float
+    index_cpu_seconds: float  # a second indexing run in one process (procs=1): its CPU time, which load cannot inflate
     load_average: list[float]
 
     @property
@@ -89,6 +91,11 @@ class Timing:
     def added(self) -> float:
         """Assignment time as a share of the indexing run's."""
         return sum(self.assign_seconds) / len(self.assign_seconds) / self.index_seconds
+
+    @property
+    def added_cpu(self) -> float:
+        """Assignment CPU time as a share of a one-process indexing run's."""
+        return sum(self.assign_cpu_seconds) / len(self.assign_cpu_seconds) / self.index_cpu_seconds
 
 
 @dataclass
@@ -112,6 +119,7 @@ class Report:
 
 def cluster(articles: Sequence[Article], folder: Path, params: StoryParams = PARAMS) -> dict[str, str]:
     """Assign stories as an indexing run would (batches, a commit each) into a new store; return id -> story."""
+    folder.mkdir(parents=True, exist_ok=True)
     store = StoryStore(folder, reset=True, params=params)
     stories: dict[str, str] = {}
     try:
@@ -212,7 +220,7 @@ def merges(articles: list[Article], predicted: dict[str, str], others: set[str])
 def timing(articles: list[Article], scratch: Path) -> Timing:
     """Time story assignment (before and after) and a newsarchive indexing run of the same articles."""
     from indexer.backend import open_backend
-    from indexer.build import index_paths
+    from indexer.build import IndexOptions, index_paths
     from indexer.parsers import parse_path
     from indexer.results import article_to_dict
 
@@ -234,7 +242,11 @@ def timing(articles: list[Article], scratch: Path) -> Timing:
         cluster(parsed, scratch / f"stories{n}")
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
-    return Timing(len(parsed), walls, cpus, index_seconds, load + list(os.getloadavg()))
+    load += list(os.getloadavg())
+    sys.stderr.write("indexing them again in one process (CPU time)\n")
+    started = time.process_time()
+    index_paths([source], open_backend("whoosh", scratch / "index1"), IndexOptions(procs=1))
+    return Timing(len(parsed), walls, cpus, index_seconds, time.process_time() - started, load)
 
 
 def run(seed: int, sources: int, split: str = "test", whole: bool = True) -> Report:

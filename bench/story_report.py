@@ -34,8 +34,10 @@ def met(report: Report) -> list[str]:
                          f"{_yes(recall >= TARGET_RECALL)}); the lower of pairwise and B³ each.")
     if report.timing:
         added = report.timing.added
-        verdict = _yes(added <= TARGET_ADDED)
-        found.append(f"- Indexing time added: {added:.1%} (target ≤ {TARGET_ADDED:.0%}: {verdict}).")
+        cpu = report.timing.added_cpu
+        verdict = _yes(max(added, cpu) <= TARGET_ADDED)
+        found.append(f"- Indexing time added: {added:.1%} of the wall time, {cpu:.1%} of the CPU time of one process "
+                     f"(target ≤ {TARGET_ADDED:.0%}: {verdict}).")
     return found
 
 
@@ -88,7 +90,9 @@ def markdown(report: Report) -> str:
                   f"| indexing (newsarchive, Whoosh) | {t.index_seconds:.1f} | {_ms(t.index_seconds, t.articles)} |"]
         for label, wall, cpu in zip(("before", "after"), t.assign_seconds, t.assign_cpu_seconds, strict=True):
             lines.append(f"| story assignment, {label} (CPU {cpu:.2f} s) | {wall:.2f} | {_ms(wall, t.articles)} |")
-        lines += [f"| **added** | | **{t.assign_ms:.3f} ms, {t.added:.1%}** |"]
+        lines += [f"| **added** | | **{t.assign_ms:.3f} ms, {t.added:.1%}** |", "",
+                  f"CPU time: indexing in one process (procs=1) {t.index_cpu_seconds:.1f} s, story assignment "
+                  f"{sum(t.assign_cpu_seconds) / len(t.assign_cpu_seconds):.2f} s: **{t.added_cpu:.1%}** added."]
     return "\n".join(lines) + "\n"
 
 

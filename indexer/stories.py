@@ -32,9 +32,9 @@ STORIES_NAME = "stories.sqlite3"
 class StoryParams:
     """How near two articles must be to be one story (one set, picked on the tuning split of bench/stories.py)."""
 
-    shingle_words: int = 3  # words per shingle
+    shingle_words: int = 4  # words per shingle
     num_perm: int = 128  # MinHash permutations (the signature's length)
-    bands: int = 24  # LSH bands ...
+    bands: int = 16  # LSH bands ...
     rows: int = 2  # ... of this many signature values each: candidates from Jaccard about (1/bands)**(1/rows)
     seed: int = 1  # datasketch's permutation seed
     min_shingles: int = 10  # fewer distinct shingles: too short to judge, the article is its own story
@@ -48,7 +48,7 @@ PARAMS = StoryParams()
 
 
 class StoryParamsError(NewsArchiveError):
-    """The index folder's stories were clustered with other parameters: the index must be rebuilt."""
+    """The index folder's stories cannot be used (other parameters, a damaged file): the index must be rebuilt."""
 
 
 _TABLES = """
@@ -99,10 +99,14 @@ class StoryStore:
         if reset:
             for suffix in ("", "-journal"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        self.db = sqlite3.connect(self.path)
-        self.db.executescript(_TABLES)
+        try:
+            self.db = sqlite3.connect(self.path)
+            self.db.executescript(_TABLES)
+            stored = self.db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
+        except sqlite3.DatabaseError as err:  # not a database, or no folder to hold one
+            raise StoryParamsError(f"{self.path}: cannot read the story clusters ({err}): rebuild the index "
+                                   "(--rebuild)") from err
         wanted = json.dumps(asdict(params), sort_keys=True)
-        stored = self.db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
         if stored and stored[0] != wanted and self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
             self.db.close()
             raise StoryParamsError(
@@ -232,7 +236,8 @@ class _Batch:
     def _story(self, position: int, article: Article, entry: _Entry, old: _Entry | None) -> str:
         if entry.signature is None:
             return story_id(article)
-        matches = _matches(entry, self._candidates(position, entry), self.params)
+        candidates = self._candidates(position, entry) if position in self.sharing or position in self.earlier else []
+        matches = _matches(entry, candidates, self.params) if candidates else []
         if old is not None:
             if any(match.story == old.story for _, match in matches) or _matches(entry, [old], self.params):
                 return old.story
