@@ -310,9 +310,13 @@ def test_mlt_handler_takes_posted_preanalysed_text(solr: Solr, news: str,
     # Solr's MLT re-analyses stored text with the field's index analyzer, the JSON pre-analyser, which cannot
     # read plain text; it works from a posted pre-analysed value, on one core (the /mlt handler is not distributed).
     article = next(a for a in demo[0].values() if "flood wall" in a.body.lower())
-    core = next(iter(solr.get("/admin/cores", action="STATUS")["status"]))
-    answer = solr.post(f"/{core}/mlt?wt=json&fl=id&mlt.fl=body&mlt.mindf=1&mlt.interestingTerms=list",
-                       preanalyzed(article.body).encode(), "text/plain")
+    # The core that holds the article (the collection is routed by story: any shard may).
+    shard = solr.get(f"/{news}/select", q=f'id:"{article.id}"', fl="id,[shard]")["response"]["docs"][0]["[shard]"]
+    status = solr.get("/admin/collections", action="CLUSTERSTATUS", collection=news)["cluster"]["collections"][news]
+    replica = next(iter(status["shards"][shard]["replicas"].values()))
+    answer = Solr(replica["base_url"]).post(
+        f"/{replica['core']}/mlt?wt=json&fl=id&mlt.fl=body&mlt.mindf=1&mlt.interestingTerms=list",
+        preanalyzed(article.body).encode(), "text/plain")
     assert answer["response"]["numFound"] > 0 and "flood" in answer["interestingTerms"]
 
 
