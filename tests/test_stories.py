@@ -261,3 +261,22 @@ def test_the_targets_hold_on_a_reuters_sample(tmp_path: Path) -> None:
     started = time.process_time()
     cluster(articles, tmp_path / "stories")
     assert time.process_time() - started <= TARGET_ADDED * indexing
+
+    # The first page of a search for a wire story shows it once, its copies counted (every article: several times).
+    from indexer.request import Search
+
+    backend = open_backend("whoosh", tmp_path / "index")
+    members: dict[str, list[str]] = {}
+    for item in items:
+        members.setdefault(backend.article(item.article.id).story, []).append(item.article.id)
+    source = next(i.article for i in items if i.kind == "source"
+                  and len(members[backend.article(i.article.id).story]) >= 4)
+    story = backend.article(source.id).story
+    query = " ".join(source.headline.split()[:6])
+    every = backend.search(Search(query=query, group="none"))
+    grouped = backend.search(Search(query=query, group="story"))
+    assert sum(hit.story is not None and hit.story.id == story for hit in every.hits) >= 2
+    once = [hit for hit in grouped.hits if hit.story is not None and hit.story.id == story]
+    assert len(once) == 1 and once[0].story is not None and once[0].story.size == len(members[story])
+    assert grouped.stories < grouped.total
+    backend.close()

@@ -118,6 +118,20 @@ EXTRA = [
              "Temperatures broke records across the country during the heatwave."),
 ]
 
+# One wire story run by three outlets, lightly edited (fictional): grouped, the search page shows it once.
+GLASSWORKS = ("The old glassworks on the canal will reopen as a museum of craft next spring, the town council "
+              "said on Thursday, after a three-year restoration paid for by a local trust and a national grant.\n\n"
+              "The furnace hall will hold working demonstrations every weekend, and the former warehouse will show "
+              "the bottles and lamps the works made for more than a century.")
+STORY = [
+    _article("g01", "Old glassworks to reopen as a museum", "Lena Novak", "2020-06-10", ["culture"], "Wire",
+             GLASSWORKS),
+    _article("g02", "Glassworks museum opens next spring", "Lena Novak", "2020-06-10", ["culture"], "Courier",
+             "CANALSIDE (Courier) - " + GLASSWORKS),
+    _article("g03", "Canal glassworks will be a museum", "Lena Novak", "2020-06-11", ["culture"], "Gazette",
+             GLASSWORKS.split("\n\n")[0] + " Residents welcomed the news."),
+]
+
 # Hostile input: markup in every text field, and a script url. It must show as text and never run.
 HOSTILE: list[dict[str, Any]] = [
     {"id": "x1", "title": f"Quagga report {PAYLOAD_SCRIPT} {PAYLOAD_IMG} {PAYLOAD_SVG}",
@@ -127,7 +141,7 @@ HOSTILE: list[dict[str, Any]] = [
      "source": "Wire", "url": JAVASCRIPT_URL, "body": "The zebra report links to a script url."},
 ]
 
-ARTICLES: list[dict[str, Any]] = [*cast(list[dict[str, Any]], CORPUS), *EXTRA, *HOSTILE]
+ARTICLES: list[dict[str, Any]] = [*cast(list[dict[str, Any]], CORPUS), *EXTRA, *STORY, *HOSTILE]
 
 
 @dataclass
