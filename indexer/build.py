@@ -1,7 +1,9 @@
 """Indexing runs: read files, update articles by id in batched commits, skip what did not change.
 
-Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batches; what each file contributed is
-kept in the index folder's manifest (manifest.py), under the folder's run lock (runlock.py).
+Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batches, each given its story first
+(stories.py: copies of one wire story share a story id); what each file contributed is kept in the index folder's
+manifest (manifest.py), under the folder's run lock (runlock.py). The manifest and the stories are committed after
+the engine: a crash between leaves articles the manifest does not know, which the next run writes again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .manifest import FileState, Manifest
 from .parsers import iter_files, parse_path
 from .records import Article, Notice, Skipped
 from .runlock import run_lock
+from .stories import StoryStore
 
 DEFAULT_BATCH_SIZE = 5000
 # The fields `--folder-as` may fill with the name of a file's folder.
@@ -55,6 +58,7 @@ class IndexReport:
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
     seconds: float = 0.0
+    story_seconds: float = 0.0  # of those, giving articles their stories
 
 
 @dataclass
@@ -89,8 +93,10 @@ def index_paths(
     with run_lock(backend.folder) if lock else nullcontext():
         backend.prepare(rebuild=options.rebuild)
         manifest = Manifest(backend.folder, backend.schema_version, reset=options.rebuild)
+        stories = StoryStore(backend.folder, reset=options.rebuild)
         try:
-            run = _Run(backend, manifest, options, named={path.resolve() for path in paths if not path.is_dir()})
+            run = _Run(backend, manifest, stories, options,
+                       named={path.resolve() for path in paths if not path.is_dir()})
             for path in source_files(paths, backend.folder):
                 run.read_file(path)
                 if progress:
@@ -102,6 +108,7 @@ def index_paths(
             run.report.segments = backend.segment_count()
         finally:
             manifest.close()
+            stories.close()
     run.report.seconds = time.perf_counter() - started
     return run.report
 
@@ -126,9 +133,9 @@ def count_files(paths: Iterable[Path], index_dir: Path) -> int:
 class _Run:
     """One indexing run: the batch being filled and the report so far."""
 
-    def __init__(self, backend: SearchBackend, manifest: Manifest, options: IndexOptions,
+    def __init__(self, backend: SearchBackend, manifest: Manifest, stories: StoryStore, options: IndexOptions,
                  named: set[Path] | None = None) -> None:
-        self.backend, self.manifest, self.options = backend, manifest, options
+        self.backend, self.manifest, self.stories, self.options = backend, manifest, stories, options
         self.named = named or set()  # files named on their own, not found in a folder (no --folder-as value)
         self.report = IndexReport()
         self.batch = _Batch()
@@ -250,10 +257,15 @@ class _Run:
                 self.read_file(Path(other), rewrite=True)
 
     def flush(self) -> None:
-        """Commit the batch to the index, then record it in the manifest."""
+        """Give the batch's articles their stories, commit it to the index, then record it (manifest, stories)."""
         batch, self.batch = self.batch, _Batch()
         if batch.writes.articles or batch.writes.deletes:
-            self.backend.commit(batch.writes, self.options.procs)
+            self._give_stories(batch.writes)
+            try:
+                self.backend.commit(batch.writes, self.options.procs)
+            except BaseException:
+                self.stories.rollback()
+                raise
             self.report.commits += 1
         for pending in batch.files:
             self.manifest.record_file(pending.key, pending.state, pending.articles)
@@ -263,6 +275,15 @@ class _Run:
             self.manifest.add_articles(*self.reading_file)
         self.manifest.forget(batch.writes.deletes)
         self.manifest.commit()
+        self.stories.commit()
+
+    def _give_stories(self, writes: Batch) -> None:
+        """Set each article's story (deleted articles leave theirs first), in the order they were read."""
+        started = time.perf_counter()
+        self.stories.remove(writes.deletes)
+        assigned = self.stories.assign([article for article, _ in writes.articles.values()])
+        writes.articles = {i: (replace(a, story=assigned[i]), update) for i, (a, update) in writes.articles.items()}
+        self.report.story_seconds += time.perf_counter() - started
 
 
 def _folder_name(path: Path) -> str:
@@ -302,11 +323,15 @@ def delete_articles(backend: SearchBackend, ids: Iterable[str]) -> DeleteReport:
         if present:
             backend.commit(Batch(deletes=present))
         manifest = Manifest(backend.folder, backend.schema_version)
+        stories = StoryStore(backend.folder)
         try:
             manifest.forget(present)
             manifest.commit()
+            stories.remove(present)
+            stories.commit()
         finally:
             manifest.close()
+            stories.close()
     return DeleteReport(deleted=present, missing=[i for i in wanted if i not in present])
 
 

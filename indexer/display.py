@@ -1,8 +1,10 @@
-"""What every engine shows the same way: the headline of an article without one, and the lead of a text."""
+"""What every engine and front end show the same way: the headline of an article without one, the lead of a text,
+how far a story went."""
 
 from __future__ import annotations
 
 from .records import Article
+from .results import StoryRef
 
 LEAD_CHARS = 240
 HEADLINE_LEAD_CHARS = 80
@@ -21,3 +23,13 @@ def lead(text: str, limit: int = LEAD_CHARS) -> str:
         return text
     cut = text.rfind(" ", 0, limit)
     return text[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + ELLIPSIS
+
+
+def also_ran(story: StoryRef) -> str:
+    """Return how far a story went: "Also ran in 3 outlets (5 versions)", "2 versions", or "" for one article."""
+    if story.size <= 1:
+        return ""
+    versions = f"{story.size} versions"
+    if story.outlets > 1:
+        return f"Also ran in {story.outlets} outlets ({versions})"
+    return versions

@@ -23,6 +23,9 @@ class Article:
     url: str = ""
     # Headlines of other stories that the page linked in the body ("read also" lines): kept, not searched as body.
     related_headlines: tuple[str, ...] = field(default=(), compare=False)
+    # The wire story this article is a copy or version of (indexer/stories.py): given at indexing, never by a file,
+    # so it is no part of the fingerprint ("" until assigned: the article is a story of its own).
+    story: str = field(default="", compare=False)
 
     @cached_property
     def fingerprint(self) -> str:

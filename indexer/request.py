@@ -22,6 +22,10 @@ from .errors import QueryError
 SORTS = ("relevance", "newest", "oldest")
 MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
 FACETS = ("topic", "author", "source", "year", "month")
+# Copies of one wire story (indexer/stories.py): a result per story (its earliest matching version, with the others
+# as its copies) or one per article; and whether facets and the timeline count articles or stories.
+GROUPS = ("story", "none")
+COUNTS = ("articles", "stories")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 # Deep pages cost as much as collecting every hit before them; a complete listing is what exports are for.
@@ -43,6 +47,9 @@ class Search:
     date_to: date | None = None
     sort: str = "relevance"
     match: str = "all"
+    group: str = "none"
+    count: str = "articles"
+    story: tuple[str, ...] = ()  # only the articles of these stories (story ids)
 
     def selections(self) -> dict[str, tuple[str, ...]]:
         """Return the facet selections that are set, by facet name."""
@@ -162,6 +169,12 @@ def check_search(search: Search) -> None:
         raise QueryError(f"unknown sort {search.sort!r}: choose one of {', '.join(SORTS)}")
     if search.match not in MATCHES:
         raise QueryError(f"unknown match {search.match!r}: choose all (every word) or any (any word)")
+    if search.group not in GROUPS:
+        raise QueryError(f"unknown group {search.group!r}: choose story (one result per story) or none (every "
+                         "article)")
+    if search.count not in COUNTS:
+        raise QueryError(f"unknown count {search.count!r}: choose articles or stories (what facets and the timeline "
+                         "count)")
 
 
 def check_paging(paging: Paging) -> None:
@@ -196,6 +209,8 @@ class Param:
     minimum: int | None = None
     maximum: int | None = None  # a number's largest value, a text's length, a repeatable's count
     period_end: bool = False  # a date that ends a range: 1987-03 means up to the end of March
+    # Its value when left out on the search page and in the CLI, where that differs from the API's (`default`).
+    page_default: str | None = None
 
     @property
     def paging(self) -> bool:
@@ -206,6 +221,10 @@ class Param:
     def default(self) -> Any:
         """Return its value when left out (the dataclass field's default)."""
         return getattr(Paging() if self.paging else Search(), self.field)
+
+    def default_for(self, page: bool) -> Any:
+        """Return its value when left out: on the page and in the CLI (page=True), or in the API, feeds, exports."""
+        return self.page_default if page and self.page_default is not None else self.default
 
     @property
     def repeatable(self) -> bool:
@@ -225,17 +244,31 @@ PARAMS = (
     Param("sort", "sort", "choice", "Order of the hits (without a query, relevance is newest first).", choices=SORTS),
     Param("match", "match", "choice", "Require all the words, or any of them (more matching words rank higher).",
           choices=MATCHES),
+    Param("group", "group", "choice", "story: one result per story (its earliest matching version; the other "
+                                      "copies with it); none: every article. The search page and the CLI group by "
+                                      "story unless told otherwise; the API, feeds and exports do not.",
+          choices=GROUPS, page_default="story"),
+    Param("count", "count", "choice", "What facets and the timeline count: articles, or stories (each story once).",
+          choices=COUNTS),
+    Param("story", "story", "values", "Only the articles of these stories (story ids: every copy of a story).",
+          maximum=MAX_VALUES_PER_FACET),
     Param("page", "page", "number", f"Page number; pages reach {MAX_RESULT_DEPTH:,} results deep (page × per_page).",
           minimum=1, maximum=MAX_RESULT_DEPTH),
     Param("per_page", "per_page", "number", "Hits per page.", minimum=1, maximum=MAX_PER_PAGE),
 )
 
 
-def parse_params(getlist: Callable[[str], list[str]], per_page: int = DEFAULT_PER_PAGE) -> tuple[Search, Paging]:
+def default_search(page: bool = False) -> Search:
+    """Return the search of a URL without parameters: on the search page (page=True), or in the API."""
+    return Search(**{p.field: p.default_for(page) for p in PARAMS if not p.paging})
+
+
+def parse_params(getlist: Callable[[str], list[str]], per_page: int = DEFAULT_PER_PAGE,
+                 page: bool = False) -> tuple[Search, Paging]:
     """Return the search and page that query-string parameters ask for, or raise QueryError naming the bad one.
 
-    getlist(name) returns every value given for a parameter; per_page is the page size when none is given. Other
-    parameters are ignored.
+    getlist(name) returns every value given for a parameter; per_page is the page size when none is given; page:
+    for the search page (its defaults, Param.page_default). Other parameters are ignored.
     """
     found: dict[str, Any] = {}
     for param in PARAMS:
@@ -251,7 +284,7 @@ def parse_params(getlist: Callable[[str], list[str]], per_page: int = DEFAULT_PE
         if param.kind == "text":
             found[param.field] = text
         elif not text.strip():
-            found[param.field] = per_page if param.field == "per_page" else param.default
+            found[param.field] = per_page if param.field == "per_page" else param.default_for(page)
         else:
             found[param.field] = _parsed(param, text.strip())
     return (Search(**{k: v for k, v in found.items() if k not in _PAGING_FIELDS}),
@@ -276,18 +309,19 @@ def whole_number(name: str, text: str) -> int:
     return int(text)
 
 
-def build_params(search: Search, page: int | None = None, **changes: Any) -> dict[str, Any]:
+def build_params(search: Search, page: int | None = None, *, for_page: bool = True, **changes: Any) -> dict[str, Any]:
     """Return the query-string parameters of a search, less defaults, and of a page number if given; with changes
     (None removes a parameter).
 
-    The page size is left out: a link keeps the page size of the place it is shown.
+    for_page: a link to the search page (its defaults left out), else to the API, a feed or an export. The page
+    size is left out: a link keeps the page size of the place it is shown.
     """
     params: dict[str, Any] = {}
     for param in PARAMS:
         if param.paging:
             continue
         value = getattr(search, param.field)
-        if value == param.default:
+        if value == param.default_for(for_page):
             continue
         if param.repeatable:
             params[param.name] = list(value)
@@ -302,13 +336,14 @@ def build_params(search: Search, page: int | None = None, **changes: Any) -> dic
 
 def canonical_search(search: Search) -> str:
     """Return the search as one query string, the same for the same search: its parameters (as build_params makes
-    them, defaults left out) sorted by name and value, percent-encoded (spaces as %20); "" for every article.
+    them for the API, its defaults left out) sorted by name and value, percent-encoded (spaces as %20); "" for every
+    article.
 
     The query is stripped and `*` written as nothing, as both mean the same; the order of a facet's values does not
     matter (any of them matches), so they are sorted too.
     """
     query = search.query.strip()
-    params = build_params(replace(search, query="" if query in EVERYTHING else query))
+    params = build_params(replace(search, query="" if query in EVERYTHING else query), for_page=False)
     pairs = sorted((name, str(value)) for name, given in params.items()
                    for value in (given if isinstance(given, list) else [given]))
     return urlencode(pairs, quote_via=quote)

@@ -19,8 +19,38 @@ from .timeline import Timeline, build_timeline
 
 
 @dataclass(frozen=True)
+class StoryRef:
+    """The story an article belongs to: its id, how many articles it has and in how many outlets (sources) they ran."""
+
+    id: str
+    size: int
+    outlets: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this story."""
+        return {"id": self.id, "size": self.size, "outlets": self.outlets}
+
+
+@dataclass(frozen=True)
+class StoryCopy:
+    """Another article of a hit's story (a copy in another outlet, or another version), for "also ran in"."""
+
+    id: str
+    headline: str
+    date: datetime | None
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this copy."""
+        return {"id": self.id, "headline": self.headline, "date": _iso(self.date), "source": self.source}
+
+
+@dataclass(frozen=True)
 class Hit:
-    """One article in a result list, with its highlighted snippet (HTML: escaped text, matches in <mark>)."""
+    """One article in a result list, with its highlighted snippet (HTML: escaped text, matches in <mark>).
+
+    Grouped by story, a hit is its story's earliest matching version and `copies` lists the story's other articles.
+    """
 
     id: str
     headline: str
@@ -31,6 +61,9 @@ class Hit:
     url: str
     snippet: str
     score: float | None
+    story: StoryRef | None = None
+    copies: tuple[StoryCopy, ...] | None = None  # grouped by story: the story's other articles, by date
+
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON object of this hit."""
@@ -44,6 +77,8 @@ class Hit:
             "url": self.url,
             "snippet": self.snippet,
             "score": None if self.score is None else round(self.score, 4),
+            "story": self.story.to_dict() if self.story else None,
+            **({"copies": [c.to_dict() for c in self.copies]} if self.copies is not None else {}),
         }
 
 
@@ -91,8 +126,19 @@ class SearchPage:
     facets: dict[str, tuple[FacetValue, ...]]
     suggestion: str | None = None
     took_ms: float = 0.0
-    days: tuple[tuple[date, int], ...] = ()  # matches per day, for the timeline
+    days: tuple[tuple[date, int], ...] = ()  # matches per day (or stories, by count=stories), for the timeline
     partial: bool = False  # a part of the index (a shard) did not answer: the counts and hits miss its articles
+    stories: int = 0  # how many stories the matching articles belong to
+
+    @property
+    def grouped(self) -> bool:
+        """Return whether the hits are stories (one per story) rather than articles."""
+        return self.search.group == "story"
+
+    @property
+    def has_copies(self) -> bool:
+        """Return whether the matches hold copies of a story (fewer stories than articles): worth saying so."""
+        return self.stories < self.total
 
     @property
     def timeline(self) -> Timeline | None:
@@ -101,8 +147,8 @@ class SearchPage:
 
     @property
     def pages(self) -> int:
-        """Return how many pages the (depth-capped) result set fills."""
-        reachable = min(self.total, MAX_RESULT_DEPTH)
+        """Return how many pages the (depth-capped) result set fills: of stories when grouped, else of articles."""
+        reachable = min(self.stories if self.grouped else self.total, MAX_RESULT_DEPTH)
         return max(1, -(-reachable // self.paging.per_page))
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,6 +156,9 @@ class SearchPage:
         return {
             "query": self.search.query,
             "total": self.total,
+            "stories": self.stories,
+            "group": self.search.group,
+            "count": self.search.count,
             "page": self.paging.page,
             "per_page": self.paging.per_page,
             "hits": [hit.to_dict() for hit in self.hits],
@@ -281,6 +330,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "url": article.url,
         "body": article.body,
         "related_headlines": list(article.related_headlines),
+        "story": article.story or None,
     }
 
 

@@ -19,11 +19,12 @@ def safe_cell(value: str) -> str:
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[str]], bom: bool = True) -> Iterator[str]:
-    """Return CSV text a row at a time (for streaming): the header at once, then each row, every cell made safe."""
+    """Return CSV text a row at a time (for streaming): the header at once, then each row, every cell made safe (the
+    header's too: it may name what a user typed)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(CSV_BOM if bom else "")
-    writer.writerow(header)
+    writer.writerow([safe_cell(name) for name in header])
     yield _taken(buffer)
     for row in rows:
         writer.writerow([safe_cell(value) for value in row])

@@ -86,18 +86,18 @@ def build_timeline(days: Iterable[tuple[date, int]], window: tuple[date | None, 
         return None
     first, last = min(counted), max(counted)
     low, high = window
-    if low is not None and high is not None and low <= first and last <= high and _unit(low, high) != "year":
+    if low is not None and high is not None and low <= first and last <= high and choose_unit(low, high) != "year":
         first, last = low, high
-    unit = _unit(first, last)
-    starts = _starts(unit, first, last)
-    totals = dict.fromkeys(starts, 0)
+    unit = choose_unit(first, last)
+    bounds = period_bounds(unit, first, last)
+    totals = dict.fromkeys((start for start, _ in bounds), 0)
     for day, n in counted.items():
-        totals[_start_of(unit, day)] += n
-    ends = [s - timedelta(days=1) for s in starts[1:]] + [_end_of(unit, starts[-1])]
-    return Timeline(unit, tuple(Period(unit, s, e, totals[s]) for s, e in zip(starts, ends, strict=True)))
+        totals[start_of(unit, day)] += n
+    return Timeline(unit, tuple(Period(unit, s, e, totals[s]) for s, e in bounds))
 
 
-def _unit(first: date, last: date) -> str:
+def choose_unit(first: date, last: date) -> str:
+    """Return the unit that shows the days first to last in at most MAX_PERIODS periods (days, weeks, months, years)."""
     span = (last - first).days + 1
     if span <= _SPAN_DAYS["day"]:
         return "day"
@@ -107,7 +107,8 @@ def _unit(first: date, last: date) -> str:
     return "month" if months <= MAX_PERIODS else "year"
 
 
-def _start_of(unit: str, day: date) -> date:
+def start_of(unit: str, day: date) -> date:
+    """Return the first day of the period of a unit (weeks start on Monday) that holds a day."""
     if unit == "year":
         return date(day.year, 1, 1)
     if unit == "month":
@@ -133,8 +134,19 @@ def _next(unit: str, start: date) -> date:
     return start + timedelta(days=7 if unit == "week" else 1)
 
 
-def _starts(unit: str, first: date, last: date) -> list[date]:
-    starts = [_start_of(unit, first)]
+def period_bounds(unit: str, first: date, last: date) -> list[tuple[date, date]]:
+    """Return the first and last day of every period of a unit from the one holding first to the one holding last."""
+    starts = [start_of(unit, first)]
     while _next(unit, starts[-1]) <= last:
         starts.append(_next(unit, starts[-1]))
-    return starts
+    return [(start, _end_of(unit, start)) for start in starts]
+
+
+def period_count(unit: str, first: date, last: date) -> int:
+    """Return how many periods period_bounds would list, without listing them (a guard before a long range)."""
+    low, high = start_of(unit, first), start_of(unit, last)
+    if unit == "year":
+        return high.year - low.year + 1
+    if unit == "month":
+        return (high.year - low.year) * 12 + high.month - low.month + 1
+    return (high - low).days // (7 if unit == "week" else 1) + 1

@@ -5,7 +5,8 @@ the target in batches, each committed before a checkpoint in the target's folder
 A copy that stops (a crash, Ctrl-C, a node down) starts again after the last committed batch when it is run
 again; if the source changed meanwhile (another article count), it starts from the beginning. Writes are upserts
 by id, so a batch written twice leaves one copy of each article. When the copy is done, the source's manifest is
-copied too, so the next `newsarchive index` into the target skips the files that gave those articles.
+copied too, so the next `newsarchive index` into the target skips the files that gave those articles, and so are
+the stories (the articles keep their story ids, and later articles join those stories).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .build import DEFAULT_BATCH_SIZE
 from .manifest import MANIFEST_NAME
 from .request import Search
 from .runlock import run_lock
+from .stories import STORIES_NAME
 
 CHECKPOINT = "newsarchive-import.json"
 
@@ -64,6 +66,7 @@ def transfer(source: SearchBackend, target: SearchBackend, batch_size: int = DEF
             if close:
                 close()
         _copy_manifest(source.folder, target)
+        _copy_stories(source.folder, target)
         checkpoint.unlink(missing_ok=True)
     return TransferReport(copied, done, total, time.perf_counter() - started)
 
@@ -94,3 +97,10 @@ def _copy_manifest(source_folder: Path, target: SearchBackend) -> None:
     with closing(sqlite3.connect(copy)) as db:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (target.schema_version,))
         db.commit()
+
+
+def _copy_stories(source_folder: Path, target: SearchBackend) -> None:
+    """Give the target the source's stories, so that articles indexed later join the stories already copied."""
+    stories = source_folder / STORIES_NAME
+    if stories.exists() and source_folder.resolve() != target.folder.resolve():
+        shutil.copyfile(stories, target.folder / STORIES_NAME)

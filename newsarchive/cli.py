@@ -32,6 +32,7 @@ from indexer.build import (
     optimize_index,
 )
 from indexer.dates import parse_bound
+from indexer.display import also_ran
 from indexer.errors import NewsArchiveError
 from indexer.kwic import (
     DEFAULT_WIDTH,
@@ -270,7 +271,8 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
 
 def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[..., Any]:
     """Add the search parameters (indexer.request.PARAMS) as the argument QUERY and one option each (without
-    --page and --per-page when paging is False: a command that takes every match)."""
+    --page and --per-page when paging is False: a command that takes every match, and so has the API's defaults,
+    every article rather than one a story; `search` has the search page's)."""
     for param in reversed(PARAMS):
         if param.paging and not paging:
             continue
@@ -283,8 +285,8 @@ def search_options(fn: Callable[..., Any], paging: bool = True) -> Callable[...,
         elif param.kind == "date":
             option = click.option(flag, param.field, callback=_bound(param.period_end), help=param.help)
         elif param.kind == "choice":
-            option = click.option(flag, param.field, type=click.Choice(param.choices), default=param.default,
-                                  show_default=True, help=param.help)
+            option = click.option(flag, param.field, type=click.Choice(param.choices),
+                                  default=param.default_for(page=paging), show_default=True, help=param.help)
         else:
             option = click.option(flag, param.field, type=int, default=param.default, show_default=True,
                                   help=param.help)
@@ -317,7 +319,9 @@ def search_command(index_dir: Path | None, as_json: bool, **given: Any) -> None:
 def _echo_page(result: SearchPage) -> None:
     first = result.paging.start + 1
     shown = f"{first:,}-{first + len(result.hits) - 1:,} of " if result.hits else ""
-    click.echo(f"{shown}{result.total:,} articles ({result.took_ms:.0f} ms)")
+    counted = f"{result.stories:,} stories ({result.total:,} articles)" if result.grouped and result.has_copies else (
+        f"{result.total:,} articles")
+    click.echo(f"{shown}{counted} ({result.took_ms:.0f} ms)")
     if result.partial:
         click.echo(PARTIAL_NOTE, err=True)
     if result.suggestion:
@@ -329,6 +333,10 @@ def _echo_page(result: SearchPage) -> None:
         if byline:
             click.echo(f"   {byline}")
         click.echo(f"   {_terminal_snippet(hit.snippet)}")
+        if hit.story and hit.copies:
+            more = f" and {len(hit.copies) - 5} more" if len(hit.copies) > 5 else ""
+            click.echo(f"   {also_ran(hit.story)}: " + "; ".join(f"{c.source or '?'} {c.id}" for c in hit.copies[:5])
+                       + more)
     for name, values in result.facets.items():
         if values:
             listed = ", ".join(f"{v.value} ({v.count:,})" for v in values[:8])

@@ -19,8 +19,10 @@ from newsarchive.cli import main
 
 from .conftest import CORPUS, SAMPLE, write_jsonl
 
-PAGE_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline", "index", "search"}
-HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
+PAGE_KEYS = {"query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets", "suggestion",
+             "timeline", "index", "search"}
+# The CLI groups copies of a story as the search page does: each hit lists its story's other articles.
+HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story", "copies"}
 SUMMARY = re.compile(
     r"^Indexed (?P<index>.+): (?P<added>[\d,]+) added, (?P<updated>[\d,]+) updated, "
     r"(?P<unchanged>[\d,]+) unchanged, (?P<deleted>[\d,]+) deleted; (?P<skipped>[\d,]+) skipped\. "
@@ -247,7 +249,8 @@ def test_search_json_shape(index_dir: Path) -> None:
     result = ok("search", "--json", "--index", index_dir, "storm")
     page = json.loads(result.stdout)  # one JSON object and nothing else
     assert set(page) == PAGE_KEYS
-    assert page["query"] == "storm" and page["search"] == "q=storm"
+    # The CLI groups copies of a story, as the page does: the canonical search says so.
+    assert page["query"] == "storm" and page["search"] == "group=story&q=storm"
     assert page["index"]["articles"] == 7 and page["index"]["backend"] == "whoosh" and page["index"]["digest"]
     assert (page["total"], page["page"], page["per_page"]) == (2, 1, 10)
     assert page["suggestion"] is None

@@ -23,6 +23,7 @@ from indexer.request import (
     Search,
     build_params,
     canonical_search,
+    default_search,
     parse_params,
 )
 from newsarchive.cli import main
@@ -50,7 +51,7 @@ def test_the_cli_has_the_argument_and_an_option_of_each_parameter() -> None:
         assert option.multiple == param.repeatable
         if param.kind == "choice":
             assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == param.choices
-            assert option.default == param.default
+            assert option.default == param.default_for(page=True)  # the CLI shows what the page shows
         if param.kind == "number":
             assert option.default == param.default
     search_fields = {p.name for p in command.params} - {"index_dir", "as_json", "help"}
@@ -88,7 +89,9 @@ searches = st.builds(Search, query=st.text(max_size=20).map(str.strip), topic=va
 @settings(max_examples=200, deadline=None)
 @given(search=searches, page=st.integers(1, 1000))
 def test_a_search_survives_the_round_trip_through_its_query_string(search: Search, page: int) -> None:
-    parsed = parse_params(args(build_params(search, page)).getlist, per_page=25)
+    parsed = parse_params(args(build_params(search, page)).getlist, per_page=25, page=True)
+    assert parsed == (search, Paging(page=page, per_page=25))
+    parsed = parse_params(args(build_params(search, page, for_page=False)).getlist, per_page=25)
     assert parsed == (search, Paging(page=page, per_page=25))
 
 
@@ -111,9 +114,14 @@ def test_the_canonical_form_is_sorted_encoded_and_without_defaults() -> None:
 
 
 def test_defaults_are_left_out_of_urls_and_filled_in_when_parsing() -> None:
-    assert build_params(Search()) == {}
-    assert build_params(Search(sort="newest", topic=("oil",)), page=2) == {"topic": ["oil"], "sort": "newest",
-                                                                          "page": 2}
+    assert build_params(Search(), for_page=False) == {}
+    assert build_params(default_search(page=True)) == {}
+    # The page groups copies of a story unless told otherwise; the API, feeds and exports do not.
+    assert build_params(Search()) == {"group": "none"}
+    assert build_params(default_search(page=True), for_page=False) == {"group": "story"}
+    assert parse_params(MultiDict().getlist, page=True) == (default_search(page=True), Paging())
+    assert build_params(Search(sort="newest", topic=("oil",)), page=2, for_page=False) == {
+        "topic": ["oil"], "sort": "newest", "page": 2}
     assert parse_params(MultiDict([("sort", ""), ("page", " "), ("utm_source", "x")]).getlist) == (Search(),
                                                                                                      Paging())
 

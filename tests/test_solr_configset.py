@@ -51,7 +51,7 @@ DEMO = ROOT / "demo"
 DEMO_SOURCE = "Valley Courier (fictional sample)"
 SCHEMA_FIELDS = {
     "_version_", "id", "headline", "body", "author", "topic", "source", "author_exact", "topic_exact",
-    "source_exact", "date", "year", "month", "day", "url", "related_headlines", "fingerprint",
+    "source_exact", "date", "year", "month", "day", "url", "related_headlines", "fingerprint", "story",
 }
 PARITY_MINIMUM = 99.9  # per cent of tokens (the issue's requirement)
 
@@ -258,7 +258,7 @@ def test_init_tries_the_next_url_and_names_them_all_when_none_answers(cloud: Sol
 
 def test_unknown_fields_are_refused(solr: Solr, news: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
-        solr.post(f"/{news}/update?wt=json", json.dumps([{"id": "x", "nonesuch": "guess me"}]).encode())
+        solr.post(f"/{news}/update?wt=json", json.dumps([{"id": "x", "story": "s1", "nonesuch": "guess me"}]).encode())
     assert "unknown field 'nonesuch'" in json.load(refused.value)["error"]["msg"]
 
 
@@ -310,9 +310,13 @@ def test_mlt_handler_takes_posted_preanalysed_text(solr: Solr, news: str,
     # Solr's MLT re-analyses stored text with the field's index analyzer, the JSON pre-analyser, which cannot
     # read plain text; it works from a posted pre-analysed value, on one core (the /mlt handler is not distributed).
     article = next(a for a in demo[0].values() if "flood wall" in a.body.lower())
-    core = next(iter(solr.get("/admin/cores", action="STATUS")["status"]))
-    answer = solr.post(f"/{core}/mlt?wt=json&fl=id&mlt.fl=body&mlt.mindf=1&mlt.interestingTerms=list",
-                       preanalyzed(article.body).encode(), "text/plain")
+    # The core that holds the article (the collection is routed by story: any shard may).
+    shard = solr.get(f"/{news}/select", q=f'id:"{article.id}"', fl="id,[shard]")["response"]["docs"][0]["[shard]"]
+    status = solr.get("/admin/collections", action="CLUSTERSTATUS", collection=news)["cluster"]["collections"][news]
+    replica = next(iter(status["shards"][shard]["replicas"].values()))
+    answer = Solr(replica["base_url"]).post(
+        f"/{replica['core']}/mlt?wt=json&fl=id&mlt.fl=body&mlt.mindf=1&mlt.interestingTerms=list",
+        preanalyzed(article.body).encode(), "text/plain")
     assert answer["response"]["numFound"] > 0 and "flood" in answer["interestingTerms"]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -144,3 +145,41 @@ def test_top_ten(pages: dict[Search, tuple[SearchPage, SearchPage]], search: Sea
     overlap = len(set(ours) & set(theirs))
     print(f"top-10 overlap {overlap:2}/{len(ours)}  {_label(search)}")  # noqa: T201
     assert overlap >= min(MIN_OVERLAP, len(ours))
+
+
+# Stories: both engines were given the same story ids by the indexing runs (indexer/stories.py, the same input
+# in the same order); grouped and counted by story, they must agree as articles do.
+STORY_SEARCHES = [replace(s, group="story", count="stories") for s in (
+    Search(query="oil"), Search(query='"interest rates"'), Search(query="oil", topic=("crude",)),
+    Search(query="wheat date:1987-03"), Search(query="dollar", sort="newest"), Search(query="coffee", sort="oldest"),
+    Search(sort="oldest"),
+)]
+
+
+@pytest.fixture(scope="module")
+def story_pages(whoosh: SearchBackend, solr: SearchBackend) -> dict[Search, tuple[SearchPage, SearchPage]]:
+    """Each search's first page on Whoosh and on Solr, one result per story, facets counting stories."""
+    return {s: (whoosh.search(s, TOP), solr.search(s, TOP)) for s in STORY_SEARCHES}
+
+
+def test_every_article_has_the_same_story_on_both(whoosh: SearchBackend, solr: SearchBackend) -> None:
+    ours, theirs = ({a.id: a.story for a in backend.iter_matches(Search(sort="oldest"), STORIES)}
+                    for backend in (whoosh, solr))
+    assert len(ours) == STORIES and ours == theirs
+    assert len(set(ours.values())) < STORIES  # Reuters has copies: some stories hold several articles
+
+
+@pytest.mark.parametrize("search", [pytest.param(s, id=_label(s)) for s in STORY_SEARCHES])
+def test_stories_are_counted_alike(story_pages: dict[Search, tuple[SearchPage, SearchPage]], search: Search) -> None:
+    whoosh_page, solr_page = story_pages[search]
+    assert (whoosh_page.total, whoosh_page.stories) == (solr_page.total, solr_page.stories)
+    assert whoosh_page.stories <= whoosh_page.total
+    for name in FACETS:
+        assert whoosh_page.facets[name] == solr_page.facets[name], name
+    assert whoosh_page.days == solr_page.days and sum(c for _, c in whoosh_page.days) <= whoosh_page.stories
+    if search.sort != "relevance":  # one result per story, by its earliest version's date: the same list
+        assert [h.id for h in whoosh_page.hits] == [h.id for h in solr_page.hits]
+    for ours, theirs in zip(whoosh_page.hits, solr_page.hits, strict=False):
+        if ours.id == theirs.id:
+            assert ours.story == theirs.story
+            assert [c.id for c in ours.copies or ()] == [c.id for c in theirs.copies or ()]

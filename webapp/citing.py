@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, render_template, request, st
 from indexer.citations import Archive, SearchCitation, citations, describe_search
 from indexer.errors import ArticleNotFoundError
 from indexer.records import Article
-from indexer.request import Paging, Search, canonical_search
+from indexer.request import Paging, Search, build_params, canonical_search
 from indexer.results import IndexFingerprint
 
 from . import clock
@@ -50,7 +50,7 @@ def cite() -> str:
                               cite_url(wanted, index), clock.today())
     return render_template("views/cite.html", citation=citation, page=page, then=then, index=index,
                            described=describe_search(wanted), params=parse_qsl(canonical),
-                           rerun=_with_query("views.search", canonical),
+                           rerun=url_for("views.search", **build_params(wanted)),
                            downloads=[(label, _with_query(endpoint, canonical)) for label, endpoint in DOWNLOADS])
 
 

@@ -31,7 +31,7 @@ from .urls import absolute_url
 
 bp = Blueprint("exports", __name__)
 FEED_ENTRIES = 50
-CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body", FINGERPRINT_KEY)
+CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body", "story", FINGERPRINT_KEY)
 # Whole Content-Type values, passed as content_type=: werkzeug appends "; charset=utf-8" to a text/* or *+xml
 # mimetype= even when it already has one, which sent "text/csv; charset=utf-8; charset=utf-8".
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -113,7 +113,7 @@ def _csv_lines(articles: Iterator[Article], digest: str) -> Iterator[str]:
     for article in articles:
         row = [article.id, article.headline, "; ".join(article.author),
                article.date.isoformat() if article.date else "", "; ".join(article.topic), article.source,
-               article.url, article.body, digest]
+               article.url, article.body, article.story, digest]
         writer.writerow([_cell(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -145,8 +145,8 @@ def _atom(req: Search, articles: list[Article], index: IndexFingerprint) -> byte
     feed = ET.Element(f"{{{ATOM}}}feed")
     site = current_app.config["SITE_NAME"]
     title = f"{site}: {req.query}" if req.query else f"{site}: newest articles"
-    page_url = absolute_url("views.search", **build_params(req, sort=None))
-    self_url = absolute_url("exports.feed", **build_params(req, sort=None))
+    page_url = absolute_url("views.search", **build_params(req, sort=None, group=None))
+    self_url = absolute_url("exports.feed", **build_params(req, for_page=False, sort=None))
     _text(feed, "title", title)
     _text(feed, "id", self_url)
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)

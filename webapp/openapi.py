@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
-from indexer.request import MAX_VALUES_PER_FACET, PARAMS, Param
+from indexer.request import COUNTS, GROUPS, MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, PARAMS, Param
 from indexer.results import DIGEST_LENGTH
+from indexer.trends import LOW_FRACTION, LOW_MINIMUM, MAX_QUERIES, MAX_TREND_PERIODS, SHARED, TREND_PARAMS
 
 from .params import DEFAULT_RELATED, MAX_RELATED
 
@@ -51,6 +52,26 @@ def _search_parameter(param: Param) -> dict[str, Any]:
 
 
 SEARCH_PARAMETERS = [_search_parameter(param) for param in PARAMS]
+
+
+def _trend_parameters() -> list[dict[str, Any]]:
+    """Return the parameters of /api/trends: its own (indexer.trends.TREND_PARAMS), then the filters it shares."""
+    found = []
+    for param in TREND_PARAMS:
+        if param.choices:
+            found.append(_param(param.name, param.help + " Another value is answered 400.",
+                                {"type": "string", "enum": list(param.choices)}))
+        else:
+            answered = (f" More than {MAX_QUERIES} values, a query that cannot be parsed, or no query at all is "
+                        "answered 400.")
+            query = _param(param.name, param.help + answered, {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                           array=True)
+            query["schema"]["maxItems"] = param.maximum
+            found.append(query)
+    return found + [p for p in SEARCH_PARAMETERS if p["name"] in SHARED]
+
+
+TREND_PARAMETERS = _trend_parameters()
 KEY = {"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
        "description": "The article id; ids with characters other than letters, digits and .:@_- are written "
                       "as ~ followed by their URL-safe base64 (a ~ key that is not is answered 400)."}
@@ -69,12 +90,28 @@ SCHEMAS: dict[str, Any] = {
                            "date": NULLABLE_DATE, "topic": STRINGS, "source": {"type": "string"},
                            "url": {"type": "string"},
                            "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
-                           "score": {"type": ["number", "null"]}}},
+                           "score": {"type": ["number", "null"]},
+                           "story": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Story"}],
+                                     "description": "The wire story the article is a copy or version of (null: "
+                                                    "indexed before stories; rebuild to cluster it)"},
+                           "copies": {"type": "array", "items": {"$ref": "#/components/schemas/StoryCopy"},
+                                      "description": "With group=story: the story's other articles, by date "
+                                                     "(the hit is its earliest matching version)"}}},
+    "Story": {"type": "object", "required": ["id", "size", "outlets"],
+              "properties": {"id": {"type": "string"},
+                             "size": {"type": "integer", "description": "How many articles the story has"},
+                             "outlets": {"type": "integer", "description": "In how many sources they ran"}}},
+    "StoryCopy": {"type": "object", "required": ["id", "headline", "date", "source"],
+                  "properties": {"id": {"type": "string"}, "headline": {"type": "string"}, "date": NULLABLE_DATE,
+                                 "source": {"type": "string"}}},
     "FacetValue": {"type": "object", "required": ["value", "count"],
                    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}},
-    "SearchPage": {"type": "object", "required": ["query", "total", "page", "per_page", "hits", "facets",
-                                                 "suggestion", "timeline"],
-                   "properties": {"query": {"type": "string"}, "total": {"type": "integer"},
+    "SearchPage": {"type": "object", "required": ["query", "total", "stories", "group", "count", "page", "per_page",
+                                                 "hits", "facets", "suggestion", "timeline"],
+                   "properties": {"query": {"type": "string"},
+                                  "total": {"type": "integer", "description": "How many articles match"},
+                                  "stories": {"type": "integer", "description": "How many stories they belong to"},
+                                  "group": {"enum": list(GROUPS)}, "count": {"enum": list(COUNTS)},
                                   "page": {"type": "integer"}, "per_page": {"type": "integer"},
                                   "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                                   "facets": {"type": "object", "additionalProperties": {
@@ -116,6 +153,39 @@ SCHEMAS: dict[str, Any] = {
                              "top_topic": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_author": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
                              "top_source": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}},
+    "Trends": {"type": "object",
+               "required": ["queries", "filters", "count", "measure", "unit", "low_below", "series", "periods"],
+               "description": "Each query's count and share of the archive's articles (or stories, each once) per "
+                              "period, under the shared filters. Periods run from the first dated match to the last "
+                              "(or over from/to), at most " + f"{MAX_TREND_PERIODS:,}" + ".",
+               "properties": {"queries": STRINGS,
+                              "filters": {"type": "object", "description": "The shared filters given, as parameters"},
+                              "count": {"enum": list(COUNTS)}, "measure": {"enum": ["share", "count"]},
+                              "unit": {"enum": ["day", "week", "month", "year", None],
+                                       "description": "null when no dated article matches (no periods)"},
+                              "low_below": {"type": "number", "description": "A period whose total is below this "
+                                            f"is low: {LOW_MINIMUM}, or {LOW_FRACTION:g} of the median period's "
+                                            "total when more"},
+                              "series": {"type": "array", "maxItems": MAX_QUERIES, "items": {
+                                  "type": "object", "required": ["query", "total", "stories", "suggestion"],
+                                  "properties": {"query": {"type": "string"},
+                                                 "total": {"type": "integer", "description": "Articles it matches"},
+                                                 "stories": {"type": "integer",
+                                                             "description": "Stories they belong to"},
+                                                 "suggestion": {"type": ["string", "null"]}}}},
+                              "periods": {"type": "array", "items": {"$ref": "#/components/schemas/TrendPeriod"}},
+                              "partial": PARTIAL}},
+    "TrendPeriod": {"type": "object", "required": ["start", "end", "label", "total", "low", "counts", "shares"],
+                    "properties": {"start": {"type": "string", "format": "date"},
+                                   "end": {"type": "string", "format": "date"}, "label": {"type": "string"},
+                                   "total": {"type": "integer", "description": "The archive's articles (or stories) "
+                                                                               "in the period, under the filters"},
+                                   "low": {"type": "boolean", "description": "Too little material to draw a share"},
+                                   "counts": {"type": "array", "items": {"type": "integer"},
+                                              "description": "Each query's count, in the order of queries"},
+                                   "shares": {"type": "array", "items": {"type": ["number", "null"]},
+                                              "description": "Each query's count / total, rounded to 6 digits "
+                                                             "(null when the total is 0)"}}},
     "Error": {"type": "object", "required": ["error"], "additionalProperties": False,
               "properties": {"error": {"type": "object", "required": ["status", "code", "message"],
                                        "additionalProperties": False,
@@ -137,7 +207,7 @@ SCHEMAS["IndexFingerprint"] = {
                    "schema_version": {"type": "string"}, "analyzer_version": {"type": "string"},
                    "digest": {"type": "string", "pattern": f"^[0-9a-f]{{{DIGEST_LENGTH}}}$",
                               "description": "Cite this; /cite?...&fp=DIGEST says whether the index changed since"}}}
-for _name in ("SearchPage", "Article", "Related", "Stats"):
+for _name in ("SearchPage", "Article", "Related", "Stats", "Trends"):
     SCHEMAS[_name]["required"].append("index")
     SCHEMAS[_name]["properties"]["index"] = {"$ref": "#/components/schemas/IndexFingerprint"}
 SCHEMAS["SearchPage"]["required"] += ["search", "cite"]
@@ -211,6 +281,9 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
             "/api/stats": {"get": {"operationId": "stats", "summary": "What the index holds",
                                    "responses": _responses("Stats", 503)}},
             "/export.kwic.csv": _kwic_operation(),
+            "/api/trends": {"get": {"operationId": "trends", "summary": "Coverage over time: queries compared",
+                                    "parameters": TREND_PARAMETERS,
+                                    "responses": _responses("Trends", 400, 429, 503)}},
         },
         "components": {"schemas": SCHEMAS},
     }

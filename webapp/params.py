@@ -18,9 +18,12 @@ _PLAIN_ID = re.compile(r"^[\w.:@-]+$")
 _ENCODED_PREFIX = "~"
 
 
-def search_request(args: MultiDict[str, str], per_page: int) -> tuple[Search, Paging]:
-    """Return the search and page that query-string parameters ask for (indexer.request.PARAMS), or QueryError."""
-    return parse_params(args.getlist, per_page)
+def search_request(args: MultiDict[str, str], per_page: int, page: bool = False) -> tuple[Search, Paging]:
+    """Return the search and page that query-string parameters ask for (indexer.request.PARAMS), or QueryError.
+
+    page: for the search page (and the embed), whose defaults differ (it groups copies of a story).
+    """
+    return parse_params(args.getlist, per_page, page)
 
 
 def result_position(args: MultiDict[str, str]) -> int | None:
@@ -34,7 +37,8 @@ def result_position(args: MultiDict[str, str]) -> int | None:
 
 
 # Values a search parameter has when it is left out: a URL holding them (or empty ones) says nothing more.
-_DEFAULTS = {param.name: str(param.default) for param in PARAMS if param.kind == "choice" or param.name == "page"}
+_DEFAULTS = {param.name: str(param.default_for(page=True)) for param in PARAMS
+             if param.kind == "choice" or param.name == "page"}
 
 
 def without_defaults(args: MultiDict[str, str]) -> list[tuple[str, str]] | None:

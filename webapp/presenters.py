@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import url_for
 
-from indexer.request import EVERYTHING, MATCHES, SORTS, Search, build_params
+from indexer.request import COUNTS, EVERYTHING, GROUPS, MATCHES, SORTS, Search, build_params
 from indexer.results import FacetValue, SearchPage
 
 from .params import article_key
@@ -17,6 +17,8 @@ from .params import article_key
 # How the page names each sort and word matching of indexer.request (a KeyError at once if one is added there).
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 MATCH_LABELS = {"all": "All the words", "any": "Any of the words"}
+GROUP_LABELS = {"story": "One per story", "none": "Every copy"}
+COUNT_LABELS = {"articles": "Articles", "stories": "Stories"}
 FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month"}
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # Labels under the timeline at most (half as many where it is narrow); counts printed above bars up to COUNTED_BARS.
@@ -129,6 +131,22 @@ def match_choices(search: Search) -> list[Choice]:
                    search.match == value) for value in MATCHES]
 
 
+def group_choices(search: Search) -> list[Choice]:
+    """Return the ways to list copies of a story: one result per story (the page's default), or every copy."""
+    return [Choice(GROUP_LABELS[value], search_url(search, group=value), search.group == value) for value in GROUPS]
+
+
+def count_choices(search: Search) -> list[Choice]:
+    """Return what facets and the timeline can count: articles, or stories (each story once)."""
+    return [Choice(COUNT_LABELS[value], search_url(search, count=value if value != "articles" else None),
+                   search.count == value) for value in COUNTS]
+
+
+def every_copy_url(search: Search, story: str) -> str:
+    """Return the search listing every article of a story, oldest first."""
+    return search_url(Search(), story=[story], group="none", sort="oldest")
+
+
 def search_url(search: Search, /, **changes: Any) -> str:
     """Return the URL of the search with changes applied (page resets unless given; endpoint= picks the route)."""
     endpoint = changes.pop("endpoint", "views.search")
@@ -167,6 +185,9 @@ def chips(search: Search) -> list[Chip]:
         found.append(Chip(f"From {search.date_from.isoformat()}", search_url(search, **{"from": None})))
     if search.date_to:
         found.append(Chip(f"To {search.date_to.isoformat()}", search_url(search, to=None)))
+    for story in search.story:
+        rest = [s for s in search.story if s != story] or None
+        found.append(Chip(f"Story {story}", search_url(search, story=rest)))
     return found
 
 

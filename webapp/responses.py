@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, render_template, request
 
 EMBED_ENDPOINT = "views.embed"
+EMBED_TRENDS_ENDPOINT = "trends.embed"  # the trends chart for an <iframe> (webapp/trends.py)
 ERROR_TITLES = {
     400: "That search could not be run",
     404: "Not found",

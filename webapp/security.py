@@ -31,7 +31,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
 )
-FRAMEABLE = (responses.EMBED_ENDPOINT,)
+FRAMEABLE = (responses.EMBED_ENDPOINT, responses.EMBED_TRENDS_ENDPOINT)
 # Bytes a URI cannot hold raw (control characters, and everything beyond ASCII), in a WSGI environ's latin-1 string.
 _NOT_IN_URI = re.compile(r"[\x00-\x1f\x7f-\xff]")
 

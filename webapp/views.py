@@ -11,10 +11,10 @@ from flask.typing import ResponseReturnValue
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
-from indexer.display import display_headline
+from indexer.display import also_ran, display_headline
 from indexer.errors import QueryError
 from indexer.records import Article
-from indexer.request import MAX_RESULT_DEPTH, Paging, Search, build_params
+from indexer.request import MAX_RESULT_DEPTH, Paging, Search, build_params, default_search
 from indexer.results import Related, RelatedArticle, SearchPage
 
 from . import presenters
@@ -48,7 +48,7 @@ def _search_page(endpoint: str, template: str, per_page: int, with_tips: bool = 
     shorter = without_defaults(request.args)
     if shorter is not None:
         return redirect(f"{url_for(endpoint)}?{urlencode(shorter)}" if shorter else url_for(endpoint))
-    page, typed = _searched(*search_request(request.args, per_page))
+    page, typed = _searched(*search_request(request.args, per_page, page=True))
     tips = search_tips(search_backend()) if with_tips else ()
     return render_template(template, tips=tips, **search_context(page, typed, endpoint))
 
@@ -80,7 +80,7 @@ def article(key: str) -> str:
 
 def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "views.search") -> dict[str, Any]:
     """Return what the search templates show of a result page (typed: the query corrected to find these)."""
-    home = page.search == Search() and page.paging.page == 1  # nothing asked for yet
+    home = page.search == default_search(page=True) and page.paging.page == 1  # nothing asked for yet
     return {
         "page": page,
         "typed": typed,
@@ -92,8 +92,12 @@ def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "
         "chart": presenters.timeline(page),
         "sorts": presenters.sort_choices(page.search),
         "matches": presenters.match_choices(page.search),
+        "listings": presenters.group_choices(page.search),
+        "counts": presenters.count_choices(page.search),
+        "every_copy_url": lambda story: presenters.every_copy_url(page.search, story),
         # The settings chosen by links rather than fields: the query box's form carries them to the next search.
-        "kept": [(name, value) for name, value in build_params(page.search).items() if name in ("sort", "match")],
+        "kept": [(name, value) for name, value in build_params(page.search).items()
+                 if name in ("sort", "match", "group", "count")],
         "home": home,
         "pages": presenters.page_numbers(page.paging.page, page.pages),
         "url": lambda **changes: presenters.search_url(page.search, **{"endpoint": endpoint, **changes}),
@@ -111,7 +115,7 @@ def _trail(args: MultiDict[str, str]) -> presenters.Trail | None:
         position = result_position(args)
         if position is None:
             return None
-        search, paging = search_request(args, current_app.config["PER_PAGE"])
+        search, paging = search_request(args, current_app.config["PER_PAGE"], page=True)
         neighbours: dict[int, str] = {}
         total = 0
         for n in (position - 1, position + 1):
@@ -154,6 +158,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(lambda n: f"{n:,}", "number")
     app.add_template_filter(_outbound, "outbound")
     app.add_template_filter(presenters.facet_label, "facet_label")
+    app.add_template_filter(also_ran, "also_ran")
 
 
 def _outbound(url: str) -> str | None:

@@ -47,6 +47,8 @@ from ..results import (
     Related,
     RelatedArticle,
     SearchPage,
+    StoryCopy,
+    StoryRef,
     facet_values,
 )
 from ..settings import SOLR_SETTINGS, read_settings
@@ -57,12 +59,17 @@ from ..whoosh.query import make_parser, parse_query, parse_query_once
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
-from .documents import article_to_solr, solr_to_article
+from .documents import article_to_solr, solr_to_article, story_id
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
 from .query import date_filter, leaves_matcher, to_dsl, values_filter
 
 # Stored fields a hit or an article needs.
-FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines"
+FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story"
+# Copies of a story (the collection is routed by story: a story's articles are on one shard, as collapse, expand
+# and unique() need). Grouped, a story is shown by its earliest matching article; ranked by its best score.
+STORY_TAG = "stories"  # the tag of the collapse filter, which facets and totals exclude to count articles
+EARLIEST = "date asc,id asc"  # a story's representative: its earliest article (undated last: sortMissingLast)
+MAX_COPIES = 50  # as on Whoosh: a grouped hit lists at most this many of its story's other articles
 # Cursor pages of an export.
 EXPORT_BATCH = 500
 # Related coverage: as on the Whoosh backend (see indexer/whoosh/backend.py).
@@ -98,22 +105,29 @@ class SolrBackend:
         check_search(search)
         check_paging(paging)
         user_query = parse_query(self._parsers[search.match], search.query)
+        grouped, by_stories = search.group == "story", search.count == "stories"
         request = self._request(search, user_query)
         request.update(offset=paging.start, limit=paging.per_page, fields=FIELDS + ",score")
-        request["facet"] = {name: _facet(name) for name in FACETS}
-        request["facet"]["day"] = {"type": "terms", "field": "day", "limit": -1, "sort": "index asc"}
+        request["facet"] = {name: _facet(name, grouped, by_stories) for name in FACETS}
+        request["facet"]["day"] = _facet_of("day", (), grouped, False, sort="index asc")
+        request["facet"]["stories"] = "unique(story)"
+        request["facet"]["articles"] = {"type": "query", "q": "*:*", "domain": {"excludeTags": STORY_TAG}}
         answer = self._select(request)
+        docs = self._representatives(answer) if grouped else answer["response"]["docs"]
+        refs = self._stories([story for doc in docs if (story := story_id(doc.get("story")))], grouped)
         matches = leaves_matcher(user_query)
-        hits = tuple(self._hit(doc, matches, user_query is not None) for doc in answer["response"]["docs"])
-        total = int(answer["response"]["numFound"])
-        facets = {name: facet_values(name, _buckets(answer, name), getattr(search, name), paging.facet_limit)
-                  for name in FACETS}
+        hits = tuple(self._hit(doc, matches, user_query is not None, refs, grouped) for doc in docs)
+        total = int(answer.get("facets", {}).get("articles", {}).get("count", 0))
+        facets = {name: facet_values(name, _buckets(answer, name, by_stories), getattr(search, name),
+                                     paging.facet_limit) for name in FACETS}
+        counted = self._story_days(request) if by_stories else answer
         # In date order, as on Whoosh (_buckets lists largest first).
-        days = tuple(sorted((date.fromisoformat(value), count) for value, count in _buckets(answer, "day")))
+        days = tuple(sorted((date.fromisoformat(value), count) for value, count in _buckets(counted, "day")))
         suggestion = self._suggest(search, user_query, total)
         took = (time.perf_counter() - started) * 1000
+        stories = int(answer.get("facets", {}).get("stories", 0))
         return SearchPage(search, paging, total, hits, facets, suggestion, took, days,
-                          partial=_partial(answer))
+                          partial=_partial(answer) or _partial(counted), stories=stories)
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit: cursor pages, no depth cap."""
@@ -123,12 +137,13 @@ class SolrBackend:
         request.update(limit=min(EXPORT_BATCH, max(limit, 1)), fields=FIELDS)
         request["params"]["cursorMark"] = "*"
         first = self._whole(self._select(request))  # a bad request or a shard down fails here, before the first
-        return self._cursor(request, first, limit)
+        return self._cursor(request, first, limit, search.group == "story")
 
-    def _cursor(self, request: dict[str, Any], answer: dict[str, Any], limit: int) -> Iterator[Article]:
+    def _cursor(self, request: dict[str, Any], answer: dict[str, Any], limit: int,
+                grouped: bool) -> Iterator[Article]:
         given = 0
         while True:
-            for doc in answer["response"]["docs"]:
+            for doc in self._representatives(answer) if grouped else answer["response"]["docs"]:
                 if given >= limit:
                     return
                 yield solr_to_article(doc)
@@ -149,19 +164,22 @@ class SolrBackend:
         return answer
 
     def article(self, article_id: str) -> Article:
-        """Return an article by id (real-time get: seen as soon as it is committed), or ArticleNotFoundError."""
-        try:
-            answer = self._get("get", {"id": article_id, "fl": FIELDS})
-        except SolrError as err:
-            if err.status < 500:
-                raise
+        """Return an article by id, or ArticleNotFoundError (BackendUnavailableError when a shard that may hold it
+        did not answer).
+
+        A search by id over every shard, not a real-time get: the collection is routed by story, so the id alone
+        does not say which shard holds it. Batches are committed hard before they are reported, so it is seen then.
+        """
+        answer = self._select({"query": values_filter("id", (article_id,)), "limit": 1, "fields": FIELDS,
+                               "params": self._params()})
+        docs = answer["response"]["docs"]
+        if docs:
+            return solr_to_article(docs[0])
+        if _partial(answer):
             raise BackendUnavailableError(
-                f"the Solr shard that holds article {article_id!r} did not answer ({_said(err)}): start the node "
-                "that holds it (`newsarchive check` says which shard)") from err
-        doc = answer.get("doc")
-        if not doc:
-            raise ArticleNotFoundError(f"no article with id {article_id!r}")
-        return solr_to_article(doc)
+                f"the Solr shard that may hold article {article_id!r} did not answer: start the node that holds it "
+                "(`newsarchive check` says which shard)")
+        raise ArticleNotFoundError(f"no article with id {article_id!r}")
 
     def highlight_article(self, article: Article, query_text: str) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
@@ -324,8 +342,13 @@ class SolrBackend:
         return self._segments(self._cluster_status().get("shards", {}))
 
     def commit(self, batch: Batch, procs: int = 1) -> None:
-        """Send one batch (deletes first, then the articles, each replacing any of its id) and commit it hard."""
-        commands = [f'"delete":{json.dumps(article_id)}' for article_id in batch.deletes]
+        """Send one batch (deletes first, then the articles, each replacing any of its id) and commit it hard.
+
+        The collection is routed by story, and an article's story may change: deletes and replaced articles go by
+        query, to every shard, before the articles are added.
+        """
+        gone = [*batch.deletes, *(article.id for article, update in batch.articles.values() if update)]
+        commands = ['"delete":' + json.dumps({"query": query}) for query in _id_queries(gone)]
         commands += ['"add":{"doc":' + json.dumps(article_to_solr(article), ensure_ascii=False) + "}"
                      for article, _ in batch.articles.values()]
         if commands:
@@ -351,7 +374,61 @@ class SolrBackend:
             filters.append(date_filter(start, end))
         for name, values in search.selections().items():
             filters.append({f"#{name}": values_filter(FACET_FIELDS[name], values)})
-        return {"query": query, "filter": filters, "sort": _sort(search, user_query), "params": self._params()}
+        if search.story:
+            filters.append(values_filter("story", search.story))
+        params = self._params()
+        if search.group == "story":
+            # One article a story: its best-scoring match when ranked by relevance (the earliest is found by
+            # expand, _representatives), else its earliest match, so stories sort by their earliest version.
+            by_score = user_query is not None and search.sort == "relevance"
+            head = "" if by_score else f" sort='{EARLIEST}'"
+            filters.append(f"{{!collapse tag={STORY_TAG} field=story{head}}}")
+            if by_score:
+                params.update({"expand": "true", "expand.rows": 1, "expand.sort": EARLIEST})
+        return {"query": query, "filter": filters, "sort": _sort(search, user_query), "params": params}
+
+    def _representatives(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return each story's earliest matching article in place of its best match (grouped by relevance): the
+        expanded article when it is earlier, with the best match's score."""
+        expanded = answer.get("expanded", {})
+        docs = []
+        for doc in answer["response"]["docs"]:
+            earlier = expanded.get(doc.get("story"), {}).get("docs", [])
+            if earlier and _earliest_key(earlier[0]) < _earliest_key(doc):
+                doc = {**earlier[0], "score": doc.get("score")}
+            docs.append(doc)
+        return docs
+
+    def _stories(self, stories: list[str], grouped: bool) -> dict[str, tuple[StoryRef, list[dict[str, Any]]]]:
+        """Return each story's size and outlets, and (grouped) its first MAX_COPIES articles by date."""
+        if not stories:
+            return {}
+        request: dict[str, Any] = {
+            "query": values_filter("story", tuple(dict.fromkeys(stories))), "limit": len(stories) if grouped else 0,
+            "fields": "id,headline,date,source,story", "params": self._params(),
+            "facet": {"sizes": {"type": "terms", "field": "story", "limit": -1, "domain": {"excludeTags": STORY_TAG},
+                                "facet": {"outlets": "unique(source_exact)"}}},
+        }
+        if grouped:
+            request["filter"] = [f"{{!collapse tag={STORY_TAG} field=story sort='{EARLIEST}'}}"]
+            request["params"].update({"expand": "true", "expand.rows": MAX_COPIES, "expand.sort": EARLIEST})
+        answer = self._select(request)
+        expanded = answer.get("expanded", {})
+        found = {}
+        for bucket in answer.get("facets", {}).get("sizes", {}).get("buckets", []):
+            story = str(bucket["val"])
+            ref = StoryRef(story, int(bucket["count"]), int(bucket.get("outlets", 0)))
+            heads = [doc for doc in answer["response"]["docs"] if doc.get("story") == story]
+            found[story] = (ref, heads + expanded.get(story, {}).get("docs", []))
+        return found
+
+    def _story_days(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Return the day counts of a search's stories: each story once, on the day of its earliest match."""
+        filters = [f for f in request["filter"] if not (isinstance(f, str) and f.startswith("{!collapse"))]
+        filters.append(f"{{!collapse field=story sort='{EARLIEST}'}}")
+        params = {k: v for k, v in request["params"].items() if not k.startswith("expand")}
+        return self._select({"query": request["query"], "filter": filters, "limit": 0, "params": params,
+                             "facet": {"day": {"type": "terms", "field": "day", "limit": -1}}})
 
     def _expanded(self, user_query: Any) -> Any:
         """Return the query with each fuzzy word replaced by the indexed words it matches, as Whoosh expands it
@@ -419,13 +496,20 @@ class SolrBackend:
         return IndexNotFoundError(f"no collection {self.client.collection!r} on the Solr cluster: create it with "
                                   "`newsarchive solr init`, then `newsarchive index PATH`")
 
-    def _hit(self, doc: dict[str, Any], matches: Any, scored: bool) -> Hit:
+    def _hit(self, doc: dict[str, Any], matches: Any, scored: bool,
+             stories: dict[str, tuple[StoryRef, list[dict[str, Any]]]], grouped: bool) -> Hit:
         article = solr_to_article(doc)
         text = article.body or article.headline
         terms = frozenset(t.text for t in self._analyzer(text) if matches(t.text))
+        ref, members = stories.get(article.story, (None, []))
+        copies = None
+        if grouped:
+            others = sorted((m for m in members if m["id"] != article.id), key=_earliest_key)[:MAX_COPIES]
+            copies = tuple(_copy(solr_to_article(m)) for m in others)
         return Hit(id=article.id, headline=display_headline(article), author=article.author, date=article.date,
                    topic=article.topic, source=article.source, url=article.url,
-                   snippet=snippet(text, terms, self._analyzer), score=float(doc["score"]) if scored else None)
+                   snippet=snippet(text, terms, self._analyzer), score=float(doc["score"]) if scored else None,
+                   story=ref, copies=copies)
 
     def _suggest(self, search: Search, user_query: Any, total: int) -> str | None:
         """Return a correction of a query that finds little (from the collection's own words), if it finds more."""
@@ -441,12 +525,53 @@ class SolrBackend:
         return suggestion if int(found["response"]["numFound"]) > total else None
 
 
-def _facet(name: str) -> dict[str, Any]:
+def _facet(name: str, grouped: bool = False, by_stories: bool = False) -> dict[str, Any]:
     """Return the JSON facet of one facet: counted without its own selection, as on Whoosh."""
     # Every value, cut to the page's top N here (facet_values): a distributed top N (each shard's top N, merged)
     # misses values whose count is spread over the shards and lists lower ones (tests/test_solr_equal.py).
-    return {"type": "terms", "field": FACET_FIELDS[name], "limit": -1, "mincount": 1,
-            "domain": {"excludeTags": name}}
+    return _facet_of(FACET_FIELDS[name], (name,), grouped, by_stories)
+
+
+def _facet_of(field: str, excluded: tuple[str, ...], grouped: bool, by_stories: bool,
+              sort: str | None = None) -> dict[str, Any]:
+    """Return a terms facet of every value, over every match (not one a story when grouped); by_stories: with each
+    value's number of stories (exact: a story's articles are on one shard)."""
+    facet: dict[str, Any] = {"type": "terms", "field": field, "limit": -1, "mincount": 1}
+    tags = [*excluded, *([STORY_TAG] if grouped else [])]
+    if tags:
+        facet["domain"] = {"excludeTags": ",".join(tags)}
+    if by_stories:
+        facet["facet"] = {"stories": "unique(story)"}
+    if sort:
+        facet["sort"] = sort
+    return facet
+
+
+def _earliest_key(doc: dict[str, Any]) -> tuple[bool, str, str]:
+    """Sort key of a story's articles, earliest first, undated last, then by id (as EARLIEST sorts them)."""
+    return (doc.get("date") is None, str(doc.get("date") or ""), str(doc["id"]))
+
+
+def _copy(article: Article) -> StoryCopy:
+    return StoryCopy(article.id, display_headline(article), article.date, article.source)
+
+
+def _id_queries(ids: list[str], chunk: int = 500) -> list[str]:
+    """Return delete-by-query queries of these ids, a few hundred each, by the terms parser with a separator that
+    none of them holds (the collection is routed by story: a delete by id would not know its shard)."""
+    queries = []
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        separator = next((c for c in "|^`~\u00a6\u00a7\u00b6" if not any(c in i for i in part)), None)
+        if separator is None:
+            queries += [f'id:"{_lucene_quoted(i)}"' for i in part]
+        else:
+            queries.append(f"{{!terms f=id separator='{separator}'}}" + separator.join(part))
+    return queries
+
+
+def _lucene_quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _near_pattern(word: str, maxdist: int) -> str:
@@ -460,10 +585,11 @@ def _near_pattern(word: str, maxdist: int) -> str:
     return "|".join(sorted(options))
 
 
-def _buckets(answer: dict[str, Any], name: str) -> list[tuple[str, int]]:
-    """Return a facet's (value, count) pairs, largest first, ties by value (as the Whoosh backend lists them)."""
+def _buckets(answer: dict[str, Any], name: str, by_stories: bool = False) -> list[tuple[str, int]]:
+    """Return a facet's (value, count) pairs, largest first, ties by value (as the Whoosh backend lists them);
+    by_stories: each value's number of stories."""
     buckets = answer.get("facets", {}).get(name, {}).get("buckets", [])
-    pairs = [(str(b["val"]), int(b["count"])) for b in buckets]
+    pairs = [(str(b["val"]), int(b["stories"] if by_stories else b["count"])) for b in buckets]
     return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
 
 

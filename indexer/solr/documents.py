@@ -16,6 +16,9 @@ from typing import Any
 from ..records import Article
 
 PREANALYZED_VERSION = "1"  # JsonPreAnalyzedParser.VERSION in Solr 9
+# The story of an article without a story id: this and its own id (the collection is routed by story, which every
+# document must have). Story ids from indexer/stories.py never start with it.
+NO_STORY = "~"
 NEWS_FIELDS = ("headline", "body")
 NAME_FIELDS = ("author", "topic", "source")
 
@@ -71,7 +74,8 @@ def parse_solr_date(text: str) -> datetime:
 
 def article_to_solr(article: Article) -> dict[str, Any]:
     """Return the JSON update document of an article (the fields of the configset's schema.xml)."""
-    doc: dict[str, Any] = {"id": article.id, "fingerprint": article.fingerprint}
+    doc: dict[str, Any] = {"id": article.id, "fingerprint": article.fingerprint,
+                           "story": article.story or NO_STORY + article.id}
     for name in NEWS_FIELDS:
         text = getattr(article, name)
         if text:
@@ -110,7 +114,14 @@ def solr_to_article(doc: dict[str, Any]) -> Article:
         source=str(doc.get("source", "")),
         url=str(doc.get("url", "")),
         related_headlines=_as_tuple(doc.get("related_headlines")),
+        story=story_id(doc.get("story")),
     )
+
+
+def story_id(value: Any) -> str:
+    """Return the story id a document's story field holds ("" for an article without one)."""
+    text = str(value or "")
+    return "" if text.startswith(NO_STORY) else text
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:

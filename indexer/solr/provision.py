@@ -21,9 +21,9 @@ from .client import SolrClient, SolrError
 
 # Bump with every change to configset/ (schema.xml, solrconfig.xml) and record its digest below: a collection keeps
 # the version it was built with, and init_collection refuses to reuse a collection of another version.
-SOLR_SCHEMA_VERSION = 1
+SOLR_SCHEMA_VERSION = 2  # 2: the story field, collections routed by it
 # sha256 of the configset's files (configset_digest()); tests fail when the files change and this does not.
-CONFIGSET_DIGEST = "3e3d5414a39951310f0096c88e994b63db3a54834b7d8f5571d731674f033aef"
+CONFIGSET_DIGEST = "79e6b1251070466b74159efd73c90a1b59e9bb4276d799f5006bf1f9b482e676"
 CONFIGSET_FILES = ("schema.xml", "solrconfig.xml")
 VERSION_PROPERTY = "newsarchive.schema_version"
 TIMEOUT = 60.0  # seconds a request may take (creating a collection waits for its cores)
@@ -128,6 +128,7 @@ def init_collection(base_urls: list[str], collection: str, shards: int, replicas
     try:
         admin.request("/admin/collections", {
             "action": "CREATE", "name": collection, "numShards": str(shards), "replicationFactor": str(replicas),
+            "router.field": "story",
             "collection.configName": configset, "waitForFinalState": "true",
         })
     except ProvisionError:

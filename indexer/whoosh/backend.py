@@ -11,7 +11,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +37,15 @@ from ..results import (
     Related,
     RelatedArticle,
     SearchPage,
+    StoryCopy,
+    StoryRef,
     facet_values,
 )
 from ..spans import Span
 from .analysis import ANALYZER_VERSION
 from .check import check_index
 from .facets import IndexView, SegmentCache
+from .grouping import Members, Stories, story_counts, story_mask
 from .highlight import mark_all, query_spans, snippet
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
@@ -48,6 +53,7 @@ from .query import make_parser, parse_query, parse_query_once
 from .schema import (
     SCHEMA_VERSION,
     SEARCH_FIELDS,
+    STORY_FIELD,
     StoredArticles,
     article_to_document,
     build_schema,
@@ -69,6 +75,8 @@ RELATED_TERMS = 10
 RELATED_MIN_ARTICLES = 5
 # Below this many articles a batch is written in this process: starting worker processes costs more.
 PARALLEL_MIN_DOCS = 2000
+# A hit grouped by story lists at most this many of its story's other articles (its size counts them all).
+MAX_COPIES = 50
 
 
 @dataclass
@@ -76,6 +84,11 @@ class _Generation:
     searcher: Any
     view: IndexView
     parsers: dict[str, Any]  # by match: "all" or "any"
+
+    @cached_property
+    def members(self) -> Members:
+        """Return the documents of each story (built on first use, once per generation)."""
+        return Members(self.view)
 
     @classmethod
     def of(cls, searcher: Any, cache: SegmentCache) -> _Generation:
@@ -155,15 +168,21 @@ class WhooshBackend:
         check_paging(paging)
         with self._generation() as gen:
             match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
-            start = paging.start
+            start, stop = paging.start, paging.start + paging.per_page
             terms = _highlight_terms(gen.searcher, match.user_query)
-            hits = [self._hit(gen, d, score, terms) for d, score in match.ranked(gen, start, start + paging.per_page)]
+            grouped = search.group == "story"
+            ranked = match.stories.ranked(gen.view, search.sort, start, stop) if grouped else (
+                match.ranked(gen, start, stop))
+            hits = [self._hit(gen, d, score, terms, grouped) for d, score in ranked]
             facets = {name: self._facet(gen.view, search, paging, name, match.base, match.chosen) for name in FACETS}
             total = int(match.final.sum())
             suggestion = self._suggest(gen, search, match.user_query, total)
-            days = tuple(gen.view.day_counts(match.final))
+            counted = match.final if search.count == "articles" else (
+                match.stories.representative_mask(gen.view.size))
+            days = tuple(gen.view.day_counts(counted))
         took = (time.perf_counter() - started) * 1000
-        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days)
+        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days,
+                          stories=len(match.stories))
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return an iterator over every article a search matches, in its order, up to limit (for exports).
@@ -177,15 +196,25 @@ class WhooshBackend:
         try:
             gen = _Generation.of(searcher, self._cache)
             match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
-            docnums = [d for d, _ in match.ranked(gen, 0, limit)]
+            ranked = match.stories.ranked(gen.view, search.sort, 0, limit) if search.group == "story" else (
+                match.ranked(gen, 0, limit))
+            docnums = [d for d, _ in ranked]
         except BaseException:
             searcher.close()
             raise
         return StoredArticles(searcher, docnums)
 
-    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str]) -> Hit:
+    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str], grouped: bool) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
         analyzer = gen.searcher.schema["body"].analyzer
+        story, copies = None, None
+        if article.story:
+            members = gen.members.of(int(gen.view.stories[docnum]))
+            story = StoryRef(article.story, len(members), gen.members.outlets(members))
+            if grouped:
+                copies = tuple(_copy(gen.searcher.stored_fields(int(d))) for d in _by_date(gen.view, members, docnum))
+        elif grouped:
+            copies = ()
         return Hit(
             id=article.id,
             headline=display_headline(article),
@@ -196,6 +225,8 @@ class WhooshBackend:
             url=article.url,
             snippet=snippet(article.body or article.headline, terms, analyzer),
             score=score,
+            story=story,
+            copies=copies,
         )
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
@@ -203,7 +234,8 @@ class WhooshBackend:
         # A facet is counted with the other facets' selections applied but not its own, so that choosing one
         # value still shows how many articles each other value would add.
         mask = _all_of(base, [m for other, m in chosen.items() if other != name])
-        return facet_values(name, view.counts(name, mask), getattr(search, name), paging.facet_limit)
+        counts = view.counts(name, mask) if search.count == "articles" else story_counts(view, name, mask)
+        return facet_values(name, counts, getattr(search, name), paging.facet_limit)
 
     def _suggest(self, gen: _Generation, search: Search, user_query: Any, total: int) -> str | None:
         if user_query is None or total > SUGGEST_BELOW:
@@ -283,8 +315,10 @@ class WhooshBackend:
             self.folder.mkdir(parents=True, exist_ok=True)
             if rebuild or not whoosh_index.exists_in(str(self.folder)):
                 self._ix = whoosh_index.create_in(str(self.folder), build_schema())
-            else:
-                self._index()
+            elif "story" not in self._index().schema:  # made before stories: the field is added, nothing rewritten
+                writer = self._ix.writer()
+                writer.add_field("story", STORY_FIELD)
+                writer.commit()
 
     def article_count(self) -> int:
         """Return how many articles the index holds (from its table of contents: no segment is opened)."""
@@ -347,6 +381,12 @@ class _Match:
     base: np.ndarray
     chosen: dict[str, np.ndarray]
     final: np.ndarray
+    view: IndexView = dataclass_field(repr=False)
+
+    @cached_property
+    def stories(self) -> Stories:
+        """Return the stories of the matches: their number, representatives and best scores."""
+        return Stories.of(self.view, self.final, self.scores)
 
     @classmethod
     def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline) -> _Match:
@@ -361,9 +401,11 @@ class _Match:
         if start is not None or end is not None:
             # The date range is a mask over the cached dates: much faster than Whoosh's numeric range terms.
             base &= view.date_mask(_raw_date(start), _raw_date(end))
+        if search.story:
+            base &= story_mask(view, search.story)
         chosen = {name: view.selection_mask(name, values) for name, values in search.selections().items()}
         scores = None if evaluation is None else evaluation.scores
-        return cls(search, user_query, scores, base, chosen, _all_of(base, chosen.values()))
+        return cls(search, user_query, scores, base, chosen, _all_of(base, chosen.values()), view)
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (document number, score) of the matches [start:stop] in the search's order."""
@@ -382,6 +424,19 @@ def _key_words(searcher: Any, article: Article) -> list[str]:
     common = [word for word, _ in candidates
               if max(reader.doc_frequency(field, word) for field in SEARCH_FIELDS) >= least]
     return common[:RELATED_TERMS]
+
+
+def _by_date(view: IndexView, docs: np.ndarray, leave_out: int) -> list[int]:
+    """Return the documents but one in date order (undated last), at most MAX_COPIES of them."""
+    docs = docs[docs != leave_out]
+    dates = view.dates[docs]
+    order = np.lexsort((docs, np.where(dates == np.iinfo(np.int64).min, np.iinfo(np.int64).max, dates)))
+    return [int(d) for d in docs[order[:MAX_COPIES]]]
+
+
+def _copy(stored: dict[str, Any]) -> StoryCopy:
+    article = document_to_article(stored)
+    return StoryCopy(article.id, display_headline(article), article.date, article.source)
 
 
 def _raw_date(value: datetime | None) -> int | None:

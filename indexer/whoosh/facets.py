@@ -40,6 +40,7 @@ class _Segment:
     dates: np.ndarray
     facets: dict[str, FacetColumn]
     lengths: dict[str, np.ndarray]
+    stories: np.ndarray  # a number per story id (its hash in this process), 0 for an article without one
 
 
 class SegmentCache:
@@ -83,7 +84,14 @@ def _read_segment(reader: Any) -> _Segment:
     # reader gives None for an empty field, not the default).
     lengths = {field: np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(n)], dtype=np.float64)
                for field in SEARCH_FIELDS}
-    return _Segment(n, live, dates, facets, lengths)
+    return _Segment(n, live, dates, facets, lengths, _read_stories(reader, n))
+
+
+def _read_stories(reader: Any, n: int) -> np.ndarray:
+    """Return a number per document for its story id: equal ids, equal numbers (within this process)."""
+    if "story" not in reader.schema or not reader.schema["story"].column_type:
+        return np.zeros(n, dtype=np.int64)  # an index made before stories
+    return np.fromiter((hash(s) if s else 0 for s in reader.column_reader("story")), dtype=np.int64, count=n)
 
 
 def _read_facet(reader: Any, field: str) -> FacetColumn:
@@ -115,6 +123,10 @@ class IndexView:
         self.dates = _concat([s.dates for s, _ in segments], np.int64)
         self.facets = {name: _merge([(s.facets[name], off) for s, off in segments]) for name in FACET_FIELDS}
         self.lengths = {field: _concat([s.lengths[field] for s, _ in segments], np.float64) for field in SEARCH_FIELDS}
+        stories = _concat([s.stories for s, _ in segments], np.int64)
+        alone = stories == 0  # an article without a story id is a story of its own
+        stories[alone] = -1 - np.flatnonzero(alone)
+        self.stories = stories
 
     def postings(self, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return a term's document numbers (deleted ones included) and weights over the whole index."""

@@ -26,6 +26,10 @@ FACET_FIELDS = {
 }
 
 
+# The story id (indexer/stories.py). Indexes made before stories lack it: the backend adds it on first write.
+STORY_FIELD = fields.ID(stored=True, sortable=True)
+
+
 def build_schema() -> fields.Schema:
     """Return the schema of a newsarchive index."""
     news, names = news_analyzer(), name_analyzer()
@@ -46,6 +50,7 @@ def build_schema() -> fields.Schema:
         source_exact=exact,
         year=fields.ID(),
         month=fields.ID(),
+        story=STORY_FIELD,
     )
 
 
@@ -59,6 +64,8 @@ def article_to_document(article: Article) -> dict[str, Any]:
         "related_headlines": list(article.related_headlines),
         "fingerprint": article.fingerprint,
     }
+    if article.story:
+        doc["story"] = article.story
     # Multi-valued fields are indexed as one text and stored as the list, so they come back as given.
     for name in ("author", "topic"):
         values = getattr(article, name)
@@ -89,6 +96,7 @@ def document_to_article(stored: dict[str, Any]) -> Article:
         source=stored.get("source", ""),
         url=stored.get("url", ""),
         related_headlines=_as_tuple(stored.get("related_headlines")),
+        story=stored.get("story", ""),
     )
 
 

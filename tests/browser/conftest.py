@@ -118,6 +118,20 @@ EXTRA = [
              "Temperatures broke records across the country during the heatwave."),
 ]
 
+# One wire story run by three outlets, lightly edited (fictional): grouped, the search page shows it once.
+GLASSWORKS = ("The old glassworks on the canal will reopen as a museum of craft next spring, the town council "
+              "said on Thursday, after a three-year restoration paid for by a local trust and a national grant.\n\n"
+              "The furnace hall will hold working demonstrations every weekend, and the former warehouse will show "
+              "the bottles and lamps the works made for more than a century.")
+STORY = [
+    _article("g01", "Old glassworks to reopen as a museum", "Lena Novak", "2020-06-10", ["culture"], "Wire",
+             GLASSWORKS),
+    _article("g02", "Glassworks museum opens next spring", "Lena Novak", "2020-06-10", ["culture"], "Courier",
+             "CANALSIDE (Courier) - " + GLASSWORKS),
+    _article("g03", "Canal glassworks will be a museum", "Lena Novak", "2020-06-11", ["culture"], "Gazette",
+             GLASSWORKS.split("\n\n")[0] + " Residents welcomed the news."),
+]
+
 # Hostile input: markup in every text field, and a script url. It must show as text and never run.
 HOSTILE: list[dict[str, Any]] = [
     {"id": "x1", "title": f"Quagga report {PAYLOAD_SCRIPT} {PAYLOAD_IMG} {PAYLOAD_SVG}",
@@ -127,7 +141,7 @@ HOSTILE: list[dict[str, Any]] = [
      "source": "Wire", "url": JAVASCRIPT_URL, "body": "The zebra report links to a script url."},
 ]
 
-ARTICLES: list[dict[str, Any]] = [*cast(list[dict[str, Any]], CORPUS), *EXTRA, *HOSTILE]
+ARTICLES: list[dict[str, Any]] = [*cast(list[dict[str, Any]], CORPUS), *EXTRA, *STORY, *HOSTILE]
 
 
 @dataclass
@@ -148,6 +162,10 @@ class Site:
     def resizing_page(self) -> str:
         """Return the other origin's page that frames /embed with the resize snippet of docs/web.md, as given there."""
         return self.other + "/resizing"
+
+    def trends_page(self, query: str) -> str:
+        """Return the other origin's page that frames /embed/trends?query (a query string: q=a&q=b&unit=year)."""
+        return self.other + "/trends-frame?" + urlencode({"src": query})
 
 
 @dataclass(frozen=True)
@@ -287,6 +305,19 @@ HOST_PAGE = """<!doctype html>
 """
 
 
+TRENDS_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>A newspaper's page about its coverage</title></head>
+<body>
+<main>
+<h1>What we covered, and when</h1>
+<iframe src="{src}" title="Coverage over time" width="760" height="720" style="border: 0"></iframe>
+</main>
+</body>
+</html>
+"""
+
+
 def _host_page(app: str, params: dict[str, list[str]]) -> str:
     """Return the host page: the widget with the options given (name=value: data-name="value"), and a frame."""
     options = "".join(f' data-{html.escape(k)}="{html.escape(v[0])}"' for k, v in params.items() if k != "frame")
@@ -305,10 +336,13 @@ def _host_page_handler(app: str) -> type[BaseHTTPRequestHandler]:
                 self.send_response(204)  # no icon, and no 404 in the console
                 self.end_headers()
                 return
-            if url.path not in ("/", "/resizing"):
+            if url.path not in ("/", "/resizing", "/trends-frame"):
                 self.send_error(404)
                 return
-            if url.path == "/resizing":
+            if url.path == "/trends-frame":
+                src = f"{app}/embed/trends?{parse_qs(url.query)['src'][0]}"
+                body = TRENDS_PAGE.format(src=html.escape(src)).encode("utf-8")
+            elif url.path == "/resizing":
                 body = RESIZING_PAGE.format(snippet=resize_snippet().replace(DOCUMENTED_ARCHIVE, app)).encode("utf-8")
             else:
                 body = _host_page(app, parse_qs(url.query)).encode("utf-8")

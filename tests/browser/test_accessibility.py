@@ -121,3 +121,31 @@ def test_embed_widget_has_no_serious_violations(open_axe_page: Callable[[int], P
     expect(widget.get_by_role("status")).to_have_text("13 articles, page 2 of 3")
     violations = axe_violations(page, "[data-newsarchive]")
     assert not violations, describe(violations)
+
+
+@pytest.mark.parametrize(
+    ("path", "shows"),
+    [
+        ("/trends", "Queries to compare"),
+        ("/trends?q=harvest&q=grain", "Share of articles matching"),
+        ("/trends?q=harvest&q=grain&q=comet&unit=month&measure=count", "Number of articles matching"),
+        ("/embed/trends?q=harvest&q=grain", "Open on newsarchive"),
+    ],
+    ids=["trends-form", "trends-share", "trends-months-count", "trends-embed"],
+)
+def test_trends_pages_have_no_violations_with_their_table_open(axe_page: Page, path: str, shows: str) -> None:
+    axe_page.goto(path)
+    expect(axe_page.get_by_text(shows).first).to_be_attached()
+    for details in axe_page.locator("details").all():
+        details.evaluate("el => { el.open = true; }")  # the numbers as a table
+    violations = axe_violations(axe_page)
+    assert not violations, describe(violations)
+
+
+def test_trends_error_page_has_no_violations(axe_page: Page, allow_status: Callable[[int], None]) -> None:
+    allow_status(400)
+    response = axe_page.goto("/trends?q=harvest&q=date:junk")
+    assert response is not None and response.status == 400
+    expect(axe_page.get_by_role("alert")).to_contain_text("query 2 (date:junk)")
+    violations = axe_violations(axe_page)
+    assert not violations, describe(violations)

@@ -246,9 +246,10 @@ def test_stats(backend: SearchBackend) -> None:
 
 def test_json_shape(backend: SearchBackend) -> None:
     data = backend.search(Search(query="storm"), Paging(per_page=1)).to_dict()
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "timeline"}
+    assert set(data) == {"query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets",
+                         "suggestion", "timeline"}
     hit = data["hits"][0]
-    assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score"}
+    assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story"}
     assert hit["date"] == "2020-01-20T00:00:00" and hit["author"] == ["John Roe", "Jane Doe"]
     assert set(data["facets"]) == {"topic", "author", "source", "year", "month"}
     assert data["facets"]["topic"] == [{"value": "weather", "count": 1}]
