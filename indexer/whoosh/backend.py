@@ -45,7 +45,7 @@ from ..spans import Span
 from .analysis import ANALYZER_VERSION
 from .check import check_index
 from .facets import IndexView, SegmentCache
-from .grouping import Members, Stories, story_counts, story_mask
+from .grouping import Members, Stories, story_count, story_counts, story_mask
 from .highlight import mark_all, query_spans, snippet
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
@@ -180,9 +180,9 @@ class WhooshBackend:
             counted = match.final if search.count == "articles" else (
                 match.stories.representative_mask(gen.view.size))
             days = tuple(gen.view.day_counts(counted))
+            stories = story_count(gen.view, match.final)
         took = (time.perf_counter() - started) * 1000
-        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days,
-                          stories=len(match.stories))
+        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days, stories=stories)
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return an iterator over every article a search matches, in its order, up to limit (for exports).

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -127,6 +128,12 @@ class IndexView:
         alone = stories == 0  # an article without a story id is a story of its own
         stories[alone] = -1 - np.flatnonzero(alone)
         self.stories = stories
+
+    @cached_property
+    def dense_stories(self) -> np.ndarray:
+        """Return each document's story as a number from 0 to the number of stories (once per view): counting a
+        result set's stories is then a bincount, not a sort."""
+        return np.unique(self.stories, return_inverse=True)[1].astype(np.int64).reshape(-1)
 
     def postings(self, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return a term's document numbers (deleted ones included) and weights over the whole index."""

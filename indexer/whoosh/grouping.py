@@ -17,11 +17,23 @@ from .facets import NO_DATE, IndexView
 _LAST = np.iinfo(np.int64).max
 
 
+def story_count(view: IndexView, mask: np.ndarray) -> int:
+    """Return how many stories the masked documents belong to."""
+    dense = view.dense_stories
+    return int(np.count_nonzero(np.bincount(dense[mask], minlength=1))) if len(dense) else 0
+
+
+def _first_of_each(dense: np.ndarray, ordered: np.ndarray, size: int) -> np.ndarray:
+    """Return, for each story (dense number), the first of the ordered documents in it (-1: none of them)."""
+    first = np.full(size, -1, dtype=np.int64)
+    first[dense[ordered][::-1]] = ordered[::-1]  # the last write wins: written last to first, the first does
+    return first
+
+
 @dataclass(frozen=True)
 class Stories:
-    """The stories of a set of matching documents: each one's number, representative and best score."""
+    """The stories of a set of matching documents: each one's representative and best score."""
 
-    numbers: np.ndarray  # sorted story numbers
     representatives: np.ndarray  # the earliest matching document of each
     best: np.ndarray | None  # the best score among each story's matches (None: no scores)
     best_docs: np.ndarray | None  # the document with that score (ties: the lowest number)
@@ -29,21 +41,18 @@ class Stories:
     @classmethod
     def of(cls, view: IndexView, mask: np.ndarray, scores: np.ndarray | None) -> Stories:
         """Return the stories of the masked documents (scores: every document's score, or None)."""
+        dense, size = view.dense_stories, int(view.dense_stories.max(initial=-1)) + 1
         docs = np.flatnonzero(mask)
-        stories = view.stories[docs]
         dates = view.dates[docs]
-        by_date = np.lexsort((docs, np.where(dates == NO_DATE, _LAST, dates)))
-        numbers, first = np.unique(stories[by_date], return_index=True)
-        representatives = docs[by_date[first]]
+        earliest = _first_of_each(dense, docs[np.lexsort((docs, np.where(dates == NO_DATE, _LAST, dates)))], size)
+        present = earliest >= 0
         if scores is None:
-            return cls(numbers, representatives, None, None)
-        matched = scores[docs]
-        by_score = np.lexsort((docs, -matched))
-        _, best_first = np.unique(stories[by_score], return_index=True)  # the same sorted numbers
-        return cls(numbers, representatives, matched[by_score[best_first]], docs[by_score[best_first]])
+            return cls(earliest[present], None, None)
+        best_docs = _first_of_each(dense, docs[np.lexsort((docs, -scores[docs]))], size)[present]
+        return cls(earliest[present], scores[best_docs], best_docs)
 
     def __len__(self) -> int:
-        return len(self.numbers)
+        return len(self.representatives)
 
     def ranked(self, view: IndexView, sort: str, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (representative, best score) of the stories [start:stop]: best first, or by date."""
