@@ -65,13 +65,14 @@ class SearchBackend(Protocol):
         """Return an article by id, or raise ArticleNotFoundError."""
         ...
 
-    def highlight_article(self, article: Article, query_text: str) -> str:
+    def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:
         """Return the article's body as HTML: escaped, with the words a query matches in <mark>."""
         ...
 
-    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+    def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article's headline and body, as the index
-        matches them (see indexer/spans.py); none for an empty query, QueryError for one that cannot run."""
+        matches them (see indexer/spans.py), their synonyms too unless synonyms=False; none for an empty query,
+        QueryError for one that cannot run."""
         ...
 
     def related(self, article_id: str, limit: int = 10) -> Related:

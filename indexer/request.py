@@ -26,6 +26,8 @@ FACETS = ("topic", "author", "source", "year", "month")
 # as its copies) or one per article; and whether facets and the timeline count articles or stories.
 GROUPS = ("story", "none")
 COUNTS = ("articles", "stories")
+# Whether a query also searches the synonyms of its words (NEWSARCHIVE_SYNONYMS: indexer/synonyms.py).
+SWITCH = ("on", "off")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 # Deep pages cost as much as collecting every hit before them; a complete listing is what exports are for.
@@ -50,6 +52,7 @@ class Search:
     group: str = "none"
     count: str = "articles"
     story: tuple[str, ...] = ()  # only the articles of these stories (story ids)
+    synonyms: str = "on"
 
     def selections(self) -> dict[str, tuple[str, ...]]:
         """Return the facet selections that are set, by facet name."""
@@ -172,6 +175,9 @@ def check_search(search: Search) -> None:
     if search.group not in GROUPS:
         raise QueryError(f"unknown group {search.group!r}: choose story (one result per story) or none (every "
                          "article)")
+    if search.synonyms not in SWITCH:
+        raise QueryError(f"unknown synonyms {search.synonyms!r}: choose on (also search the synonyms of the words) "
+                         "or off")
     if search.count not in COUNTS:
         raise QueryError(f"unknown count {search.count!r}: choose articles or stories (what facets and the timeline "
                          "count)")
@@ -252,6 +258,9 @@ PARAMS = (
           choices=COUNTS),
     Param("story", "story", "values", "Only the articles of these stories (story ids: every copy of a story).",
           maximum=MAX_VALUES_PER_FACET),
+    Param("synonyms", "synonyms", "choice", "on: a word or name also finds its synonyms and variant names (the "
+                                            "archive's synonyms file, NEWSARCHIVE_SYNONYMS); off: only as typed.",
+          choices=SWITCH),
     Param("page", "page", "number", f"Page number; pages reach {MAX_RESULT_DEPTH:,} results deep (page × per_page).",
           minimum=1, maximum=MAX_RESULT_DEPTH),
     Param("per_page", "per_page", "number", "Hits per page.", minimum=1, maximum=MAX_PER_PAGE),

@@ -129,6 +129,7 @@ class SearchPage:
     days: tuple[tuple[date, int], ...] = ()  # matches per day (or stories, by count=stories), for the timeline
     partial: bool = False  # a part of the index (a shard) did not answer: the counts and hits miss its articles
     stories: int = 0  # how many stories the matching articles belong to
+    also_searched: tuple[str, ...] = ()  # synonyms of the query's words that were searched too
 
     @property
     def grouped(self) -> bool:
@@ -164,6 +165,7 @@ class SearchPage:
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,
+            "also_searched": list(self.also_searched),
             "timeline": timeline.to_dict() if (timeline := self.timeline) else None,
             **({"partial": True} if self.partial else {}),
         }

@@ -36,7 +36,9 @@ INDEX = Setting("INDEX", "index", "the index folder: the Whoosh index, and for e
                                   "was indexed from which file and the lock that keeps to one indexing run")
 BACKEND = Setting("BACKEND", "whoosh", "the engine that serves the archive: whoosh (embedded, the default) or solr "
                                       "(a SolrCloud collection)")
-SETTINGS = (INDEX, BACKEND)
+SYNONYMS = Setting("SYNONYMS", "", "a file of synonyms and variant names, a group a line (Myanmar, Burma), that "
+                                    "queries also search for: read when it changes, no re-index needed")
+SETTINGS = (INDEX, BACKEND, SYNONYMS)
 # The Solr backend's (read only when it is picked).
 SOLR_URL = Setting("SOLR_URL", "", "the Solr nodes' URLs, comma-separated (http://host:8983/solr,...): requests go to "
                                    "the one that answered last and fail over to the others")

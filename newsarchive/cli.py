@@ -324,6 +324,8 @@ def _echo_page(result: SearchPage) -> None:
     click.echo(f"{shown}{counted} ({result.took_ms:.0f} ms)")
     if result.partial:
         click.echo(PARTIAL_NOTE, err=True)
+    if result.also_searched:
+        click.echo(f"Also searched: {', '.join(result.also_searched)} (synonyms; --synonyms off for none)")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=first):

@@ -20,7 +20,7 @@ from newsarchive.cli import main
 from .conftest import CORPUS, SAMPLE, write_jsonl
 
 PAGE_KEYS = {"query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets", "suggestion",
-             "timeline", "index", "search"}
+             "also_searched", "timeline", "index", "search"}
 # The CLI groups copies of a story as the search page does: each hit lists its story's other articles.
 HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story", "copies"}
 SUMMARY = re.compile(

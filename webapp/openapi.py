@@ -117,6 +117,8 @@ SCHEMAS: dict[str, Any] = {
                                   "facets": {"type": "object", "additionalProperties": {
                                       "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                                   "suggestion": {"type": ["string", "null"]},
+                                  "also_searched": {**STRINGS, "description": "The synonyms and variant names "
+                                                    "of the query's words that were searched too (synonyms=on)"},
                                   "partial": PARTIAL,
                                   "timeline": {"oneOf": [{"type": "null"},
                                                          {"$ref": "#/components/schemas/Timeline"}]}}},
@@ -210,7 +212,7 @@ SCHEMAS["IndexFingerprint"] = {
 for _name in ("SearchPage", "Article", "Related", "Stats", "Trends"):
     SCHEMAS[_name]["required"].append("index")
     SCHEMAS[_name]["properties"]["index"] = {"$ref": "#/components/schemas/IndexFingerprint"}
-SCHEMAS["SearchPage"]["required"] += ["search", "cite"]
+SCHEMAS["SearchPage"]["required"] += ["search", "cite", "also_searched"]
 SCHEMAS["SearchPage"]["properties"].update({
     "search": {"type": "string", "description": "The search in canonical form: its parameters less defaults, sorted "
                                                 "and percent-encoded; the same search always has the same one"},

@@ -73,7 +73,8 @@ def article(key: str) -> str:
     found = service.article(article_id(key))
     query = request.args.get("q", "")
     related = service.related(found.id, limit=10)
-    return render_template("views/article.html", article=found, body=_body_html(found, query), query=query,
+    body = _body_html(found, query, synonyms=request.args.get("synonyms") != "off")
+    return render_template("views/article.html", article=found, body=body, query=query,
                            trail=_trail(request.args), related=related, before=_ran(found, related, before=True),
                            after=_ran(found, related, before=False))
 
@@ -129,12 +130,12 @@ def _trail(args: MultiDict[str, str]) -> presenters.Trail | None:
     return presenters.trail(search, paging.per_page, position, total, neighbours) if position <= total else None
 
 
-def _body_html(found: Article, query: str) -> list[Markup]:
-    """Return the body as paragraphs of escaped HTML, the query's matches in <mark>."""
+def _body_html(found: Article, query: str, synonyms: bool = True) -> list[Markup]:
+    """Return the body as paragraphs of escaped HTML, the query's matches (and its synonyms') in <mark>."""
     html = str(escape(found.body))
     if query.strip():
         try:
-            html = search_backend().highlight_article(found, query)
+            html = search_backend().highlight_article(found, query, synonyms)
         except QueryError:
             pass  # a query that cannot be parsed highlights nothing; the article still shows
     return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]  # escaped above: only <mark> is markup

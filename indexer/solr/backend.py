@@ -51,13 +51,14 @@ from ..results import (
     StoryRef,
     facet_values,
 )
-from ..settings import SOLR_SETTINGS, read_settings
+from ..settings import SOLR_SETTINGS, SYNONYMS, read_settings
 from ..spans import Span
 from ..whoosh.analysis import ANALYZER_VERSION, news_analyzer
 from ..whoosh.highlight import mark_all, query_spans, snippet
 from ..whoosh.query import make_parser, parse_query, parse_query_once
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
+from ..whoosh.synonyms import QuerySynonyms
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
 from .documents import article_to_solr, solr_to_article, story_id
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
@@ -93,6 +94,7 @@ class SolrBackend:
         schema = build_schema()  # the query language's parser and analysis, the same as Whoosh's
         self._parsers = {match: make_parser(schema, match) for match in MATCHES}
         self._analyzer = news_analyzer()
+        self._synonyms = QuerySynonyms(read_settings((SYNONYMS,))["SYNONYMS"])
 
     def close(self) -> None:
         """Nothing is held open between requests."""
@@ -104,7 +106,7 @@ class SolrBackend:
         started = time.perf_counter()
         check_search(search)
         check_paging(paging)
-        user_query = parse_query(self._parsers[search.match], search.query)
+        user_query, also = self._parsed(search)
         grouped, by_stories = search.group == "story", search.count == "stories"
         request = self._request(search, user_query)
         request.update(offset=paging.start, limit=paging.per_page, fields=FIELDS + ",score")
@@ -127,12 +129,12 @@ class SolrBackend:
         took = (time.perf_counter() - started) * 1000
         stories = int(answer.get("facets", {}).get("stories", 0))
         return SearchPage(search, paging, total, hits, facets, suggestion, took, days,
-                          partial=_partial(answer) or _partial(counted), stories=stories)
+                          partial=_partial(answer) or _partial(counted), stories=stories, also_searched=also)
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit: cursor pages, no depth cap."""
         check_search(search)
-        user_query = parse_query(self._parsers[search.match], search.query)
+        user_query, _ = self._parsed(search)
         request = self._request(search, user_query)
         request.update(limit=min(EXPORT_BATCH, max(limit, 1)), fields=FIELDS)
         request["params"]["cursorMark"] = "*"
@@ -181,14 +183,17 @@ class SolrBackend:
                 "(`newsarchive check` says which shard)")
         raise ArticleNotFoundError(f"no article with id {article_id!r}")
 
-    def highlight_article(self, article: Article, query_text: str) -> str:
+    def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
-        return mark_all(article, self.match_spans(article, query_text))
+        return mark_all(article, self.match_spans(article, query_text, synonyms))
 
-    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+    def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article: the Whoosh backend's function
         over the same analysis (the collection holds text pre-analysed by it)."""
-        return query_spans(parse_query_once(self._parsers["any"], query_text), article, self._analyzer)
+        user_query = parse_query_once(self._parsers["any"], query_text)
+        if synonyms:
+            user_query, _ = self._synonyms.expand(user_query, self._analyzer)
+        return query_spans(user_query, article, self._analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words (tf-idf), searched as any other query."""
@@ -361,6 +366,13 @@ class SolrBackend:
                             timeout=3600)
 
     # Helpers
+
+    def _parsed(self, search: Search) -> tuple[Any, tuple[str, ...]]:
+        """Return a search's parsed query, with the synonyms of its words unless switched off, and those added."""
+        user_query = parse_query(self._parsers[search.match], search.query)
+        if search.synonyms == "off":
+            return user_query, ()
+        return self._synonyms.expand(user_query, self._analyzer)
 
     def _params(self) -> dict[str, Any]:
         return {"shards.tolerant": "true"}

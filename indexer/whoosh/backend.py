@@ -41,6 +41,7 @@ from ..results import (
     StoryRef,
     facet_values,
 )
+from ..settings import SYNONYMS, read_settings
 from ..spans import Span
 from .analysis import ANALYZER_VERSION
 from .check import check_index
@@ -62,6 +63,7 @@ from .schema import (
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
 from .storage import commit_state, open_index, segment_count
+from .synonyms import QuerySynonyms
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -115,6 +117,7 @@ class WhooshBackend:
         self._using = threading.RLock()
         self._current: _Generation | None = None
         self._retired: list[tuple[float, Any]] = []
+        self._synonyms = QuerySynonyms(read_settings((SYNONYMS,))["SYNONYMS"])
 
     def close(self) -> None:
         """Close every open searcher."""
@@ -167,7 +170,7 @@ class WhooshBackend:
         check_search(search)
         check_paging(paging)
         with self._generation() as gen:
-            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
+            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             start, stop = paging.start, paging.start + paging.per_page
             terms = _highlight_terms(gen.searcher, match.user_query)
             grouped = search.group == "story"
@@ -182,7 +185,8 @@ class WhooshBackend:
             days = tuple(gen.view.day_counts(counted))
             stories = story_count(gen.view, match.final)
         took = (time.perf_counter() - started) * 1000
-        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days, stories=stories)
+        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days, stories=stories,
+                          also_searched=match.also_searched)
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return an iterator over every article a search matches, in its order, up to limit (for exports).
@@ -195,7 +199,7 @@ class WhooshBackend:
             searcher = self._index().searcher()
         try:
             gen = _Generation.of(searcher, self._cache)
-            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
+            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             ranked = match.stories.ranked(gen.view, search.sort, 0, limit) if search.group == "story" else (
                 match.ranked(gen, 0, limit))
             docnums = [d for d, _ in ranked]
@@ -257,15 +261,17 @@ class WhooshBackend:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
         return docnum, document_to_article(gen.searcher.stored_fields(docnum))
 
-    def highlight_article(self, article: Article, query_text: str) -> str:
+    def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
-        return mark_all(article, self.match_spans(article, query_text))
+        return mark_all(article, self.match_spans(article, query_text, synonyms))
 
-    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+    def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article (see highlight.query_spans)."""
         with self._generation() as gen:
             user_query = parse_query_once(gen.parsers["any"], query_text)
             analyzer = gen.searcher.schema["body"].analyzer  # headline and body are analysed alike
+        if synonyms:
+            user_query, _ = self._synonyms.expand(user_query, analyzer)
         return query_spans(user_query, article, analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
@@ -382,6 +388,7 @@ class _Match:
     chosen: dict[str, np.ndarray]
     final: np.ndarray
     view: IndexView = dataclass_field(repr=False)
+    also_searched: tuple[str, ...] = ()  # the synonyms the query was expanded with
 
     @cached_property
     def stories(self) -> Stories:
@@ -389,9 +396,13 @@ class _Match:
         return Stories.of(self.view, self.final, self.scores)
 
     @classmethod
-    def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline) -> _Match:
+    def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline,
+           synonyms: QuerySynonyms | None = None) -> _Match:
         """Match a search against one generation of the index; QueryTooExpensiveError past the deadline."""
         user_query = parse_query(gen.parsers[search.match], search.query)
+        also: tuple[str, ...] = ()
+        if synonyms is not None and search.synonyms == "on":
+            user_query, also = synonyms.expand(user_query, gen.searcher.schema["body"].analyzer)
         start, end = date_range(search.date_from, search.date_to)
         view = gen.view
         if user_query is not None:
@@ -405,7 +416,7 @@ class _Match:
             base &= story_mask(view, search.story)
         chosen = {name: view.selection_mask(name, values) for name, values in search.selections().items()}
         scores = None if evaluation is None else evaluation.scores
-        return cls(search, user_query, scores, base, chosen, _all_of(base, chosen.values()), view)
+        return cls(search, user_query, scores, base, chosen, _all_of(base, chosen.values()), view, also)
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (document number, score) of the matches [start:stop] in the search's order."""

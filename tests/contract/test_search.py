@@ -247,7 +247,7 @@ def test_stats(backend: SearchBackend) -> None:
 def test_json_shape(backend: SearchBackend) -> None:
     data = backend.search(Search(query="storm"), Paging(per_page=1)).to_dict()
     assert set(data) == {"query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets",
-                         "suggestion", "timeline"}
+                         "suggestion", "also_searched", "timeline"}
     hit = data["hits"][0]
     assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story"}
     assert hit["date"] == "2020-01-20T00:00:00" and hit["author"] == ["John Roe", "Jane Doe"]
