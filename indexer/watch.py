@@ -5,11 +5,14 @@ reads only what changed, and whatever a pass did not commit (a crash, a kill) th
 watchfiles (the OS's file notifications, or polling where there are none) says when to run a pass: after
 changes settle for `debounce` milliseconds, so a folder copied in is one pass, not one per file, and at least
 every `rescan` seconds in case a notification was missed. The folder's run lock is held throughout: this is the
-one writer, and `newsarchive index` on the same index says so and stops.
+one writer, and `newsarchive index` on the same index says so and stops. After each pass that indexed or deleted
+something, `after_change` runs (the CLI sends the alerts, indexer/alerts.py); its failure is logged, never the end
+of watching.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,6 +26,7 @@ from .runlock import run_lock
 
 DEBOUNCE_MS = 1000
 RESCAN_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 def watch_paths(
@@ -33,11 +37,13 @@ def watch_paths(
     stop: threading.Event,
     debounce_ms: int = DEBOUNCE_MS,
     rescan_seconds: float = RESCAN_SECONDS,
+    after_change: Callable[[], None] | None = None,
 ) -> int:
     """Index the paths, then again whenever files under them change, until `stop` is set; return the passes run.
 
-    on_pass is called after each pass that read or removed a file (and after the first, whatever it did). A pass in
-    progress when `stop` is set runs to its end, so everything it read is committed.
+    on_pass is called after each pass that read or removed a file (and after the first, whatever it did); then
+    after_change, when the pass indexed or deleted articles (an exception from it is logged, and watching goes on).
+    A pass in progress when `stop` is set runs to its end, so everything it read is committed.
     """
     options = replace(options, prune=True)
     index_dir = backend.folder
@@ -45,7 +51,9 @@ def watch_paths(
     inside_index = str(index_dir.resolve())
     watch_filter = _Filter(inside_index)
     with run_lock(index_dir):
-        on_pass(index_paths(paths, backend, options, lock=False))
+        report = index_paths(paths, backend, options, lock=False)
+        on_pass(report)
+        _after(report, after_change)
         passes = 1
         options = replace(options, rebuild=False)
         for _changes in watchfiles.watch(  # every set of changes, or none after rescan_seconds
@@ -58,6 +66,7 @@ def watch_paths(
             passes += 1
             if _changed(report):
                 on_pass(report)
+                _after(report, after_change)
     return passes
 
 
@@ -72,6 +81,16 @@ class _Filter(watchfiles.DefaultFilter):
         if path == self.index_dir or path.startswith(self.index_dir + "/"):
             return False
         return bool(super().__call__(change, path))
+
+
+def _after(report: IndexReport, after_change: Callable[[], None] | None) -> None:
+    """Call after_change when the pass changed articles; whatever it raises is logged: watching goes on."""
+    if after_change is None or not (report.added or report.updated or report.deleted):
+        return
+    try:
+        after_change()
+    except Exception:  # a bug in the callback or an unexpected error: reported, never the end of watching
+        log.exception("after an indexing pass")
 
 
 def _changed(report: IndexReport) -> bool:
