@@ -16,6 +16,7 @@ from urllib.parse import quote
 import click
 
 from indexer.alerts import (
+    ALERTS_NAME,
     DEFAULT_RETRY,
     AlertOutcome,
     AlertStatus,
@@ -50,6 +51,8 @@ def page_url() -> Callable[[str], str] | None:
 def run_and_echo(backend: SearchBackend, names: tuple[str, ...] = (), retry: Retry = DEFAULT_RETRY,
                  quiet: bool = False) -> list[AlertOutcome]:
     """Run the alerts and say what each did, failures on stderr (quiet: not the alerts that had nothing new)."""
+    if not names and not (backend.folder / ALERTS_NAME).exists():
+        return []  # no alert was ever added: nothing to read (watch asks after every pass)
     outcomes = run_alerts(backend, names, retry, page_url())
     for outcome in outcomes:
         if outcome.sent or outcome.error or not quiet:
