@@ -230,6 +230,23 @@ def test_filters_narrow_an_alert(index: Path, receiver: Receiver) -> None:
     assert sent_ids(receiver) == [["n1"]] and receiver.posts[0]["search"] == "q=inflation&source=Gazette"
 
 
+WIRE = ("The harbour authority said on Tuesday that inflation in fuel prices would raise ferry fares by "
+        "four percent from next month, the first rise since the pier was rebuilt.")
+
+
+def test_an_alert_by_story_does_not_send_later_copies_of_a_story(index: Path, receiver: Receiver) -> None:
+    add_new_articles(index, [{"id": "w1", "title": "Ferry fares to rise", "date": "2022-06-01", "source": "Wire",
+                              "body": WIRE}])
+    ok("alerts", "add", "stories", "inflation", "--group", "story", "--webhook", receiver.url, "--index", index)
+    add_new_articles(index, [
+        {"id": "w1", "title": "Ferry fares to rise", "date": "2022-06-01", "source": "Wire", "body": WIRE},
+        {"id": "w2", "title": "Ferry fares going up", "date": "2022-06-02", "source": "Gazette", "body": WIRE},
+        NEW[0],
+    ])
+    ok("alerts", "run", "--index", index)
+    assert sent_ids(receiver) == [["n1"]]  # w2 is a copy of w1's story, seen when the alert was added
+
+
 def test_a_large_backfill_is_sent_in_deliveries_of_bounded_size(index: Path, receiver: Receiver,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("indexer.alerts.MAX_DELIVERY_ARTICLES", 2)
