@@ -155,8 +155,11 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
+        self.replies: list[str] = []  # replies to DATA, in order, before accepting
 
     async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        if self.replies:
+            return self.replies.pop(0)
         assert isinstance(envelope.content, bytes)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
         self.recipients.append(list(envelope.rcpt_tos))
@@ -359,6 +362,18 @@ def test_an_email_alert_sends_one_digest_of_the_new_matches(index: Path, mailbox
     assert '<a href="https://example.org/news/3">Bank sees inflation easing</a>' in page
     ok("alerts", "run", "--index", index)
     assert len(mailbox.messages) == 1
+
+
+def test_an_smtp_server_deferring_is_retried_and_one_refusing_is_not(index: Path, mailbox: Mailbox) -> None:
+    ok("alerts", "add", "mail", "inflation", "--email", "desk@example.org", "--index", index)
+    add_new_articles(index)
+    mailbox.replies = ["554 5.7.1 Message refused"]
+    [refused] = run_alerts(open_backend(folder=index), retry=QUICK)
+    assert "the SMTP server answered 554 5.7.1 Message refused (after 1 try)" in refused.error
+    assert refused.waiting == 3 and not mailbox.messages
+    mailbox.replies = ["451 4.3.0 Try again later"]
+    [deferred] = run_alerts(open_backend(folder=index), retry=QUICK)
+    assert not deferred.error and deferred.tries == 2 and deferred.resent == 3 and len(mailbox.messages) == 1
 
 
 def make_certificate(folder: Path) -> tuple[Path, Path]:
