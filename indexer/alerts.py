@@ -43,6 +43,7 @@ from .delivery import (
     smtp_config,
 )
 from .errors import NewsArchiveError
+from .records import Article
 from .request import Search, canonical_search, parse_params
 
 ALERTS_NAME = "alerts.sqlite3"
@@ -243,7 +244,7 @@ def alerts_lock(folder: Path, wait: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
-def _every_match(backend: SearchBackend, search: Search) -> Iterator[Any]:
+def _every_match(backend: SearchBackend, search: Search) -> Iterator[Article]:
     matches = backend.iter_matches(search, max(1, backend.article_count()))
     try:
         yield from matches
@@ -297,7 +298,7 @@ def new_matches(backend: SearchBackend, store: AlertStore, alert: Alert,
                 page_url: Callable[[str], str] | None = None) -> list[AlertArticle]:
     """Return the alert's matches it has not seen, in its search's order."""
     found: list[AlertArticle] = []
-    chunk: dict[str, Any] = {}
+    chunk: dict[str, Article] = {}
 
     def flush() -> None:
         found.extend(AlertArticle.of(chunk[i], page_url) for i in store.unseen(alert.name, list(chunk)))
