@@ -80,6 +80,9 @@ FIELD_ALIASES = {
     "body": ["text", "content"],
 }
 MAX_QUERY_LENGTH = 1000
+# `a NEAR b` is `a NEAR/10 b` (SQLite FTS5's default, "within ten words"); NEAR/n takes n from 1 to the maximum.
+DEFAULT_NEAR_DISTANCE = 10
+MAX_NEAR_DISTANCE = 1000
 _FIELD_PREFIX = re.compile(r"(?<![\w.])(\w+):")
 _QUOTED = re.compile(r'"[^"]*"')
 _DATE_SCOPE = re.compile(r"(?<![\w.])date:(\[[^\]]*\]?|\{[^}]*\}?|\S*)")

@@ -167,6 +167,7 @@ def test_pagination(backend: SearchBackend) -> None:
          r"date:\[2021-03-01 TO 2021-02-01\] is empty: 2021-03-01 is after 2021-02-01. Write date:\[2021-02-01 TO"),
         (Search(query="rates NEAR infla*"), "NEAR joins words or phrases, not wildcards"),
         (Search(query="rates NEAR the"), "each side of NEAR needs a searchable word"),
+        (Search(query='rates NEAR "the of"'), "each side of NEAR needs a searchable word"),  # was a 500
         (Search(query="rates NEAR -inflation"), "NEAR joins words or phrases, not '-'"),
         (Search(query="rates NEAR (bank OR fed)"), "NEAR joins words or phrases"),
     ],
