@@ -131,6 +131,7 @@ def build_query(words: Words) -> str:
         _check_near_sides(near, words.scope)
         parts.append(f" NEAR/{words.within} ".join(field + chunk for chunk in near))
     parts += [f"-{field}{chunk}" for chunk in chunks(words.none_words)]
+    parts = list(dict.fromkeys(parts))  # a part twice (a word in two boxes) asks for nothing more
     if raw and len(parts) > 1:
         parts[0] = f"({raw})"  # the query box's own operators (OR) then stay within it
     return " ".join(parts)
