@@ -24,6 +24,7 @@ from .request import (
     Search,
     check_search,
     checked_query_text,
+    date_range,
     parse_params,
     whole_number,
 )
@@ -142,6 +143,7 @@ def built_search(words: Words, filters: Search) -> Search:
     of the form), or raise QueryError: the query cannot be run, or the form asks for nothing at all."""
     text = build_query(words)
     checked_query_text(text)  # the query language's own checks (its length, fields, dates, operators)
+    date_range(filters.date_from, filters.date_to)  # from after to: an empty range
     search = replace(filters, query=text, match="all")
     if not text and not (search.selections() or search.date_from or search.date_to or search.story):
         raise EmptyFormError("the form asks for nothing: fill in some words, or choose a date or a topic, author or "

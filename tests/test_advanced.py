@@ -112,6 +112,7 @@ def test_a_quote_inside_the_exact_phrase_is_a_space() -> None:
         ({"all": "oil", "sort": "random"}, "unknown sort"),
         ({"q": "date:junk"}, "not a date"),
         ({"all": "", "any": "* -", "q": ""}, "the form asks for nothing"),
+        ({"all": "oil", "from": "2021-03-01", "to": "2021-02-01"}, "the date range is empty"),
     ],
 )
 def test_a_form_that_cannot_be_run_says_what_to_change(args: dict[str, Any], says: str) -> None:
@@ -428,14 +429,27 @@ def test_the_api_answers_the_query_a_form_builds(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(("fields", "code", "says"), [
     ({}, "empty_form", "the form asks for nothing"),
-    ({"near": "oil prices", "within": "0"}, "bad_request", "must be from 1 to 1,000"),
-    ({"field": "<script>"}, "bad_request", "unknown field '<script>'"),
+    ({"near": "oil"}, "cannot_run", "needs two different words or more"),
+    ({"all": "oil", "q": "date:junk"}, "cannot_run", "date:junk is not a date"),
+    ({"all": "oil", "from": "2021", "to": "2020"}, "cannot_run", "the date range is empty"),
 ])
-def test_the_api_refuses_in_the_one_error_shape(client: FlaskClient, fields: dict[str, str], code: str,
-                                                says: str) -> None:
+def test_the_api_says_why_a_form_being_filled_in_cannot_be_run_yet(client: FlaskClient, fields: dict[str, str],
+                                                                   code: str, says: str) -> None:
+    response = client.get("/api/advanced", query_string=sent(**fields))
+    assert response.status_code == 200 and response.get_json()["problem"]["code"] == code
+    assert says in response.get_json()["problem"]["message"]
+
+
+@pytest.mark.parametrize(("fields", "says"), [
+    ({"near": "oil prices", "within": "0"}, "must be from 1 to 1,000"),
+    ({"field": "<script>"}, "unknown field '<script>'"),
+    ({"all": "oil", "sort": "random"}, "unknown sort"),
+])
+def test_the_api_refuses_what_no_form_sends_in_the_one_error_shape(client: FlaskClient, fields: dict[str, str],
+                                                                  says: str) -> None:
     response = client.get("/api/advanced", query_string=sent(**fields))
     assert response.status_code == 400 and response.mimetype == "application/json"
-    assert response.get_json()["error"]["code"] == code and says in response.get_json()["error"]["message"]
+    assert response.get_json()["error"]["code"] == "bad_request" and says in response.get_json()["error"]["message"]
 
 
 def test_carried_parameters_reach_the_results_page(client: FlaskClient) -> None:

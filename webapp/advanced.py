@@ -31,7 +31,6 @@ from indexer.request import (
 
 from .params import search_request
 from .presenters import COUNT_LABELS, FACET_TITLES, GROUP_LABELS, SORT_LABELS, chips, search_url
-from .responses import error
 from .security import rate_limited
 from .service import search_backend
 from .urls import absolute_url
@@ -70,11 +69,15 @@ def form() -> ResponseReturnValue:
 
 @bp.get("/api/advanced")
 def api() -> Response:
-    """The search a form's fields build: its query text, its filters in words, and the results page's URL."""
+    """The search a form's fields build: its query text, its filters in words, and the results page's URL; or, for a
+    form that cannot be run yet (nothing asked, one word to be near), the problem, answered 200 (a form being filled
+    in is not a bad request). Fields that no form sends (within=0, an unknown field) are a 400."""
+    words, filters = read_form(request.args.getlist)
     try:
-        search = built_search(*read_form(request.args.getlist))
-    except EmptyFormError as err:
-        return error(400, "empty_form", str(err))
+        search = built_search(words, filters)
+    except QueryError as err:
+        code = "empty_form" if isinstance(err, EmptyFormError) else "cannot_run"
+        return jsonify({"problem": {"code": code, "message": str(err)}})
     return jsonify(described(search))
 
 

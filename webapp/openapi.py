@@ -258,13 +258,17 @@ def _kwic_operation() -> dict[str, Any]:
                     "responses": responses}}
 
 
-SCHEMAS["Advanced"] = {
-    "type": "object", "required": ["query", "filters", "params", "url"],
-    "properties": {"query": {"type": "string", "description": "The query text, in the query language (\"\": every "
-                                                             "article under the filters)"},
-                   "filters": {**STRINGS, "description": "What the search asks beyond its query, in words"},
-                   "params": {"type": "object", "description": "The results page's parameters (defaults left out)"},
-                   "url": {"type": "string", "format": "uri", "description": "The results page of this search"}}}
+SCHEMAS["Advanced"] = {"oneOf": [
+    {"type": "object", "required": ["query", "filters", "params", "url"], "additionalProperties": False,
+     "properties": {"query": {"type": "string", "description": "The query text, in the query language (\"\": every "
+                                                              "article under the filters)"},
+                    "filters": {**STRINGS, "description": "What the search asks beyond its query, in words"},
+                    "params": {"type": "object", "description": "The results page's parameters (defaults left out)"},
+                    "url": {"type": "string", "format": "uri", "description": "The results page of this search"}}},
+    {"type": "object", "required": ["problem"], "additionalProperties": False,
+     "description": "A form that cannot be run yet, and what to change",
+     "properties": {"problem": {"type": "object", "required": ["code", "message"], "properties": {
+         "code": {"enum": ["empty_form", "cannot_run"]}, "message": {"type": "string", "minLength": 1}}}}}]}
 
 
 def _advanced_operation() -> dict[str, Any]:
@@ -279,8 +283,8 @@ def _advanced_operation() -> dict[str, Any]:
         own.append(_param(field.name, f"{field.label}: {field.hint}.", schema))
     passed = [p for p in SEARCH_PARAMETERS if p["name"] not in ("match", "page", "per_page")]
     return {"get": {"operationId": "advancedQuery", "summary": "The query an advanced search form builds (what is "
-                    "typed in its word boxes is words, never syntax), and its results page; a form that asks for "
-                    "nothing is answered 400 (code empty_form)",
+                    "typed in its word boxes is words, never syntax) and its results page, or why the form cannot "
+                    "be run yet (problem: nothing asked, a query that cannot be parsed...)",
                     "parameters": own + passed, "responses": _responses("Advanced", 400)}}
 
 

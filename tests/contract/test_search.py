@@ -43,6 +43,7 @@ def ids(backend: SearchBackend, query: str = "", **options: object) -> set[str]:
         ("date:[2020-01-01 TO 2020-01-16]", {"a1"}),
         ("rates date:[2021-01-01 TO]", {"a5"}),
         ("storm date:[TO 2020-12-31]", {"a2"}),
+        ("topic:economy (date:2019 OR date:2021)", {"a4", "a5"}),  # a date scope before a closing bracket
         ("U.S.", {"a3"}),
         ("US officials", {"a3"}),
         ("cafe", {"a6"}),  # accents folded

@@ -1,7 +1,7 @@
 // Progressive enhancement of the advanced search form (/advanced): it works fully without this script.
 // As the fields are filled in, "Your search" shows the query they build, asked of /api/advanced (the server builds
-// it: one builder, indexer/advanced.py), with its filters and the link that runs it; a field the server refuses
-// shows its message there instead. Updates wait for a pause in typing, and an answer overtaken by a newer one is
+// it: one builder, indexer/advanced.py), with its filters and the link that runs it; a form that cannot be run yet
+// shows why there instead. Updates wait for a pause in typing, and an answer overtaken by a newer one is
 // dropped.
 (function () {
   "use strict";
@@ -46,11 +46,18 @@
 
   function update() {
     var number = ++asked;
+    // A field the browser finds invalid (a distance out of range) is not sent: its own message says why.
+    var invalid = form.querySelector("input:invalid, select:invalid");
+    if (invalid) {
+      refuse((invalid.labels[0] ? invalid.labels[0].textContent + ": " : "") + invalid.validationMessage, false);
+      return;
+    }
     fetch(form.getAttribute("data-preview") + "?" + params().toString(), { headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (answer) {
         if (number !== asked) return;
-        if (answer.error) refuse(answer.error.message, answer.error.code === "empty_form");
+        var problem = answer.problem || answer.error;
+        if (problem) refuse(problem.message, problem.code === "empty_form");
         else show(answer.query, answer.filters, answer.url);
       })
       .catch(function () { /* offline or refused: the form still works without the preview */ });
