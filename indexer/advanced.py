@@ -146,8 +146,8 @@ def built_search(words: Words, filters: Search) -> Search:
     date_range(filters.date_from, filters.date_to)  # from after to: an empty range
     search = replace(filters, query=text, match="all")
     if not text and not (search.selections() or search.date_from or search.date_to or search.story):
-        raise EmptyFormError("the form asks for nothing: fill in some words, or choose a date or a topic, author or "
-                         "source")
+        raise EmptyFormError("the form asks for nothing: fill in some words, or choose a date or a topic, author "
+                             "or source")
     return search
 
 

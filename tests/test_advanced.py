@@ -252,11 +252,11 @@ def test_the_built_query_finds_exactly_what_the_form_asks_for(backend: WhooshBac
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(boxes=st.lists(st.text(max_size=40), min_size=5, max_size=5), scope=st.sampled_from(["any", "author", "body"]),
-       within=st.integers(1, MAX_NEAR_DISTANCE))
+@given(boxes=st.lists(st.one_of(st.text(max_size=40), HOSTILE), min_size=6, max_size=6),
+       scope=st.sampled_from(["any", "author", "body"]), within=st.integers(1, MAX_NEAR_DISTANCE))
 def test_whatever_is_typed_the_query_parses_or_says_what_to_change(backend: WhooshBackend, boxes: list[str],
                                                                    scope: str, within: int) -> None:
-    words = Words(*boxes, within=within, scope=scope)
+    words = Words(*boxes[:5], within=within, scope=scope, query=boxes[5])  # the query box too: syntax, in brackets
     try:
         search = built_search(words, Search())
         backend.search(search, Paging(per_page=1))
