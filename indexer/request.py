@@ -83,9 +83,13 @@ FIELD_ALIASES = {
     "body": ["text", "content"],
 }
 MAX_QUERY_LENGTH = 1000
+# `a NEAR b` is `a NEAR/10 b` (SQLite FTS5's default, "within ten words"); NEAR/n takes n from 1 to the maximum.
+DEFAULT_NEAR_DISTANCE = 10
+MAX_NEAR_DISTANCE = 1000
 _FIELD_PREFIX = re.compile(r"(?<![\w.])(\w+):")
 _QUOTED = re.compile(r'"[^"]*"')
-_DATE_SCOPE = re.compile(r"(?<![\w.])date:(\[[^\]]*\]?|\{[^}]*\}?|\S*)")
+# A date: scope's value: a range in brackets or braces, else up to a space or a bracket ("(date:1987 OR date:1988)").
+_DATE_SCOPE = re.compile(r"(?<![\w.])date:(\[[^\]]*\]?|\{[^}]*\}?|[^\s()]*)")
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
 _RANGE = re.compile(r"^[\[{]\s*(\S*?)\s*\bTO\b\s*(\S*?)\s*[\]}]$")
 DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 TO 1987-03-15]"

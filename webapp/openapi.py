@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.advanced import FORM_FIELDS, SCOPES
 from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
-from indexer.request import COUNTS, GROUPS, MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, PARAMS, Param
+from indexer.request import COUNTS, GROUPS, MAX_NEAR_DISTANCE, MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, PARAMS, Param
 from indexer.results import DIGEST_LENGTH
 from indexer.trends import LOW_FRACTION, LOW_MINIMUM, MAX_QUERIES, MAX_TREND_PERIODS, SHARED, TREND_PARAMS
 
@@ -259,6 +260,36 @@ def _kwic_operation() -> dict[str, Any]:
                     "responses": responses}}
 
 
+SCHEMAS["Advanced"] = {"oneOf": [
+    {"type": "object", "required": ["query", "filters", "params", "url"], "additionalProperties": False,
+     "properties": {"query": {"type": "string", "description": "The query text, in the query language (\"\": every "
+                                                              "article under the filters)"},
+                    "filters": {**STRINGS, "description": "What the search asks beyond its query, in words"},
+                    "params": {"type": "object", "description": "The results page's parameters (defaults left out)"},
+                    "url": {"type": "string", "format": "uri", "description": "The results page of this search"}}},
+    {"type": "object", "required": ["problem"], "additionalProperties": False,
+     "description": "A form that cannot be run yet, and what to change",
+     "properties": {"problem": {"type": "object", "required": ["code", "message"], "properties": {
+         "code": {"enum": ["empty_form", "cannot_run"]}, "message": {"type": "string", "minLength": 1}}}}}]}
+
+
+def _advanced_operation() -> dict[str, Any]:
+    """Return /api/advanced: the advanced form's own fields, then the search parameters it passes on."""
+    own = []
+    for field in FORM_FIELDS:
+        schema: dict[str, Any] = {"type": "string", "maxLength": MAX_QUERY_LENGTH}
+        if field.name == "within":
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_NEAR_DISTANCE}
+        elif field.name == "field":
+            schema = {"type": "string", "enum": list(SCOPES)}
+        own.append(_param(field.name, f"{field.label}: {field.hint}.", schema))
+    passed = [p for p in SEARCH_PARAMETERS if p["name"] not in ("match", "page", "per_page")]
+    return {"get": {"operationId": "advancedQuery", "summary": "The query an advanced search form builds (what is "
+                    "typed in its word boxes is words, never syntax) and its results page, or why the form cannot "
+                    "be run yet (problem: nothing asked, a query that cannot be parsed...)",
+                    "parameters": own + passed, "responses": _responses("Advanced", 400)}}
+
+
 def openapi_document(title: str, server: str) -> dict[str, Any]:
     """Return the OpenAPI document."""
     related_params = [KEY, _param("limit", f"How many related articles (1-{MAX_RELATED}).",
@@ -286,6 +317,7 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
             "/api/trends": {"get": {"operationId": "trends", "summary": "Coverage over time: queries compared",
                                     "parameters": TREND_PARAMETERS,
                                     "responses": _responses("Trends", 400, 429, 503)}},
+            "/api/advanced": _advanced_operation(),
         },
         "components": {"schemas": SCHEMAS},
     }
