@@ -43,9 +43,9 @@ SCOPE_LABELS = {"any": "The headline or the text", "headline": "The headline", "
                 "author": "The author's name", "topic": "The topic", "source": "The source"}
 assert set(SCOPE_LABELS) == set(SCOPES)  # a scope added in indexer.advanced needs its label here
 # Facets the form asks for by value (suggesting the archive's most frequent); the other search parameters a search
-# sent to the form has (year, month, story, count) it carries along unseen.
+# sent to the form has (year, month, story, count, synonyms) it carries along unseen.
 FACETS = ("topic", "author", "source")
-CARRIED = ("year", "month", "story", "count")
+CARRIED = ("year", "month", "story", "count", "synonyms")
 PAGE_DEFAULTS = default_search(page=True)
 
 
@@ -96,6 +96,8 @@ def filter_labels(search: Search) -> list[str]:
         labels.append(GROUP_LABELS[search.group])
     if search.count != PAGE_DEFAULTS.count:
         labels.append(f"Count: {COUNT_LABELS[search.count]}")
+    if search.synonyms != PAGE_DEFAULTS.synonyms:
+        labels.append("Synonyms off")
     return labels
 
 
