@@ -116,6 +116,40 @@ def facet_values(name: str, counts: list[tuple[str, int]], selected: tuple[str, 
 
 
 @dataclass(frozen=True)
+class FacetPage:
+    """A page of one facet's values for a search (see indexer/facetpages.py): those containing the text asked for,
+    in the order the search page lists them, the selected ones flagged, and how many match in all."""
+
+    search: Search
+    name: str
+    contains: str
+    values: tuple[FacetValue, ...]
+    total: int  # the values that contain the text, on every page
+    page: int
+    per_page: int
+    partial: bool = False  # a part of the index (a shard) did not answer: the counts miss its articles
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages the matching values fill (1 when there are none)."""
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this page (the shape of /api/facets/<name>)."""
+        return {
+            "facet": self.name,
+            "contains": self.contains,
+            "count": self.search.count,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "values": [{**v.to_dict(), "selected": v.selected} for v in self.values],
+            **({"partial": True} if self.partial else {}),
+        }
+
+
+@dataclass(frozen=True)
 class SearchPage:
     """One page of results, the total, facet counts over the whole result set, and a suggestion."""
 
