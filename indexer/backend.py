@@ -56,8 +56,8 @@ class SearchBackend(Protocol):
 
     def facet_page(self, wanted: FacetRequest) -> FacetPage:
         """Return a page of one facet's values for a search, every value reachable (indexer/facetpages.py): counted
-        as the search's facets are (without the facet's own selection; stories with count=stories), those
-        containing `wanted.contains` (case and accents aside), largest first; QueryError for a bad request."""
+        as the search's facets are (without the facet's own selection; stories with count=stories), those holding
+        the text `wanted.containing` (case and accents aside), largest first; QueryError for a bad request."""
         ...
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:

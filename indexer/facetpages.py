@@ -23,7 +23,7 @@ from .results import FacetPage, facet_values
 
 DEFAULT_FACET_PER_PAGE = 50
 MAX_FACET_PER_PAGE = 100
-MAX_CONTAINS_LENGTH = 200
+MAX_CONTAINING_LENGTH = 200
 MAX_FACET_PAGE = 1_000_000  # a page number beyond any archive's values (100 million at most per page)
 
 
@@ -39,8 +39,8 @@ class FacetParam:
 
 
 FACET_PAGE_PARAMS = (
-    FacetParam("contains", "Only the values containing this text, anywhere (its start or within), case and accents "
-                           "aside: siob and HAN both find Siobhán.", maximum=MAX_CONTAINS_LENGTH),
+    FacetParam("containing", "Only the values containing this text, anywhere (its start or within), case and accents "
+                           "aside: siob and HAN both find Siobhán.", maximum=MAX_CONTAINING_LENGTH),
     FacetParam("page", "Page number of the values. A page past the last is empty.", minimum=1,
                maximum=MAX_FACET_PAGE),
     FacetParam("per_page", "Values per page.", minimum=1, maximum=MAX_FACET_PER_PAGE,
@@ -54,7 +54,7 @@ class FacetRequest:
 
     search: Search
     name: str
-    contains: str = ""
+    containing: str = ""
     page: int = 1
     per_page: int = DEFAULT_FACET_PER_PAGE
 
@@ -80,9 +80,9 @@ def check_facet_request(wanted: FacetRequest) -> None:
     check_search(wanted.search)
     if wanted.name not in FACETS:
         raise QueryError(f"unknown facet {wanted.name[:40]!r}: the facets are {', '.join(FACETS)}")
-    if len(wanted.contains) > MAX_CONTAINS_LENGTH:
-        raise QueryError(f"contains is too long ({len(wanted.contains)} characters; the limit is "
-                         f"{MAX_CONTAINS_LENGTH})")
+    if len(wanted.containing) > MAX_CONTAINING_LENGTH:
+        raise QueryError(f"containing is too long ({len(wanted.containing)} characters; the limit is "
+                         f"{MAX_CONTAINING_LENGTH})")
     if not 1 <= wanted.page <= MAX_FACET_PAGE:
         raise QueryError(f"page must be between 1 and {MAX_FACET_PAGE:,}")
     if not 1 <= wanted.per_page <= MAX_FACET_PER_PAGE:
@@ -93,10 +93,10 @@ def facet_page(wanted: FacetRequest, counts: list[tuple[str, int]], partial: boo
     """Return the page asked for of a facet's (value, count) pairs: every value the search's matches have (and its
     selected ones), listed as the search page lists them, less those that do not contain the text asked for."""
     listed = facet_values(wanted.name, counts, getattr(wanted.search, wanted.name), limit=len(counts))
-    text = fold(wanted.contains)
+    text = fold(wanted.containing)
     matching = [v for v in listed if text in fold(v.value)] if text else list(listed)
     start = (wanted.page - 1) * wanted.per_page
-    return FacetPage(wanted.search, wanted.name, wanted.contains, tuple(matching[start:start + wanted.per_page]),
+    return FacetPage(wanted.search, wanted.name, wanted.containing, tuple(matching[start:start + wanted.per_page]),
                      len(matching), wanted.page, wanted.per_page, partial)
 
 
@@ -108,10 +108,10 @@ def parse_facet_params(name: str, getlist: Callable[[str], list[str]], page: boo
     """
     search, _ = parse_params(lambda param: [] if param in ("page", "per_page") else getlist(param), page=page)
     number, per_page = (_given(getlist, p).strip() for p in ("page", "per_page"))
-    wanted = FacetRequest(search, name, _given(getlist, "contains"), whole_number("page", number) if number else 1,
+    wanted = FacetRequest(search, name, _given(getlist, "containing"), whole_number("page", number) if number else 1,
                           whole_number("per_page", per_page) if per_page else DEFAULT_FACET_PER_PAGE)
     check_facet_request(wanted)  # the text's length as sent, spaces and all (a form's maxlength counts them too)
-    return replace(wanted, contains=wanted.contains.strip())
+    return replace(wanted, containing=wanted.containing.strip())
 
 
 def _given(getlist: Callable[[str], list[str]], name: str) -> str:

@@ -122,7 +122,7 @@ class FacetPage:
 
     search: Search
     name: str
-    contains: str
+    containing: str
     values: tuple[FacetValue, ...]
     total: int  # the values that contain the text, on every page
     page: int
@@ -138,7 +138,7 @@ class FacetPage:
         """Return the JSON object of this page (the shape of /api/facets/<name>)."""
         return {
             "facet": self.name,
-            "contains": self.contains,
+            "containing": self.containing,
             "count": self.search.count,
             "total": self.total,
             "page": self.page,

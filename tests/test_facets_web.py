@@ -51,7 +51,7 @@ def get_json(client: FlaskClient, url: str, status: int = 200) -> dict:  # type:
 def test_the_api_pages_through_every_value_with_the_search_s_counts(client: FlaskClient) -> None:
     search = get_json(client, "/api/search?q=ferry&per_page=1")
     first = get_json(client, "/api/facets/author?q=ferry&per_page=20")
-    assert list(first) == ["facet", "contains", "count", "total", "page", "per_page", "pages", "values", "search",
+    assert list(first) == ["facet", "containing", "count", "total", "page", "per_page", "pages", "values", "search",
                            "index"]
     assert first["total"] == 30 and first["pages"] == 2 and first["search"] == "q=ferry"
     assert first["index"] == search["index"]
@@ -64,13 +64,13 @@ def test_the_api_pages_through_every_value_with_the_search_s_counts(client: Flas
 
 
 def test_the_api_searches_a_facet_within_the_search_and_flags_selections(client: FlaskClient) -> None:
-    found = get_json(client, "/api/facets/author?q=bridge&contains=%20SIOBHAN&author=Reporter+03&topic=harbour")
-    assert found["contains"] == "SIOBHAN" and found["total"] == 0  # Siobhán wrote one article, not of the bridge
-    found = get_json(client, "/api/facets/author?q=bridge&contains=porter+0&author=Reporter+03&count=stories")
+    found = get_json(client, "/api/facets/author?q=bridge&containing=%20SIOBHAN&author=Reporter+03&topic=harbour")
+    assert found["containing"] == "SIOBHAN" and found["total"] == 0  # Siobhán wrote one article, not of the bridge
+    found = get_json(client, "/api/facets/author?q=bridge&containing=porter+0&author=Reporter+03&count=stories")
     assert found["count"] == "stories" and found["search"] == "author=Reporter%2003&count=stories&q=bridge"
     assert {v["value"] for v in found["values"] if v["selected"]} == {"Reporter 03"}
     assert {v["value"] for v in found["values"]} == {f"Reporter 0{n}" for n in range(1, 10)}
-    assert get_json(client, "/api/facets/author?contains=n%C3%AD+bh")["values"][0]["value"] == "Siobhán Ní Bhriain"
+    assert get_json(client, "/api/facets/author?containing=n%C3%AD+bh")["values"][0]["value"] == "Siobhán Ní Bhriain"
 
 
 @pytest.mark.parametrize(("url", "status", "says"), [
@@ -78,8 +78,8 @@ def test_the_api_searches_a_facet_within_the_search_and_flags_selections(client:
     ("/api/facets/author?page=0", 400, "page must be between 1 and 1,000,000"),
     ("/api/facets/author?page=x", 400, "page must be a whole number"),
     ("/api/facets/author?per_page=101", 400, "per_page must be between 1 and 100"),
-    ("/api/facets/author?contains=" + "x" * 201, 400, "contains is too long (201 characters; the limit is 200)"),
-    ("/api/facets/author?contains=a&contains=b", 400, "contains was given 2 times"),
+    ("/api/facets/author?containing=" + "x" * 201, 400, "containing is too long (201 characters; the limit is 200)"),
+    ("/api/facets/author?containing=a&containing=b", 400, "containing was given 2 times"),
     ("/api/facets/author?q=date:junk", 400, "is not a date"),
     ("/api/facets/author?count=story", 400, "unknown count"),
 ])
@@ -97,7 +97,7 @@ def test_without_an_index_the_api_says_so(tmp_path: Path) -> None:
 def test_the_openapi_document_describes_the_endpoint(client: FlaskClient) -> None:
     operation = get_json(client, "/api/openapi.json")["paths"]["/api/facets/{name}"]["get"]
     names = [p["name"] for p in operation["parameters"]]
-    assert names[0] == "name" and names[-3:] == ["contains", "page", "per_page"] and "q" in names
+    assert names[0] == "name" and names[-3:] == ["containing", "page", "per_page"] and "q" in names
     assert names.count("page") == 1
     assert set(operation["responses"]) == {"200", "400", "404", "429", "503"}
     assert operation["parameters"][0]["schema"]["enum"] == ["topic", "author", "source", "year", "month"]
@@ -112,7 +112,7 @@ def finder(page: str, facet: str) -> str:
 def test_a_facet_cut_to_its_top_values_gets_a_search_box_and_a_more_link(client: FlaskClient) -> None:
     page = client.get("/?q=ferry&source=Courier&sort=oldest").get_data(as_text=True)
     authors = finder(page, "author")
-    assert 'data-api="/api/facets/author"' in authors and 'name="contains"' in authors
+    assert 'data-api="/api/facets/author"' in authors and 'name="containing"' in authors
     hidden = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', authors)
     assert hidden == [("q", "ferry"), ("source", "Courier"), ("sort", "oldest")]  # the search goes along
     assert '<label for="find-author">Search authors</label>' in authors
@@ -141,21 +141,21 @@ def test_the_facet_page_lists_a_page_of_values_escaped_with_a_form_that_applies_
     assert "/facets/author?q=ferry&author=Reporter+03&author=Reporter+29&page=3&per_page=10" in links
     assert '<a href="/?q=ferry&amp;author=Reporter+03&amp;author=Reporter+29">← Back to the results</a>' in page
     assert re.search(r'value="Reporter 29" checked>', client.get(
-        "/facets/author?author=Reporter+29&contains=29").get_data(as_text=True))
+        "/facets/author?author=Reporter+29&containing=29").get_data(as_text=True))
 
 
 def test_the_facet_page_searches_the_values_and_says_how_many_match(client: FlaskClient) -> None:
-    page = client.get("/facets/author?contains=han").get_data(as_text=True)
+    page = client.get("/facets/author?containing=han").get_data(as_text=True)
     assert "1 author contains “han”" in page and 'value="Siobhán Ní Bhriain"' in page
-    assert '<input id="contains" name="contains" type="search" value="han"' in page
-    none = client.get("/facets/author?contains=%3Cb%3Ezz").get_data(as_text=True)
+    assert '<input id="containing" name="containing" type="search" value="han"' in page
+    none = client.get("/facets/author?containing=%3Cb%3Ezz").get_data(as_text=True)
     assert "No author contains “&lt;b&gt;zz”" in none and "<b>zz" not in none
     past = client.get("/facets/author?page=9").get_data(as_text=True)
     assert "Page 9 is past the last" in past and 'href="/facets/author"' in past
 
 
 def test_a_month_reads_as_on_the_search_page_and_a_bad_facet_is_a_404_page(client: FlaskClient) -> None:
-    page = client.get("/facets/month?contains=2020").get_data(as_text=True)
+    page = client.get("/facets/month?containing=2020").get_data(as_text=True)
     assert "May 2020" in page and 'value="2020-05"' in page
     missing = client.get("/facets/byline")
     assert missing.status_code == 404 and "there is no facet" in missing.get_data(as_text=True)
@@ -164,7 +164,7 @@ def test_a_month_reads_as_on_the_search_page_and_a_bad_facet_is_a_404_page(clien
 
 
 def test_choosing_values_on_the_facet_page_gives_the_search_with_them(client: FlaskClient) -> None:
-    page = client.get("/facets/author?q=ferry&contains=reporter+1").get_data(as_text=True)
+    page = client.get("/facets/author?q=ferry&containing=reporter+1").get_data(as_text=True)
     form = re.search(r'<form class="facet-values" action="(/)" method="get">(.*?)</form>', page, re.S)
     assert form is not None
     fields = re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group(2))

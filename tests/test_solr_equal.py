@@ -193,10 +193,10 @@ FACET_PAGES = [FacetRequest(Search(), "author", per_page=100), FacetRequest(Sear
                FacetRequest(Search(query="bank", author=("Peter Torday",)), "author", "TOR")]
 
 
-@pytest.mark.parametrize("wanted", [pytest.param(w, id=f"{_label(w.search)} {w.name} {w.contains!r}")
+@pytest.mark.parametrize("wanted", [pytest.param(w, id=f"{_label(w.search)} {w.name} {w.containing!r}")
                                     for w in FACET_PAGES])
 def test_facet_pages_are_identical(whoosh: SearchBackend, solr: SearchBackend, wanted: FacetRequest) -> None:
     ours, theirs = whoosh.facet_page(wanted), solr.facet_page(wanted)
     assert ours == theirs and ours.values
-    if wanted.contains == "" and wanted.name == "author":
+    if wanted.containing == "" and wanted.name == "author":
         assert ours.total > 200 and ours.pages == 3  # every byline of Reuters, 100 a page

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from indexer.facetpages import DEFAULT_FACET_PER_PAGE, MAX_CONTAINS_LENGTH, FacetRequest, parse_facet_params
+from indexer.facetpages import DEFAULT_FACET_PER_PAGE, MAX_CONTAINING_LENGTH, FacetRequest, parse_facet_params
 from indexer.request import FACETS, build_params, canonical_search
 from indexer.results import FacetPage
 
@@ -32,7 +32,7 @@ def _requested(name: str, page: bool) -> FacetRequest:
 @bp.get("/api/facets/<name>")
 @rate_limited("search", "RATE_LIMIT")
 def api(name: str) -> Response:
-    """A page of a facet's values for a search (those containing `contains`), with the index they were counted on."""
+    """A page of a facet's values for a search (those containing the text asked for), with the index counted on."""
     wanted = _requested(name, page=False)
     found, index = consistent(lambda: search_backend().facet_page(wanted))
     return jsonify({**found.to_dict(), "search": canonical_search(wanted.search), "index": index.to_dict()})
@@ -58,7 +58,7 @@ def facet_context(found: FacetPage) -> dict[str, Any]:
         "plural": presenters.FACET_PLURALS[name],
         "back_url": presenters.search_url(search),
         "filters": [chip.label for chip in presenters.chips(replace(search, **cleared))],
-        "max_contains": MAX_CONTAINS_LENGTH,
+        "max_containing": MAX_CONTAINING_LENGTH,
         # The search box keeps the search (its own selections too); the list keeps every other filter, and this
         # facet's chosen values that are on other pages of it (the ticked boxes send the rest).
         "search_fields": presenters.hidden_fields(search, per_page=per_page),
@@ -66,5 +66,5 @@ def facet_context(found: FacetPage) -> dict[str, Any]:
                                                                      if v not in on_page] or None}),
         "pages": presenters.page_numbers(found.page, found.pages) if found.page <= found.pages else [],
         "page_url": lambda number: url_for("facets.page", name=name, **build_params(
-            search, page=number if number > 1 else None, contains=found.contains or None, per_page=per_page)),
+            search, page=number if number > 1 else None, containing=found.containing or None, per_page=per_page)),
     }

@@ -196,13 +196,14 @@ SCHEMAS: dict[str, Any] = {
 }
 
 SCHEMAS["FacetPage"] = {
-    "type": "object", "required": ["facet", "contains", "count", "total", "page", "per_page", "pages", "values",
+    "type": "object", "required": ["facet", "containing", "count", "total", "page", "per_page", "pages", "values",
                                    "search"],
-    "description": "A page of a facet's values for a search: those containing `contains`, largest count first (ties "
-                   "by value; years and months in date order), counted as the search's facets are (without the "
-                   "facet's own selection); its selected values flagged, listed with 0 when the search has none",
-    "properties": {"facet": {"enum": list(FACETS)}, "contains": {"type": "string"}, "count": {"enum": list(COUNTS)},
-                   "total": {"type": "integer", "description": "How many values contain `contains`, on every page"},
+    "description": "A page of a facet's values for a search: those holding the text `containing` gives, largest "
+                   "count first (ties by value; years and months in date order), counted as the search's facets "
+                   "are (without the facet's own selection); its selected values flagged, listed with 0 when the "
+                   "search has none",
+    "properties": {"facet": {"enum": list(FACETS)}, "containing": {"type": "string"}, "count": {"enum": list(COUNTS)},
+                   "total": {"type": "integer", "description": "How many values contain that text, on every page"},
                    "page": {"type": "integer"}, "per_page": {"type": "integer"}, "pages": {"type": "integer"},
                    "values": {"type": "array", "items": {
                        "type": "object", "required": ["value", "count", "selected"],
@@ -278,7 +279,7 @@ def _facets_operation() -> dict[str, Any]:
     name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(FACETS)},
             "description": "The facet. Another name is answered 404."}
     own = [_param(p.name, p.help + " A value out of range is answered 400.",
-                  {"type": "string", "maxLength": p.maximum} if p.name == "contains" else
+                  {"type": "string", "maxLength": p.maximum} if p.name == "containing" else
                   {"type": "integer", "minimum": p.minimum, "maximum": p.maximum,
                    **({"default": p.default} if p.default else {})}) for p in FACET_PAGE_PARAMS]
     responses = _responses("FacetPage", 400, 404, 429, 503)

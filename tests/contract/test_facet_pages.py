@@ -15,7 +15,7 @@ import pytest
 
 from indexer.backend import Batch, SearchBackend
 from indexer.errors import QueryError
-from indexer.facetpages import MAX_CONTAINS_LENGTH, MAX_FACET_PAGE, MAX_FACET_PER_PAGE, FacetRequest
+from indexer.facetpages import MAX_CONTAINING_LENGTH, MAX_FACET_PAGE, MAX_FACET_PER_PAGE, FacetRequest
 from indexer.records import Article
 from indexer.request import Paging, Search
 from indexer.results import FacetValue
@@ -50,13 +50,13 @@ def bylines(tmp_path: Path, make_backend: Callable[[Path], SearchBackend]) -> Se
     return make_backend(tmp_path / "index")
 
 
-def every_page(backend: SearchBackend, search: Search, name: str, contains: str = "",
+def every_page(backend: SearchBackend, search: Search, name: str, containing: str = "",
                per_page: int = 7) -> list[FacetValue]:
     """Return the values of every page of a facet, asking page after page until an empty one."""
     found: list[FacetValue] = []
     page = 1
     while True:
-        got = backend.facet_page(FacetRequest(search, name, contains, page, per_page))
+        got = backend.facet_page(FacetRequest(search, name, containing, page, per_page))
         assert got.per_page == per_page and got.page == page
         if not got.values:
             assert got.total == len(found) and got.pages == max(1, -(-len(found) // per_page))
@@ -91,8 +91,8 @@ def test_values_are_counted_for_the_search_without_the_facet_s_own_selection(byl
 
 
 def test_a_value_is_found_by_any_part_of_it_case_and_accents_aside(bylines: SearchBackend) -> None:
-    def found(contains: str) -> set[str]:
-        return {v.value for v in every_page(bylines, Search(), "author", contains)}
+    def found(containing: str) -> set[str]:
+        return {v.value for v in every_page(bylines, Search(), "author", containing)}
 
     assert found("siob") == {"Siobhán Ní Bhriain", "SIOBHAN KELLY"}  # a prefix, either case, either accent
     assert found("HAN") == {"Siobhán Ní Bhriain", "SIOBHAN KELLY"}  # within the name
@@ -103,7 +103,7 @@ def test_a_value_is_found_by_any_part_of_it_case_and_accents_aside(bylines: Sear
     assert found("porter 1") == {f"Reporter {n}" for n in range(10, 20)}
     assert found("") == set(REPORTERS)
     page = bylines.facet_page(FacetRequest(Search(), "author", "porter", per_page=10))
-    assert page.total == 36 and page.pages == 4 and page.contains == "porter"
+    assert page.total == 36 and page.pages == 4 and page.containing == "porter"
     assert [v.count for v in page.values] == sorted((v.count for v in page.values), reverse=True)
 
 
@@ -123,7 +123,7 @@ def test_a_page_past_the_last_is_empty(bylines: SearchBackend) -> None:
     none = bylines.facet_page(FacetRequest(Search(), "author", "no such name"))
     assert none.values == () and none.total == 0 and none.pages == 1
     data = page.to_dict()
-    assert data == {"facet": "author", "contains": "", "count": "articles", "total": 40, "page": 99,
+    assert data == {"facet": "author", "containing": "", "count": "articles", "total": 40, "page": 99,
                     "per_page": 10, "pages": 4, "values": []}
 
 
@@ -150,7 +150,7 @@ def test_years_and_months_keep_their_date_order(bylines: SearchBackend) -> None:
     (FacetRequest(Search(), "author", page=MAX_FACET_PAGE + 1), "page must be between"),
     (FacetRequest(Search(), "author", per_page=0), f"per_page must be between 1 and {MAX_FACET_PER_PAGE}"),
     (FacetRequest(Search(), "author", per_page=MAX_FACET_PER_PAGE + 1), "per_page must be between"),
-    (FacetRequest(Search(), "author", "x" * (MAX_CONTAINS_LENGTH + 1)), "contains is too long"),
+    (FacetRequest(Search(), "author", "x" * (MAX_CONTAINING_LENGTH + 1)), "containing is too long"),
     (FacetRequest(Search(count="story"), "author"), "unknown count"),
     (FacetRequest(Search(query="date:junk"), "author"), "is not a date"),
 ])

@@ -27,7 +27,7 @@
     var name = fieldset.getAttribute("data-facet");
     var noun = finder.getAttribute("data-noun"), plural = finder.getAttribute("data-plural");
     var shown = parseInt(finder.getAttribute("data-shown"), 10) || 20;
-    var box = finder.querySelector("input[name=contains]");
+    var box = finder.querySelector("input[name=containing]");
     var link = fieldset.querySelector(".facet-more-link");
     var own = Array.prototype.filter.call(fieldset.children, function (el) {
       return el.tagName === "UL" || el.matches("details.more");
@@ -43,7 +43,7 @@
     found.appendChild(list);
     found.appendChild(next);
     (link || finder).insertAdjacentElement("afterend", found);
-    var state = { contains: "", page: 0, beyond: false, ticket: 0 };
+    var state = { containing: "", page: 0, beyond: false, ticket: 0 };
     var timer = null;
 
     function listed() {
@@ -75,9 +75,9 @@
     function say(data) {
       if (state.beyond) return "Showing " + number(Math.min(data.page * data.per_page, data.total)) + " of " +
         number(data.total) + " " + (data.total === 1 ? noun : plural);
-      if (!data.total) return "No " + noun + " contains “" + state.contains + "”";
+      if (!data.total) return "No " + noun + " contains “" + state.containing + "”";
       return number(data.total) + " " + (data.total === 1 ? noun + " contains" : plural + " contain") + " “" +
-        state.contains + "”";
+        state.containing + "”";
     }
 
     function show(data, focus) {
@@ -100,7 +100,7 @@
     function load(page, focus) {
       var ticket = ++state.ticket;
       var params = new URLSearchParams(new FormData(finder));
-      params.set("contains", state.contains);
+      params.set("containing", state.containing);
       params.set("page", String(page));
       params.set("per_page", String(shown));
       status.textContent = "Loading " + plural + "…";
@@ -119,11 +119,11 @@
 
     function search() {
       window.clearTimeout(timer);
-      var contains = box.value.trim();
-      if (contains === state.contains && !state.beyond && state.page) return;
-      state.contains = contains;
+      var containing = box.value.trim();
+      if (containing === state.containing && !state.beyond && state.page) return;
+      state.containing = containing;
       state.beyond = false;
-      var searching = contains !== "";
+      var searching = containing !== "";
       own.forEach(function (el) { el.hidden = searching; });
       if (link) link.hidden = searching;
       if (searching) { load(1, false); return; }
@@ -148,7 +148,7 @@
       link.querySelector("a").addEventListener("click", function (event) {
         event.preventDefault();
         box.value = "";
-        state.contains = "";
+        state.containing = "";
         state.beyond = true;
         link.hidden = true;
         load(2, true); // the first page is the sidebar's own list
