@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .errors import QueryError
 from .request import FACETS, Search, check_search, parse_params, whole_number
-from .results import FacetPage, facet_values
+from .results import FacetPage, FacetValue, in_facet_order
 
 DEFAULT_FACET_PER_PAGE = 50
 MAX_FACET_PER_PAGE = 100
@@ -66,6 +66,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=200_000)  # the same values are folded on every request
 def _folded(text: str) -> str:
+    if text.isascii():  # most values: no accents, no compatibility forms
+        return " ".join(text.lower().split())
     # Case folding can make combining marks ("İ" becomes "i" and a dot above), so marks are dropped after it too.
     text = _without_marks(_without_marks(text).casefold())
     return " ".join(text.split())
@@ -90,14 +92,20 @@ def check_facet_request(wanted: FacetRequest) -> None:
 
 
 def facet_page(wanted: FacetRequest, counts: list[tuple[str, int]], partial: bool = False) -> FacetPage:
-    """Return the page asked for of a facet's (value, count) pairs: every value the search's matches have (and its
-    selected ones), listed as the search page lists them, less those that do not contain the text asked for."""
-    listed = facet_values(wanted.name, counts, getattr(wanted.search, wanted.name), limit=len(counts))
+    """Return the page asked for of a facet's (value, count) pairs: every value the search's matches have, listed as
+    the search page lists them (facet_values: its selected values too, last with 0 when the matches have none), less
+    those that do not contain the text asked for."""
+    chosen = getattr(wanted.search, wanted.name)
     text = fold(wanted.containing)
-    matching = [v for v in listed if text in fold(v.value)] if text else list(listed)
+    # Searched, ordered and cut before any FacetValue is made: a facet may hold a hundred thousand values.
+    matching = [pair for pair in counts if text in fold(pair[0])] if text else counts
+    ordered = in_facet_order(wanted.name, matching)
+    listed = {value for value, _ in counts}
+    ordered += [(value, 0) for value in sorted(set(chosen) - listed) if text in fold(value)]
     start = (wanted.page - 1) * wanted.per_page
-    return FacetPage(wanted.search, wanted.name, wanted.containing, tuple(matching[start:start + wanted.per_page]),
-                     len(matching), wanted.page, wanted.per_page, partial)
+    values = tuple(FacetValue(v, c, v in chosen) for v, c in ordered[start:start + wanted.per_page])
+    return FacetPage(wanted.search, wanted.name, wanted.containing, values, len(ordered), wanted.page,
+                     wanted.per_page, partial)
 
 
 def parse_facet_params(name: str, getlist: Callable[[str], list[str]], page: bool = False) -> FacetRequest:

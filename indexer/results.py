@@ -104,15 +104,21 @@ def facet_values(name: str, counts: list[tuple[str, int]], selected: tuple[str, 
     """Return a facet as listed, from its counts: chronological ones whole and in date order, the others largest
     first (equal counts by value) and cut to `limit`; selected values always, with 0 when the search has none."""
     chosen = set(selected)
-    if name in CHRONOLOGICAL:
-        counts = sorted(counts)
-    else:
-        # Equal counts in the values' order, whatever order an engine found them in (segments, shards).
-        counts = sorted(counts, key=lambda pair: (-pair[1], pair[0]))
+    counts = in_facet_order(name, counts)
+    if name not in CHRONOLOGICAL:
         counts = counts[:limit] + [c for c in counts[limit:] if c[0] in chosen]
     listed = {value for value, _ in counts}
     missing = [(value, 0) for value in sorted(chosen - listed)]
     return tuple(FacetValue(v, c, v in chosen) for v, c in counts + missing)
+
+
+def in_facet_order(name: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Return a facet's (value, count) pairs in the order it is listed: chronological ones by value (date order),
+    the others largest first."""
+    if name in CHRONOLOGICAL:
+        return sorted(counts)
+    # Equal counts in the values' order, whatever order an engine found them in (segments, shards).
+    return sorted(counts, key=lambda pair: (-pair[1], pair[0]))
 
 
 @dataclass(frozen=True)
