@@ -2,12 +2,12 @@
 pages ask of a backend (`SearchBackend.facet_page`).
 
 An engine counts every value of one facet for a search (each facet without its own selection, as the search
-page's facets are) and hands the counts to `facet_page`, which lists them as the page does (`facet_values`: by
-count, ties by value; years and months in date order), keeps those containing the text asked for, and cuts the
-page. Matching folds case and accents on both sides (`fold`: "siob" and "HAN" find "Siobhán"), the same on every
-engine. The parameters are declared once, here (`FACET_PAGE_PARAMS`, beside the search parameters of
-indexer.request): the web app parses them with `parse_facet_params`; the OpenAPI document and docs/web.md say the
-same names and limits.
+page's facets are) and hands the counts to `facet_page`, which keeps those containing the text asked for, lists
+them as the page does (`in_facet_order`, as `facet_values`: by count, ties by value; years and months in date
+order; the selected values flagged) and cuts the page. Matching folds case and accents on both sides (`fold`:
+"siob" and "HAN" find "Siobhán"), the same on every engine. The parameters are declared once, here
+(`FACET_PAGE_PARAMS`, beside the search parameters of indexer.request): the web app parses them with
+`parse_facet_params`; the OpenAPI document and docs/web.md say the same names and limits.
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ class FacetParam:
 
 
 FACET_PAGE_PARAMS = (
-    FacetParam("containing", "Only the values containing this text, anywhere (its start or within), case and accents "
-                           "aside: siob and HAN both find Siobhán.", maximum=MAX_CONTAINING_LENGTH),
+    FacetParam("containing", "Only the values containing this text, anywhere (its start or within), case and "
+                             "accents aside: siob and HAN both find Siobhán.", maximum=MAX_CONTAINING_LENGTH),
     FacetParam("page", "Page number of the values. A page past the last is empty.", minimum=1,
                maximum=MAX_FACET_PAGE),
     FacetParam("per_page", "Values per page.", minimum=1, maximum=MAX_FACET_PER_PAGE,

@@ -46,15 +46,17 @@
     var state = { containing: "", page: 0, beyond: false, ticket: 0 };
     var timer = null;
 
+    // The facet's own checkboxes by value: a value listed again (a search finds a chosen one) is kept in step with
+    // its twin, which stays in the form while hidden and would otherwise send its old state.
     function listed() {
       var values = {};
       own.forEach(function (el) {
-        Array.prototype.forEach.call(el.querySelectorAll("input[type=checkbox]"), function (c) { values[c.value] = true; });
+        Array.prototype.forEach.call(el.querySelectorAll("input[type=checkbox]"), function (c) { values[c.value] = c; });
       });
       return values;
     }
 
-    function item(value) {
+    function item(value, twin) {
       var id = "found-" + name + "-" + (++serial);
       var li = plain("li");
       var input = plain("input");
@@ -64,6 +66,7 @@
       input.value = value.value;
       input.checked = value.selected;
       input.setAttribute("form", "search");
+      if (twin) input.addEventListener("change", function () { twin.checked = input.checked; }); // before app.js sends
       var label = plain("label", null, value.value + " ");
       label.htmlFor = id;
       label.appendChild(plain("span", "count", number(value.count)));
@@ -82,11 +85,11 @@
 
     function show(data, focus) {
       if (data.page === 1 || (state.beyond && data.page === 2)) list.textContent = "";
-      var skip = state.beyond ? listed() : {};
+      var twins = listed();
       var first = null;
       data.values.forEach(function (value) {
-        if (skip[value.value]) return; // a chosen value the sidebar already lists
-        var li = item(value);
+        if (state.beyond && twins[value.value]) return; // a chosen value the sidebar already lists, in view
+        var li = item(value, twins[value.value]);
         list.appendChild(li);
         first = first || li.querySelector("input");
       });
