@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .facetpages import FacetRequest
 from .records import Article
 from .request import Paging, Search
-from .results import CheckReport, IndexFingerprint, IndexStats, Related, SearchPage
+from .results import CheckReport, FacetPage, IndexFingerprint, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
 from .spans import Span
 
@@ -51,6 +52,12 @@ class SearchBackend(Protocol):
 
     def search(self, search: Search, paging: Paging = FIRST_PAGE) -> SearchPage:
         """Run a search: one page of hits, the total, facet counts, the timeline and maybe a suggestion."""
+        ...
+
+    def facet_page(self, wanted: FacetRequest) -> FacetPage:
+        """Return a page of one facet's values for a search, every value reachable (indexer/facetpages.py): counted
+        as the search's facets are (without the facet's own selection; stories with count=stories), those holding
+        the text `wanted.containing` (case and accents aside), largest first; QueryError for a bad request."""
         ...
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:

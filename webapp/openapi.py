@@ -5,8 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.advanced import FORM_FIELDS, SCOPES
+from indexer.facetpages import FACET_PAGE_PARAMS
 from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
-from indexer.request import COUNTS, GROUPS, MAX_NEAR_DISTANCE, MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, PARAMS, Param
+from indexer.request import (
+    COUNTS,
+    FACETS,
+    GROUPS,
+    MAX_NEAR_DISTANCE,
+    MAX_QUERY_LENGTH,
+    MAX_VALUES_PER_FACET,
+    PARAMS,
+    Param,
+)
 from indexer.results import DIGEST_LENGTH
 from indexer.trends import LOW_FRACTION, LOW_MINIMUM, MAX_QUERIES, MAX_TREND_PERIODS, SHARED, TREND_PARAMS
 
@@ -197,6 +207,22 @@ SCHEMAS: dict[str, Any] = {
                                                       "message": {"type": "string", "minLength": 1}}}}},
 }
 
+SCHEMAS["FacetPage"] = {
+    "type": "object", "required": ["facet", "containing", "count", "total", "page", "per_page", "pages", "values",
+                                   "search"],
+    "description": "A page of a facet's values for a search: those holding the text `containing` gives, largest "
+                   "count first (ties by value; years and months in date order), counted as the search's facets "
+                   "are (without the facet's own selection); its selected values flagged, listed with 0 when the "
+                   "search has none",
+    "properties": {"facet": {"enum": list(FACETS)}, "containing": {"type": "string"}, "count": {"enum": list(COUNTS)},
+                   "total": {"type": "integer", "description": "How many values contain that text, on every page"},
+                   "page": {"type": "integer"}, "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+                   "values": {"type": "array", "items": {
+                       "type": "object", "required": ["value", "count", "selected"],
+                       "properties": {"value": {"type": "string"}, "count": {"type": "integer"},
+                                      "selected": {"type": "boolean"}}}},
+                   "search": {"type": "string", "description": "The search counted, in canonical form"},
+                   "partial": PARTIAL}}
 # What an answer was computed from (indexer.results.IndexFingerprint), in every answer but errors and this document.
 SCHEMAS["IndexFingerprint"] = {
     "type": "object",
@@ -210,7 +236,7 @@ SCHEMAS["IndexFingerprint"] = {
                    "schema_version": {"type": "string"}, "analyzer_version": {"type": "string"},
                    "digest": {"type": "string", "pattern": f"^[0-9a-f]{{{DIGEST_LENGTH}}}$",
                               "description": "Cite this; /cite?...&fp=DIGEST says whether the index changed since"}}}
-for _name in ("SearchPage", "Article", "Related", "Stats", "Trends"):
+for _name in ("SearchPage", "Article", "Related", "Stats", "Trends", "FacetPage"):
     SCHEMAS[_name]["required"].append("index")
     SCHEMAS[_name]["properties"]["index"] = {"$ref": "#/components/schemas/IndexFingerprint"}
 SCHEMAS["SearchPage"]["required"] += ["search", "cite", "also_searched"]
@@ -290,6 +316,23 @@ def _advanced_operation() -> dict[str, Any]:
                     "parameters": own + passed, "responses": _responses("Advanced", 400)}}
 
 
+def _facets_operation() -> dict[str, Any]:
+    """Return /api/facets/{name}: the search parameters (its page and per_page page the values), then its own."""
+    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(FACETS)},
+            "description": "The facet. Another name is answered 404."}
+    own = [_param(p.name, p.help + " A value out of range is answered 400.",
+                  {"type": "string", "maxLength": p.maximum} if p.name == "containing" else
+                  {"type": "integer", "minimum": p.minimum, "maximum": p.maximum,
+                   **({"default": p.default} if p.default else {})}) for p in FACET_PAGE_PARAMS]
+    responses = _responses("FacetPage", 400, 404, 429, 503)
+    responses["404"]["description"] = "There is no facet of this name."
+    return {"get": {"operationId": "facetValues", "summary": "Every value of a facet for a search, a page at a time, "
+                                                             "searchable by any part of a value",
+                    "parameters": [name, *(p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")),
+                                   *own],
+                    "responses": responses}}
+
+
 def openapi_document(title: str, server: str) -> dict[str, Any]:
     """Return the OpenAPI document."""
     related_params = [KEY, _param("limit", f"How many related articles (1-{MAX_RELATED}).",
@@ -314,6 +357,7 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
             "/api/stats": {"get": {"operationId": "stats", "summary": "What the index holds",
                                    "responses": _responses("Stats", 503)}},
             "/export.kwic.csv": _kwic_operation(),
+            "/api/facets/{name}": _facets_operation(),
             "/api/trends": {"get": {"operationId": "trends", "summary": "Coverage over time: queries compared",
                                     "parameters": TREND_PARAMETERS,
                                     "responses": _responses("Trends", 400, 429, 503)}},

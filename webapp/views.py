@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.display import also_ran, display_headline
 from indexer.errors import QueryError
+from indexer.facetpages import MAX_CONTAINING_LENGTH
 from indexer.records import Article
 from indexer.request import MAX_RESULT_DEPTH, Paging, Search, build_params, default_search
 from indexer.results import Related, RelatedArticle, SearchPage
@@ -100,6 +101,10 @@ def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "
         "kept": [(name, value) for name, value in build_params(page.search).items()
                  if name in ("sort", "match", "group", "count")],
         "home": home,
+        # The facets' search boxes and "More" links carry the search to /facets/<name> (facets/_finder.html).
+        "search_fields": presenters.hidden_fields(page.search),
+        "facet_params": build_params(page.search),
+        "max_containing": MAX_CONTAINING_LENGTH,
         "pages": presenters.page_numbers(page.paging.page, page.pages),
         "url": lambda **changes: presenters.search_url(page.search, **{"endpoint": endpoint, **changes}),
         "article_url": lambda hit_id, n: presenters.article_url(page.search, hit_id, n),

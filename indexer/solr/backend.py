@@ -32,6 +32,7 @@ from ..errors import (
     NewsArchiveError,
     QueryError,
 )
+from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
 from ..results import (
@@ -39,6 +40,7 @@ from ..results import (
     PROBLEM,
     WARNING,
     CheckReport,
+    FacetPage,
     FacetValue,
     Finding,
     Hit,
@@ -130,6 +132,17 @@ class SolrBackend:
         stories = int(answer.get("facets", {}).get("stories", 0))
         return SearchPage(search, paging, total, hits, facets, suggestion, took, days,
                           partial=_partial(answer) or _partial(counted), stories=stories, also_searched=also)
+
+    def facet_page(self, wanted: FacetRequest) -> FacetPage:
+        """Return a page of one facet's values for a search: every value counted (limit -1, as search() counts the
+        facet: exact over shards), then searched and paged here, as on Whoosh (indexer/facetpages.py)."""
+        check_facet_request(wanted)
+        search = wanted.search
+        request = self._request(search, parse_query(self._parsers[search.match], search.query))
+        by_stories = search.count == "stories"
+        request.update(limit=0, facet={wanted.name: _facet(wanted.name, search.group == "story", by_stories)})
+        answer = self._select(request)
+        return facet_page(wanted, _buckets(answer, wanted.name, by_stories), _partial(answer))
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit: cursor pages, no depth cap."""

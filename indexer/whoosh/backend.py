@@ -26,10 +26,12 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
+from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..records import Article
 from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
 from ..results import (
     CheckReport,
+    FacetPage,
     FacetValue,
     Hit,
     IndexFingerprint,
@@ -188,6 +190,15 @@ class WhooshBackend:
         return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days, stories=stories,
                           also_searched=match.also_searched)
 
+    def facet_page(self, wanted: FacetRequest) -> FacetPage:
+        """Return a page of one facet's values for a search: every value counted over the matches, as search() counts
+        the facet, then searched and paged (indexer/facetpages.py)."""
+        check_facet_request(wanted)
+        with self._generation() as gen:
+            match = _Match.of(gen, wanted.search, self.ranking, Deadline(self.time_limit))
+            counts = _facet_counts(gen.view, wanted.search, wanted.name, match.base, match.chosen)
+        return facet_page(wanted, counts)
+
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return an iterator over every article a search matches, in its order, up to limit (for exports).
 
@@ -235,10 +246,7 @@ class WhooshBackend:
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
                chosen: dict[str, np.ndarray]) -> tuple[FacetValue, ...]:
-        # A facet is counted with the other facets' selections applied but not its own, so that choosing one
-        # value still shows how many articles each other value would add.
-        mask = _all_of(base, [m for other, m in chosen.items() if other != name])
-        counts = view.counts(name, mask) if search.count == "articles" else story_counts(view, name, mask)
+        counts = _facet_counts(view, search, name, base, chosen)
         return facet_values(name, counts, getattr(search, name), paging.facet_limit)
 
     def _suggest(self, gen: _Generation, search: Search, user_query: Any, total: int) -> str | None:
@@ -448,6 +456,15 @@ def _by_date(view: IndexView, docs: np.ndarray, leave_out: int) -> list[int]:
 def _copy(stored: dict[str, Any]) -> StoryCopy:
     article = document_to_article(stored)
     return StoryCopy(article.id, display_headline(article), article.date, article.source)
+
+
+def _facet_counts(view: IndexView, search: Search, name: str, base: np.ndarray,
+                  chosen: dict[str, np.ndarray]) -> list[tuple[str, int]]:
+    """Return (value, count) of every value of a facet among the matches: articles, or stories (count=stories)."""
+    # A facet is counted with the other facets' selections applied but not its own, so that choosing one value
+    # still shows how many articles each other value would add.
+    mask = _all_of(base, [m for other, m in chosen.items() if other != name])
+    return view.counts(name, mask) if search.count == "articles" else story_counts(view, name, mask)
 
 
 def _raw_date(value: datetime | None) -> int | None:
