@@ -533,7 +533,8 @@ class SolrBackend:
         return Hit(id=article.id, headline=display_headline(article), author=article.author, date=article.date,
                    topic=article.topic, source=article.source, url=article.url,
                    snippet=snippet(text, terms, analyzer),
-                   score=None if analysed.query is None else float(doc["score"]), story=ref, copies=copies)
+                   score=None if analysed.query is None else float(doc["score"]), story=ref, copies=copies,
+                   language=article.language)
 
     def _suggest(self, search: Search, user_query: Any, total: int) -> str | None:
         """Return a correction of a query that finds little (from the collection's own words), if it finds more."""

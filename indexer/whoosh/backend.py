@@ -247,6 +247,7 @@ class WhooshBackend:
             score=score,
             story=story,
             copies=copies,
+            language=article.language,
         )
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
