@@ -55,7 +55,7 @@ _CODE = re.compile(r"[a-z]{2,3}")
 # On Reuters-21578 (all English) no article reaches it in another language (docs/search.md, "Languages").
 DETECT_CONFIDENCE = 0.9
 DETECT_MIN_LETTERS = 40
-DETECT_CHARS = 1000
+DETECT_CHARS = 400
 # What py3langid says of text in no language (tables of figures) or of none it knows: no detection.
 _NO_LANGUAGE = frozenset(("zxx", "und"))
 

@@ -193,3 +193,24 @@ def test_each_format_gives_its_stated_language(tmp_path: Path, name: str, conten
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     assert [a.language for a in parse_path(path) if isinstance(a, Article)] == languages
+
+
+# --- the page ----------------------------------------------------------------------------------------------------
+
+
+def test_the_page_names_languages_and_filters_by_them(tmp_path: Path) -> None:
+    from webapp import create_app
+
+    records = [{"id": "fr", "title": "Les élections", "body": FRENCH},
+               {"id": "en", "title": "The elections", "body": "The elections were held on Sunday in the county, "
+                                                               "with a record turnout, officials said on Monday."}]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    index_paths([corpus], open_backend("whoosh", tmp_path / "ix"), IndexOptions(procs=1))
+    client = create_app({"INDEX": str(tmp_path / "ix"), "TESTING": True, "RATE_LIMIT": 0}).test_client()
+    page = client.get("/?q=élection").get_data(as_text=True)
+    assert "Language" in page and "French <span" in page and "English <span" in page
+    chosen = client.get("/?q=élection&language=fr").get_data(as_text=True)
+    assert "Language: French" in chosen and "<mark>élections</mark>" in chosen and "The elections" not in chosen
+    answer = client.get("/api/search?q=élection&language=fr").get_json()
+    assert [(hit["id"], hit["language"]) for hit in answer["hits"]] == [("fr", "fr")]
