@@ -21,7 +21,7 @@ from .errors import QueryError
 
 SORTS = ("relevance", "newest", "oldest")
 MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
-FACETS = ("topic", "author", "source", "year", "month")
+FACETS = ("topic", "author", "source", "year", "month", "language")
 # Copies of one wire story (indexer/stories.py): a result per story (its earliest matching version, with the others
 # as its copies) or one per article; and whether facets and the timeline count articles or stories.
 GROUPS = ("story", "none")
@@ -45,6 +45,7 @@ class Search:
     source: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
     month: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()  # ISO 639-1 codes (indexer/languages.py): the query is analysed in these
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
@@ -75,7 +76,7 @@ class Paging:
 
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
-QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "url", "id")
+QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "language", "url", "id")
 FIELD_ALIASES = {
     "headline": ["title", "hed"],
     "author": ["by", "byline"],
@@ -243,12 +244,14 @@ class Param:
 
 
 _PAGING_FIELDS = {f.name for f in fields(Paging)}
+_FACET_HELP = {"language": "Only articles in any of these languages (ISO 639-1 codes: en, fr, de); the query is "
+                           "analysed (stemmed) in them."}
 
 PARAMS = (
     Param("q", "query", "text", "Query in newsarchive's query language (docs/search.md); empty lists everything, "
                                 "newest first.", maximum=MAX_QUERY_LENGTH),
-    *(Param(name, name, "values", f"Only articles with any of these {name} values.", maximum=MAX_VALUES_PER_FACET)
-      for name in FACETS),
+    *(Param(name, name, "values", _FACET_HELP.get(name, f"Only articles with any of these {name} values."),
+            maximum=MAX_VALUES_PER_FACET) for name in FACETS),
     Param("from", "date_from", "date", "From this date: YYYY, YYYY-MM or YYYY-MM-DD."),
     Param("to", "date_to", "date", "To this date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.", period_end=True),
     Param("sort", "sort", "choice", "Order of the hits (without a query, relevance is newest first).", choices=SORTS),

@@ -63,6 +63,7 @@ class Hit:
     score: float | None
     story: StoryRef | None = None
     copies: tuple[StoryCopy, ...] | None = None  # grouped by story: the story's other articles, by date
+    language: str = ""  # its ISO 639-1 code ("" in indexes built before languages)
 
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class Hit:
             "snippet": self.snippet,
             "score": None if self.score is None else round(self.score, 4),
             "story": self.story.to_dict() if self.story else None,
+            "language": self.language or None,
             **({"copies": [c.to_dict() for c in self.copies]} if self.copies is not None else {}),
         }
 
@@ -373,6 +375,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "body": article.body,
         "related_headlines": list(article.related_headlines),
         "story": article.story or None,
+        "language": article.language or None,
     }
 
 

@@ -38,7 +38,9 @@ BACKEND = Setting("BACKEND", "whoosh", "the engine that serves the archive: whoo
                                       "(a SolrCloud collection)")
 SYNONYMS = Setting("SYNONYMS", "", "a file of synonyms and variant names, a group a line (Myanmar, Burma), that "
                                     "queries also search for: read when it changes, no re-index needed")
-SETTINGS = (INDEX, BACKEND, SYNONYMS)
+LANGUAGE = Setting("LANGUAGE", "en", "the language of articles that state none and are too short to detect (an ISO "
+                                    "639-1 code: en, fr, de...), for their stems; read by indexing runs")
+SETTINGS = (INDEX, BACKEND, SYNONYMS, LANGUAGE)
 # The Solr backend's (read only when it is picked).
 SOLR_URL = Setting("SOLR_URL", "", "the Solr nodes' URLs, comma-separated (http://host:8983/solr,...): requests go to "
                                    "the one that answered last and fail over to the others")

@@ -45,9 +45,9 @@ FACET_ROUTES = ("/facets/{}", "/api/facets/{}")
 # Injected markup: none of it may come back unescaped. Our own <mark> is bare, so a <mark class=...> is the user's.
 MARKERS = ("<script>fz(1)</script>", "<img src=x onerror=fz(2)>", '"><svg onload=fz(3)>', "<mark class=fz>",
            "'><iframe srcdoc=fz>", "</textarea><b>fz</b>", "{{ 7*7 }}<i>fz</i>")
-PARAMS = ("q", "topic", "author", "source", "year", "month", "from", "to", "sort", "match", "page", "per_page",
-          "limit", "width", "id", "selected", "fp", "unit", "measure", "all", "exact", "any", "none", "near",
-          "within", "field", "preview", "containing")
+PARAMS = ("q", "topic", "author", "source", "year", "month", "language", "from", "to", "sort", "match", "page",
+          "per_page", "limit", "width", "id", "selected", "fp", "unit", "measure", "all", "exact", "any", "none",
+          "near", "within", "field", "preview", "containing")
 KEYS = tuple(article_key(str(r.get("id") or r["url"])) for r in FUZZ_CORPUS)
 ACCEPTS = (None, "text/html", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json",
            "application/json, text/html;q=0.1", "application/xml", "garbage;;q=x,")

@@ -45,7 +45,7 @@ assert set(SCOPE_LABELS) == set(SCOPES)  # a scope added in indexer.advanced nee
 # Facets the form asks for by value (suggesting the archive's most frequent); the other search parameters a search
 # sent to the form has (year, month, story, count, synonyms) it carries along unseen.
 FACETS = ("topic", "author", "source")
-CARRIED = ("year", "month", "story", "count", "synonyms")
+CARRIED = ("year", "month", "language", "story", "count", "synonyms")
 PAGE_DEFAULTS = default_search(page=True)
 
 

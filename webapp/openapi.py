@@ -93,6 +93,8 @@ STRINGS = {"type": "array", "items": {"type": "string"}}
 PARTIAL = {"type": "boolean", "const": True,
            "description": "Present when a part of the archive (a shard) did not answer: what is listed and counted "
                           "misses its articles"}
+LANGUAGE = {"type": ["string", "null"], "description": "ISO 639-1 code of the article's language, as stated or "
+                                                      "detected (null: indexed before languages)"}
 
 SCHEMAS: dict[str, Any] = {
     "Hit": {"type": "object", "required": ["id", "headline", "author", "date", "topic", "source", "url",
@@ -107,7 +109,8 @@ SCHEMAS: dict[str, Any] = {
                                                     "indexed before stories; rebuild to cluster it)"},
                            "copies": {"type": "array", "items": {"$ref": "#/components/schemas/StoryCopy"},
                                       "description": "With group=story: the story's other articles, by date "
-                                                     "(the hit is its earliest matching version)"}}},
+                                                     "(the hit is its earliest matching version)"},
+                           "language": LANGUAGE}},
     "Story": {"type": "object", "required": ["id", "size", "outlets"],
               "properties": {"id": {"type": "string"},
                              "size": {"type": "integer", "description": "How many articles the story has"},
@@ -147,7 +150,7 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"id": {"type": "string"}, "headline": {"type": "string"}, "author": STRINGS,
                                "date": NULLABLE_DATE, "topic": STRINGS, "source": {"type": "string"},
                                "url": {"type": "string"}, "body": {"type": "string"},
-                               "related_headlines": STRINGS}},
+                               "related_headlines": STRINGS, "language": LANGUAGE}},
     "Related": {"type": "object", "required": ["id", "related"],
                 "properties": {"id": {"type": "string"}, "related": {"type": "array", "items": {
                     "type": "object", "required": ["id", "headline", "date", "source", "score"],

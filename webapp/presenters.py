@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import url_for
 
+from indexer.languages import language_name
 from indexer.request import COUNTS, EVERYTHING, GROUPS, MATCHES, SORTS, Search, build_params
 from indexer.results import CHRONOLOGICAL, FacetValue, SearchPage
 
@@ -19,8 +20,10 @@ SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Ol
 MATCH_LABELS = {"all": "All the words", "any": "Any of the words"}
 GROUP_LABELS = {"story": "One per story", "none": "Every copy"}
 COUNT_LABELS = {"articles": "Articles", "stories": "Stories"}
-FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month"}
-FACET_PLURALS = {"topic": "topics", "author": "authors", "source": "sources", "year": "years", "month": "months"}
+FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month",
+                "language": "Language"}
+FACET_PLURALS = {"topic": "topics", "author": "authors", "source": "sources", "year": "years", "month": "months",
+                 "language": "languages"}
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # Labels under the timeline at most (half as many where it is narrow); counts printed above bars up to COUNTED_BARS.
 AXIS_LABELS = 12
@@ -188,9 +191,12 @@ def hidden_fields(search: Search, /, **changes: Any) -> list[tuple[str, str]]:
 
 
 def facet_label(value: str, facet: str) -> str:
-    """Return how a facet value reads: a month as the timeline writes it ("Mar 1987"), others as they are."""
+    """Return how a facet value reads: a month as the timeline writes it ("Mar 1987"), a language by its name
+    ("French"), others as they are."""
     if facet == "month" and _MONTH.fullmatch(value):
         return date(int(value[:4]), int(value[5:7]), 1).strftime("%b %Y")
+    if facet == "language":
+        return language_name(value)
     return value
 
 

@@ -21,9 +21,9 @@ from .client import SolrClient, SolrError
 
 # Bump with every change to configset/ (schema.xml, solrconfig.xml) and record its digest below: a collection keeps
 # the version it was built with, and init_collection refuses to reuse a collection of another version.
-SOLR_SCHEMA_VERSION = 2  # 2: the story field, collections routed by it
+SOLR_SCHEMA_VERSION = 3  # 2: the story field, collections routed by it; 3: the language field
 # sha256 of the configset's files (configset_digest()); tests fail when the files change and this does not.
-CONFIGSET_DIGEST = "79e6b1251070466b74159efd73c90a1b59e9bb4276d799f5006bf1f9b482e676"
+CONFIGSET_DIGEST = "366da102b0577c9e2a8175177ecf3c09b6e716a88b8246b6fee7ab9169826b4c"
 CONFIGSET_FILES = ("schema.xml", "solrconfig.xml")
 VERSION_PROPERTY = "newsarchive.schema_version"
 TIMEOUT = 60.0  # seconds a request may take (creating a collection waits for its cores)

@@ -27,8 +27,9 @@ from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..facetpages import FacetRequest, check_facet_request, facet_page
+from ..languages import ENGLISH
 from ..records import Article
-from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
+from ..request import FACETS, Paging, Search, check_paging, check_search, date_range
 from ..results import (
     CheckReport,
     FacetPage,
@@ -45,15 +46,17 @@ from ..results import (
 )
 from ..settings import SYNONYMS, read_settings
 from ..spans import Span
-from .analysis import ANALYZER_VERSION
+from .analysis import ANALYZER_VERSION, language_analyzer, language_aware, marked
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .grouping import Members, Stories, story_count, story_counts, story_mask
 from .highlight import mark_all, query_spans, snippet
+from .languages import LanguageParsers, LanguageQuery, analysed_query, per_language, searched_languages
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
-from .query import make_parser, parse_query, parse_query_once
+from .query import parse_query, parse_query_once
 from .schema import (
+    LANGUAGE_FIELD,
     SCHEMA_VERSION,
     SEARCH_FIELDS,
     STORY_FIELD,
@@ -87,7 +90,8 @@ MAX_COPIES = 50
 class _Generation:
     searcher: Any
     view: IndexView
-    parsers: dict[str, Any]  # by match: "all" or "any"
+    parsers: LanguageParsers  # by match ("all" or "any") and language
+    languages: bool  # the index analyses each article in its language (not one built before languages)
 
     @cached_property
     def members(self) -> Members:
@@ -97,8 +101,18 @@ class _Generation:
     @classmethod
     def of(cls, searcher: Any, cache: SegmentCache) -> _Generation:
         """Return the arrays and query parsers of one searcher."""
-        parsers = {match: make_parser(searcher.schema, match) for match in MATCHES}
-        return cls(searcher, IndexView(searcher, cache), parsers)
+        aware = language_aware(searcher.schema["body"].analyzer)
+        return cls(searcher, IndexView(searcher, cache), LanguageParsers(searcher.schema), aware)
+
+    def analyzer(self, language: str) -> Any:
+        """Return the analysis of an article's text in its language (indexes before languages: theirs, English)."""
+        if not self.languages or language in ("", ENGLISH):
+            return self.searcher.schema["body"].analyzer  # headline and body are analysed alike
+        return language_analyzer(language)
+
+    def languages_of(self, chosen: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the languages a query is analysed in (see languages.searched_languages)."""
+        return searched_languages(self.view.facets["language"].values, chosen) if self.languages else ()
 
 
 class WhooshBackend:
@@ -174,7 +188,7 @@ class WhooshBackend:
         with self._generation() as gen:
             match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             start, stop = paging.start, paging.start + paging.per_page
-            terms = _highlight_terms(gen.searcher, match.user_query)
+            terms = per_language(match.analysed, lambda q: _highlight_terms(gen.searcher, q))
             grouped = search.group == "story"
             ranked = match.stories.ranked(gen.view, search.sort, start, stop) if grouped else (
                 match.ranked(gen, start, stop))
@@ -219,9 +233,11 @@ class WhooshBackend:
             raise
         return StoredArticles(searcher, docnums)
 
-    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str], grouped: bool) -> Hit:
+    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: dict[str, frozenset[str]],
+             grouped: bool) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
-        analyzer = gen.searcher.schema["body"].analyzer
+        analyzer = gen.analyzer(article.language)
+        matched = terms.get(article.language or ENGLISH, terms[""])  # the words of its own language's query
         story, copies = None, None
         if article.story:
             members = gen.members.of(int(gen.view.stories[docnum]))
@@ -238,10 +254,11 @@ class WhooshBackend:
             topic=article.topic,
             source=article.source,
             url=article.url,
-            snippet=snippet(article.body or article.headline, terms, analyzer),
+            snippet=snippet(article.body or article.headline, matched, analyzer),
             score=score,
             story=story,
             copies=copies,
+            language=article.language,
         )
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
@@ -255,7 +272,7 @@ class WhooshBackend:
         suggestion = suggest_query(gen.searcher.reader(), search.query)
         if suggestion is None:
             return None
-        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers[search.match], suggestion)))
+        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers.parser(search.match), suggestion)))
         return suggestion if found > total else None
 
     def article(self, article_id: str) -> Article:
@@ -276,8 +293,9 @@ class WhooshBackend:
     def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article (see highlight.query_spans)."""
         with self._generation() as gen:
-            user_query = parse_query_once(gen.parsers["any"], query_text)
-            analyzer = gen.searcher.schema["body"].analyzer  # headline and body are analysed alike
+            language = article.language if gen.languages and article.language != ENGLISH else ""
+            user_query = parse_query_once(gen.parsers.parser("any", language or ENGLISH), query_text)
+            analyzer = gen.analyzer(language)
         if synonyms:
             user_query, _ = self._synonyms.expand(user_query, analyzer)
         return query_spans(user_query, article, analyzer)
@@ -286,7 +304,7 @@ class WhooshBackend:
         """Return the articles most like one article: its key words, searched and ranked as any other query."""
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
-            key_words = _key_words(gen.searcher, article)
+            key_words = _key_words(gen.searcher, article, gen.languages)
             if not key_words:
                 return Related(article_id, [])
             # Unweighted, as Lucene's more-like-this by default: BM25F's idf already weighs the words.
@@ -329,10 +347,14 @@ class WhooshBackend:
             self.folder.mkdir(parents=True, exist_ok=True)
             if rebuild or not whoosh_index.exists_in(str(self.folder)):
                 self._ix = whoosh_index.create_in(str(self.folder), build_schema())
-            elif "story" not in self._index().schema:  # made before stories: the field is added, nothing rewritten
-                writer = self._ix.writer()
-                writer.add_field("story", STORY_FIELD)
-                writer.commit()
+            else:  # made before stories or languages: the fields are added, nothing rewritten
+                missing = {name: made for name, made in (("story", STORY_FIELD), ("language", LANGUAGE_FIELD))
+                           if name not in self._index().schema}
+                if missing:
+                    writer = self._ix.writer()
+                    for name, made in missing.items():
+                        writer.add_field(name, made)
+                    writer.commit()
 
     def article_count(self) -> int:
         """Return how many articles the index holds (from its table of contents: no segment is opened)."""
@@ -348,6 +370,7 @@ class WhooshBackend:
         """Write one batch in one commit: all of it lands, or none of it does."""
         with self._lock:
             ix = self._index()
+        marks = language_aware(ix.schema["body"].analyzer)  # an index built before languages: English throughout
         parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
         try:
             # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving
@@ -360,9 +383,9 @@ class WhooshBackend:
                 writer.delete_by_term("id", article_id)
             for article, update in batch.articles.values():
                 if update:
-                    writer.update_document(**article_to_document(article))
+                    writer.update_document(**article_to_document(article, marks))
                 else:
-                    writer.add_document(**article_to_document(article))
+                    writer.add_document(**article_to_document(article, marks))
             writer.commit(mergetype=tiered_merge)
         except BaseException:
             writer.cancel()
@@ -390,13 +413,22 @@ class _Match:
     """The documents a search matches: before facet selections (base), each selection, and all applied."""
 
     search: Search
-    user_query: Any
+    analysed: LanguageQuery  # the query over every article, and each language's
     scores: np.ndarray | None  # BM25F scores (see scoring.py); None without a query
     base: np.ndarray
     chosen: dict[str, np.ndarray]
     final: np.ndarray
     view: IndexView = dataclass_field(repr=False)
-    also_searched: tuple[str, ...] = ()  # the synonyms the query was expanded with
+
+    @property
+    def user_query(self) -> Any:
+        """Return the query as searched (None: every article)."""
+        return self.analysed.query
+
+    @property
+    def also_searched(self) -> tuple[str, ...]:
+        """Return the synonyms the query was expanded with."""
+        return self.analysed.also_searched
 
     @cached_property
     def stories(self) -> Stories:
@@ -407,10 +439,9 @@ class _Match:
     def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline,
            synonyms: QuerySynonyms | None = None) -> _Match:
         """Match a search against one generation of the index; QueryTooExpensiveError past the deadline."""
-        user_query = parse_query(gen.parsers[search.match], search.query)
-        also: tuple[str, ...] = ()
-        if synonyms is not None and search.synonyms == "on":
-            user_query, also = synonyms.expand(user_query, gen.searcher.schema["body"].analyzer)
+        analysed = analysed_query(gen.parsers, search.query, search.match, gen.languages_of(search.language),
+                                  synonyms if search.synonyms == "on" else None)
+        user_query = analysed.query
         start, end = date_range(search.date_from, search.date_to)
         view = gen.view
         if user_query is not None:
@@ -424,7 +455,7 @@ class _Match:
             base &= story_mask(view, search.story)
         chosen = {name: view.selection_mask(name, values) for name, values in search.selections().items()}
         scores = None if evaluation is None else evaluation.scores
-        return cls(search, user_query, scores, base, chosen, _all_of(base, chosen.values()), view, also)
+        return cls(search, analysed, scores, base, chosen, _all_of(base, chosen.values()), view)
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (document number, score) of the matches [start:stop] in the search's order."""
@@ -434,12 +465,17 @@ class _Match:
         return list(top(self.scores, self.final, start, stop))
 
 
-def _key_words(searcher: Any, article: Article) -> list[str]:
-    """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words."""
+def _key_words(searcher: Any, article: Article, languages: bool) -> list[str]:
+    """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words.
+
+    languages: the index analyses each article in its language, so the text is analysed in the article's.
+    """
     reader = searcher.reader()
     least = min(RELATED_MIN_ARTICLES, max(2, reader.doc_count() // 20))
-    candidates = searcher.key_terms_from_text("body", f"{article.headline}\n{article.body}",
-                                              numterms=RELATED_TERMS * 5, normalize=False)
+    text = f"{article.headline}\n{article.body}"
+    if languages:
+        text = marked(article.language or ENGLISH, text)
+    candidates = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS * 5, normalize=False)
     common = [word for word, _ in candidates
               if max(reader.doc_frequency(field, word) for field in SEARCH_FIELDS) >= least]
     return common[:RELATED_TERMS]

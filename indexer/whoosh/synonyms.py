@@ -98,5 +98,7 @@ class QuerySynonyms:
             return user_query, ()
         key = (id(analyzer), groups)
         if key not in self._maps:
-            self._maps = {key: SynonymMap.of(groups, analyzer)}  # the latest file and analyzer only
+            # The latest file only, analysed by each analyzer asked (one per language searched: languages.py).
+            self._maps = {k: found for k, found in self._maps.items() if k[1] == groups}
+            self._maps[key] = SynonymMap.of(groups, analyzer)
         return expand(user_query, self._maps[key])
