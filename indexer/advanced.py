@@ -102,6 +102,9 @@ def read_form(getlist: Callable[[str], list[str]]) -> tuple[Words, Search]:
             raise QueryError(f"“{f.label}” is too long (the limit is {MAX_QUERY_LENGTH} characters)")
     filters, _ = parse_params(getlist, page=True)
     check_search(filters)
+    if len(filters.query) > MAX_QUERY_LENGTH:  # as for the boxes: longer than the form's field lets anyone type
+        raise QueryError(f"the query is too long ({len(filters.query):,} characters; the limit is "
+                         f"{MAX_QUERY_LENGTH:,})")
     within = typed.pop("within").strip()
     distance = whole_number("within", within) if within else DEFAULT_NEAR_DISTANCE
     if not 1 <= distance <= MAX_NEAR_DISTANCE:

@@ -444,6 +444,7 @@ def test_the_api_says_why_a_form_being_filled_in_cannot_be_run_yet(client: Flask
     ({"near": "oil prices", "within": "0"}, "must be from 1 to 1,000"),
     ({"field": "<script>"}, "unknown field '<script>'"),
     ({"all": "oil", "sort": "random"}, "unknown sort"),
+    ({"q": "x" * 1001}, "the query is too long (1,001 characters; the limit is 1,000)"),  # the box's maxlength
 ])
 def test_the_api_refuses_what_no_form_sends_in_the_one_error_shape(client: FlaskClient, fields: dict[str, str],
                                                                   says: str) -> None:
