@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..records import Article
+from ..suggest import WORDS_FIELD
 
 PREANALYZED_VERSION = "1"  # JsonPreAnalyzedParser.VERSION in Solr 9
 # The story of an article without a story id: this and its own id (the collection is routed by story, which every
@@ -24,6 +25,14 @@ NAME_FIELDS = ("author", "topic", "source")
 
 # One analyzer of each kind per process: NewsFilter keeps a stem cache.
 _ANALYZERS: dict[str, Any] = {}
+
+
+def preanalyzed_words(text: str) -> str:
+    """Return autocomplete's `words` of a text as a pre-analysed JSON value: the terms only, nothing stored."""
+    from ..whoosh.analysis import word_forms  # imported here, as in _analyzer
+
+    value = {"v": PREANALYZED_VERSION, "tokens": [{"t": term} for term in sorted(word_forms(text))]}
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _analyzer(kind: str) -> Any:
@@ -80,6 +89,7 @@ def article_to_solr(article: Article) -> dict[str, Any]:
         text = getattr(article, name)
         if text:
             doc[name] = preanalyzed(text, "news")
+    doc[WORDS_FIELD] = preanalyzed_words(f"{article.headline}\n{article.body}")
     for name in ("author", "topic"):
         values = getattr(article, name)
         if values:

@@ -21,9 +21,9 @@ from .client import SolrClient, SolrError
 
 # Bump with every change to configset/ (schema.xml, solrconfig.xml) and record its digest below: a collection keeps
 # the version it was built with, and init_collection refuses to reuse a collection of another version.
-SOLR_SCHEMA_VERSION = 2  # 2: the story field, collections routed by it
+SOLR_SCHEMA_VERSION = 3  # 2: the story field, collections routed by it; 3: the words field (autocomplete)
 # sha256 of the configset's files (configset_digest()); tests fail when the files change and this does not.
-CONFIGSET_DIGEST = "79e6b1251070466b74159efd73c90a1b59e9bb4276d799f5006bf1f9b482e676"
+CONFIGSET_DIGEST = "3a622620805eff689430361a0a900dba61c42f99b12966af43a7f49fa1ee9aa4"
 CONFIGSET_FILES = ("schema.xml", "solrconfig.xml")
 VERSION_PROPERTY = "newsarchive.schema_version"
 TIMEOUT = 60.0  # seconds a request may take (creating a collection waits for its cores)

@@ -42,6 +42,7 @@ from ..results import (
     facet_values,
 )
 from ..spans import Span
+from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
 from .analysis import ANALYZER_VERSION
 from .check import check_index
 from .facets import IndexView, SegmentCache
@@ -62,6 +63,9 @@ from .schema import (
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
 from .storage import commit_state, open_index, segment_count
+from .suggest import complete
+from .suggest import suggest as suggestions
+from .words import WordStore
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -111,6 +115,7 @@ class WhooshBackend:
         self.ranking = ranking  # BM25F parameters; see scoring.py
         self._ix: Any = None  # opened on first use, so a backend can be made before its index exists
         self._cache = SegmentCache()
+        self._words = WordStore(folder)  # autocomplete's words (words.py)
         self._lock = threading.Lock()
         self._using = threading.RLock()
         self._current: _Generation | None = None
@@ -124,6 +129,7 @@ class WhooshBackend:
             if self._current is not None:
                 self._current.searcher.close()
             self._retired, self._current = [], None
+        self._words.close()
 
     def _index(self) -> Any:
         """Return the open Whoosh index, opening it (IndexNotFoundError until there is one)."""
@@ -246,6 +252,14 @@ class WhooshBackend:
         found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers[search.match], suggestion)))
         return suggestion if found > total else None
 
+    def suggest(self, prefix: str, limit: int = DEFAULT_SUGGESTIONS) -> Suggestions:
+        """Return completions of the last word typed, most frequent first, and a few headlines holding the words."""
+        check_suggest(prefix, limit)
+        typed = Typed.of(prefix)
+        found = complete(self._words, typed, limit)
+        with self._generation() as gen:
+            return suggestions(typed, found, gen.searcher, gen.view)
+
     def article(self, article_id: str) -> Article:
         """Return an article by id, or raise ArticleNotFoundError."""
         with self._generation() as gen:
@@ -319,6 +333,8 @@ class WhooshBackend:
                 writer = self._ix.writer()
                 writer.add_field("story", STORY_FIELD)
                 writer.commit()
+            ix = self._index()
+        self._words.catch_up(ix)
 
     def article_count(self) -> int:
         """Return how many articles the index holds (from its table of contents: no segment is opened)."""
@@ -334,6 +350,7 @@ class WhooshBackend:
         """Write one batch in one commit: all of it lands, or none of it does."""
         with self._lock:
             ix = self._index()
+        words = self._words.before(ix, batch)  # autocomplete's words of what is written and what it replaces
         parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
         try:
             # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving
@@ -353,6 +370,7 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
+        self._words.after(ix, words)
 
     def optimize(self) -> None:
         """Merge every segment into one, dropping deleted articles, unless it is one already (see merging.py)."""
@@ -360,6 +378,7 @@ class WhooshBackend:
             ix = self._index()
         if segment_count(ix) <= 1 and ix.doc_count_all() == ix.doc_count():
             return
+        words = self._words.before(ix, Batch())
         try:
             writer = ix.writer()
         except LockError as err:
@@ -369,6 +388,7 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
+        self._words.after(ix, words)  # the same articles: the counts stand for the new generation
 
 
 @dataclass
