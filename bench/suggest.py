@@ -2,10 +2,11 @@
 
 Usage: python -m bench.suggest --index DIR [--rounds 3] [--backend whoosh|solr]
 
-Runs the web app in-process (Flask test client, no network), types each query below from its second character on
-(every prefix the search box would send), and prints median, p95 and p99 in milliseconds: for the first time each
-prefix is asked (nothing of it in any cache), then over the following rounds. The work is the whole request: the
-word counts, the headlines' postings and stored fields, JSON.
+Runs the web app in-process (Flask test client, no network), opens the index as a running server has (one search
+of a word no prefix shares, timed apart), types each query below from its second character on (every prefix the
+search box would send), and prints median, p95 and p99 in milliseconds: for the first time each prefix is asked
+(nothing of it in any cache), then over the following rounds. The work is the whole request: the word counts, the
+headlines' postings and stored fields, JSON.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ TYPED = sorted({
     *(q for q in QUERIES if q), "federal reserve chairman volcker", "international monetary fund",
     "tokyo stock exchange", "bundesbank interest rates", "zurich gold", "economists expect inflation",
 })
+
+WARM_UP = "xylophone"  # searched once first, as a server has searched before anyone types
 
 
 def prefixes() -> list[str]:
@@ -67,6 +70,9 @@ def main() -> None:
     asked = prefixes()
     articles = backend.article_count()
     _echo(f"{articles:,} articles, {len(TYPED)} queries typed: {len(asked)} prefixes of {MIN_PREFIX}+ characters")
+    started = time.perf_counter()
+    assert client.get(f"/api/search?q={WARM_UP}").status_code == 200
+    _echo(f"opening the index (one search for {WARM_UP!r}): {(time.perf_counter() - started) * 1000:.0f} ms")
     first = measure(client, asked)
     again = [t for _ in range(max(0, args.rounds - 1)) for t in measure(client, asked)]
     for label, times in (("first time", first), ("again", again)):
