@@ -284,7 +284,7 @@ def _suggest_operation() -> dict[str, Any]:
               "description": f"The text typed so far ({MIN_PREFIX} to {MAX_PREFIX:,} characters, not counting spaces "
                              "around it; otherwise answered 400): its last word is completed, case and accents "
                              "aside; the words before it are kept.",
-              "schema": {"type": "string", "minLength": MIN_PREFIX, "maxLength": MAX_PREFIX}}
+              "schema": {"type": "string", "minLength": MIN_PREFIX, "maxLength": MAX_PREFIX}, "allowEmptyValue": False}
     limit = _param("limit", f"How many words to suggest (1-{MAX_SUGGESTIONS}). A value out of range is answered 400.",
                    {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS, "default": DEFAULT_SUGGESTIONS})
     return {"get": {"operationId": "suggest", "summary": "Autocomplete: words and headlines for the text typed so far",
