@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .facetpages import FacetRequest
 from .records import Article
 from .request import Paging, Search
-from .results import CheckReport, IndexFingerprint, IndexStats, Related, SearchPage
+from .results import CheckReport, FacetPage, IndexFingerprint, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
 from .spans import Span
 from .suggest import DEFAULT_SUGGESTIONS, Suggestions
@@ -54,6 +55,12 @@ class SearchBackend(Protocol):
         """Run a search: one page of hits, the total, facet counts, the timeline and maybe a suggestion."""
         ...
 
+    def facet_page(self, wanted: FacetRequest) -> FacetPage:
+        """Return a page of one facet's values for a search, every value reachable (indexer/facetpages.py): counted
+        as the search's facets are (without the facet's own selection; stories with count=stories), those holding
+        the text `wanted.containing` (case and accents aside), largest first; QueryError for a bad request."""
+        ...
+
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit (for exports and feeds).
 
@@ -73,13 +80,14 @@ class SearchBackend(Protocol):
         at every pause in typing."""
         ...
 
-    def highlight_article(self, article: Article, query_text: str) -> str:
+    def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:
         """Return the article's body as HTML: escaped, with the words a query matches in <mark>."""
         ...
 
-    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+    def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article's headline and body, as the index
-        matches them (see indexer/spans.py); none for an empty query, QueryError for one that cannot run."""
+        matches them (see indexer/spans.py), their synonyms too unless synonyms=False; none for an empty query,
+        QueryError for one that cannot run."""
         ...
 
     def related(self, article_id: str, limit: int = 10) -> Related:

@@ -1,6 +1,7 @@
 """Indexing runs: read files, update articles by id in batched commits, skip what did not change.
 
-Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batches, each given its story first
+Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batches, each given its language
+(languages.py: the one its record states, else detected, else the archive's default) and its story first
 (stories.py: copies of one wire story share a story id); what each file contributed is kept in the index folder's
 manifest (manifest.py), under the folder's run lock (runlock.py). The manifest and the stories are committed after
 the engine: a crash between leaves articles the manifest does not know, which the next run writes again.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from .backend import Batch, SearchBackend
 from .errors import ArticleNotFoundError, NewsArchiveError
+from .languages import default_language, detect_language
 from .manifest import FileState, Manifest
 from .parsers import iter_files, parse_path
 from .records import Article, Notice, Skipped
@@ -40,6 +42,8 @@ class IndexOptions:
     batch_size: int = DEFAULT_BATCH_SIZE  # articles per commit, within a file as across files
     prune: bool = False  # remove the articles of files under the given paths that are gone
     procs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # The language of articles that state none and are too short to detect (NEWSARCHIVE_LANGUAGE).
+    language: str = field(default_factory=default_language)
 
 
 @dataclass
@@ -59,6 +63,7 @@ class IndexReport:
     notices: list[Notice] = field(default_factory=list)
     seconds: float = 0.0
     story_seconds: float = 0.0  # of those, giving articles their stories
+    language_seconds: float = 0.0  # of those, detecting the languages of articles that state none
 
 
 @dataclass
@@ -260,6 +265,7 @@ class _Run:
         """Give the batch's articles their stories, commit it to the index, then record it (manifest, stories)."""
         batch, self.batch = self.batch, _Batch()
         if batch.writes.articles or batch.writes.deletes:
+            self._give_languages(batch.writes)
             self._give_stories(batch.writes)
             try:
                 self.backend.commit(batch.writes, self.options.procs)
@@ -276,6 +282,16 @@ class _Run:
         self.manifest.forget(batch.writes.deletes)
         self.manifest.commit()
         self.stories.commit()
+
+    def _give_languages(self, writes: Batch) -> None:
+        """Give each article that states no language the one detected in it, else the default (only the articles
+        written: unchanged ones cost nothing). The manifest keeps the fingerprint of the article as read."""
+        started = time.perf_counter()
+        for article_id, (article, update) in writes.articles.items():
+            if not article.language:
+                language = detect_language(article.headline, article.body) or self.options.language
+                writes.articles[article_id] = (replace(article, language=language), update)
+        self.report.language_seconds += time.perf_counter() - started
 
     def _give_stories(self, writes: Batch) -> None:
         """Set each article's story (deleted articles leave theirs first), in the order they were read."""

@@ -84,7 +84,8 @@ def concordance(backend: SearchBackend, search: Search, width: int,
     check_kwic_search(search)
     check_width(width)
     articles = backend.iter_matches(search, limit)
-    return ((article, list(kwic_rows(article, backend.match_spans(article, search.query), width)))
+    synonyms = search.synonyms == "on"
+    return ((article, list(kwic_rows(article, backend.match_spans(article, search.query, synonyms), width)))
             for article in articles)
 
 

@@ -23,6 +23,10 @@ class Article:
     url: str = ""
     # Headlines of other stories that the page linked in the body ("read also" lines): kept, not searched as body.
     related_headlines: tuple[str, ...] = field(default=(), compare=False)
+    # Its ISO 639-1 language code: as the record states it (parsers normalise it), else detected or the archive's
+    # default at indexing (indexer/build.py); "" until then, and for articles of indexes built before languages
+    # (they were analysed as English).
+    language: str = ""
     # The wire story this article is a copy or version of (indexer/stories.py): given at indexing, never by a file,
     # so it is no part of the fingerprint ("" until assigned: the article is a story of its own).
     story: str = field(default="", compare=False)
@@ -31,13 +35,15 @@ class Article:
     def fingerprint(self) -> str:
         """Return a hash of everything the article stores, to tell a changed article from an unchanged one.
 
-        Computed once per article: an indexing run compares it with the manifest, and the engine stores it.
+        Computed once per article: an indexing run compares it with the manifest, and the engine stores it. The
+        language counts when set (a stated one changes what is indexed), so articles without one keep the
+        fingerprints they had before languages.
         """
-        payload = json.dumps(
-            [self.id, self.headline, self.body, self.author, self.date and self.date.isoformat(), self.topic,
-             self.source, self.url, self.related_headlines],
-            ensure_ascii=False,
-        )
+        fields: list[object] = [self.id, self.headline, self.body, self.author, self.date and self.date.isoformat(),
+                                self.topic, self.source, self.url, self.related_headlines]
+        if self.language:
+            fields.append(self.language)
+        payload = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 

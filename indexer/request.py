@@ -21,11 +21,13 @@ from .errors import QueryError
 
 SORTS = ("relevance", "newest", "oldest")
 MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
-FACETS = ("topic", "author", "source", "year", "month")
+FACETS = ("topic", "author", "source", "year", "month", "language")
 # Copies of one wire story (indexer/stories.py): a result per story (its earliest matching version, with the others
 # as its copies) or one per article; and whether facets and the timeline count articles or stories.
 GROUPS = ("story", "none")
 COUNTS = ("articles", "stories")
+# Whether a query also searches the synonyms of its words (NEWSARCHIVE_SYNONYMS: indexer/synonyms.py).
+SWITCH = ("on", "off")
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
 # Deep pages cost as much as collecting every hit before them; a complete listing is what exports are for.
@@ -43,6 +45,7 @@ class Search:
     source: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
     month: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()  # ISO 639-1 codes (indexer/languages.py): the query is analysed in these
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
@@ -50,6 +53,7 @@ class Search:
     group: str = "none"
     count: str = "articles"
     story: tuple[str, ...] = ()  # only the articles of these stories (story ids)
+    synonyms: str = "on"
 
     def selections(self) -> dict[str, tuple[str, ...]]:
         """Return the facet selections that are set, by facet name."""
@@ -72,7 +76,7 @@ class Paging:
 
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
-QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "url", "id")
+QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "language", "url", "id")
 FIELD_ALIASES = {
     "headline": ["title", "hed"],
     "author": ["by", "byline"],
@@ -80,9 +84,13 @@ FIELD_ALIASES = {
     "body": ["text", "content"],
 }
 MAX_QUERY_LENGTH = 1000
+# `a NEAR b` is `a NEAR/10 b` (SQLite FTS5's default, "within ten words"); NEAR/n takes n from 1 to the maximum.
+DEFAULT_NEAR_DISTANCE = 10
+MAX_NEAR_DISTANCE = 1000
 _FIELD_PREFIX = re.compile(r"(?<![\w.])(\w+):")
 _QUOTED = re.compile(r'"[^"]*"')
-_DATE_SCOPE = re.compile(r"(?<![\w.])date:(\[[^\]]*\]?|\{[^}]*\}?|\S*)")
+# A date: scope's value: a range in brackets or braces, else up to a space or a bracket ("(date:1987 OR date:1988)").
+_DATE_SCOPE = re.compile(r"(?<![\w.])date:(\[[^\]]*\]?|\{[^}]*\}?|[^\s()]*)")
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
 _RANGE = re.compile(r"^[\[{]\s*(\S*?)\s*\bTO\b\s*(\S*?)\s*[\]}]$")
 DATE_HELP = "write date:1987, date:1987-03, date:1987-03-15 or date:[1987-03-01 TO 1987-03-15]"
@@ -172,6 +180,9 @@ def check_search(search: Search) -> None:
     if search.group not in GROUPS:
         raise QueryError(f"unknown group {search.group!r}: choose story (one result per story) or none (every "
                          "article)")
+    if search.synonyms not in SWITCH:
+        raise QueryError(f"unknown synonyms {search.synonyms!r}: choose on (also search the synonyms of the words) "
+                         "or off")
     if search.count not in COUNTS:
         raise QueryError(f"unknown count {search.count!r}: choose articles or stories (what facets and the timeline "
                          "count)")
@@ -233,12 +244,14 @@ class Param:
 
 
 _PAGING_FIELDS = {f.name for f in fields(Paging)}
+_FACET_HELP = {"language": "Only articles in any of these languages (ISO 639-1 codes: en, fr, de); the query is "
+                           "analysed (stemmed) in them."}
 
 PARAMS = (
     Param("q", "query", "text", "Query in newsarchive's query language (docs/search.md); empty lists everything, "
                                 "newest first.", maximum=MAX_QUERY_LENGTH),
-    *(Param(name, name, "values", f"Only articles with any of these {name} values.", maximum=MAX_VALUES_PER_FACET)
-      for name in FACETS),
+    *(Param(name, name, "values", _FACET_HELP.get(name, f"Only articles with any of these {name} values."),
+            maximum=MAX_VALUES_PER_FACET) for name in FACETS),
     Param("from", "date_from", "date", "From this date: YYYY, YYYY-MM or YYYY-MM-DD."),
     Param("to", "date_to", "date", "To this date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD.", period_end=True),
     Param("sort", "sort", "choice", "Order of the hits (without a query, relevance is newest first).", choices=SORTS),
@@ -252,6 +265,9 @@ PARAMS = (
           choices=COUNTS),
     Param("story", "story", "values", "Only the articles of these stories (story ids: every copy of a story).",
           maximum=MAX_VALUES_PER_FACET),
+    Param("synonyms", "synonyms", "choice", "on: a word or name also finds its synonyms and variant names (the "
+                                            "archive's synonyms file, NEWSARCHIVE_SYNONYMS); off: only as typed.",
+          choices=SWITCH),
     Param("page", "page", "number", f"Page number; pages reach {MAX_RESULT_DEPTH:,} results deep (page × per_page).",
           minimum=1, maximum=MAX_RESULT_DEPTH),
     Param("per_page", "per_page", "number", "Hits per page.", minimum=1, maximum=MAX_PER_PAGE),

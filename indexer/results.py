@@ -63,6 +63,7 @@ class Hit:
     score: float | None
     story: StoryRef | None = None
     copies: tuple[StoryCopy, ...] | None = None  # grouped by story: the story's other articles, by date
+    language: str = ""  # its ISO 639-1 code ("" in indexes built before languages)
 
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +79,7 @@ class Hit:
             "snippet": self.snippet,
             "score": None if self.score is None else round(self.score, 4),
             "story": self.story.to_dict() if self.story else None,
+            "language": self.language or None,
             **({"copies": [c.to_dict() for c in self.copies]} if self.copies is not None else {}),
         }
 
@@ -104,15 +106,55 @@ def facet_values(name: str, counts: list[tuple[str, int]], selected: tuple[str, 
     """Return a facet as listed, from its counts: chronological ones whole and in date order, the others largest
     first (equal counts by value) and cut to `limit`; selected values always, with 0 when the search has none."""
     chosen = set(selected)
-    if name in CHRONOLOGICAL:
-        counts = sorted(counts)
-    else:
-        # Equal counts in the values' order, whatever order an engine found them in (segments, shards).
-        counts = sorted(counts, key=lambda pair: (-pair[1], pair[0]))
+    counts = in_facet_order(name, counts)
+    if name not in CHRONOLOGICAL:
         counts = counts[:limit] + [c for c in counts[limit:] if c[0] in chosen]
     listed = {value for value, _ in counts}
     missing = [(value, 0) for value in sorted(chosen - listed)]
     return tuple(FacetValue(v, c, v in chosen) for v, c in counts + missing)
+
+
+def in_facet_order(name: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Return a facet's (value, count) pairs in the order it is listed: chronological ones by value (date order),
+    the others largest first."""
+    if name in CHRONOLOGICAL:
+        return sorted(counts)
+    # Equal counts in the values' order, whatever order an engine found them in (segments, shards).
+    return sorted(counts, key=lambda pair: (-pair[1], pair[0]))
+
+
+@dataclass(frozen=True)
+class FacetPage:
+    """A page of one facet's values for a search (see indexer/facetpages.py): those containing the text asked for,
+    in the order the search page lists them, the selected ones flagged, and how many match in all."""
+
+    search: Search
+    name: str
+    containing: str
+    values: tuple[FacetValue, ...]
+    total: int  # the values that contain the text, on every page
+    page: int
+    per_page: int
+    partial: bool = False  # a part of the index (a shard) did not answer: the counts miss its articles
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages the matching values fill (1 when there are none)."""
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON object of this page (the shape of /api/facets/<name>)."""
+        return {
+            "facet": self.name,
+            "containing": self.containing,
+            "count": self.search.count,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "values": [{**v.to_dict(), "selected": v.selected} for v in self.values],
+            **({"partial": True} if self.partial else {}),
+        }
 
 
 @dataclass(frozen=True)
@@ -129,6 +171,7 @@ class SearchPage:
     days: tuple[tuple[date, int], ...] = ()  # matches per day (or stories, by count=stories), for the timeline
     partial: bool = False  # a part of the index (a shard) did not answer: the counts and hits miss its articles
     stories: int = 0  # how many stories the matching articles belong to
+    also_searched: tuple[str, ...] = ()  # synonyms of the query's words that were searched too
 
     @property
     def grouped(self) -> bool:
@@ -164,6 +207,7 @@ class SearchPage:
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [v.to_dict() for v in values] for name, values in self.facets.items()},
             "suggestion": self.suggestion,
+            "also_searched": list(self.also_searched),
             "timeline": timeline.to_dict() if (timeline := self.timeline) else None,
             **({"partial": True} if self.partial else {}),
         }
@@ -331,6 +375,7 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "body": article.body,
         "related_headlines": list(article.related_headlines),
         "story": article.story or None,
+        "language": article.language or None,
     }
 
 

@@ -36,7 +36,11 @@ INDEX = Setting("INDEX", "index", "the index folder: the Whoosh index, and for e
                                   "was indexed from which file and the lock that keeps to one indexing run")
 BACKEND = Setting("BACKEND", "whoosh", "the engine that serves the archive: whoosh (embedded, the default) or solr "
                                       "(a SolrCloud collection)")
-SETTINGS = (INDEX, BACKEND)
+SYNONYMS = Setting("SYNONYMS", "", "a file of synonyms and variant names, a group a line (Myanmar, Burma), that "
+                                    "queries also search for: read when it changes, no re-index needed")
+LANGUAGE = Setting("LANGUAGE", "en", "the language of articles that state none and are too short to detect (an ISO "
+                                    "639-1 code: en, fr, de...), for their stems; read by indexing runs")
+SETTINGS = (INDEX, BACKEND, SYNONYMS, LANGUAGE)
 # The Solr backend's (read only when it is picked).
 SOLR_URL = Setting("SOLR_URL", "", "the Solr nodes' URLs, comma-separated (http://host:8983/solr,...): requests go to "
                                    "the one that answered last and fail over to the others")
@@ -46,6 +50,16 @@ SOLR_PASSWORD = Setting("SOLR_PASSWORD", "", "the password for Solr's basic auth
 SOLR_TIMEOUT = Setting("SOLR_TIMEOUT", 30, "seconds a Solr node has to answer a request before the next node is tried "
                                          "(and, when none answers, the search fails with a 503)")
 SOLR_SETTINGS = (SOLR_URL, SOLR_COLLECTION, SOLR_USER, SOLR_PASSWORD, SOLR_TIMEOUT)
+# E-mail alerts' (read only when an alert sends e-mail: indexer/delivery.py).
+SMTP_HOST = Setting("SMTP_HOST", "", "the SMTP server e-mail alerts are sent through (empty: e-mail alerts cannot run)")
+SMTP_PORT = Setting("SMTP_PORT", 0, "its port; 0: the TLS mode's (25 none, 587 starttls, 465 ssl)")
+SMTP_TLS = Setting("SMTP_TLS", "starttls", "how the connection is encrypted: starttls (upgrade after connecting), ssl "
+                                           "(TLS from the start) or none (only to a relay on this machine when a "
+                                           "password is set)")
+SMTP_USER = Setting("SMTP_USER", "", "a user name to log in with (empty: no login)")
+SMTP_PASSWORD = Setting("SMTP_PASSWORD", "", "its password")
+SMTP_FROM = Setting("SMTP_FROM", "", "the address digests are sent from (required for e-mail alerts)")
+SMTP_SETTINGS = (SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_USER, SMTP_PASSWORD, SMTP_FROM)
 
 
 def read_settings(settings: Iterable[Setting], environ: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -5,11 +5,14 @@ reads only what changed, and whatever a pass did not commit (a crash, a kill) th
 watchfiles (the OS's file notifications, or polling where there are none) says when to run a pass: after
 changes settle for `debounce` milliseconds, so a folder copied in is one pass, not one per file, and at least
 every `rescan` seconds in case a notification was missed. The folder's run lock is held throughout: this is the
-one writer, and `newsarchive index` on the same index says so and stops.
+one writer, and `newsarchive index` on the same index says so and stops. After each pass that indexed or deleted
+something, `after_change` runs (the CLI sends the alerts, indexer/alerts.py) in a thread of its own, so that
+passes never wait for it (a webhook retrying for a minute); its failure is logged, never the end of watching.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,6 +26,7 @@ from .runlock import run_lock
 
 DEBOUNCE_MS = 1000
 RESCAN_SECONDS = 60
+log = logging.getLogger(__name__)
 
 
 def watch_paths(
@@ -33,19 +37,26 @@ def watch_paths(
     stop: threading.Event,
     debounce_ms: int = DEBOUNCE_MS,
     rescan_seconds: float = RESCAN_SECONDS,
+    after_change: Callable[[], None] | None = None,
 ) -> int:
     """Index the paths, then again whenever files under them change, until `stop` is set; return the passes run.
 
-    on_pass is called after each pass that read or removed a file (and after the first, whatever it did). A pass in
-    progress when `stop` is set runs to its end, so everything it read is committed.
+    on_pass is called after each pass that read or removed a file (and after the first, whatever it did).
+    after_change runs after each pass that indexed, updated or deleted articles, in a thread of its own, one call
+    at a time (passes during a call make one more call after it); an exception from it is logged, and watching goes
+    on. A pass in progress when `stop` is set runs to its end, so everything it read is committed, and so does the
+    after_change it asks for.
     """
     options = replace(options, prune=True)
     index_dir = backend.folder
     index_dir.mkdir(parents=True, exist_ok=True)
     inside_index = str(index_dir.resolve())
     watch_filter = _Filter(inside_index)
+    hook = _Hook(after_change) if after_change else None
     with run_lock(index_dir):
-        on_pass(index_paths(paths, backend, options, lock=False))
+        report = index_paths(paths, backend, options, lock=False)
+        on_pass(report)
+        _after(report, hook)
         passes = 1
         options = replace(options, rebuild=False)
         for _changes in watchfiles.watch(  # every set of changes, or none after rescan_seconds
@@ -58,6 +69,9 @@ def watch_paths(
             passes += 1
             if _changed(report):
                 on_pass(report)
+                _after(report, hook)
+    if hook:  # not reached on an exception (a second Ctrl-C): the thread is a daemon, it ends with the process
+        hook.close()
     return passes
 
 
@@ -72,6 +86,51 @@ class _Filter(watchfiles.DefaultFilter):
         if path == self.index_dir or path.startswith(self.index_dir + "/"):
             return False
         return bool(super().__call__(change, path))
+
+
+class _Hook:
+    """Calls a function in a thread of its own when asked, one call at a time; asks during a call make one more."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        self.fn = fn
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.asked = self.closing = False
+        self.thread = threading.Thread(target=self._loop, name="after-change", daemon=True)
+        self.thread.start()
+
+    def ask(self) -> None:
+        """Have the function called (once, however often this is asked before it starts)."""
+        with self.lock:
+            self.asked = True
+            self.wake.set()
+
+    def close(self) -> None:
+        """Let the call asked for run, then end the thread."""
+        with self.lock:
+            self.closing = True
+            self.wake.set()
+        self.thread.join()
+
+    def _loop(self) -> None:
+        while True:
+            self.wake.wait()
+            with self.lock:
+                self.wake.clear()
+                run, stop, self.asked = self.asked, self.closing, False
+            if run:
+                try:
+                    self.fn()
+                except Exception:  # a bug or an unexpected error: reported, never the end of watching
+                    log.exception("after an indexing pass")
+            if stop:
+                return
+
+
+def _after(report: IndexReport, hook: _Hook | None) -> None:
+    """Ask for the hook when the pass changed articles."""
+    if hook is not None and (report.added or report.updated or report.deleted):
+        hook.ask()
 
 
 def _changed(report: IndexReport) -> bool:

@@ -50,6 +50,7 @@ from indexer.results import FINGERPRINT_KEY, SearchPage
 from indexer.settings import INDEX
 from indexer.sheets import csv_chunks
 
+from .alerts_cli import alerts_group, run_and_echo
 from .cite_cli import cite, cite_options
 from .solr_cli import solr
 from .suggest_cli import echo_suggestions, suggest_options
@@ -193,12 +194,21 @@ def watch_command(paths: tuple[Path, ...], index_dir: Path | None, fmt: str | No
     try:
         click.echo(f"Watching {', '.join(map(str, paths))} for {target} (Ctrl-C to stop).", err=True)
         passes = watch_paths(list(paths), backend, options,
-                             lambda report: _echo_report(target, report, backend.merges_itself), stop)
+                             lambda report: _echo_report(target, report, backend.merges_itself), stop,
+                             after_change=lambda: _run_alerts(backend))
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
         backend.close()
     click.echo(f"Stopped after {passes:,} passes; everything read is committed.", err=True)
+
+
+def _run_alerts(backend: SearchBackend) -> None:
+    """Send the alerts their new matches after a watch pass: a failure is said, and watching goes on."""
+    try:
+        run_and_echo(backend, quiet=True)
+    except NewsArchiveError as err:
+        click.echo(f"Alerts not run: {err}", err=True)
 
 
 @main.command("delete")
@@ -325,6 +335,8 @@ def _echo_page(result: SearchPage) -> None:
     click.echo(f"{shown}{counted} ({result.took_ms:.0f} ms)")
     if result.partial:
         click.echo(PARTIAL_NOTE, err=True)
+    if result.also_searched:
+        click.echo(f"Also searched: {', '.join(result.also_searched)} (synonyms; --synonyms off for none)")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=first):
@@ -460,3 +472,4 @@ def serve_command(index_dir: Path | None, host: str, port: int, threads: int) ->
 
 
 main.add_command(solr)
+main.add_command(alerts_group(search_options, index_option, translate_errors))

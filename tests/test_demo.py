@@ -122,6 +122,31 @@ def test_every_source_is_marked_fictional(everything: SearchPage) -> None:
     assert all("fictional" in facet.value for facet in sources)
 
 
+def test_languages_are_stated_or_detected(everything: SearchPage) -> None:
+    # Three partner articles state their language, three are detected; no English article is taken for another.
+    assert {v.value: v.count for v in everything.facets["language"]} == {"en": 80, "fr": 2, "de": 2, "es": 2}
+
+
+@pytest.mark.parametrize(("query", "language", "ids", "marked"), [
+    ("élection", "fr", {"cso-2023-03-20-municipales", "cso-2024-06-08-jumelage"}, ("élections", "l’élection")),
+    ("municipal", "fr", {"cso-2023-03-20-municipales", "cso-2024-06-08-jumelage"}, ("municipale",)),
+    ("Haus", "de", {"llb-2023-09-14-neubau", "llb-2024-05-27-gemeinderatswahl"}, ("Hauses", "Haus")),
+    ("elección", "es", {"evr-2023-05-29-municipales", "evr-2024-10-12-biblioteca"}, ("elecciones", "elección")),
+])
+def test_a_query_is_stemmed_in_the_language_filtered_by(built: tuple[IndexReport, SearchBackend], query: str,
+                                                        language: str, ids: set[str], marked: tuple[str, ...]) -> None:
+    page = built[1].search(Search(query=query, language=(language,)))
+    assert {hit.id for hit in page.hits} == ids and {hit.language for hit in page.hits} == {language}
+    snippets = " ".join(hit.snippet for hit in page.hits)
+    assert all(f"<mark>{word}</mark>" in snippets for word in marked)
+
+
+def test_a_french_word_searched_in_english_stays_english(built: tuple[IndexReport, SearchBackend]) -> None:
+    page = built[1].search(Search(query="élection", language=("en",)), Paging(per_page=100))
+    assert page.total >= 2 and {hit.language for hit in page.hits} == {"en"}
+    assert any("<mark>elections</mark>" in hit.snippet for hit in page.hits)
+
+
 def test_web_pages_and_feeds_give_their_fields(built: tuple[IndexReport, SearchBackend]) -> None:
     service = built[1]
     page = service.search(Search(query='"flood wall holds"')).hits[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 
-from indexer.settings import SOLR_SETTINGS
+from indexer.settings import SMTP_SETTINGS, SOLR_SETTINGS
 from newsarchive.cli import main as cli  # the `newsarchive` command (its click group)
 from webapp.settings import SETTINGS, Setting
 
@@ -24,8 +24,8 @@ CONFIGURATION = DOCS / "configuration.md"
 CLI_REFERENCE = DOCS / "cli.md"
 PAGES = [README, *sorted(DOCS.glob("*.md"))]
 README_MAX_LINES = 160
-# The web app's settings (the library's INDEX and BACKEND among them) and the Solr backend's.
-ALL_SETTINGS = (*SETTINGS, *SOLR_SETTINGS)
+# The web app's settings (the library's INDEX and BACKEND among them), the Solr backend's and e-mail alerts'.
+ALL_SETTINGS = (*SETTINGS, *SOLR_SETTINGS, *SMTP_SETTINGS)
 VARIABLES = sorted({setting.env for setting in ALL_SETTINGS})
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)

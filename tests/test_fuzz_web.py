@@ -38,13 +38,16 @@ from .test_citations import parse_bibtex, parse_ris
 TEMPLATES = Path(__file__).resolve().parents[1] / "webapp" / "templates"
 SEARCH_ROUTES = ("/", "/embed", "/export.csv", "/export.jsonl", "/export.kwic.csv", "/search.atom", "/opensearch.xml",
                  "/api/search", "/api/stats", "/api/openapi.json", "/cite", "/export.ris", "/export.bib",
-                 "/export.csl.json", "/trends", "/embed/trends", "/api/trends", "/trends.csv")
+                 "/export.csl.json", "/trends", "/embed/trends", "/api/trends", "/trends.csv", "/advanced",
+                 "/api/advanced")
 ARTICLE_ROUTES = ("/articles/{}", "/api/articles/{}", "/api/articles/{}/related")
+FACET_ROUTES = ("/facets/{}", "/api/facets/{}")
 # Injected markup: none of it may come back unescaped. Our own <mark> is bare, so a <mark class=...> is the user's.
 MARKERS = ("<script>fz(1)</script>", "<img src=x onerror=fz(2)>", '"><svg onload=fz(3)>', "<mark class=fz>",
            "'><iframe srcdoc=fz>", "</textarea><b>fz</b>", "{{ 7*7 }}<i>fz</i>")
-PARAMS = ("q", "topic", "author", "source", "year", "month", "from", "to", "sort", "match", "page", "per_page",
-          "limit", "width", "id", "selected", "fp", "unit", "measure")
+PARAMS = ("q", "topic", "author", "source", "year", "month", "language", "from", "to", "sort", "match", "page",
+          "per_page", "limit", "width", "id", "selected", "fp", "unit", "measure", "all", "exact", "any", "none",
+          "near", "within", "field", "preview", "containing")
 KEYS = tuple(article_key(str(r.get("id") or r["url"])) for r in FUZZ_CORPUS)
 ACCEPTS = (None, "text/html", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json",
            "application/json, text/html;q=0.1", "application/xml", "garbage;;q=x,")
@@ -232,7 +235,8 @@ def fetch_and_check(client: FlaskClient, path: bytes, query: bytes, accept: str 
 
 
 def test_every_route_is_fuzzed(app: Flask) -> None:
-    fuzzed = {*SEARCH_ROUTES, *(r.format("<key>") for r in ARTICLE_ROUTES), "/static/<path:filename>"}
+    fuzzed = {*SEARCH_ROUTES, *(r.format("<key>") for r in ARTICLE_ROUTES), *(r.format("<name>") for r in FACET_ROUTES),
+              "/static/<path:filename>"}
     assert {rule.rule for rule in app.url_map.iter_rules()} <= fuzzed  # a new route is added to the fuzz above
 
 
@@ -249,6 +253,15 @@ def test_search_routes_answer_hostile_query_strings_safely(client: FlaskClient, 
 def test_article_routes_answer_hostile_keys_and_query_strings_safely(client: FlaskClient, route: str, key: bytes,
                                                                      query: bytes, accept: str | None) -> None:
     fetch_and_check(client, route.encode().replace(b"{}", key), query, accept)
+
+
+@fuzz_settings
+@given(route=st.sampled_from(FACET_ROUTES), name=st.one_of(st.sampled_from([b"author", b"topic", b"month"]),
+                                                          KEYS_ON_THE_WIRE),
+       query=query_strings(), accept=st.sampled_from(ACCEPTS))
+def test_facet_routes_answer_hostile_names_and_query_strings_safely(client: FlaskClient, route: str, name: bytes,
+                                                                   query: bytes, accept: str | None) -> None:
+    fetch_and_check(client, route.encode().replace(b"{}", name), query, accept)
 
 
 @fuzz_settings

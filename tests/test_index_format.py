@@ -55,3 +55,34 @@ def test_an_index_built_before_the_engine_moved_takes_updates(old_index: Path, t
         assert [hit.id for hit in backend.search(Search(query="council merged")).hits] == ["new-1"]
     finally:
         backend.close()
+
+
+def test_an_index_built_before_languages_counts_its_articles_english(old_index: Path) -> None:
+    backend = open_backend("whoosh", old_index)
+    try:
+        page = backend.search(Search())
+        assert [(v.value, v.count) for v in page.facets["language"]] == [("en", 6)]
+        assert backend.search(Search(language=("en",))).total == 6
+        assert backend.search(Search(query="catches", language=("en",))).total == 1
+        assert backend.search(Search(language=("fr",))).total == 0
+    finally:
+        backend.close()
+
+
+def test_an_index_built_before_languages_takes_a_french_article_as_english_text(old_index: Path,
+                                                                                tmp_path: Path) -> None:
+    # Its pickled analyzer reads no language marker: the article is stored with its language, analysed as the
+    # index's others were (English), and found as they are; rebuilding analyses it as French.
+    articles = tmp_path / "fr.jsonl"
+    articles.write_text('{"id": "fr-1", "language": "fr", "title": "Les élections municipales", '
+                        '"body": "Les élections ont eu lieu."}\n', encoding="utf-8")
+    index_paths([articles], open_backend("whoosh", old_index), IndexOptions(procs=1))
+    backend = open_backend("whoosh", old_index)
+    try:
+        assert {v.value: v.count for v in backend.search(Search()).facets["language"]} == {"en": 6, "fr": 1}
+        french = backend.search(Search(query="elections", language=("fr",)))
+        assert [hit.id for hit in french.hits] == ["fr-1"] and french.hits[0].language == "fr"
+        assert "<mark>élections</mark>" in french.hits[0].snippet
+        assert backend.article("fr-1").headline == "Les élections municipales"  # stored without a marker
+    finally:
+        backend.close()

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner, Result
@@ -287,4 +288,38 @@ def test_every_route_answers_on_reuters(build: Build, url: str, status: int, exp
     body = response.get_data(as_text=True)
     assert response.status_code == status, body[:300]
     assert expect in body.replace(", ", ",").replace(": ", ":") or expect in body
+    app.extensions["newsarchive"].close()
+
+
+# --- every byline through the author facet (issue 15: every facet value reachable) ------------------------------
+
+
+def facet_values_of(client: Any, query: str) -> list[dict[str, Any]]:
+    """Return every value /api/facets/author lists for a query string, page after page until an empty one."""
+    found: list[dict[str, Any]] = []
+    for page in range(1, 100):
+        answer = client.get(f"/api/facets/author?{query}&per_page=100&page={page}").get_json()
+        if not answer["values"]:
+            assert answer["total"] == len(found)
+            return found
+        found.extend(answer["values"])
+    raise AssertionError("more pages than any archive's bylines fill")
+
+
+def test_every_byline_is_found_by_the_author_facet_s_search(build: Build, stories: list[Article]) -> None:
+    from webapp import create_app
+
+    bylines = Counter(name for story in stories for name in set(story.author))
+    assert len(bylines) > 200  # far more than the page's top 20
+    app = create_app({"INDEX": str(build.index), "RATE_LIMIT": 0})
+    client = app.test_client()
+    every = facet_values_of(client, "containing=")
+    assert {v["value"]: v["count"] for v in every} == dict(bylines)  # paging lists each once, counted
+    missed = []
+    for name in bylines:
+        last = name.split()[-1]
+        for containing in (last.lower(), name[1:-1].upper()):  # its last word as typed, or any part in capitals
+            if name not in {v["value"] for v in facet_values_of(client, urlencode({"containing": containing}))}:
+                missed.append((name, containing))
+    assert not missed
     app.extensions["newsarchive"].close()

@@ -306,7 +306,7 @@ def test_near_in_the_page_and_the_api(client: FlaskClient) -> None:
 def test_api_search_has_the_cli_shape(client: FlaskClient) -> None:
     data = get_json(client, "/api/search?q=storm&per_page=1")
     assert list(data) == ["query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets",
-                          "suggestion", "timeline", "index", "search", "cite"]
+                          "suggestion", "also_searched", "timeline", "index", "search", "cite"]
     assert data["group"] == "none"  # the API lists every article unless asked to group them
     assert data["total"] == 2 and len(data["hits"]) == 1
     assert data["hits"][0]["date"] == "2020-01-20T00:00:00"
@@ -337,10 +337,11 @@ def test_openapi_describes_exactly_the_endpoints(client: FlaskClient) -> None:
     doc = get_json(client, "/api/openapi.json")
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {"/api/search", "/api/articles/{key}", "/api/articles/{key}/related", "/api/stats",
-                                 "/export.kwic.csv", "/api/trends", "/api/suggest"}
+                                 "/export.kwic.csv", "/api/trends", "/api/advanced", "/api/facets/{name}",
+                                 "/api/suggest"}
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "topic", "author", "source", "year", "month", "from", "to", "sort", "match", "group",
-                     "count", "story", "page", "per_page"}
+    assert names == {"q", "topic", "author", "source", "year", "month", "language", "from", "to", "sort", "match",
+                     "group", "count", "story", "synonyms", "page", "per_page"}
 
 
 def test_cors_for_configured_origins(index_dir: Path) -> None:

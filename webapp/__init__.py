@@ -8,7 +8,7 @@ from flask import Flask
 
 from indexer.backend import SearchBackend
 
-from . import api, citing, clock, exports, security, service, tips, trends, urls, views
+from . import advanced, api, citing, clock, exports, facets, security, service, tips, trends, urls, views
 from .settings import load_settings
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -40,5 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None, backend: SearchBackend
     app.register_blueprint(exports.bp)
     app.register_blueprint(citing.bp)
     app.register_blueprint(trends.bp)
+    app.register_blueprint(advanced.bp)
+    app.register_blueprint(facets.bp)
     views.register_filters(app)
     return app

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from indexer.advanced import FORM_FIELDS, SCOPES
+from indexer.facetpages import FACET_PAGE_PARAMS
 from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
-from indexer.request import COUNTS, GROUPS, MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, PARAMS, Param
+from indexer.request import (
+    COUNTS,
+    FACETS,
+    GROUPS,
+    MAX_NEAR_DISTANCE,
+    MAX_QUERY_LENGTH,
+    MAX_VALUES_PER_FACET,
+    PARAMS,
+    Param,
+)
 from indexer.results import DIGEST_LENGTH
 from indexer.suggest import DEFAULT_SUGGESTIONS, HEADLINE_SUGGESTIONS, MAX_PREFIX, MAX_SUGGESTIONS, MIN_PREFIX
 from indexer.trends import LOW_FRACTION, LOW_MINIMUM, MAX_QUERIES, MAX_TREND_PERIODS, SHARED, TREND_PARAMS
@@ -83,6 +94,8 @@ STRINGS = {"type": "array", "items": {"type": "string"}}
 PARTIAL = {"type": "boolean", "const": True,
            "description": "Present when a part of the archive (a shard) did not answer: what is listed and counted "
                           "misses its articles"}
+LANGUAGE = {"type": ["string", "null"], "description": "ISO 639-1 code of the article's language, as stated or "
+                                                      "detected (null: indexed before languages)"}
 
 SCHEMAS: dict[str, Any] = {
     "Hit": {"type": "object", "required": ["id", "headline", "author", "date", "topic", "source", "url",
@@ -97,7 +110,8 @@ SCHEMAS: dict[str, Any] = {
                                                     "indexed before stories; rebuild to cluster it)"},
                            "copies": {"type": "array", "items": {"$ref": "#/components/schemas/StoryCopy"},
                                       "description": "With group=story: the story's other articles, by date "
-                                                     "(the hit is its earliest matching version)"}}},
+                                                     "(the hit is its earliest matching version)"},
+                           "language": LANGUAGE}},
     "Story": {"type": "object", "required": ["id", "size", "outlets"],
               "properties": {"id": {"type": "string"},
                              "size": {"type": "integer", "description": "How many articles the story has"},
@@ -118,6 +132,8 @@ SCHEMAS: dict[str, Any] = {
                                   "facets": {"type": "object", "additionalProperties": {
                                       "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}},
                                   "suggestion": {"type": ["string", "null"]},
+                                  "also_searched": {**STRINGS, "description": "The synonyms and variant names "
+                                                    "of the query's words that were searched too (synonyms=on)"},
                                   "partial": PARTIAL,
                                   "timeline": {"oneOf": [{"type": "null"},
                                                          {"$ref": "#/components/schemas/Timeline"}]}}},
@@ -135,7 +151,7 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"id": {"type": "string"}, "headline": {"type": "string"}, "author": STRINGS,
                                "date": NULLABLE_DATE, "topic": STRINGS, "source": {"type": "string"},
                                "url": {"type": "string"}, "body": {"type": "string"},
-                               "related_headlines": STRINGS}},
+                               "related_headlines": STRINGS, "language": LANGUAGE}},
     "Related": {"type": "object", "required": ["id", "related"],
                 "properties": {"id": {"type": "string"}, "related": {"type": "array", "items": {
                     "type": "object", "required": ["id", "headline", "date", "source", "score"],
@@ -215,6 +231,22 @@ SCHEMAS: dict[str, Any] = {
                                                       "message": {"type": "string", "minLength": 1}}}}},
 }
 
+SCHEMAS["FacetPage"] = {
+    "type": "object", "required": ["facet", "containing", "count", "total", "page", "per_page", "pages", "values",
+                                   "search"],
+    "description": "A page of a facet's values for a search: those holding the text `containing` gives, largest "
+                   "count first (ties by value; years and months in date order), counted as the search's facets "
+                   "are (without the facet's own selection); its selected values flagged, listed with 0 when the "
+                   "search has none",
+    "properties": {"facet": {"enum": list(FACETS)}, "containing": {"type": "string"}, "count": {"enum": list(COUNTS)},
+                   "total": {"type": "integer", "description": "How many values contain that text, on every page"},
+                   "page": {"type": "integer"}, "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+                   "values": {"type": "array", "items": {
+                       "type": "object", "required": ["value", "count", "selected"],
+                       "properties": {"value": {"type": "string"}, "count": {"type": "integer"},
+                                      "selected": {"type": "boolean"}}}},
+                   "search": {"type": "string", "description": "The search counted, in canonical form"},
+                   "partial": PARTIAL}}
 # What an answer was computed from (indexer.results.IndexFingerprint), in every answer but errors and this document.
 SCHEMAS["IndexFingerprint"] = {
     "type": "object",
@@ -228,10 +260,10 @@ SCHEMAS["IndexFingerprint"] = {
                    "schema_version": {"type": "string"}, "analyzer_version": {"type": "string"},
                    "digest": {"type": "string", "pattern": f"^[0-9a-f]{{{DIGEST_LENGTH}}}$",
                               "description": "Cite this; /cite?...&fp=DIGEST says whether the index changed since"}}}
-for _name in ("SearchPage", "Article", "Related", "Stats", "Trends"):
+for _name in ("SearchPage", "Article", "Related", "Stats", "Trends", "FacetPage"):
     SCHEMAS[_name]["required"].append("index")
     SCHEMAS[_name]["properties"]["index"] = {"$ref": "#/components/schemas/IndexFingerprint"}
-SCHEMAS["SearchPage"]["required"] += ["search", "cite"]
+SCHEMAS["SearchPage"]["required"] += ["search", "cite", "also_searched"]
 SCHEMAS["SearchPage"]["properties"].update({
     "search": {"type": "string", "description": "The search in canonical form: its parameters less defaults, sorted "
                                                 "and percent-encoded; the same search always has the same one"},
@@ -291,6 +323,53 @@ def _suggest_operation() -> dict[str, Any]:
                     "parameters": [prefix, limit], "responses": _responses("Suggestions", 400, 429, 503)}}
 
 
+SCHEMAS["Advanced"] = {"oneOf": [
+    {"type": "object", "required": ["query", "filters", "params", "url"], "additionalProperties": False,
+     "properties": {"query": {"type": "string", "description": "The query text, in the query language (\"\": every "
+                                                              "article under the filters)"},
+                    "filters": {**STRINGS, "description": "What the search asks beyond its query, in words"},
+                    "params": {"type": "object", "description": "The results page's parameters (defaults left out)"},
+                    "url": {"type": "string", "format": "uri", "description": "The results page of this search"}}},
+    {"type": "object", "required": ["problem"], "additionalProperties": False,
+     "description": "A form that cannot be run yet, and what to change",
+     "properties": {"problem": {"type": "object", "required": ["code", "message"], "properties": {
+         "code": {"enum": ["empty_form", "cannot_run"]}, "message": {"type": "string", "minLength": 1}}}}}]}
+
+
+def _advanced_operation() -> dict[str, Any]:
+    """Return /api/advanced: the advanced form's own fields, then the search parameters it passes on."""
+    own = []
+    for field in FORM_FIELDS:
+        schema: dict[str, Any] = {"type": "string", "maxLength": MAX_QUERY_LENGTH}
+        if field.name == "within":
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_NEAR_DISTANCE}
+        elif field.name == "field":
+            schema = {"type": "string", "enum": list(SCOPES)}
+        own.append(_param(field.name, f"{field.label}: {field.hint}.", schema))
+    passed = [p for p in SEARCH_PARAMETERS if p["name"] not in ("match", "page", "per_page")]
+    return {"get": {"operationId": "advancedQuery", "summary": "The query an advanced search form builds (what is "
+                    "typed in its word boxes is words, never syntax) and its results page, or why the form cannot "
+                    "be run yet (problem: nothing asked, a query that cannot be parsed...)",
+                    "parameters": own + passed, "responses": _responses("Advanced", 400)}}
+
+
+def _facets_operation() -> dict[str, Any]:
+    """Return /api/facets/{name}: the search parameters (its page and per_page page the values), then its own."""
+    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(FACETS)},
+            "description": "The facet. Another name is answered 404."}
+    own = [_param(p.name, p.help + " A value out of range is answered 400.",
+                  {"type": "string", "maxLength": p.maximum} if p.name == "containing" else
+                  {"type": "integer", "minimum": p.minimum, "maximum": p.maximum,
+                   **({"default": p.default} if p.default else {})}) for p in FACET_PAGE_PARAMS]
+    responses = _responses("FacetPage", 400, 404, 429, 503)
+    responses["404"]["description"] = "There is no facet of this name."
+    return {"get": {"operationId": "facetValues", "summary": "Every value of a facet for a search, a page at a time, "
+                                                             "searchable by any part of a value",
+                    "parameters": [name, *(p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")),
+                                   *own],
+                    "responses": responses}}
+
+
 def openapi_document(title: str, server: str) -> dict[str, Any]:
     """Return the OpenAPI document."""
     related_params = [KEY, _param("limit", f"How many related articles (1-{MAX_RELATED}).",
@@ -316,9 +395,11 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
             "/api/stats": {"get": {"operationId": "stats", "summary": "What the index holds",
                                    "responses": _responses("Stats", 503)}},
             "/export.kwic.csv": _kwic_operation(),
+            "/api/facets/{name}": _facets_operation(),
             "/api/trends": {"get": {"operationId": "trends", "summary": "Coverage over time: queries compared",
                                     "parameters": TREND_PARAMETERS,
                                     "responses": _responses("Trends", 400, 429, 503)}},
+            "/api/advanced": _advanced_operation(),
         },
         "components": {"schemas": SCHEMAS},
     }

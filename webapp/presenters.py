@@ -9,8 +9,9 @@ from typing import Any
 
 from flask import url_for
 
+from indexer.languages import language_name
 from indexer.request import COUNTS, EVERYTHING, GROUPS, MATCHES, SORTS, Search, build_params
-from indexer.results import FacetValue, SearchPage
+from indexer.results import CHRONOLOGICAL, FacetValue, SearchPage
 
 from .params import article_key
 
@@ -19,7 +20,10 @@ SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Ol
 MATCH_LABELS = {"all": "All the words", "any": "Any of the words"}
 GROUP_LABELS = {"story": "One per story", "none": "Every copy"}
 COUNT_LABELS = {"articles": "Articles", "stories": "Stories"}
-FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month"}
+FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month",
+                "language": "Language"}
+FACET_PLURALS = {"topic": "topics", "author": "authors", "source": "sources", "year": "years", "month": "months",
+                 "language": "languages"}
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # Labels under the timeline at most (half as many where it is narrow); counts printed above bars up to COUNTED_BARS.
 AXIS_LABELS = 12
@@ -38,6 +42,17 @@ class FacetGroup:
     name: str
     title: str
     values: tuple[FacetValue, ...]
+    cut: bool = False  # the search page lists only its top values: more may be reached through the facet's page
+
+    @property
+    def searchable(self) -> bool:
+        """Return whether the facet gets a search box and a page of every value (years and months are all listed)."""
+        return self.name not in CHRONOLOGICAL
+
+    @property
+    def plural(self) -> str:
+        """Return what the facet's values are called ("authors")."""
+        return FACET_PLURALS[self.name]
 
     @property
     def shown(self) -> tuple[FacetValue, ...]:
@@ -163,14 +178,25 @@ def facet_groups(page: SearchPage) -> list[FacetGroup]:
         if name == "month":
             values = tuple(v for v in values if v.value[:4] in chosen_years or v.selected)
         if values:
-            groups.append(FacetGroup(name, FACET_TITLES[name], values))
+            groups.append(FacetGroup(name, FACET_TITLES[name], values, len(values) >= page.paging.facet_limit))
     return groups
 
 
+def hidden_fields(search: Search, /, **changes: Any) -> list[tuple[str, str]]:
+    """Return a search's parameters (less defaults, with changes) as the name-value pairs of a form's hidden
+    fields: a form that carries the search to another page (the facet pages)."""
+    params = build_params(search, **{"page": None, **changes})
+    return [(name, str(value)) for name, given in params.items()
+            for value in (given if isinstance(given, list) else [given])]
+
+
 def facet_label(value: str, facet: str) -> str:
-    """Return how a facet value reads: a month as the timeline writes it ("Mar 1987"), others as they are."""
+    """Return how a facet value reads: a month as the timeline writes it ("Mar 1987"), a language by its name
+    ("French"), others as they are."""
     if facet == "month" and _MONTH.fullmatch(value):
         return date(int(value[:4]), int(value[5:7]), 1).strftime("%b %Y")
+    if facet == "language":
+        return language_name(value)
     return value
 
 

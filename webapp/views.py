@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from indexer.display import also_ran, display_headline
 from indexer.errors import QueryError
+from indexer.facetpages import MAX_CONTAINING_LENGTH
 from indexer.records import Article
 from indexer.request import MAX_RESULT_DEPTH, Paging, Search, build_params, default_search
 from indexer.results import Related, RelatedArticle, SearchPage
@@ -74,7 +75,8 @@ def article(key: str) -> str:
     found = service.article(article_id(key))
     query = request.args.get("q", "")
     related = service.related(found.id, limit=10)
-    return render_template("views/article.html", article=found, body=_body_html(found, query), query=query,
+    body = _body_html(found, query, synonyms=request.args.get("synonyms") != "off")
+    return render_template("views/article.html", article=found, body=body, query=query,
                            trail=_trail(request.args), related=related, before=_ran(found, related, before=True),
                            after=_ran(found, related, before=False))
 
@@ -100,6 +102,10 @@ def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "
         "kept": [(name, value) for name, value in build_params(page.search).items()
                  if name in ("sort", "match", "group", "count")],
         "home": home,
+        # The facets' search boxes and "More" links carry the search to /facets/<name> (facets/_finder.html).
+        "search_fields": presenters.hidden_fields(page.search),
+        "facet_params": build_params(page.search),
+        "max_containing": MAX_CONTAINING_LENGTH,
         "pages": presenters.page_numbers(page.paging.page, page.pages),
         "url": lambda **changes: presenters.search_url(page.search, **{"endpoint": endpoint, **changes}),
         "article_url": lambda hit_id, n: presenters.article_url(page.search, hit_id, n),
@@ -130,12 +136,12 @@ def _trail(args: MultiDict[str, str]) -> presenters.Trail | None:
     return presenters.trail(search, paging.per_page, position, total, neighbours) if position <= total else None
 
 
-def _body_html(found: Article, query: str) -> list[Markup]:
-    """Return the body as paragraphs of escaped HTML, the query's matches in <mark>."""
+def _body_html(found: Article, query: str, synonyms: bool = True) -> list[Markup]:
+    """Return the body as paragraphs of escaped HTML, the query's matches (and its synonyms') in <mark>."""
     html = str(escape(found.body))
     if query.strip():
         try:
-            html = search_backend().highlight_article(found, query)
+            html = search_backend().highlight_article(found, query, synonyms)
         except QueryError:
             pass  # a query that cannot be parsed highlights nothing; the article still shows
     return [Markup(p.strip()) for p in html.split("\n\n") if p.strip()]  # escaped above: only <mark> is markup

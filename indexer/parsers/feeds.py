@@ -25,6 +25,7 @@ import feedparser
 import lxml.html
 from lxml.etree import ParserError
 
+from ..languages import normalise_language
 from ..records import Article, Notice, ParseItem, Skipped, clean_values, make_id
 from .decoding import read_bytes, sniff_text
 from .text import first_words, read_date, split_names, tidy_line, tidy_paragraphs
@@ -68,8 +69,10 @@ def parse(path: Path, source: str) -> Iterator[ParseItem]:
         read = f"{len(feed.entries)} {label if len(feed.entries) == 1 else plural}"
         yield Notice(str(path), "", f"malformed feed ({problem}); {read} could still be read")
     source = tidy_line(_text(feed.feed.get("title_detail"))) or source
+    # RSS <language> or dc:language, Atom's xml:lang on the feed (an entry's own xml:lang wins: _language).
+    language = normalise_language(feed.feed.get("language"))
     for number, entry in enumerate(feed.entries, start=1):
-        yield from _entry(entry, str(path), f"{label} {number}", source)
+        yield from _entry(entry, str(path), f"{label} {number}", source, language)
 
 
 def _valid_reference(match: re.Match[bytes]) -> bytes:
@@ -87,7 +90,7 @@ def _valid_reference(match: re.Match[bytes]) -> bytes:
     return match.group(0) if valid else _REPLACEMENT_REFERENCE
 
 
-def _entry(entry: Mapping[str, Any], path: str, where: str, source: str) -> Iterator[ParseItem]:
+def _entry(entry: Mapping[str, Any], path: str, where: str, source: str, language: str) -> Iterator[ParseItem]:
     headline = tidy_line(_text(entry.get("title_detail")))
     contents = entry.get("content") or [entry.get("summary_detail")]
     body = tidy_paragraphs(_text(contents[0]))
@@ -111,8 +114,18 @@ def _entry(entry: Mapping[str, Any], path: str, where: str, source: str) -> Iter
         topic=clean_values(tag.get("term") for tag in entry.get("tags") or ()),
         source=source,
         url=url,
+        language=_language(entry, contents[0]) or language,
     )
     yield from notices
+
+
+def _language(entry: Mapping[str, Any], content: Mapping[str, Any] | None) -> str:
+    """The language an entry states: xml:lang on its content or title (feedparser keeps it), or dc:language."""
+    for detail in (content, entry.get("title_detail")):
+        code = normalise_language((detail or {}).get("language"))
+        if code:
+            return code
+    return normalise_language(entry.get("language"))
 
 
 def _text(detail: Mapping[str, Any] | None) -> str:

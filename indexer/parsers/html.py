@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from ..languages import normalise_language
 from ..records import Article, Notice, ParseItem, Skipped, make_id
 from .decoding import decode_declared, read_bytes, sniff_text
 from .pagemeta import ARTICLE, PageMeta, read_meta
@@ -143,6 +144,7 @@ def _article(
         topic=next((layer.topic for layer in layers if layer.topic), ()),
         source=source,
         url=page_url,
+        language=next((code for code in (normalise_language(layer.language) for layer in layers) if code), ""),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from ..dates import EARLIEST_YEAR, LATEST_YEAR
+from ..languages import normalise_language
 from ..records import Article, Notice, Skipped, clean_values, make_id
 from .text import MAX_DATE_CHARS, first_words, read_date, split_names, tidy_line, tidy_paragraphs
 
@@ -22,6 +23,7 @@ TOPIC_KEYS = ("topic", "topics", "section", "category", "categories", "tags", "k
 URL_KEYS = ("url", "link", "href", "permalink")
 ID_KEYS = ("id", "guid", "_id", "uuid", "articleid")
 SOURCE_KEYS = ("source", "publisher", "site", "outlet", "publication")
+LANGUAGE_KEYS = ("language", "lang", "inlanguage", "locale")
 
 # Nested values name their text under one of these (JSON-LD "name", NYT "main", Atom "href", Mongo "$oid").
 _TEXT_KEYS = ("name", "main", "value", "text", "href", "url", "$oid", "$date", "#text", "label", "term")
@@ -67,6 +69,7 @@ def article_from_mapping(record: object, path: str, where: str, default_source: 
         topic=topics_of(_first(fields, TOPIC_KEYS)),
         source=source,
         url=url,
+        language=normalise_language(text_of(_first(fields, LANGUAGE_KEYS))),
     )
     return article, notices
 

@@ -37,6 +37,7 @@ class PageMeta:
     publisher: str = ""
     url: str = ""
     kind: str = ""  # "article"; another type the page declares ("website", "CollectionPage"); "" when untyped
+    language: str = ""  # as written ("fr-FR"); normalised where the layers are merged
 
 
 def read_meta(tree: Any) -> list[PageMeta]:
@@ -66,6 +67,7 @@ def _json_ld(tree: Any) -> PageMeta:
         publisher=text_of(_resolve(article.get("publisher"), by_id)),
         url=_url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage")),
         kind=ARTICLE,
+        language=text_of(article.get("inLanguage")),
     )
 
 
@@ -140,6 +142,7 @@ def _open_graph(tags: Mapping[str, list[str]]) -> PageMeta:
         publisher=first("og:site_name"),
         url=first("og:url"),
         kind=ARTICLE if og_type == ARTICLE or published else og_type,
+        language=first("og:locale"),
     )
 
 
@@ -147,8 +150,11 @@ def _plain(tree: Any, tags: Mapping[str, list[str]]) -> PageMeta:
     # A <time> inside the <article> is the story's; elsewhere it may be a sidebar's or a comment's.
     times = tree.xpath("//article//time/@datetime") or tree.xpath("//time/@datetime")
     canonical = tree.xpath("//link[translate(@rel, 'CANONIAL', 'canonial')='canonical']/@href")
+    # <html lang>, else the older <meta http-equiv="content-language">.
+    lang = tree.xpath("/html/@lang | /html/@xml:lang") or tags.get("content-language", [])
     return PageMeta(
         author=_names(tags.get("author", [])),
         date=str(times[0]) if times else "",
         url=str(canonical[0]).strip() if canonical else "",
+        language=str(lang[0]) if lang else "",
     )

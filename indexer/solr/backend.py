@@ -32,13 +32,16 @@ from ..errors import (
     NewsArchiveError,
     QueryError,
 )
+from ..facetpages import FacetRequest, check_facet_request, facet_page
+from ..languages import ENGLISH
 from ..records import Article
-from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
+from ..request import FACETS, Paging, Search, check_paging, check_search, date_range
 from ..results import (
     OK,
     PROBLEM,
     WARNING,
     CheckReport,
+    FacetPage,
     FacetValue,
     Finding,
     Hit,
@@ -51,14 +54,16 @@ from ..results import (
     StoryRef,
     facet_values,
 )
-from ..settings import SOLR_SETTINGS, read_settings
+from ..settings import SOLR_SETTINGS, SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, check_suggest
-from ..whoosh.analysis import ANALYZER_VERSION, news_analyzer
+from ..whoosh.analysis import ANALYZER_VERSION, language_analyzer
 from ..whoosh.highlight import mark_all, query_spans, snippet
-from ..whoosh.query import make_parser, parse_query, parse_query_once
+from ..whoosh.languages import LanguageParsers, LanguageQuery, analysed_query, searched_languages
+from ..whoosh.query import parse_query, parse_query_once
 from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
+from ..whoosh.synonyms import QuerySynonyms
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
 from .documents import article_to_solr, solr_to_article, story_id
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
@@ -66,7 +71,7 @@ from .query import date_filter, leaves_matcher, to_dsl, values_filter
 from .suggest import suggest as suggest_words
 
 # Stored fields a hit or an article needs.
-FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story"
+FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story,language"
 # Copies of a story (the collection is routed by story: a story's articles are on one shard, as collapse, expand
 # and unique() need). Grouped, a story is shown by its earliest matching article; ranked by its best score.
 STORY_TAG = "stories"  # the tag of the collapse filter, which facets and totals exclude to count articles
@@ -92,9 +97,9 @@ class SolrBackend:
         self.client = client or client_of(read_settings(SOLR_SETTINGS))
         # The shape of the collection the first indexing run creates when there is none (`solr init` chooses).
         self.shards, self.replicas = shards, replicas
-        schema = build_schema()  # the query language's parser and analysis, the same as Whoosh's
-        self._parsers = {match: make_parser(schema, match) for match in MATCHES}
-        self._analyzer = news_analyzer()
+        # The query language's parsers and analysis, the same as Whoosh's (each article's text in its language).
+        self._parsers = LanguageParsers(build_schema())
+        self._synonyms = QuerySynonyms(read_settings((SYNONYMS,))["SYNONYMS"])
 
     def close(self) -> None:
         """Nothing is held open between requests."""
@@ -106,7 +111,8 @@ class SolrBackend:
         started = time.perf_counter()
         check_search(search)
         check_paging(paging)
-        user_query = parse_query(self._parsers[search.match], search.query)
+        analysed = self._parsed(search)
+        user_query = analysed.query
         grouped, by_stories = search.group == "story", search.count == "stories"
         request = self._request(search, user_query)
         request.update(offset=paging.start, limit=paging.per_page, fields=FIELDS + ",score")
@@ -117,8 +123,7 @@ class SolrBackend:
         answer = self._select(request)
         docs = self._representatives(answer) if grouped else answer["response"]["docs"]
         refs = self._stories([story for doc in docs if (story := story_id(doc.get("story")))], grouped)
-        matches = leaves_matcher(user_query)
-        hits = tuple(self._hit(doc, matches, user_query is not None, refs, grouped) for doc in docs)
+        hits = tuple(self._hit(doc, analysed, refs, grouped) for doc in docs)
         total = int(answer.get("facets", {}).get("articles", {}).get("count", 0))
         facets = {name: facet_values(name, _buckets(answer, name, by_stories), getattr(search, name),
                                      paging.facet_limit) for name in FACETS}
@@ -129,13 +134,24 @@ class SolrBackend:
         took = (time.perf_counter() - started) * 1000
         stories = int(answer.get("facets", {}).get("stories", 0))
         return SearchPage(search, paging, total, hits, facets, suggestion, took, days,
-                          partial=_partial(answer) or _partial(counted), stories=stories)
+                          partial=_partial(answer) or _partial(counted), stories=stories,
+                          also_searched=analysed.also_searched)
+
+    def facet_page(self, wanted: FacetRequest) -> FacetPage:
+        """Return a page of one facet's values for a search: every value counted (limit -1, as search() counts the
+        facet: exact over shards), then searched and paged here, as on Whoosh (indexer/facetpages.py)."""
+        check_facet_request(wanted)
+        search = wanted.search
+        request = self._request(search, self._parsed(search).query)
+        by_stories = search.count == "stories"
+        request.update(limit=0, facet={wanted.name: _facet(wanted.name, search.group == "story", by_stories)})
+        answer = self._select(request)
+        return facet_page(wanted, _buckets(answer, wanted.name, by_stories), _partial(answer))
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit: cursor pages, no depth cap."""
         check_search(search)
-        user_query = parse_query(self._parsers[search.match], search.query)
-        request = self._request(search, user_query)
+        request = self._request(search, self._parsed(search).query)
         request.update(limit=min(EXPORT_BATCH, max(limit, 1)), fields=FIELDS)
         request["params"]["cursorMark"] = "*"
         first = self._whole(self._select(request))  # a bad request or a shard down fails here, before the first
@@ -183,9 +199,9 @@ class SolrBackend:
                 "(`newsarchive check` says which shard)")
         raise ArticleNotFoundError(f"no article with id {article_id!r}")
 
-    def highlight_article(self, article: Article, query_text: str) -> str:
+    def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
-        return mark_all(article, self.match_spans(article, query_text))
+        return mark_all(article, self.match_spans(article, query_text, synonyms))
 
     def suggest(self, prefix: str, limit: int = DEFAULT_SUGGESTIONS) -> Suggestions:
         """Return completions of the last word typed, most frequent first, and a few headlines holding the words
@@ -193,10 +209,15 @@ class SolrBackend:
         check_suggest(prefix, limit)
         return suggest_words(self, prefix, limit)
 
-    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+    def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article: the Whoosh backend's function
         over the same analysis (the collection holds text pre-analysed by it)."""
-        return query_spans(parse_query_once(self._parsers["any"], query_text), article, self._analyzer)
+        language = article.language or ENGLISH
+        analyzer = language_analyzer(language)
+        user_query = parse_query_once(self._parsers.parser("any", language), query_text)
+        if synonyms:
+            user_query, _ = self._synonyms.expand(user_query, analyzer)
+        return query_spans(user_query, article, analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words (tf-idf), searched as any other query."""
@@ -217,7 +238,8 @@ class SolrBackend:
         return Related(article_id, related, _partial(answer))
 
     def _key_words(self, article: Article) -> list[str]:
-        counts = Counter(t.text for t in self._analyzer(f"{article.headline}\n{article.body}"))
+        analyzer = language_analyzer(article.language or ENGLISH)
+        counts = Counter(t.text for t in analyzer(f"{article.headline}\n{article.body}"))
         if not counts:
             return []
         documents = max(1, self.article_count())
@@ -370,6 +392,19 @@ class SolrBackend:
 
     # Helpers
 
+    def _parsed(self, search: Search) -> LanguageQuery:
+        """Return a search's query analysed in each language searched, with the synonyms of its words unless
+        switched off (see indexer/whoosh/languages.py)."""
+        languages = searched_languages(self._languages(), search.language)
+        return analysed_query(self._parsers, search.query, search.match, languages,
+                              None if search.synonyms == "off" else self._synonyms)
+
+    def _languages(self) -> list[str]:
+        """Return the languages of the collection's articles (a facet over all of them: a few values)."""
+        answer = self._select({"query": "*:*", "limit": 0, "params": self._params(),
+                               "facet": {"language": {"type": "terms", "field": "language", "limit": -1}}})
+        return [value for value, _ in _buckets(answer, "language")]
+
     def _params(self) -> dict[str, Any]:
         return {"shards.tolerant": "true"}
 
@@ -504,11 +539,13 @@ class SolrBackend:
         return IndexNotFoundError(f"no collection {self.client.collection!r} on the Solr cluster: create it with "
                                   "`newsarchive solr init`, then `newsarchive index PATH`")
 
-    def _hit(self, doc: dict[str, Any], matches: Any, scored: bool,
+    def _hit(self, doc: dict[str, Any], analysed: LanguageQuery,
              stories: dict[str, tuple[StoryRef, list[dict[str, Any]]]], grouped: bool) -> Hit:
         article = solr_to_article(doc)
         text = article.body or article.headline
-        terms = frozenset(t.text for t in self._analyzer(text) if matches(t.text))
+        # Marked by its own language's query, in its language's analysis.
+        analyzer, matches = language_analyzer(article.language), leaves_matcher(analysed.of(article.language))
+        terms = frozenset(t.text for t in analyzer(text) if matches(t.text))
         ref, members = stories.get(article.story, (None, []))
         copies = None
         if grouped:
@@ -516,8 +553,9 @@ class SolrBackend:
             copies = tuple(_copy(solr_to_article(m)) for m in others)
         return Hit(id=article.id, headline=display_headline(article), author=article.author, date=article.date,
                    topic=article.topic, source=article.source, url=article.url,
-                   snippet=snippet(text, terms, self._analyzer), score=float(doc["score"]) if scored else None,
-                   story=ref, copies=copies)
+                   snippet=snippet(text, terms, analyzer),
+                   score=None if analysed.query is None else float(doc["score"]), story=ref, copies=copies,
+                   language=article.language)
 
     def _suggest(self, search: Search, user_query: Any, total: int) -> str | None:
         """Return a correction of a query that finds little (from the collection's own words), if it finds more."""
@@ -529,7 +567,8 @@ class SolrBackend:
         if suggestion is None:
             return None
         found = self._select({**self._request(Search(query=suggestion, match=search.match),
-                                              parse_query(self._parsers[search.match], suggestion)), "limit": 0})
+                                              parse_query(self._parsers.parser(search.match), suggestion)),
+                             "limit": 0})
         return suggestion if int(found["response"]["numFound"]) > total else None
 
 

@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ..languages import ENGLISH
 from ..records import Article
 from ..suggest import WORDS_FIELD
 
@@ -23,7 +24,8 @@ NO_STORY = "~"
 NEWS_FIELDS = ("headline", "body")
 NAME_FIELDS = ("author", "topic", "source")
 
-# One analyzer of each kind per process: NewsFilter keeps a stem cache.
+# One names analyzer per process (the news analyzers are per language: analysis.language_analyzer). NewsFilter
+# keeps a stem cache.
 _ANALYZERS: dict[str, Any] = {}
 
 
@@ -35,22 +37,25 @@ def preanalyzed_words(text: str) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _analyzer(kind: str) -> Any:
+def _analyzer(kind: str, language: str) -> Any:
     # Imported here, not at the top: reading documents back (solr_to_article) needs neither Whoosh nor NLTK, and
     # tests/test_architecture.py counts indexer/solr as neutral core until "solr" is in indexer.backend.BACKENDS.
-    from ..whoosh.analysis import name_analyzer, news_analyzer
+    from ..whoosh.analysis import language_analyzer, name_analyzer
 
+    if kind == "news":
+        return language_analyzer(language)
     if kind not in _ANALYZERS:
-        _ANALYZERS[kind] = news_analyzer() if kind == "news" else name_analyzer()
+        _ANALYZERS[kind] = name_analyzer()
     return _ANALYZERS[kind]
 
 
-def preanalyzed(text: str, kind: str = "news") -> str:
-    """Return a text's pre-analysed JSON value: the text to store and its tokens ("news" or "names" analysis)."""
+def preanalyzed(text: str, kind: str = "news", language: str = ENGLISH) -> str:
+    """Return a text's pre-analysed JSON value: the text to store and its tokens ("news" analysis in the text's
+    language, or "names" analysis)."""
     tokens: list[dict[str, Any]] = []
     wide = not all(ord(char) < 0x10000 for char in text)  # Java offsets count UTF-16 units
     previous = -1
-    for token in _analyzer(kind)(text, positions=True, chars=True):
+    for token in _analyzer(kind, language)(text, positions=True, chars=True):
         start, end = token.startchar, token.endchar
         if wide:
             start, end = _utf16_offset(text, start), _utf16_offset(text, end)
@@ -83,12 +88,13 @@ def parse_solr_date(text: str) -> datetime:
 
 def article_to_solr(article: Article) -> dict[str, Any]:
     """Return the JSON update document of an article (the fields of the configset's schema.xml)."""
+    language = article.language or ENGLISH  # an article of an index built before languages was analysed as English
     doc: dict[str, Any] = {"id": article.id, "fingerprint": article.fingerprint,
-                           "story": article.story or NO_STORY + article.id}
+                           "story": article.story or NO_STORY + article.id, "language": language}
     for name in NEWS_FIELDS:
         text = getattr(article, name)
         if text:
-            doc[name] = preanalyzed(text, "news")
+            doc[name] = preanalyzed(text, "news", language)
     doc[WORDS_FIELD] = preanalyzed_words(f"{article.headline}\n{article.body}")
     for name in ("author", "topic"):
         values = getattr(article, name)
@@ -124,6 +130,7 @@ def solr_to_article(doc: dict[str, Any]) -> Article:
         source=str(doc.get("source", "")),
         url=str(doc.get("url", "")),
         related_headlines=_as_tuple(doc.get("related_headlines")),
+        language=str(doc.get("language", "")),
         story=story_id(doc.get("story")),
     )
 

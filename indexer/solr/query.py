@@ -46,6 +46,8 @@ def to_dsl(query: Any) -> Dsl:
         return _bool(must=[to_dsl(query.a)], must_not=[to_dsl(query.b)])
     if isinstance(query, wq.AndMaybe):
         return _bool(must=[to_dsl(query.a)], should=[to_dsl(query.b)])
+    if isinstance(query, wq.Require):  # b only filters (a language clause: indexer/whoosh/languages.py)
+        return {"bool": {"must": [to_dsl(query.a)], "filter": [to_dsl(query.b)]}}
     if isinstance(query, wq.Phrase):
         words = [_text(w) for w in query.words]
         if query.slop <= 1:

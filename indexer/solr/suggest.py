@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..languages import ENGLISH
 from ..suggest import (
     HEADLINE_SUGGESTIONS,
     WORDS_FIELD,
@@ -21,7 +22,8 @@ from ..suggest import (
     pick_headlines,
     word_suggestions,
 )
-from ..whoosh.analysis import fold_word
+from ..whoosh.analysis import fold_word, language_analyzer
+from ..whoosh.languages import searched_languages
 from .client import SolrError, term_counts
 from .documents import solr_to_article
 
@@ -39,7 +41,10 @@ def suggest(backend: SolrBackend, prefix: str, limit: int) -> Suggestions:
     typed = Typed.of(prefix)
     found, partial = _complete(backend, fold_word(typed.last), limit) if typed.last else ([], False)
     completion = found[0].form if found else typed.last
-    stems = list(dict.fromkeys(t.text for t in backend._analyzer(typed.headline_words(completion))))
+    words = typed.headline_words(completion)
+    languages = searched_languages(backend._languages(), ()) if words.strip() else ()
+    stems = {language: list(dict.fromkeys(t.text for t in language_analyzer(language)(words)))
+             for language in languages or (ENGLISH,)}
     headlines, missing = _headlines(backend, stems)
     return Suggestions(prefix, word_suggestions(typed, found), headlines, partial or missing)
 
@@ -51,22 +56,31 @@ def _complete(backend: SolrBackend, key: str, limit: int) -> tuple[list[Completi
         answer = backend._get("terms", {"terms.fl": WORDS_FIELD, "terms.prefix": key, "terms.sort": "count",
                                         "terms.limit": max(limit * _TERMS_PER_WORD, _MIN_TERMS), "terms.mincount": 1})
     except SolrError as err:
-        if err.status == 400:  # a collection made before autocomplete (schema version 2): it has no words
+        if err.status == 400:  # a collection made before autocomplete (schema version 3 or older): no words
             return [], False
         raise
     return completions(term_counts(answer, WORDS_FIELD).items())[:limit], _partial(answer)
 
 
-def _headlines(backend: SolrBackend, stems: list[str]) -> tuple[tuple[HeadlineSuggestion, ...], bool]:
-    if not stems:
+def _headlines(backend: SolrBackend, stems: dict[str, list[str]]) -> tuple[tuple[HeadlineSuggestion, ...], bool]:
+    """Return the newest articles whose headline holds every stem of their language's (as on Whoosh)."""
+    clauses = [_holding(terms, language if len(stems) > 1 else None) for language, terms in stems.items() if terms]
+    if not clauses:
         return (), False
-    query = {"bool": {"must": [{"term": {"f": "headline", "query": stem}} for stem in stems]}}
+    query = clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses}}
     # A story's newest article (the collection is routed by story, as collapse needs); a few more than are shown,
     # as different stories may share a headline.
     answer = backend._select({"query": query, "filter": [f"{{!collapse field=story sort='{NEWEST}'}}"],
                               "limit": 2 * HEADLINE_SUGGESTIONS, "sort": NEWEST,
                               "fields": "id,headline,body,date,source,story", "params": backend._params()})
     return pick_headlines(solr_to_article(doc) for doc in answer["response"]["docs"]), _partial(answer)
+
+
+def _holding(stems: list[str], language: str | None) -> dict[str, Any]:
+    terms: list[dict[str, Any]] = [{"term": {"f": "headline", "query": stem}} for stem in stems]
+    if language is not None:
+        terms.append({"term": {"f": "language", "query": language}})
+    return {"bool": {"must": terms}}
 
 
 def _partial(answer: dict[str, Any]) -> bool:

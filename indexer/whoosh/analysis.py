@@ -3,13 +3,24 @@
 Whoosh pickles each field's analyzer into the index, naming the classes and the stem function by import path.
 Indexes built before this module moved here name `indexer.analysis`, which re-exports it: renaming anything here,
 or removing that alias, is an index format change (existing indexes would have to be rebuilt).
+
+Languages: one analyzer serves every article, and Whoosh hands it only the text, so an indexed value starts with a
+marker naming its language (`marked("fr", text)`, two private-use characters around the code), which NewsTokenizer
+takes off (offsets count from the text after it) and puts on each token for NewsFilter to stem by. English is
+analysed exactly as before languages; other Snowball languages are stemmed before their accents are folded (the
+stemmers read them) and keep every word (the stop list is English); any other language is folded, not stemmed.
+Indexes built before languages pickled a plain RegexTokenizer: no marker ever reaches them, and NewsFilter keeps
+treating their tokens as English. Wherever text is analysed again (queries, snippets, spans, Solr's pre-analysed
+values), `language_analyzer(code)` analyses it in an article's language without a marker.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from importlib.metadata import version
+from itertools import chain
 from typing import Any
 
 from nltk.stem.snowball import SnowballStemmer
@@ -23,6 +34,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
+from ..languages import ENGLISH, SNOWBALL, is_code
 from ..suggest import FORM_SEPARATOR
 from ..words import ACRONYM, STOP_WORDS, TOKEN_PATTERN
 
@@ -33,15 +45,85 @@ STEM_CACHE_SIZE = 500_000
 # engines (Solr is sent text analysed here). Raise ANALYSIS_REVISION with any change to the terms it makes (and
 # SCHEMA_VERSION in schema.py, so indexes are rebuilt); NLTK's release is named because its Snowball stemmer
 # changes between releases ("added" stems otherwise).
-ANALYSIS_REVISION = 1
+ANALYSIS_REVISION = 2  # 2: languages (English terms unchanged)
 ANALYZER_VERSION = f"news-{ANALYSIS_REVISION}+nltk-{version('nltk')}"
 
 _english = SnowballStemmer("english")
+
+# The language marker at the start of an indexed value: MARK_OPEN, a language code, MARK_CLOSE (private-use
+# characters, which the token pattern never matches).
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+# Articles and pronouns elided before a vowel ("l'élection", "dell'anno"): taken off before stemming, as Lucene's
+# ElisionFilter does, so that "l'élection" and "élection" are one word.
+ELISIONS = {
+    "fr": frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split()),
+    "it": frozenset("l d un dell dall nell sull all coll tutt quell quest nessun".split()),
+}
 
 
 def stem(word: str) -> str:
     """Return the Snowball (Porter2) English stem of a lowercase word."""
     return str(_english.stem(word))
+
+
+@lru_cache(maxsize=64)
+def _stemmer(language: str) -> Any:
+    """Return NLTK's Snowball stemmer of a language (None: a language without one)."""
+    name = SNOWBALL.get(language)
+    return SnowballStemmer(name) if name else None
+
+
+def language_term(word: str, language: str) -> str:
+    """Return the term a lowercase word of a language other than English is indexed as: elision off, stemmed in
+    its language (when NLTK has a stemmer for it), then accents folded."""
+    elided = ELISIONS.get(language)
+    if elided and "'" in word:
+        head, _, rest = word.partition("'")
+        if rest and head in elided:
+            word = rest
+    stemmer = _stemmer(language)
+    if stemmer is not None:
+        word = str(stemmer.stem(word))
+    return word if word.isascii() else word.translate(accent_map)
+
+
+def marked(language: str, text: str) -> str:
+    """Return an indexed value: the text with its language's marker in front (see NewsTokenizer)."""
+    return f"{MARK_OPEN}{language}{MARK_CLOSE}{text}"
+
+
+def unmarked(value: str) -> tuple[str, str]:
+    """Return the language a value is marked with ("" for none) and its text without the marker."""
+    if value[:1] == MARK_OPEN:
+        end = value.find(MARK_CLOSE, 1, 5)
+        if end > 0 and is_code(value[1:end]):
+            return value[1:end], value[end + 1:]
+    return "", value
+
+
+class NewsTokenizer(RegexTokenizer):  # type: ignore[misc]
+    """Words and acronyms (the token pattern), each token carrying its language (`token.language`) for NewsFilter:
+    the value's marker, else the one given, else this tokenizer's own ("": English). Offsets count from the text
+    after the marker, so they are offsets into the article's stored text."""
+
+    language = ""  # a class default: an analyzer pickled without it reads as one with none
+
+    def __init__(self, expression: str = TOKEN_PATTERN, language: str = "") -> None:
+        super().__init__(expression)
+        self.language = language
+
+    def __eq__(self, other: object) -> bool:
+        return bool(super().__eq__(other)) and self.language == getattr(other, "language", "")
+
+    def __hash__(self) -> int:
+        return hash((NewsTokenizer, self.expression.pattern, self.language))
+
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Any]:
+        language, text = unmarked(value)
+        language = language or kwargs.pop("language", "") or self.language
+        if language:
+            kwargs["language"] = language  # Whoosh's Token keeps extra keyword arguments as attributes
+        return super().__call__(text, **kwargs)  # type: ignore[no-any-return]
 
 
 class AcronymFilter(Filter):  # type: ignore[misc]
@@ -72,13 +154,14 @@ class NewsFilter(Filter):  # type: ignore[misc]
         self.stops = stoplist
         self.cachesize = cachesize
         self._cache: dict[str, str] = {}
+        self._caches: dict[str, dict[str, str]] = {}  # the terms of other languages' words, by language
 
     def __getstate__(self) -> dict[str, Any]:
         return {"stops": self.stops, "cachesize": self.cachesize}  # the cache is not stored in the index
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._cache = {}
+        self._cache, self._caches = {}, {}
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NewsFilter) and (self.stops, self.cachesize) == (other.stops, other.cachesize)
@@ -87,6 +170,19 @@ class NewsFilter(Filter):  # type: ignore[misc]
         return hash((NewsFilter, self.cachesize))
 
     def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        # Every token of one value shares its language (the tokenizer yields one Token object, changed each time).
+        stream = iter(tokens)
+        first = next(stream, None)
+        if first is None:
+            return
+        language = getattr(first, "language", "") or ENGLISH
+        if language == ENGLISH:
+            yield from self._english(chain((first,), stream))
+        else:
+            yield from self._language(chain((first,), stream), language)
+
+    def _english(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        """English, as before languages: stop words dropped (positions renumbered), Porter2 stems of folded words."""
         cache, stops = self._cache, self.stops
         position = None
         for token in tokens:
@@ -112,10 +208,41 @@ class NewsFilter(Filter):  # type: ignore[misc]
             token.text, token.stopped = stemmed, False
             yield token
 
+    def _language(self, tokens: Iterator[Any], language: str) -> Iterator[Any]:
+        """Another language: every word kept (its position too), its term from language_term, cached."""
+        cache = self._caches.setdefault(language, {})
+        for token in tokens:
+            text = token.text
+            if "." in text and ACRONYM.match(text):
+                text = text.replace(".", "")
+            text = text.lower()
+            if "’" in text:
+                text = text.replace("’", "'")
+            term = cache.get(text)
+            if term is None:
+                if len(cache) >= self.cachesize:
+                    cache.clear()
+                term = cache[text] = language_term(text, language)
+            token.text, token.stopped = term, False
+            yield token
+
 
 def news_analyzer() -> Any:
-    """The analyzer of headline and body: words and acronyms, then NewsFilter (fold, stop words, stems)."""
-    return RegexTokenizer(TOKEN_PATTERN) | NewsFilter()
+    """The analyzer of headline and body: words and acronyms in their language, then NewsFilter (fold, stop words,
+    stems)."""
+    return NewsTokenizer(TOKEN_PATTERN) | NewsFilter()
+
+
+@lru_cache(maxsize=64)
+def language_analyzer(language: str) -> Any:
+    """The news analyzer of text in one language, unmarked (English for ""): for queries, snippets and spans."""
+    return NewsTokenizer(TOKEN_PATTERN, language) | NewsFilter()
+
+
+def language_aware(analyzer: Any) -> bool:
+    """Return whether an index's analyzer reads language markers (indexes built before languages: not)."""
+    items: list[Any] = list(getattr(analyzer, "items", ()))
+    return bool(items) and isinstance(items[0], NewsTokenizer)
 
 
 def chained_news_analyzer() -> Any:

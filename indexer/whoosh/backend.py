@@ -26,10 +26,13 @@ from whoosh.util.times import datetime_to_long, long_to_datetime
 from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
+from ..facetpages import FacetRequest, check_facet_request, facet_page
+from ..languages import ENGLISH
 from ..records import Article
-from ..request import FACETS, MATCHES, Paging, Search, check_paging, check_search, date_range
+from ..request import FACETS, Paging, Search, check_paging, check_search, date_range
 from ..results import (
     CheckReport,
+    FacetPage,
     FacetValue,
     Hit,
     IndexFingerprint,
@@ -41,17 +44,20 @@ from ..results import (
     StoryRef,
     facet_values,
 )
+from ..settings import SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
-from .analysis import ANALYZER_VERSION
+from .analysis import ANALYZER_VERSION, language_analyzer, language_aware, marked
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .grouping import Members, Stories, story_count, story_counts, story_mask
 from .highlight import mark_all, query_spans, snippet
+from .languages import LanguageParsers, LanguageQuery, analysed_query, per_language, searched_languages
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
 from .merging import tiered_merge
-from .query import make_parser, parse_query, parse_query_once
+from .query import parse_query, parse_query_once
 from .schema import (
+    LANGUAGE_FIELD,
     SCHEMA_VERSION,
     SEARCH_FIELDS,
     STORY_FIELD,
@@ -65,6 +71,7 @@ from .spelling import suggest_query
 from .storage import commit_state, open_index, segment_count
 from .suggest import complete
 from .suggest import suggest as suggestions
+from .synonyms import QuerySynonyms
 from .words import WordStore
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
@@ -87,7 +94,8 @@ MAX_COPIES = 50
 class _Generation:
     searcher: Any
     view: IndexView
-    parsers: dict[str, Any]  # by match: "all" or "any"
+    parsers: LanguageParsers  # by match ("all" or "any") and language
+    languages: bool  # the index analyses each article in its language (not one built before languages)
 
     @cached_property
     def members(self) -> Members:
@@ -97,8 +105,18 @@ class _Generation:
     @classmethod
     def of(cls, searcher: Any, cache: SegmentCache) -> _Generation:
         """Return the arrays and query parsers of one searcher."""
-        parsers = {match: make_parser(searcher.schema, match) for match in MATCHES}
-        return cls(searcher, IndexView(searcher, cache), parsers)
+        aware = language_aware(searcher.schema["body"].analyzer)
+        return cls(searcher, IndexView(searcher, cache), LanguageParsers(searcher.schema), aware)
+
+    def analyzer(self, language: str) -> Any:
+        """Return the analysis of an article's text in its language (indexes before languages: theirs, English)."""
+        if not self.languages or language in ("", ENGLISH):
+            return self.searcher.schema["body"].analyzer  # headline and body are analysed alike
+        return language_analyzer(language)
+
+    def languages_of(self, chosen: tuple[str, ...]) -> tuple[str, ...]:
+        """Return the languages a query is analysed in (see languages.searched_languages)."""
+        return searched_languages(self.view.facets["language"].values, chosen) if self.languages else ()
 
 
 class WhooshBackend:
@@ -120,6 +138,7 @@ class WhooshBackend:
         self._using = threading.RLock()
         self._current: _Generation | None = None
         self._retired: list[tuple[float, Any]] = []
+        self._synonyms = QuerySynonyms(read_settings((SYNONYMS,))["SYNONYMS"])
 
     def close(self) -> None:
         """Close every open searcher."""
@@ -173,9 +192,9 @@ class WhooshBackend:
         check_search(search)
         check_paging(paging)
         with self._generation() as gen:
-            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
+            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             start, stop = paging.start, paging.start + paging.per_page
-            terms = _highlight_terms(gen.searcher, match.user_query)
+            terms = per_language(match.analysed, lambda q: _highlight_terms(gen.searcher, q))
             grouped = search.group == "story"
             ranked = match.stories.ranked(gen.view, search.sort, start, stop) if grouped else (
                 match.ranked(gen, start, stop))
@@ -188,7 +207,17 @@ class WhooshBackend:
             days = tuple(gen.view.day_counts(counted))
             stories = story_count(gen.view, match.final)
         took = (time.perf_counter() - started) * 1000
-        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days, stories=stories)
+        return SearchPage(search, paging, total, tuple(hits), facets, suggestion, took, days, stories=stories,
+                          also_searched=match.also_searched)
+
+    def facet_page(self, wanted: FacetRequest) -> FacetPage:
+        """Return a page of one facet's values for a search: every value counted over the matches, as search() counts
+        the facet, then searched and paged (indexer/facetpages.py)."""
+        check_facet_request(wanted)
+        with self._generation() as gen:
+            match = _Match.of(gen, wanted.search, self.ranking, Deadline(self.time_limit))
+            counts = _facet_counts(gen.view, wanted.search, wanted.name, match.base, match.chosen)
+        return facet_page(wanted, counts)
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return an iterator over every article a search matches, in its order, up to limit (for exports).
@@ -201,7 +230,7 @@ class WhooshBackend:
             searcher = self._index().searcher()
         try:
             gen = _Generation.of(searcher, self._cache)
-            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit))
+            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             ranked = match.stories.ranked(gen.view, search.sort, 0, limit) if search.group == "story" else (
                 match.ranked(gen, 0, limit))
             docnums = [d for d, _ in ranked]
@@ -210,9 +239,11 @@ class WhooshBackend:
             raise
         return StoredArticles(searcher, docnums)
 
-    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: frozenset[str], grouped: bool) -> Hit:
+    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: dict[str, frozenset[str]],
+             grouped: bool) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
-        analyzer = gen.searcher.schema["body"].analyzer
+        analyzer = gen.analyzer(article.language)
+        matched = terms.get(article.language or ENGLISH, terms[""])  # the words of its own language's query
         story, copies = None, None
         if article.story:
             members = gen.members.of(int(gen.view.stories[docnum]))
@@ -229,18 +260,16 @@ class WhooshBackend:
             topic=article.topic,
             source=article.source,
             url=article.url,
-            snippet=snippet(article.body or article.headline, terms, analyzer),
+            snippet=snippet(article.body or article.headline, matched, analyzer),
             score=score,
             story=story,
             copies=copies,
+            language=article.language,
         )
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
                chosen: dict[str, np.ndarray]) -> tuple[FacetValue, ...]:
-        # A facet is counted with the other facets' selections applied but not its own, so that choosing one
-        # value still shows how many articles each other value would add.
-        mask = _all_of(base, [m for other, m in chosen.items() if other != name])
-        counts = view.counts(name, mask) if search.count == "articles" else story_counts(view, name, mask)
+        counts = _facet_counts(view, search, name, base, chosen)
         return facet_values(name, counts, getattr(search, name), paging.facet_limit)
 
     def _suggest(self, gen: _Generation, search: Search, user_query: Any, total: int) -> str | None:
@@ -249,7 +278,7 @@ class WhooshBackend:
         suggestion = suggest_query(gen.searcher.reader(), search.query)
         if suggestion is None:
             return None
-        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers[search.match], suggestion)))
+        found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers.parser(search.match), suggestion)))
         return suggestion if found > total else None
 
     def suggest(self, prefix: str, limit: int = DEFAULT_SUGGESTIONS) -> Suggestions:
@@ -258,7 +287,9 @@ class WhooshBackend:
         typed = Typed.of(prefix)
         found = complete(self._words, typed, limit)
         with self._generation() as gen:
-            return suggestions(typed, found, gen.searcher, gen.view)
+            analyzers = {language: gen.analyzer(language) for language in gen.languages_of(())} or {
+                "": gen.analyzer("")}
+            return suggestions(typed, found, gen.searcher, gen.view, analyzers)
 
     def article(self, article_id: str) -> Article:
         """Return an article by id, or raise ArticleNotFoundError."""
@@ -271,22 +302,25 @@ class WhooshBackend:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
         return docnum, document_to_article(gen.searcher.stored_fields(docnum))
 
-    def highlight_article(self, article: Article, query_text: str) -> str:
+    def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
-        return mark_all(article, self.match_spans(article, query_text))
+        return mark_all(article, self.match_spans(article, query_text, synonyms))
 
-    def match_spans(self, article: Article, query_text: str) -> tuple[Span, ...]:
+    def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article (see highlight.query_spans)."""
         with self._generation() as gen:
-            user_query = parse_query_once(gen.parsers["any"], query_text)
-            analyzer = gen.searcher.schema["body"].analyzer  # headline and body are analysed alike
+            language = article.language if gen.languages and article.language != ENGLISH else ""
+            user_query = parse_query_once(gen.parsers.parser("any", language or ENGLISH), query_text)
+            analyzer = gen.analyzer(language)
+        if synonyms:
+            user_query, _ = self._synonyms.expand(user_query, analyzer)
         return query_spans(user_query, article, analyzer)
 
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words, searched and ranked as any other query."""
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
-            key_words = _key_words(gen.searcher, article)
+            key_words = _key_words(gen.searcher, article, gen.languages)
             if not key_words:
                 return Related(article_id, [])
             # Unweighted, as Lucene's more-like-this by default: BM25F's idf already weighs the words.
@@ -329,10 +363,14 @@ class WhooshBackend:
             self.folder.mkdir(parents=True, exist_ok=True)
             if rebuild or not whoosh_index.exists_in(str(self.folder)):
                 self._ix = whoosh_index.create_in(str(self.folder), build_schema())
-            elif "story" not in self._index().schema:  # made before stories: the field is added, nothing rewritten
-                writer = self._ix.writer()
-                writer.add_field("story", STORY_FIELD)
-                writer.commit()
+            else:  # made before stories or languages: the fields are added, nothing rewritten
+                missing = {name: made for name, made in (("story", STORY_FIELD), ("language", LANGUAGE_FIELD))
+                           if name not in self._index().schema}
+                if missing:
+                    writer = self._ix.writer()
+                    for name, made in missing.items():
+                        writer.add_field(name, made)
+                    writer.commit()
             ix = self._index()
         self._words.catch_up(ix)
 
@@ -351,6 +389,7 @@ class WhooshBackend:
         with self._lock:
             ix = self._index()
         words = self._words.before(ix, batch)  # autocomplete's words of what is written and what it replaces
+        marks = language_aware(ix.schema["body"].analyzer)  # an index built before languages: English throughout
         parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
         try:
             # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving
@@ -363,9 +402,9 @@ class WhooshBackend:
                 writer.delete_by_term("id", article_id)
             for article, update in batch.articles.values():
                 if update:
-                    writer.update_document(**article_to_document(article))
+                    writer.update_document(**article_to_document(article, marks))
                 else:
-                    writer.add_document(**article_to_document(article))
+                    writer.add_document(**article_to_document(article, marks))
             writer.commit(mergetype=tiered_merge)
         except BaseException:
             writer.cancel()
@@ -396,12 +435,22 @@ class _Match:
     """The documents a search matches: before facet selections (base), each selection, and all applied."""
 
     search: Search
-    user_query: Any
+    analysed: LanguageQuery  # the query over every article, and each language's
     scores: np.ndarray | None  # BM25F scores (see scoring.py); None without a query
     base: np.ndarray
     chosen: dict[str, np.ndarray]
     final: np.ndarray
     view: IndexView = dataclass_field(repr=False)
+
+    @property
+    def user_query(self) -> Any:
+        """Return the query as searched (None: every article)."""
+        return self.analysed.query
+
+    @property
+    def also_searched(self) -> tuple[str, ...]:
+        """Return the synonyms the query was expanded with."""
+        return self.analysed.also_searched
 
     @cached_property
     def stories(self) -> Stories:
@@ -409,9 +458,12 @@ class _Match:
         return Stories.of(self.view, self.final, self.scores)
 
     @classmethod
-    def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline) -> _Match:
+    def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline,
+           synonyms: QuerySynonyms | None = None) -> _Match:
         """Match a search against one generation of the index; QueryTooExpensiveError past the deadline."""
-        user_query = parse_query(gen.parsers[search.match], search.query)
+        analysed = analysed_query(gen.parsers, search.query, search.match, gen.languages_of(search.language),
+                                  synonyms if search.synonyms == "on" else None)
+        user_query = analysed.query
         start, end = date_range(search.date_from, search.date_to)
         view = gen.view
         if user_query is not None:
@@ -425,7 +477,7 @@ class _Match:
             base &= story_mask(view, search.story)
         chosen = {name: view.selection_mask(name, values) for name, values in search.selections().items()}
         scores = None if evaluation is None else evaluation.scores
-        return cls(search, user_query, scores, base, chosen, _all_of(base, chosen.values()), view)
+        return cls(search, analysed, scores, base, chosen, _all_of(base, chosen.values()), view)
 
     def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
         """Return (document number, score) of the matches [start:stop] in the search's order."""
@@ -435,12 +487,17 @@ class _Match:
         return list(top(self.scores, self.final, start, stop))
 
 
-def _key_words(searcher: Any, article: Article) -> list[str]:
-    """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words."""
+def _key_words(searcher: Any, article: Article, languages: bool) -> list[str]:
+    """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words.
+
+    languages: the index analyses each article in its language, so the text is analysed in the article's.
+    """
     reader = searcher.reader()
     least = min(RELATED_MIN_ARTICLES, max(2, reader.doc_count() // 20))
-    candidates = searcher.key_terms_from_text("body", f"{article.headline}\n{article.body}",
-                                              numterms=RELATED_TERMS * 5, normalize=False)
+    text = f"{article.headline}\n{article.body}"
+    if languages:
+        text = marked(article.language or ENGLISH, text)
+    candidates = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS * 5, normalize=False)
     common = [word for word, _ in candidates
               if max(reader.doc_frequency(field, word) for field in SEARCH_FIELDS) >= least]
     return common[:RELATED_TERMS]
@@ -457,6 +514,15 @@ def _by_date(view: IndexView, docs: np.ndarray, leave_out: int) -> list[int]:
 def _copy(stored: dict[str, Any]) -> StoryCopy:
     article = document_to_article(stored)
     return StoryCopy(article.id, display_headline(article), article.date, article.source)
+
+
+def _facet_counts(view: IndexView, search: Search, name: str, base: np.ndarray,
+                  chosen: dict[str, np.ndarray]) -> list[tuple[str, int]]:
+    """Return (value, count) of every value of a facet among the matches: articles, or stories (count=stories)."""
+    # A facet is counted with the other facets' selections applied but not its own, so that choosing one value
+    # still shows how many articles each other value would add.
+    mask = _all_of(base, [m for other, m in chosen.items() if other != name])
+    return view.counts(name, mask) if search.count == "articles" else story_counts(view, name, mask)
 
 
 def _raw_date(value: datetime | None) -> int | None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .postings import DEFAULT_BUDGET_MB, PostingsCache
-from .schema import FACET_FIELDS, SEARCH_FIELDS
+from .schema import FACET_DEFAULTS, FACET_FIELDS, SEARCH_FIELDS
 from .storage import leaf_readers
 
 NO_DATE = np.iinfo(np.int64).min
@@ -80,7 +80,7 @@ def _read_segment(reader: Any) -> _Segment:
         live[:] = True
     raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
     dates = np.where(raw == _MISSING_COLUMN_VALUE, NO_DATE, raw.astype(np.int64))
-    facets = {name: _read_facet(reader, field) for name, field in FACET_FIELDS.items()}
+    facets = {name: _read_facet(reader, field, n, FACET_DEFAULTS.get(name)) for name, field in FACET_FIELDS.items()}
     # Field lengths as BM25F reads them (Whoosh stores them rounded to one byte; 1 when a document has none: its
     # reader gives None for an empty field, not the default).
     lengths = {field: np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(n)], dtype=np.float64)
@@ -95,7 +95,7 @@ def _read_stories(reader: Any, n: int) -> np.ndarray:
     return np.fromiter((hash(s) if s else 0 for s in reader.column_reader("story")), dtype=np.int64, count=n)
 
 
-def _read_facet(reader: Any, field: str) -> FacetColumn:
+def _read_facet(reader: Any, field: str, n: int, default: str | None = None) -> FacetColumn:
     values: list[str] = []
     docs: list[np.ndarray] = []
     ords: list[np.ndarray] = []
@@ -105,6 +105,16 @@ def _read_facet(reader: Any, field: str) -> FacetColumn:
             docs.append(ids)
             ords.append(np.full(len(ids), len(values), dtype=np.int32))
             values.append(term.decode("utf-8"))
+    if default is not None:  # documents without a value have the default (the language of older indexes)
+        having = np.zeros(n, dtype=bool)
+        for ids in docs:
+            having[ids] = True
+        missing = np.flatnonzero(~having)
+        if len(missing):
+            if default not in values:
+                values.append(default)
+            docs.append(missing)
+            ords.append(np.full(len(missing), values.index(default), dtype=np.int32))
     if not values:
         return FacetColumn((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
     return FacetColumn(tuple(values), np.concatenate(docs), np.concatenate(ords))

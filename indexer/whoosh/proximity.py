@@ -20,9 +20,8 @@ from whoosh.qparser import OperatorsPlugin, syntax
 from whoosh.query import spans
 
 from ..errors import QueryError
+from ..request import DEFAULT_NEAR_DISTANCE, MAX_NEAR_DISTANCE
 
-DEFAULT_NEAR_DISTANCE = 10
-MAX_NEAR_DISTANCE = 1000
 NEAR = "NEAR"
 NEAR_PATTERN = rf"(?<=\s){NEAR}(?:/(?P<distance>\d+))?(?=\s)"
 
@@ -70,6 +69,8 @@ def _by_field(query: Any) -> dict[str, Any]:
 def _is_empty(query: Any) -> bool:
     """Whether a parsed side holds no indexed word (a stop word gives a null query, or groups of them)."""
     if query is None or query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+        return True
+    if isinstance(query, wq.Phrase) and not query.words:  # a quoted phrase of such words ("the")
         return True
     return isinstance(query, wq.compound.CompoundQuery) and all(_is_empty(q) for q in query.subqueries)
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from whoosh import fields
 
+from ..languages import ENGLISH
 from ..records import Article
-from .analysis import VALUE_SEPARATOR, name_analyzer, news_analyzer, value_analyzer
+from .analysis import VALUE_SEPARATOR, marked, name_analyzer, news_analyzer, value_analyzer
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
 SCHEMA_VERSION = 3  # 2: no separate spelling fields; 3: NewsFilter
@@ -23,11 +24,16 @@ FACET_FIELDS = {
     "source": "source_exact",
     "year": "year",
     "month": "month",
+    "language": "language",
 }
+# A facet's value for documents without one: articles of indexes built before languages were analysed as English.
+FACET_DEFAULTS = {"language": ENGLISH}
 
 
 # The story id (indexer/stories.py). Indexes made before stories lack it: the backend adds it on first write.
 STORY_FIELD = fields.ID(stored=True, sortable=True)
+# The article's language code (indexer/languages.py). Indexes made before languages lack it: added on first write.
+LANGUAGE_FIELD = fields.ID(stored=True)
 
 
 def build_schema() -> fields.Schema:
@@ -51,11 +57,17 @@ def build_schema() -> fields.Schema:
         year=fields.ID(),
         month=fields.ID(),
         story=STORY_FIELD,
+        language=LANGUAGE_FIELD,
     )
 
 
-def article_to_document(article: Article) -> dict[str, Any]:
-    """Return the keyword arguments that add an article to a Whoosh writer."""
+def article_to_document(article: Article, languages: bool = True) -> dict[str, Any]:
+    """Return the keyword arguments that add an article to a Whoosh writer.
+
+    languages: the index's analyzer reads language markers (analysis.language_aware), so headline and body are
+    indexed marked with the article's language and stored as given; an index built before languages gets them as
+    they are (analysed as English, as all its articles were).
+    """
     doc: dict[str, Any] = {
         "id": article.id,
         "headline": article.headline,
@@ -66,6 +78,12 @@ def article_to_document(article: Article) -> dict[str, Any]:
     }
     if article.story:
         doc["story"] = article.story
+    language = article.language or ENGLISH
+    doc["language"] = language
+    if languages:
+        for name in ("headline", "body"):
+            text = doc[name]
+            doc[name], doc[f"_stored_{name}"] = marked(language, text), text
     # Multi-valued fields are indexed as one text and stored as the list, so they come back as given.
     for name in ("author", "topic"):
         values = getattr(article, name)
@@ -96,6 +114,7 @@ def document_to_article(stored: dict[str, Any]) -> Article:
         source=stored.get("source", ""),
         url=stored.get("url", ""),
         related_headlines=_as_tuple(stored.get("related_headlines")),
+        language=stored.get("language", ""),
         story=stored.get("story", ""),
     )
 

@@ -31,24 +31,34 @@ def complete(words: WordStore, typed: Typed, limit: int) -> list[Completion]:
     return words.complete(key, limit) if key else []
 
 
-def suggest(typed: Typed, found: list[Completion], searcher: Any, view: IndexView) -> Suggestions:
+def suggest(typed: Typed, found: list[Completion], searcher: Any, view: IndexView,
+            analyzers: dict[str, Any]) -> Suggestions:
     """Return the suggestions of typed text: its completions, and headlines holding the words typed, completed by
-    the first (else as typed)."""
+    the first (else as typed). analyzers: the analysis of each language the index holds articles in (one, keyed "",
+    for an index of English alone or made before languages)."""
     completion = found[0].form if found else typed.last
-    analyzer = searcher.schema["headline"].analyzer
-    stems = list(dict.fromkeys(t.text for t in analyzer(typed.headline_words(completion))))
+    words = typed.headline_words(completion)
+    stems = {language: list(dict.fromkeys(t.text for t in analyzer(words))) for language, analyzer in analyzers.items()}
     return Suggestions(typed.head + typed.last, word_suggestions(typed, found), headlines(searcher, view, stems))
 
 
-def headlines(searcher: Any, view: IndexView, stems: list[str]) -> tuple[HeadlineSuggestion, ...]:
-    """Return the newest articles whose headline holds every stem, each headline and story once."""
-    if not stems:
+def headlines(searcher: Any, view: IndexView, stems: dict[str, list[str]]) -> tuple[HeadlineSuggestion, ...]:
+    """Return the newest articles whose headline holds every stem of their language's, each headline and story
+    once (several languages: an article is matched by its own language's stems, as searches match it)."""
+    mask = np.zeros(view.size, dtype=bool)
+    for language, terms in stems.items():
+        if not terms:
+            continue
+        held = view.live.copy()
+        for stem in terms:
+            docs, _ = view.postings("headline", stem)
+            holding = np.zeros(view.size, dtype=bool)
+            holding[docs] = True
+            held &= holding
+        if len(stems) > 1:
+            held &= view.selection_mask("language", [language])
+        mask |= held
+    if not mask.any():
         return ()
-    mask = view.live.copy()
-    for stem in stems:
-        docs, _ = view.postings("headline", stem)
-        held = np.zeros(view.size, dtype=bool)
-        held[docs] = True
-        mask &= held
     docnums = view.by_date(mask, newest=True, start=0, stop=HEADLINE_CANDIDATES)
     return pick_headlines(document_to_article(searcher.stored_fields(d)) for d in docnums)

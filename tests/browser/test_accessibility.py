@@ -54,9 +54,12 @@ def axe_page(request: pytest.FixtureRequest, open_page: Callable[..., Page]) -> 
         ("/articles/h05?q=harvest&n=2", "Related coverage"),
         ("/embed?q=harvest", "All 13 results"),
         ("/cite?q=harvest&topic=agriculture&fp=0123456789abcdef", "The index has changed since this link was made."),
+        ("/advanced?q=harvest+-grain&topic=agriculture&sort=newest", "Advanced search"),
+        ("/advanced?all=harvest&exact=grain+prices&topic=agriculture&preview=1", "In the query language, to copy"),
+        ("/facets/author?q=harvest&author=Maria+Chen&per_page=2&page=2", "Authors in articles matching"),
     ],
     ids=["home", "search-with-facets", "search-with-dates", "timeline-days", "no-results", "past-the-last-page",
-         "corrected", "article", "embed", "cite"],
+         "corrected", "article", "embed", "cite", "advanced", "advanced-query-shown", "facet-values"],
 )
 def test_page_has_no_serious_violations(axe_page: Page, path: str, shows: str) -> None:
     axe_page.goto(path)

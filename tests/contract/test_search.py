@@ -43,6 +43,7 @@ def ids(backend: SearchBackend, query: str = "", **options: object) -> set[str]:
         ("date:[2020-01-01 TO 2020-01-16]", {"a1"}),
         ("rates date:[2021-01-01 TO]", {"a5"}),
         ("storm date:[TO 2020-12-31]", {"a2"}),
+        ("topic:economy (date:2019 OR date:2021)", {"a4", "a5"}),  # a date scope before a closing bracket
         ("U.S.", {"a3"}),
         ("US officials", {"a3"}),
         ("cafe", {"a6"}),  # accents folded
@@ -167,6 +168,7 @@ def test_pagination(backend: SearchBackend) -> None:
          r"date:\[2021-03-01 TO 2021-02-01\] is empty: 2021-03-01 is after 2021-02-01. Write date:\[2021-02-01 TO"),
         (Search(query="rates NEAR infla*"), "NEAR joins words or phrases, not wildcards"),
         (Search(query="rates NEAR the"), "each side of NEAR needs a searchable word"),
+        (Search(query='rates NEAR "the of"'), "each side of NEAR needs a searchable word"),  # was a 500
         (Search(query="rates NEAR -inflation"), "NEAR joins words or phrases, not '-'"),
         (Search(query="rates NEAR (bank OR fed)"), "NEAR joins words or phrases"),
     ],
@@ -247,11 +249,13 @@ def test_stats(backend: SearchBackend) -> None:
 def test_json_shape(backend: SearchBackend) -> None:
     data = backend.search(Search(query="storm"), Paging(per_page=1)).to_dict()
     assert set(data) == {"query", "total", "stories", "group", "count", "page", "per_page", "hits", "facets",
-                         "suggestion", "timeline"}
+                         "suggestion", "also_searched", "timeline"}
     hit = data["hits"][0]
-    assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story"}
+    assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story",
+                        "language"}
     assert hit["date"] == "2020-01-20T00:00:00" and hit["author"] == ["John Roe", "Jane Doe"]
-    assert set(data["facets"]) == {"topic", "author", "source", "year", "month"}
+    assert set(data["facets"]) == {"topic", "author", "source", "year", "month", "language"}
+    assert [v["value"] for v in data["facets"]["language"]] == ["en"] and hit["language"] == "en"
     assert data["facets"]["topic"] == [{"value": "weather", "count": 1}]
 
 

@@ -13,6 +13,7 @@ from indexer.errors import QueryError
 from indexer.suggest import MAX_SUGGESTIONS, Suggestions
 
 from ..conftest import CORPUS, write_jsonl
+from .test_languages import RECORDS as LANGUAGES
 
 Make = Callable[[Path], SearchBackend]
 
@@ -91,3 +92,16 @@ def test_replaced_and_deleted_articles_leave_the_suggestions(tmp_path: Path, mak
     assert words(reader.suggest("harb")) == [] and words(reader.suggest("caf")) == [("Café", 1)]
     assert words(reader.suggest("storm")) == [("storm", 1)]  # a7 still has it; a2 is gone
     assert headlines(reader.suggest("storm")) == [] and headlines(reader.suggest("visit")) == ["a6"]
+
+
+def test_headlines_are_matched_in_their_own_language(tmp_path: Path, make_backend: Make) -> None:
+    index_paths([write_jsonl(tmp_path / "c.jsonl", LANGUAGES)], make_backend(tmp_path / "ix"), IndexOptions(procs=1))
+    backend = make_backend(tmp_path / "ix")
+    # Headlines were stemmed in their article's language: "fête" is "fet" in French and "fete" in English, "Häuser"
+    # is "haus" in German and "hauser" in English (and the English shop's "Haus" is "haus", not "Häuser").
+    found = backend.suggest("la fê")
+    assert words(found) == [("la fête", 1)] and headlines(found) == ["fr-fete"]
+    assert headlines(backend.suggest("Häuser ")) == ["de-bau"]
+    assert words(backend.suggest("häu")) == [("Haus", 1), ("Häuser", 1), ("Hauses", 1)]
+    assert headlines(backend.suggest("hats")) == ["en-shop"]
+    assert headlines(backend.suggest("élections mun")) == ["fr-vote"]
