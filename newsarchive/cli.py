@@ -45,13 +45,14 @@ from indexer.kwic import (
     concordance_line,
 )
 from indexer.parsers import FORMATS
-from indexer.request import PARAMS, Paging, Search, canonical_search
+from indexer.request import FACETS, PARAMS, Paging, Search, canonical_search
 from indexer.results import FINGERPRINT_KEY, SearchPage
 from indexer.settings import INDEX
 from indexer.sheets import csv_chunks
 
 from .alerts_cli import alerts_group, run_and_echo
 from .cite_cli import cite, cite_options
+from .facets_cli import facet_options, facets
 from .solr_cli import solr
 from .suggest_cli import echo_suggestions, suggest_options
 
@@ -414,6 +415,20 @@ def kwic_command(index_dir: Path | None, width: int, as_csv: bool, **given: Any)
 def cite_command(index_dir: Path | None, **given: Any) -> None:
     """Print citations (RIS, BibTeX, CSL-JSON) of every article a search matches, or of articles by --id."""
     cite(backend_for(index_dir), **given)
+
+
+@main.command("facets")
+@click.argument("name", type=click.Choice(FACETS))
+@functools.partial(search_options, paging=False)
+@index_option
+@facet_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the shape of /api/facets/<name>).")
+@translate_errors
+def facets_command(index_dir: Path | None, **given: Any) -> None:
+    """List every value of facet NAME among a search's matches with its count, a page at a time (--containing TEXT:
+    only those containing it, case and accents aside)."""
+    if facets(backend_for(index_dir), **given):
+        click.echo(PARTIAL_NOTE, err=True)
 
 
 @main.command("stats")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -587,3 +588,25 @@ def test_source_given_on_a_rerun_applies_to_unchanged_files(tmp_path: Path) -> N
     ok("index", story, "--index", tmp_path / "ix")
     ok("index", story, "--index", tmp_path / "ix", "--source", "Harbour Times")
     assert search_json(tmp_path / "ix", "ferry")["hits"][0]["source"] == "Harbour Times"
+
+
+def test_facets_lists_every_value_a_page_at_a_time_and_searches_them(index_dir: Path) -> None:
+    every = json.loads(ok("facets", "author", "--index", index_dir, "--json", "--per-page", "100").output)
+    authors = Counter(a for r in CORPUS for a in ([r["author"]] if isinstance(r.get("author"), str) else
+                                                  r.get("author") or []))
+    assert {v["value"]: v["count"] for v in every["values"]} == dict(authors) and every["total"] == len(authors)
+    assert set(every) >= {"facet", "containing", "count", "total", "page", "per_page", "pages", "values", "search",
+                          "index"}
+    first = ok("facets", "author", "--index", index_dir, "--per-page", "1").output.splitlines()
+    top = every["values"][0]
+    assert first[0] == f"author values 1-1 of {len(authors)} (page 1 of {len(authors)}), counting articles:"
+    assert first[1].split(None, 1) == [str(top["count"]), top["value"]]
+    name = top["value"]
+    part = name[1:4].upper()  # within the name, in capitals: found all the same
+    found = json.loads(ok("facets", "author", "--index", index_dir, "--json", "--containing", part).output)
+    assert name in [v["value"] for v in found["values"]]
+    assert all(part.lower() in v["value"].lower() for v in found["values"])
+    past = ok("facets", "author", "--index", index_dir, "--page", "99").output
+    assert past.startswith("No author values; page 99 is past the last")
+    bad = CliRunner().invoke(main, ["facets", "colour", "--index", str(index_dir)])
+    assert bad.exit_code == 2 and "'colour' is not one of" in bad.output

@@ -65,7 +65,10 @@ QUERIES = st.sampled_from(["inflation", "storm", "rates", "date:junk", "date:[20
                            "date:{2020 TO}", "headline:", "foo:bar", '"unclosed', "(((", ")", "a*", "*", "?", "~",
                            "storm~2", "storm~99", "NOT", "-", "OR", "AND AND", "title:<script>", "date:1987-03",
                            "url:http://x", "id:a1", "^2", "storm^-1", "[a TO", "{}", "\\", "the", "café", "ünïcode",
-                           "headline:(a OR", "'", '"<mark>"', "%", "&amp;", "&#x3C;script&#x3E;"])
+                           "headline:(a OR", "'", '"<mark>"', "%", "&amp;", "&#x3C;script&#x3E;", "storm NEAR rates",
+                           'storm NEAR/2 "interest rates"', "tempest OR inflation", "headline:storm", "-storm"])
+# The app serves a synonyms file naming words of the queries above, so expanded queries are fuzzed too.
+SYNONYMS = "storm, tempest, gale\ninterest rates, rates <b>\n"
 FACETS = st.sampled_from(["economy", "weather", "Gazette", "Jane Doe", "2020", "2020-01", "1987", "Ø <b>",
                           "<i>t</i>", "ünïcode id with spaces", "z", "0", "2020-13", "9999-13", "99999999"])
 # Control characters, characters XML cannot carry, separators and bidi overrides.
@@ -122,10 +125,14 @@ KEYS_ON_THE_WIRE = st.one_of(
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app({"INDEX": str(build_fuzz_index(tmp_path_factory.mktemp("fuzzweb"))), "TESTING": True,
-                      "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0})
-    yield app
-    app.extensions["newsarchive"].close()
+    folder = tmp_path_factory.mktemp("fuzzweb")
+    (folder / "synonyms.txt").write_text(SYNONYMS, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWSARCHIVE_SYNONYMS", str(folder / "synonyms.txt"))
+        app = create_app({"INDEX": str(build_fuzz_index(folder)), "TESTING": True, "RATE_LIMIT": 0,
+                          "EXPORT_RATE_LIMIT": 0})
+        yield app
+        app.extensions["newsarchive"].close()
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from whoosh import query as wq
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.errors import BackendUnavailableError
+from indexer.languages import ENGLISH, detect_language
 from indexer.parsers import iter_files, parse_path
 from indexer.records import Article
 from indexer.solr.client import SolrClient
@@ -169,7 +170,9 @@ def news(cloud: SolrCloud) -> str:
 @pytest.fixture(scope="module")
 def demo(solr: Solr, news: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Article], Path]:
     """The demo collection indexed into `news`, and a Whoosh index of it."""
-    articles = parsed_articles([DEMO], DEMO_SOURCE)
+    # With their languages, as an indexing run gives them (stated, else detected, else the default)
+    articles = {key: a.given(language=a.language or detect_language(a.headline, a.body) or ENGLISH)
+                for key, a in parsed_articles([DEMO], DEMO_SOURCE).items()}
     solr.index(news, articles.values())
     return articles, whoosh_index([DEMO], tmp_path_factory.mktemp("whoosh-demo"), DEMO_SOURCE)
 
@@ -268,10 +271,11 @@ def test_unknown_fields_are_refused(solr: Solr, news: str) -> None:
 
 def test_demo_articles_round_trip(solr: Solr, news: str, demo: tuple[dict[str, Article], Path]) -> None:
     articles, whoosh_folder = demo
-    assert len(articles) == 80
+    assert len(articles) == 86  # the demo's 80 English articles and its partner papers' 6 in other languages
     answer = solr.get(f"/{news}/select", q="*:*", rows="1000", fl="*")
     back = {doc["id"]: solr_to_article(doc) for doc in answer["response"]["docs"]}
     assert back == articles
+    assert {a.language for a in back.values()} == {"en", "fr", "de", "es"}
     assert {k: a.related_headlines for k, a in back.items()} == {k: a.related_headlines for k, a in articles.items()}
     assert {doc["id"]: doc["fingerprint"] for doc in answer["response"]["docs"]} == {
         k: a.fingerprint for k, a in articles.items()}

@@ -132,7 +132,7 @@ def solr_to_article(doc: dict[str, Any]) -> Article:
         related_headlines=_as_tuple(doc.get("related_headlines")),
         language=str(doc.get("language", "")),
         story=story_id(doc.get("story")),
-    )
+    ).stored_as(doc.get("fingerprint"))
 
 
 def story_id(value: Any) -> str:

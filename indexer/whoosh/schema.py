@@ -116,7 +116,7 @@ def document_to_article(stored: dict[str, Any]) -> Article:
         related_headlines=_as_tuple(stored.get("related_headlines")),
         language=stored.get("language", ""),
         story=stored.get("story", ""),
-    )
+    ).stored_as(stored.get("fingerprint"))
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.query import spans
 
 from ..synonyms import load_groups
 from .schema import SEARCH_FIELDS
@@ -47,6 +48,8 @@ def expand(user_query: Any, synonyms: SynonymMap) -> tuple[Any, tuple[str, ...]]
     added: dict[str, None] = {}
 
     def visit(query: Any) -> Any:
+        if isinstance(query, spans.SpanQuery):
+            return query  # NEAR is left as typed (and Whoosh's span queries rebuilt by apply() lose their boost)
         tokens, fields = _searched(query)
         alternatives = synonyms.others.get(tokens, ()) if tokens else ()
         if not alternatives:

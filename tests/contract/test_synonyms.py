@@ -76,6 +76,9 @@ def test_phrases_fields_and_exclusions_keep_their_meaning(archive: SearchBackend
     assert ids(archive, Search(query="body:burma")) == {"m1", "b1"}
     assert ids(archive, Search(query="storm -nyc")) == {"i1"}  # excluding a name excludes its variants
     assert ids(archive, Search(query="generals burma")) == {"b1"}  # AND still holds
+    # NEAR is left as typed (a search tip of the served archive once made one, and the page answered 500)
+    assert ids(archive, Search(query="army NEAR/3 myanmar")) == {"m1"}
+    assert ids(archive, Search(query="generals NEAR burma OR soldiers NEAR myanmar")) == {"m1", "b1"}
 
 
 def test_highlights_and_spans_follow_the_search(archive: SearchBackend) -> None:
