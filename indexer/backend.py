@@ -21,6 +21,7 @@ from .request import Paging, Search
 from .results import CheckReport, FacetPage, IndexFingerprint, IndexStats, Related, SearchPage
 from .settings import BACKEND, INDEX, SettingError, read_settings
 from .spans import Span
+from .suggest import DEFAULT_SUGGESTIONS, Suggestions
 
 FIRST_PAGE = Paging()
 # Backend name -> "module:class". The module is imported only when its backend is opened.
@@ -70,6 +71,13 @@ class SearchBackend(Protocol):
 
     def article(self, article_id: str) -> Article:
         """Return an article by id, or raise ArticleNotFoundError."""
+        ...
+
+    def suggest(self, prefix: str, limit: int = DEFAULT_SUGGESTIONS) -> Suggestions:
+        """Autocomplete a search box's text (indexer/suggest.py): its last word completed from the archive's words
+        as written, most frequent first (accents and case aside), up to limit, and a few articles whose headline
+        holds the words typed; QueryError for a prefix or limit out of bounds (check_suggest). Fast: it is asked
+        at every pause in typing."""
         ...
 
     def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:

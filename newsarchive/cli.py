@@ -54,6 +54,7 @@ from .alerts_cli import alerts_group, run_and_echo
 from .cite_cli import cite, cite_options
 from .facets_cli import facet_options, facets
 from .solr_cli import solr
+from .suggest_cli import echo_suggestions, suggest_options
 
 MAX_LISTED_PROBLEMS = 20
 # Said on stderr when a part of the archive (a shard) did not answer.
@@ -360,6 +361,23 @@ def _terminal_snippet(snippet: str) -> str:
     """Turn an HTML snippet into terminal text, matches in bold."""
     styled = _MARK.sub(lambda m: click.style(m.group(1), bold=True, underline=True), snippet)
     return html.unescape(styled)
+
+
+@main.command("suggest")
+@click.argument("prefix")
+@index_option
+@suggest_options
+@translate_errors
+def suggest_command(prefix: str, index_dir: Path | None, limit: int, as_json: bool) -> None:
+    """Autocomplete: PREFIX's last word completed from the archive's words, and headlines holding the words."""
+    backend = backend_for(index_dir)
+    try:
+        found = backend.suggest(prefix, limit)
+    finally:
+        backend.close()
+    echo_suggestions(found, as_json)
+    if found.partial:
+        click.echo(PARTIAL_NOTE, err=True)
 
 
 @main.command("kwic")

@@ -36,7 +36,8 @@ def fuzz_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def fuzz_app(fuzz_index: Path) -> Iterator[Flask]:
     """The app over the fuzz index, without rate limits (the fuzzer is one very busy client)."""
-    app = create_app({"INDEX": str(fuzz_index), "TESTING": True, "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0})
+    app = create_app({"INDEX": str(fuzz_index), "TESTING": True, "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0,
+                      "SUGGEST_RATE_LIMIT": 0})
     received: list[MultiDict[str, str]] = []
     app.extensions["fuzz_received"] = received
     app.before_request(lambda: received.append(request.args.copy()))  # the query each request arrived with

@@ -53,7 +53,7 @@ DEMO_SOURCE = "Valley Courier (fictional sample)"
 SCHEMA_FIELDS = {
     "_version_", "id", "headline", "body", "author", "topic", "source", "author_exact", "topic_exact",
     "source_exact", "date", "year", "month", "day", "url", "related_headlines", "fingerprint", "story",
-    "language",
+    "language", "words",
 }
 PARITY_MINIMUM = 99.9  # per cent of tokens (the requirement)
 

@@ -337,7 +337,8 @@ def test_openapi_describes_exactly_the_endpoints(client: FlaskClient) -> None:
     doc = get_json(client, "/api/openapi.json")
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {"/api/search", "/api/articles/{key}", "/api/articles/{key}/related", "/api/stats",
-                                 "/export.kwic.csv", "/api/trends", "/api/advanced", "/api/facets/{name}"}
+                                 "/export.kwic.csv", "/api/trends", "/api/advanced", "/api/facets/{name}",
+                                 "/api/suggest"}
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
     assert names == {"q", "topic", "author", "source", "year", "month", "language", "from", "to", "sort", "match",
                      "group", "count", "story", "synonyms", "page", "per_page"}

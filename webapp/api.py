@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from indexer.results import article_to_dict
 
 from .openapi import openapi_document
-from .params import article_id, related_limit, search_request
+from .params import article_id, article_key, related_limit, search_request, suggest_request
 from .provenance import cited, consistent
 from .security import rate_limited
 from .service import search_backend
@@ -42,6 +42,17 @@ def related(key: str) -> Response:
     wanted = article_id(key)
     related, index = consistent(lambda: search_backend().related(wanted, limit=limit))
     return jsonify({**related.to_dict(), "index": index.to_dict()})
+
+
+@bp.get("/suggest")
+@rate_limited("suggest", "SUGGEST_RATE_LIMIT")
+def suggest() -> Response:
+    """Autocomplete: the last word typed completed from the archive's words, and a few matching headlines."""
+    prefix, limit = suggest_request(request.args)
+    found = search_backend().suggest(prefix, limit).to_dict()
+    for headline in found["headlines"]:
+        headline["page"] = url_for("views.article", key=article_key(headline["id"]))
+    return jsonify(found)
 
 
 @bp.get("/stats")

@@ -18,6 +18,7 @@ from indexer.request import (
     Param,
 )
 from indexer.results import DIGEST_LENGTH
+from indexer.suggest import DEFAULT_SUGGESTIONS, HEADLINE_SUGGESTIONS, MAX_PREFIX, MAX_SUGGESTIONS, MIN_PREFIX
 from indexer.trends import LOW_FRACTION, LOW_MINIMUM, MAX_QUERIES, MAX_TREND_PERIODS, SHARED, TREND_PARAMS
 
 from .params import DEFAULT_RELATED, MAX_RELATED
@@ -202,6 +203,26 @@ SCHEMAS: dict[str, Any] = {
                                    "shares": {"type": "array", "items": {"type": ["number", "null"]},
                                               "description": "Each query's count / total, rounded to 6 digits "
                                                              "(null when the total is 0)"}}},
+    "Suggestions": {
+        "type": "object", "required": ["prefix", "words", "headlines"],
+        "properties": {"prefix": {"type": "string"},
+                       "words": {"type": "array", "maxItems": MAX_SUGGESTIONS, "items": {
+                           "type": "object", "required": ["text", "word", "articles"],
+                           "properties": {"text": {"type": "string", "description": "The prefix with its last word "
+                                                   "completed: what to search for"},
+                                          "word": {"type": "string", "description": "The word, as the archive "
+                                                   "mostly writes it"},
+                                          "articles": {"type": "integer", "description": "How many articles hold "
+                                                       "it (deleted ones may count until their space is reclaimed)"}}},
+                                 "description": "Completions of the last word typed, most frequent first"},
+                       "headlines": {"type": "array", "maxItems": HEADLINE_SUGGESTIONS, "items": {
+                           "type": "object", "required": ["id", "headline", "date", "source", "page"],
+                           "properties": {"id": {"type": "string"}, "headline": {"type": "string"},
+                                          "date": NULLABLE_DATE, "source": {"type": "string"},
+                                          "page": {"type": "string", "description": "The article's page (a path)"}}},
+                                     "description": "The newest articles whose headline holds the words typed, the "
+                                                    "last one completed by the first word suggested; each story once"},
+                       "partial": PARTIAL}},
     "Error": {"type": "object", "required": ["error"], "additionalProperties": False,
               "properties": {"error": {"type": "object", "required": ["status", "code", "message"],
                                        "additionalProperties": False,
@@ -289,6 +310,19 @@ def _kwic_operation() -> dict[str, Any]:
                     "responses": responses}}
 
 
+def _suggest_operation() -> dict[str, Any]:
+    """Return autocomplete: a required prefix and how many words."""
+    prefix = {"name": "prefix", "in": "query", "required": True,
+              "description": f"The text typed so far ({MIN_PREFIX} to {MAX_PREFIX:,} characters, not counting spaces "
+                             "around it; otherwise answered 400): its last word is completed, case and accents "
+                             "aside; the words before it are kept.",
+              "schema": {"type": "string", "minLength": MIN_PREFIX, "maxLength": MAX_PREFIX}, "allowEmptyValue": False}
+    limit = _param("limit", f"How many words to suggest (1-{MAX_SUGGESTIONS}). A value out of range is answered 400.",
+                   {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS, "default": DEFAULT_SUGGESTIONS})
+    return {"get": {"operationId": "suggest", "summary": "Autocomplete: words and headlines for the text typed so far",
+                    "parameters": [prefix, limit], "responses": _responses("Suggestions", 400, 429, 503)}}
+
+
 SCHEMAS["Advanced"] = {"oneOf": [
     {"type": "object", "required": ["query", "filters", "params", "url"], "additionalProperties": False,
      "properties": {"query": {"type": "string", "description": "The query text, in the query language (\"\": every "
@@ -357,6 +391,7 @@ def openapi_document(title: str, server: str) -> dict[str, Any]:
                                                     "summary": "Articles like one article",
                                                     "parameters": related_params,
                                                     "responses": _responses("Related", 400, 404, 429, 503)}},
+            "/api/suggest": _suggest_operation(),
             "/api/stats": {"get": {"operationId": "stats", "summary": "What the index holds",
                                    "responses": _responses("Stats", 503)}},
             "/export.kwic.csv": _kwic_operation(),

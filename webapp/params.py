@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.errors import QueryError
 from indexer.request import MAX_PER_PAGE, MAX_RESULT_DEPTH, PARAMS, Paging, Search, parse_params, whole_number
 from indexer.results import DIGEST_LENGTH
+from indexer.suggest import DEFAULT_SUGGESTIONS, check_suggest
 
 DEFAULT_RELATED = 10
 MAX_RELATED = 50
@@ -54,6 +55,17 @@ def related_limit(args: MultiDict[str, str]) -> int:
     if not 1 <= limit <= MAX_RELATED:
         raise QueryError(f"limit must be a whole number from 1 to {MAX_RELATED}")
     return limit
+
+
+def suggest_request(args: MultiDict[str, str]) -> tuple[str, int]:
+    """Return the prefix (required) and limit an autocomplete request asks for, or raise QueryError."""
+    prefixes = args.getlist("prefix")
+    if len(prefixes) != 1:
+        raise QueryError("give the text typed so far as prefix=, once" if prefixes else "prefix is required: the text "
+                         "typed so far")
+    limit = _number(args, "limit", DEFAULT_SUGGESTIONS)
+    check_suggest(prefixes[0], limit)
+    return prefixes[0], limit
 
 
 def article_key(article_id: str) -> str:

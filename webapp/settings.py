@@ -18,6 +18,8 @@ SETTINGS = (
     Setting("CORS_ORIGINS", "*", "origins allowed to call /api/ from a browser: * or a comma-separated list"),
     Setting("RATE_LIMIT", 120, "searches (pages, API calls, feeds) per client per minute; 0 turns limiting off"),
     Setting("EXPORT_RATE_LIMIT", 10, "exports per client per minute; 0 turns limiting off"),
+    Setting("SUGGEST_RATE_LIMIT", 600, "autocomplete requests (/api/suggest, one per pause in typing) per client per "
+                                       "minute; 0 turns limiting off"),
     Setting("EXPORT_CAP", 100_000, "the most articles one export returns"),
     Setting("FRAME_ANCESTORS", "*", "sites allowed to frame /embed: * or a space-separated list of origins"),
     Setting("SITE_NAME", "newsarchive", "the name shown in the page title, feeds and the OpenSearch description"),

@@ -17,6 +17,7 @@ from indexer.facetpages import MAX_CONTAINING_LENGTH
 from indexer.records import Article
 from indexer.request import MAX_RESULT_DEPTH, Paging, Search, build_params, default_search
 from indexer.results import Related, RelatedArticle, SearchPage
+from indexer.suggest import MIN_PREFIX
 
 from . import presenters
 from .params import article_id, article_key, result_position, search_request, without_defaults
@@ -159,6 +160,7 @@ def _ran(found: Article, related: Related, before: bool) -> list[RelatedArticle]
 def register_filters(app: Flask) -> None:
     """Template helpers: article links, dates, numbers, safe outbound links."""
     app.add_template_global(article_key, "article_key")
+    app.jinja_env.globals["SUGGEST_MIN"] = MIN_PREFIX  # the search boxes ask for no suggestions below it
     app.add_template_filter(display_headline, "headline")
     app.add_template_filter(lambda d: d.strftime("%-d %B %Y") if d else "undated", "day")
     app.add_template_filter(lambda n: f"{n:,}", "number")

@@ -56,6 +56,7 @@ from ..results import (
 )
 from ..settings import SOLR_SETTINGS, SYNONYMS, read_settings
 from ..spans import Span
+from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, check_suggest
 from ..whoosh.analysis import ANALYZER_VERSION, language_analyzer
 from ..whoosh.highlight import mark_all, query_spans, snippet
 from ..whoosh.languages import LanguageParsers, LanguageQuery, analysed_query, searched_languages
@@ -67,6 +68,7 @@ from .client import SolrAccessError, SolrClient, SolrError, client_of, term_coun
 from .documents import article_to_solr, solr_to_article, story_id
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
 from .query import date_filter, leaves_matcher, to_dsl, values_filter
+from .suggest import suggest as suggest_words
 
 # Stored fields a hit or an article needs.
 FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story,language"
@@ -200,6 +202,12 @@ class SolrBackend:
     def highlight_article(self, article: Article, query_text: str, synonyms: bool = True) -> str:
         """Return the article body as HTML with the words matching a query in <mark> (escaped otherwise)."""
         return mark_all(article, self.match_spans(article, query_text, synonyms))
+
+    def suggest(self, prefix: str, limit: int = DEFAULT_SUGGESTIONS) -> Suggestions:
+        """Return completions of the last word typed, most frequent first, and a few headlines holding the words
+        (suggest.py: the terms component over the `words` field, and one search)."""
+        check_suggest(prefix, limit)
+        return suggest_words(self, prefix, limit)
 
     def match_spans(self, article: Article, query_text: str, synonyms: bool = True) -> tuple[Span, ...]:
         """Return every occurrence of a query's words and phrases in an article: the Whoosh backend's function

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..languages import ENGLISH
 from ..records import Article
+from ..suggest import WORDS_FIELD
 
 PREANALYZED_VERSION = "1"  # JsonPreAnalyzedParser.VERSION in Solr 9
 # The story of an article without a story id: this and its own id (the collection is routed by story, which every
@@ -26,6 +27,14 @@ NAME_FIELDS = ("author", "topic", "source")
 # One names analyzer per process (the news analyzers are per language: analysis.language_analyzer). NewsFilter
 # keeps a stem cache.
 _ANALYZERS: dict[str, Any] = {}
+
+
+def preanalyzed_words(text: str) -> str:
+    """Return autocomplete's `words` of a text as a pre-analysed JSON value: the terms only, nothing stored."""
+    from ..whoosh.analysis import word_forms  # imported here, as in _analyzer
+
+    value = {"v": PREANALYZED_VERSION, "tokens": [{"t": term} for term in sorted(word_forms(text))]}
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _analyzer(kind: str, language: str) -> Any:
@@ -86,6 +95,7 @@ def article_to_solr(article: Article) -> dict[str, Any]:
         text = getattr(article, name)
         if text:
             doc[name] = preanalyzed(text, "news", language)
+    doc[WORDS_FIELD] = preanalyzed_words(f"{article.headline}\n{article.body}")
     for name in ("author", "topic"):
         values = getattr(article, name)
         if values:

@@ -46,6 +46,7 @@ from ..results import (
 )
 from ..settings import SYNONYMS, read_settings
 from ..spans import Span
+from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
 from .analysis import ANALYZER_VERSION, language_analyzer, language_aware, marked
 from .check import check_index
 from .facets import IndexView, SegmentCache
@@ -68,7 +69,10 @@ from .schema import (
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
 from .storage import commit_state, open_index, segment_count
+from .suggest import complete
+from .suggest import suggest as suggestions
 from .synonyms import QuerySynonyms
+from .words import WordStore
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -129,6 +133,7 @@ class WhooshBackend:
         self.ranking = ranking  # BM25F parameters; see scoring.py
         self._ix: Any = None  # opened on first use, so a backend can be made before its index exists
         self._cache = SegmentCache()
+        self._words = WordStore(folder)  # autocomplete's words (words.py)
         self._lock = threading.Lock()
         self._using = threading.RLock()
         self._current: _Generation | None = None
@@ -143,6 +148,7 @@ class WhooshBackend:
             if self._current is not None:
                 self._current.searcher.close()
             self._retired, self._current = [], None
+        self._words.close()
 
     def _index(self) -> Any:
         """Return the open Whoosh index, opening it (IndexNotFoundError until there is one)."""
@@ -275,6 +281,16 @@ class WhooshBackend:
         found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers.parser(search.match), suggestion)))
         return suggestion if found > total else None
 
+    def suggest(self, prefix: str, limit: int = DEFAULT_SUGGESTIONS) -> Suggestions:
+        """Return completions of the last word typed, most frequent first, and a few headlines holding the words."""
+        check_suggest(prefix, limit)
+        typed = Typed.of(prefix)
+        found = complete(self._words, typed, limit)
+        with self._generation() as gen:
+            analyzers = {language: gen.analyzer(language) for language in gen.languages_of(())} or {
+                "": gen.analyzer("")}
+            return suggestions(typed, found, gen.searcher, gen.view, analyzers)
+
     def article(self, article_id: str) -> Article:
         """Return an article by id, or raise ArticleNotFoundError."""
         with self._generation() as gen:
@@ -355,6 +371,8 @@ class WhooshBackend:
                     for name, made in missing.items():
                         writer.add_field(name, made)
                     writer.commit()
+            ix = self._index()
+        self._words.catch_up(ix)
 
     def article_count(self) -> int:
         """Return how many articles the index holds (from its table of contents: no segment is opened)."""
@@ -370,6 +388,7 @@ class WhooshBackend:
         """Write one batch in one commit: all of it lands, or none of it does."""
         with self._lock:
             ix = self._index()
+        words = self._words.before(ix, batch)  # autocomplete's words of what is written and what it replaces
         marks = language_aware(ix.schema["body"].analyzer)  # an index built before languages: English throughout
         parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
         try:
@@ -390,6 +409,7 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
+        self._words.after(ix, words)
 
     def optimize(self) -> None:
         """Merge every segment into one, dropping deleted articles, unless it is one already (see merging.py)."""
@@ -397,6 +417,7 @@ class WhooshBackend:
             ix = self._index()
         if segment_count(ix) <= 1 and ix.doc_count_all() == ix.doc_count():
             return
+        words = self._words.before(ix, Batch())
         try:
             writer = ix.writer()
         except LockError as err:
@@ -406,6 +427,7 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
+        self._words.after(ix, words)  # the same articles: the counts stand for the new generation
 
 
 @dataclass

@@ -126,7 +126,7 @@ def test_the_widget_links_all_results_on_the_archive(page: Page, site: Site, cor
     with page.context.expect_page() as opened:
         everything.click()
     tab = opened.value
-    expect(tab.get_by_role("searchbox", name="Search articles")).to_have_value(query)
+    expect(tab.get_by_role("combobox", name="Search articles")).to_have_value(query)
     expect(tab.get_by_role("status")).to_contain_text(f"{found} articles")
     assert page.url == site.host_page()
 

@@ -60,7 +60,7 @@ def test_typing_a_date_waits_for_the_whole_date(open_page: Callable[..., Page], 
 
     _leave(page, "From")  # leaving the field with a complete date applies it
     expect(page).to_have_url(re.compile(r"from=2020-03-01"))
-    expect(page.get_by_role("searchbox", name="Search articles")).to_have_value(WORD)
+    expect(page.get_by_role("combobox", name="Search articles")).to_have_value(WORD)
     after = [a for a in matching(corpus, WORD) if a["date"] >= "2020-03-01"]
     expect(summary(page)).to_contain_text(f"{len(after)} articles")
 
@@ -170,7 +170,7 @@ def test_a_forged_host_never_reaches_the_links_the_archive_gives(playwright_driv
 def test_queries_that_find_nothing_without_a_word_say_what_happened(page: Page, corpus: Corpus,
                                                                     allow_status: Callable[[int], None]) -> None:
     allow_status(400)
-    box = page.get_by_role("searchbox", name="Search articles")
+    box = page.get_by_role("combobox", name="Search articles")
     for typed, says in [
         (f"{WORD} NOT", "NOT at the end leaves nothing out: put the word to exclude after it"),
         ("date:[2021-03-01 TO 2021-02-01]", "is empty: 2021-03-01 is after 2021-02-01. Write date:[2021-02-01 TO"),

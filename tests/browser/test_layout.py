@@ -47,10 +47,10 @@ def bar_links(page: Page) -> Locator:
 
 def test_the_first_result_is_two_tabs_away_and_only_the_home_page_autofocuses(page: Page) -> None:
     page.goto("/")
-    expect(page.get_by_role("searchbox", name="Search articles")).to_be_focused()  # type straight away
+    expect(page.get_by_role("combobox", name="Search articles")).to_be_focused()  # type straight away
 
     page.goto(f"/?q={WORD}&topic=agriculture&from=2019-01-01")  # chips, a timeline and filters before the results
-    expect(page.get_by_role("searchbox", name="Search articles")).not_to_be_focused()
+    expect(page.get_by_role("combobox", name="Search articles")).not_to_be_focused()
     presses = 1
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to results")

@@ -72,7 +72,7 @@ def count_shown(box: Locator) -> int:
 def test_a_search_shows_the_count_the_headlines_and_marked_snippets(page: Page, corpus: Corpus) -> None:
     expected = matching(corpus, WORD)
     page.goto("/")
-    page.get_by_role("searchbox", name="Search articles").fill(WORD)
+    page.get_by_role("combobox", name="Search articles").fill(WORD)
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(rf"[?&]q={WORD}\b"))
@@ -124,7 +124,7 @@ def test_facets_narrow_chips_remove_and_clear_all(page: Page, corpus: Corpus) ->
     page.get_by_role("link", name="Clear all").click()
     expect(chips(page)).to_have_count(0)
     expect(summary(page)).to_contain_text(f"{everything} articles")
-    expect(page.get_by_role("searchbox", name="Search articles")).to_have_value(WORD)
+    expect(page.get_by_role("combobox", name="Search articles")).to_have_value(WORD)
 
 
 def test_next_page_shows_other_headlines(page: Page, corpus: Corpus) -> None:
@@ -293,7 +293,7 @@ def test_the_embed_page_works_in_an_iframe_on_another_origin(page: Page, site: S
 
 def test_the_keyboard_reaches_the_skip_link_search_box_and_facets(page: Page) -> None:
     page.goto(f"/?q={WORD}")
-    search_box = page.get_by_role("searchbox", name="Search articles")
+    search_box = page.get_by_role("combobox", name="Search articles")
     expect(search_box).not_to_be_focused()  # autofocus only on the empty home page: the skip link comes first
     skip = page.get_by_role("link", name="Skip to results")
     assert not _on_screen(skip)

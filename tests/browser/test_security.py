@@ -98,7 +98,7 @@ def test_the_embed_widget_shows_the_hostile_article_as_text(page: Page, site: Si
 def test_a_query_that_is_a_payload_is_shown_as_text(page: Page, payload: str,
                                                     watch_of: Callable[[Page], Watch]) -> None:
     page.goto("/?q=" + quote(payload))
-    expect(page.get_by_role("searchbox", name="Search articles")).to_have_value(payload)
+    expect(page.get_by_role("combobox", name="Search articles")).to_have_value(payload)
     expect(page).to_have_title(f"{payload} – newsarchive")
     expect(page.get_by_role("status")).to_be_visible()
     assert_inert(page, watch_of(page))
