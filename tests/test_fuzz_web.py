@@ -39,7 +39,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "webapp" / "templates"
 SEARCH_ROUTES = ("/", "/embed", "/export.csv", "/export.jsonl", "/export.kwic.csv", "/search.atom", "/opensearch.xml",
                  "/api/search", "/api/stats", "/api/openapi.json", "/cite", "/export.ris", "/export.bib",
                  "/export.csl.json", "/trends", "/embed/trends", "/api/trends", "/trends.csv", "/advanced",
-                 "/api/advanced")
+                 "/api/advanced", "/api/suggest")
 ARTICLE_ROUTES = ("/articles/{}", "/api/articles/{}", "/api/articles/{}/related")
 FACET_ROUTES = ("/facets/{}", "/api/facets/{}")
 # Injected markup: none of it may come back unescaped. Our own <mark> is bare, so a <mark class=...> is the user's.
@@ -47,7 +47,7 @@ MARKERS = ("<script>fz(1)</script>", "<img src=x onerror=fz(2)>", '"><svg onload
            "'><iframe srcdoc=fz>", "</textarea><b>fz</b>", "{{ 7*7 }}<i>fz</i>")
 PARAMS = ("q", "topic", "author", "source", "year", "month", "language", "from", "to", "sort", "match", "page",
           "per_page", "limit", "width", "id", "selected", "fp", "unit", "measure", "all", "exact", "any", "none",
-          "near", "within", "field", "preview", "containing")
+          "near", "within", "field", "preview", "containing", "prefix")
 KEYS = tuple(article_key(str(r.get("id") or r["url"])) for r in FUZZ_CORPUS)
 ACCEPTS = (None, "text/html", "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json",
            "application/json, text/html;q=0.1", "application/xml", "garbage;;q=x,")
