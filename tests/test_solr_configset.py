@@ -52,7 +52,7 @@ DEMO_SOURCE = "Valley Courier (fictional sample)"
 SCHEMA_FIELDS = {
     "_version_", "id", "headline", "body", "author", "topic", "source", "author_exact", "topic_exact",
     "source_exact", "date", "year", "month", "day", "url", "related_headlines", "fingerprint", "story",
-    "language",
+    "language", "person", "org", "place", "person_exact", "org_exact", "place_exact", "people", "orgs", "places",
 }
 PARITY_MINIMUM = 99.9  # per cent of tokens (the requirement)
 
@@ -268,7 +268,7 @@ def test_unknown_fields_are_refused(solr: Solr, news: str) -> None:
 
 def test_demo_articles_round_trip(solr: Solr, news: str, demo: tuple[dict[str, Article], Path]) -> None:
     articles, whoosh_folder = demo
-    assert len(articles) == 80
+    assert len(articles) == 86
     answer = solr.get(f"/{news}/select", q="*:*", rows="1000", fl="*")
     back = {doc["id"]: solr_to_article(doc) for doc in answer["response"]["docs"]}
     assert back == articles

@@ -21,9 +21,9 @@ from .client import SolrClient, SolrError
 
 # Bump with every change to configset/ (schema.xml, solrconfig.xml) and record its digest below: a collection keeps
 # the version it was built with, and init_collection refuses to reuse a collection of another version.
-SOLR_SCHEMA_VERSION = 3  # 2: the story field, collections routed by it; 3: the language field
+SOLR_SCHEMA_VERSION = 4  # 2: the story field, collections routed by it; 3: the language field; 4: names
 # sha256 of the configset's files (configset_digest()); tests fail when the files change and this does not.
-CONFIGSET_DIGEST = "366da102b0577c9e2a8175177ecf3c09b6e716a88b8246b6fee7ab9169826b4c"
+CONFIGSET_DIGEST = "9d7e1f005b6de632da8e164ecf16831ee7438c2287a18fa4e31f6615ed334488"
 CONFIGSET_FILES = ("schema.xml", "solrconfig.xml")
 VERSION_PROPERTY = "newsarchive.schema_version"
 TIMEOUT = 60.0  # seconds a request may take (creating a collection waits for its cores)
