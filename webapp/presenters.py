@@ -122,8 +122,14 @@ class NameLinks:
 def article_names(article: Article) -> list[NameLinks]:
     """Return the people, organisations and places an article names, as links to the search page's facet."""
     return [NameLinks(kind.facet, kind.plural.capitalize(),
-                      tuple((name, url_for("views.search", **{kind.facet: name})) for name in names_of(article, kind)))
+                      tuple((name, _facet_url(kind.facet, name)) for name in names_of(article, kind)))
             for kind in KINDS if names_of(article, kind)]
+
+
+def _facet_url(facet: str, value: str) -> str:
+    """Return the search page's URL of every article with a facet value."""
+    params: dict[str, Any] = {facet: value}
+    return url_for("views.search", **params)
 
 
 def article_url(search: Search, article_id: str, position: int) -> str:
