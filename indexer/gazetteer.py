@@ -8,17 +8,20 @@ forms it is written in: itself and its variants. Nothing is downloaded and no mo
 1. Text is cut into words (letters and digits); a form matches a run of words equal to its own, separated by at most
    a space, a line break, a dot, a hyphen or an apostrophe ("U.S.", "Paul A. Volcker", "Guinea-Bissau"). Accents are
    ignored; case is not: "Baker" the name is never "baker", and a form written all in lower case (a code such as
-   `volcker`) is never looked for. The longest form starting at a word wins, and its words are used up ("Bank of
-   Japan" is not also "Japan" when the bank is known).
-2. Lines written all in capitals (Reuters' headlines, tables) are skipped: their capitals tell nothing.
+   `volcker`) is never looked for. The longest form starting at a word wins, and its words are used up (but see
+   rule 6).
+2. Words in capitals (Reuters' headlines, tables) match the names of organisations and places written in capitals
+   ("BANK OF JAPAN", "OPEC"), never a person's: "BAKER" or "YOUNG" in a headline may be any word.
 3. A form of two names (a place and a person called "Jordan") is ambiguous and not matched.
 4. A person's surname alone (the last word of a name of two words or more) counts when the full name, or another
    form of two words or more, was matched in the same article, or when no other known person has that surname and
    no other name is written so.
 5. A person's one-word form (a surname alone, or a one-word name such as Reuters' "Volcker") counts only if the
-   article also has it where it is not the first word of a sentence or of the headline (where capitals are the
-   rule: "Young people...") nor followed by a capitalised word (then it is part of a name the gazetteer does not
-   know: "McDonnell Douglas Corp", "Young Broadcasting"), unless the full name was matched.
+   article also has it where it is not the first word of a sentence or of the headline, nor in a headline in title
+   case (where capitals are the rule: "Young People Rally"), nor followed by a capitalised word (then it is part of
+   a name the gazetteer does not know: "McDonnell Douglas Corp", "Young Broadcasting"), unless the full name was
+   matched.
+6. A place named inside the name of an organisation or a person is named too ("Bank of Japan": Japan).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .aliases import Aliases
-from .entities import KINDS, PEOPLE
+from .entities import KINDS, PEOPLE, PLACES
 
 Entry = tuple[str, str]  # (kind: a facet name, canonical name)
 _WORD = re.compile(r"[^\W_]+")
@@ -62,6 +65,8 @@ class Gazetteer:
     _forms: dict[str, list[_Form]] = field(default_factory=dict)  # by first word, longest first
     _surnames: dict[str, set[Entry]] = field(default_factory=dict)
     _written: dict[tuple[str, ...], set[Entry]] = field(default_factory=dict)  # every full form's entries
+    _by_first: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)  # full forms by their first word
+    _within: dict[tuple[str, ...], tuple[Entry, ...]] = field(default_factory=dict)  # places in a form (rule 6)
     _pattern: re.Pattern[str] | None = None  # the first words of every form (None: to compile again)
 
     @classmethod
@@ -82,41 +87,64 @@ class Gazetteer:
             self.entries.add(entry)
             for form in self.aliases.names_of(*entry):
                 words = tuple(_WORD.findall(_folded(form)))
-                if words and any(c.isupper() for c in form):  # rule 1: codes in lower case are not looked for
-                    self._written.setdefault(words, set()).add(entry)
-                    touched.add(words[0])
-                    if entry[0] == PEOPLE.facet and len(words) > 1:
-                        surname = next((w for w in reversed(words) if w not in _SUFFIXES), words[-1])
-                        self._surnames.setdefault(surname, set()).add(entry)
-                        touched.add(surname)
+                if not words or not any(c.isupper() for c in form):  # rule 1: codes in lower case are not looked for
+                    continue
+                written = [words]
+                if entry[0] != PEOPLE.facet:  # rule 2: "BANK OF JAPAN"
+                    written.append(tuple(word.upper() for word in words))
+                for spelled in written:
+                    self._written.setdefault(spelled, set()).add(entry)
+                    self._by_first.setdefault(spelled[0], set()).add(spelled)
+                    touched.add(spelled[0])
+                if entry[0] == PEOPLE.facet and len(words) > 1:
+                    surname = next((w for w in reversed(words) if w not in _SUFFIXES), words[-1])
+                    self._surnames.setdefault(surname, set()).add(entry)
+                    touched.add(surname)
         for first in touched:
             self._index_first(first)
+        self._within.clear()
         self._pattern = None
 
     def _index_first(self, first: str) -> None:
         """Rebuild the forms starting with a word: full forms (one entry, or ambiguous), then a surname alone."""
-        forms = [_Form(words, next(iter(entries)) if len(entries) == 1 else AMBIGUOUS)
-                 for words, entries in self._written.items() if words[0] == first]
+        forms = []
+        for words in self._by_first.get(first, ()):
+            entries = self._written[words]
+            forms.append(_Form(words, next(iter(entries)) if len(entries) == 1 else AMBIGUOUS))
         people = self._surnames.get(first)
         if people and (first,) not in self._written:
             forms.append(_Form((first,), next(iter(people)) if len(people) == 1 else AMBIGUOUS, surname=True))
-        forms.sort(key=lambda form: -len(form.words))
+        forms.sort(key=lambda form: (-len(form.words), form.words))
         self._forms[first] = forms
+
+    def _places_within(self, form: _Form) -> tuple[Entry, ...]:
+        """Return the places named inside a longer name of another kind ("Bank of Japan": Japan; rule 6)."""
+        found = self._within.get(form.words)
+        if found is None:
+            words, places = form.words, list[Entry]()
+            for i in range(len(words)):
+                for j in range(i + 1, len(words) + (i > 0)):
+                    entries = self._written.get(words[i:j], set())
+                    places.extend(e for e in entries if e[0] == PLACES.facet and len(entries) == 1)
+            found = self._within[form.words] = tuple(dict.fromkeys(places))
+        return found
 
     def find(self, headline: str, body: str) -> dict[str, tuple[str, ...]]:
         """Return the names found in an article's headline and body, by kind, in the order they first occur."""
         found: dict[Entry, bool] = {}  # entry -> counted, in the order of first occurrence
         one_word: list[tuple[_Form, bool]] = []  # a person's one-word forms, and whether each is doubtful (rule 5)
-        for text, is_headline in ((headline, True), (body, False)):
-            text = _readable(text)
+        for text, titled in ((headline, _title_case(headline)), (body, False)):
+            text = _folded(text)
             for form, start in self._matches(text):
                 if form.entry[0] == PEOPLE.facet and len(form.words) == 1:
                     end = start + len(form.words[0])
-                    doubtful = is_headline or _starts_sentence(text, start) or _followed_by_name(text, end)
+                    doubtful = titled or _starts_sentence(text, start) or _followed_by_name(text, end)
                     one_word.append((form, doubtful))
                     found.setdefault(form.entry, False)
                 elif form.entry != AMBIGUOUS:  # rule 3
                     found[form.entry] = True
+                    if len(form.words) > 1 and form.entry[0] != PLACES.facet:
+                        found.update(dict.fromkeys(self._places_within(form), True))
         for form, doubtful in one_word:
             if found[form.entry] or form.entry == AMBIGUOUS:
                 continue  # its full name was matched (rules 4 and 5), or it is no one's
@@ -186,17 +214,15 @@ def _starts_sentence(text: str, start: int) -> bool:
     return bool(_SENTENCE_END.search(text[max(0, start - _LOOKBEHIND):start]))
 
 
+def _title_case(headline: str) -> bool:
+    """Return whether most of a headline's longer words after the first are capitalised ("Fed Chief Warns On Rates")."""
+    words: list[str] = [word for word in _WORD.findall(headline)[1:] if len(word) > 3]
+    return 2 * sum(word[0].isupper() for word in words) > len(words)
+
+
 def _followed_by_name(text: str, end: int) -> bool:
     following = _NEXT_WORD.match(text, end)
     return following is not None and following.group(1).isupper()
-
-
-def _readable(text: str) -> str:
-    """Return text with accents taken off and lines in capitals blanked (rule 2), the same length in lines."""
-    text = _folded(text)
-    if not any(line.isupper() for line in text.split("\n")):
-        return text
-    return "\n".join("" if line.isupper() else line for line in text.split("\n"))
 
 
 def _folded(text: str) -> str:

@@ -88,10 +88,12 @@ def _named(article: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -
             kind = next((k for k in map(kind_of_schema_type, _types(item)) if k), None)
             if kind is not None:
                 found[kind.attribute].append(text_of(item.get("name")))
-    for item in _items(_resolve(article.get("contentLocation"), by_id)):
-        found["places"].append(text_of(item.get("name")) or text_of(item.get("address")))
-    for value in _plain_places(article.get("contentLocation")):
-        found["places"].append(value)
+    located = _resolve(article.get("contentLocation"), by_id)
+    for place in (located if isinstance(located, list) else [located])[:_MAX_ITEMS]:
+        if isinstance(place, str):  # "contentLocation": "Geneva"
+            found["places"].append(place)
+        elif isinstance(place, Mapping):
+            found["places"].append(text_of(place.get("name")) or text_of(place.get("address")))
     return {name: tuple(n for n in clean_values(names) if not _URL.match(n)) for name, names in found.items()}
 
 
@@ -99,12 +101,6 @@ def _items(value: object) -> list[Mapping[str, Any]]:
     """The objects of a value that is an object or a list of them (other items left out)."""
     items = value if isinstance(value, list) else [value]
     return [item for item in items[:_MAX_ITEMS] if isinstance(item, Mapping)]
-
-
-def _plain_places(value: object) -> list[str]:
-    """Places given as plain text ("contentLocation": "Geneva"), alone or in a list."""
-    items = value if isinstance(value, list) else [value]
-    return [item for item in items[:_MAX_ITEMS] if isinstance(item, str)]
 
 
 def _nodes(data: object, depth: int) -> Iterator[Mapping[str, Any]]:
