@@ -62,6 +62,8 @@ def test_the_search_page_shows_the_name_facets_escaped(client: FlaskClient) -> N
     assert "Mara Quell <span class=\"count\">2</span>" in page
     assert "Saint-Ombrelle" in page and "Saltmarsh Harbour Board" in page
     assert HOSTILE not in page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
+    # The search tips show the name fields with the archive's own names (each tip finds articles).
+    assert "<code>person:quell</code>" in page and "<code>place:dunhollow</code>" in page
 
 
 def test_a_chosen_name_is_a_chip_and_filters_the_results(client: FlaskClient) -> None:
