@@ -23,7 +23,7 @@ from .languages import default_language, detect_language
 from .manifest import FileState, Manifest
 from .names import Namer
 from .parsers import iter_files, parse_path
-from .records import Article, Notice, Skipped, as_read
+from .records import Article, Notice, Skipped
 from .runlock import run_lock
 from .stories import StoryStore
 
@@ -297,9 +297,9 @@ class _Run:
         """Give each article its people, organisations and places (names.py), in the order they were read. The
         manifest keeps the fingerprint of the article as read."""
         started = time.perf_counter()
-        read = list(writes.articles.values())
-        named = self.namer.give([article for article, _ in read])
-        writes.articles = {a.id: (as_read(a, before), update) for a, (before, update) in zip(named, read, strict=True)}
+        updates = [update for _, update in writes.articles.values()]
+        named = self.namer.give([article for article, _ in writes.articles.values()])
+        writes.articles = {a.id: (a, update) for a, update in zip(named, updates, strict=True)}
         self.report.name_seconds += time.perf_counter() - started
 
     def _give_languages(self, writes: Batch) -> None:
@@ -309,7 +309,7 @@ class _Run:
         for article_id, (article, update) in writes.articles.items():
             if not article.language:
                 language = detect_language(article.headline, article.body) or self.options.language
-                writes.articles[article_id] = (as_read(replace(article, language=language), article), update)
+                writes.articles[article_id] = (replace(article, language=language), update)
         self.report.language_seconds += time.perf_counter() - started
 
     def _give_stories(self, writes: Batch) -> None:
@@ -317,8 +317,7 @@ class _Run:
         started = time.perf_counter()
         self.stories.remove(writes.deletes)
         assigned = self.stories.assign([article for article, _ in writes.articles.values()])
-        writes.articles = {i: (as_read(replace(a, story=assigned[i]), a), update)
-                           for i, (a, update) in writes.articles.items()}
+        writes.articles = {i: (replace(a, story=assigned[i]), update) for i, (a, update) in writes.articles.items()}
         self.report.story_seconds += time.perf_counter() - started
 
 

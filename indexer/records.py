@@ -57,14 +57,6 @@ class Article:
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
 
-def as_read(given: Article, read: Article | str) -> Article:
-    """Return an article given fields at indexing (its language, names, story) with the fingerprint of the article as
-    its file gave it (an Article, or its fingerprint as stored): the one the manifest records, so that the engine's
-    agrees with it and an archive copied to another engine keeps it."""
-    given.__dict__["fingerprint"] = read if isinstance(read, str) else read.fingerprint  # cached_property's place
-    return given
-
-
 @dataclass(frozen=True)
 class Skipped:
     """A file or record that was not indexed: where it is and why."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from indexer.facetpages import fold
 from indexer.gazetteer import Gazetteer
 from indexer.names import Namer, searched_names
 from indexer.namestore import NAMES_NAME, NameStore
-from indexer.parsers import parse_path
 from indexer.records import Article
 from indexer.settings import SettingError
 from newsarchive.cli import main
@@ -262,20 +260,3 @@ def test_the_names_file_is_kept_and_rebuilt_with_the_index(tmp_path: Path) -> No
 def test_the_query_field_holds_variants_of_the_canonical_names() -> None:
     assert searched_names(PEOPLE, ["Mara Quell", "Tom Rennet"], aliases()) == [
         "Mara Quell", "M. Quell", "Mara A. Quell", "quell", "Tom Rennet"]
-
-
-def test_the_engine_keeps_the_fingerprint_of_the_article_as_read(tmp_path: Path) -> None:
-    # Names, a language and a story are given at indexing; the fingerprint stays the one the manifest records.
-    record = {"id": "a", "title": "Lark in Ashgrove", "body": "Ada Lark spoke in Ashgrove.", "people": ["ada lark"]}
-    source = write_jsonl(tmp_path / "a.jsonl", [record])
-    backend = open_backend("whoosh", tmp_path / "index")
-    try:
-        index_paths([source], backend, IndexOptions(procs=1))
-        (read,) = [a for a in parse_path(source) if isinstance(a, Article)]
-        stored = backend.article("a")
-        assert (stored.people, stored.language) == (("ada lark",), "en") and stored.fingerprint == read.fingerprint
-        manifest = sqlite3.connect(tmp_path / "index" / "newsarchive.sqlite3")
-        assert manifest.execute("SELECT fingerprint FROM articles WHERE id = 'a'").fetchone() == (read.fingerprint,)
-        manifest.close()
-    finally:
-        backend.close()

@@ -12,7 +12,7 @@ from ..aliases import Aliases
 from ..entities import KINDS, names_of
 from ..languages import ENGLISH
 from ..names import searched_names
-from ..records import Article, as_read
+from ..records import Article
 from .analysis import VALUE_SEPARATOR, marked, name_analyzer, news_analyzer, value_analyzer
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
@@ -126,9 +126,9 @@ def article_to_document(article: Article, languages: bool = True, aliases: Alias
 
 
 def document_to_article(stored: dict[str, Any]) -> Article:
-    """Return the Article of a stored document, with the fingerprint it was indexed with (the manifest's)."""
+    """Return the Article of a stored document."""
     date = stored.get("date")
-    article = Article(
+    return Article(
         id=stored["id"],
         headline=stored.get("headline", ""),
         body=stored.get("body", ""),
@@ -144,8 +144,6 @@ def document_to_article(stored: dict[str, Any]) -> Article:
         places=_as_tuple(stored.get("places")),
         story=stored.get("story", ""),
     )
-    fingerprint = stored.get("fingerprint")
-    return as_read(article, fingerprint) if isinstance(fingerprint, str) else article
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
