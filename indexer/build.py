@@ -309,7 +309,7 @@ class _Run:
         for article_id, (article, update) in writes.articles.items():
             if not article.language:
                 language = detect_language(article.headline, article.body) or self.options.language
-                writes.articles[article_id] = (replace(article, language=language), update)
+                writes.articles[article_id] = (article.given(language=language), update)
         self.report.language_seconds += time.perf_counter() - started
 
     def _give_stories(self, writes: Batch) -> None:
@@ -317,7 +317,7 @@ class _Run:
         started = time.perf_counter()
         self.stories.remove(writes.deletes)
         assigned = self.stories.assign([article for article, _ in writes.articles.values()])
-        writes.articles = {i: (replace(a, story=assigned[i]), update) for i, (a, update) in writes.articles.items()}
+        writes.articles = {i: (a.given(story=assigned[i]), update) for i, (a, update) in writes.articles.items()}
         self.report.story_seconds += time.perf_counter() - started
 
 

@@ -11,7 +11,7 @@ is a facet and a search parameter (`person`, `org`, `place`: indexer/request.py)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .records import Article
 
@@ -61,6 +61,6 @@ def has_names(article: Article) -> bool:
 
 
 def with_names(article: Article, names: Mapping[Kind, tuple[str, ...]]) -> Article:
-    """Return an article with the names of some kinds replaced."""
-    return replace(article, people=names.get(PEOPLE, article.people), orgs=names.get(ORGS, article.orgs),
-                   places=names.get(PLACES, article.places))
+    """Return an article with the names of some kinds given at indexing (the fingerprint of the record as read
+    kept: Article.given)."""
+    return article.given(people=names.get(PEOPLE), orgs=names.get(ORGS), places=names.get(PLACES))

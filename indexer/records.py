@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 
@@ -55,6 +55,25 @@ class Article:
             fields.append(names)
         payload = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+    def given(self, *, language: str | None = None, story: str | None = None, people: tuple[str, ...] | None = None,
+              orgs: tuple[str, ...] | None = None, places: tuple[str, ...] | None = None) -> Article:
+        """Return the article with what indexing gives it (the language detected in it, or the archive's default;
+        its story; its names, canonical or found in its text), keeping the fingerprint of the record as read: those
+        follow from the record, so the manifest (which records what was read) and the engine (which stores this)
+        agree, and a re-run finds it unchanged."""
+        found = replace(self, language=self.language if language is None else language,
+                        story=self.story if story is None else story,
+                        people=self.people if people is None else people, orgs=self.orgs if orgs is None else orgs,
+                        places=self.places if places is None else places)
+        return found.stored_as(self.fingerprint)
+
+    def stored_as(self, fingerprint: str | None) -> Article:
+        """Return the article with the fingerprint it was stored with (read back from an engine, whose documents
+        keep the fingerprint of the record as read: `given`), so that copying it elsewhere keeps it too."""
+        if fingerprint:
+            self.__dict__["fingerprint"] = fingerprint  # the cached_property's slot, filled before it is read
+        return self
 
 
 @dataclass(frozen=True)

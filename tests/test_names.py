@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from indexer.facetpages import fold
 from indexer.gazetteer import Gazetteer
 from indexer.names import Namer, searched_names
 from indexer.namestore import NAMES_NAME, NameStore
+from indexer.parsers import parse_path
 from indexer.records import Article
 from indexer.settings import SettingError
 from newsarchive.cli import main
@@ -260,3 +262,28 @@ def test_the_names_file_is_kept_and_rebuilt_with_the_index(tmp_path: Path) -> No
 def test_the_query_field_holds_variants_of_the_canonical_names() -> None:
     assert searched_names(PEOPLE, ["Mara Quell", "Tom Rennet"], aliases()) == [
         "Mara Quell", "M. Quell", "Mara A. Quell", "quell", "Tom Rennet"]
+
+
+def test_the_engine_keeps_the_fingerprint_of_the_article_as_read(tmp_path: Path) -> None:
+    # Names (canonical, found), a language and a story are given at indexing; the fingerprint stays the record's, as
+    # the manifest has it, so a re-run of the file changes nothing.
+    record = {"id": "a", "title": "Quell in Ashgrove", "body": "Mara Quell spoke in Ashgrove.", "people": ["M. Quell"]}
+    source = write_jsonl(tmp_path / "a.jsonl", [record])
+    aliases = tmp_path / "aliases.txt"
+    aliases.write_text(VALLEY + "Ashgrove\n", encoding="utf-8")
+    environ = {"NEWSARCHIVE_ALIASES": str(aliases)}
+    runner = CliRunner()
+    assert runner.invoke(main, ["index", str(source), "--index", str(tmp_path / "ix")], env=environ).exit_code == 0
+    (read,) = [a for a in parse_path(source) if isinstance(a, Article)]
+    backend = open_backend("whoosh", tmp_path / "ix")
+    try:
+        stored = backend.article("a")
+        assert (stored.people, stored.places, stored.language) == (("Mara Quell",), ("Ashgrove",), "en")
+        assert stored.fingerprint == read.fingerprint
+    finally:
+        backend.close()
+    with sqlite3.connect(tmp_path / "ix" / "newsarchive.sqlite3") as manifest:
+        assert manifest.execute("SELECT fingerprint FROM articles WHERE id = 'a'").fetchone() == (read.fingerprint,)
+    os.utime(source, ns=(os.stat(source).st_atime_ns, os.stat(source).st_mtime_ns + 10**9))  # read again
+    again = runner.invoke(main, ["index", str(source), "--index", str(tmp_path / "ix")], env=environ)
+    assert "0 added, 0 updated, 1 unchanged" in again.stdout and "1 files read" in again.stdout

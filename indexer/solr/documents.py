@@ -136,7 +136,7 @@ def solr_to_article(doc: dict[str, Any]) -> Article:
         orgs=_as_tuple(doc.get("orgs")),
         places=_as_tuple(doc.get("places")),
         story=story_id(doc.get("story")),
-    )
+    ).stored_as(doc.get("fingerprint"))
 
 
 def story_id(value: Any) -> str:

@@ -143,7 +143,7 @@ def document_to_article(stored: dict[str, Any]) -> Article:
         orgs=_as_tuple(stored.get("orgs")),
         places=_as_tuple(stored.get("places")),
         story=stored.get("story", ""),
-    )
+    ).stored_as(stored.get("fingerprint"))
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
