@@ -55,11 +55,6 @@ def names_of(article: Article, kind: Kind) -> tuple[str, ...]:
     return names
 
 
-def has_names(article: Article) -> bool:
-    """Return whether an article has a name of any kind."""
-    return any(names_of(article, kind) for kind in KINDS)
-
-
 def with_names(article: Article, names: Mapping[Kind, tuple[str, ...]]) -> Article:
     """Return an article with the names of some kinds given at indexing (the fingerprint of the record as read
     kept: Article.given)."""

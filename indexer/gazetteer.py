@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,8 +229,3 @@ def _folded(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-def extracted_names(gazetteer: Gazetteer, headline: str, body: str) -> Mapping[str, tuple[str, ...]]:
-    """Return the names found in a headline and body by kind (a facet name)."""
-    return gazetteer.find(headline, body)
