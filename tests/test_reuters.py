@@ -273,7 +273,7 @@ def test_brief_stories_are_found_by_the_words_of_their_titles(build: Build, stor
         ("/api/articles/reuters21578:5508/related", 200, '"related":'),
         ("/api/stats", 200, '"documents":21578'),
         ("/api/openapi.json", 200, '"openapi":'),
-        ("/export.csv?q=cocoa&topic=cocoa", 200, "id,headline,author,date,topic,source,url,body"),
+        ("/export.csv?q=cocoa&topic=cocoa", 200, "id,headline,author,date,topic,source,people,orgs,places,url,body"),
         ("/export.jsonl?topic=cocoa", 200, '"topic": ["cocoa"'),
         ("/search.atom?q=cocoa", 200, "<entry>"),
         ("/opensearch.xml", 200, "{searchTerms}"),
