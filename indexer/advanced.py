@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from .entities import KINDS
 from .errors import QueryError
 from .request import (
     DEFAULT_NEAR_DISTANCE,
@@ -31,8 +32,8 @@ from .request import (
 from .words import STOP_WORDS, TOKEN_PATTERN
 
 # Where the words are looked for: "any" is where a query looks when it names no field (the headline or the body).
-SCOPES = ("any", "headline", "body", "author", "topic", "source")
-# Scopes whose words are stemmed and stop-listed; names (author, topic, source) keep every word.
+SCOPES = ("any", "headline", "body", "author", "topic", "source", *(kind.facet for kind in KINDS))
+# Scopes whose words are stemmed and stop-listed; names (author, topic, source, person, org, place) keep every word.
 _TEXT_SCOPES = ("any", "headline", "body")
 # Words the query language reads as operators when written in capitals (Whoosh's operators and NEAR; TO in ranges).
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE", "NEAR", "TO"})

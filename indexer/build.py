@@ -1,10 +1,11 @@
 """Indexing runs: read files, update articles by id in batched commits, skip what did not change.
 
-Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batches, each given its language
-(languages.py: the one its record states, else detected, else the archive's default) and its story first
-(stories.py: copies of one wire story share a story id); what each file contributed is kept in the index folder's
-manifest (manifest.py), under the folder's run lock (runlock.py). The manifest and the stories are committed after
-the engine: a crash between leaves articles the manifest does not know, which the next run writes again.
+Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batches, each given its names (names.py:
+people, organisations and places, stated ones canonical, others found in the text), its language (languages.py: the
+one its record states, else detected, else the archive's default) and its story first (stories.py: copies of one
+wire story share a story id); what each file contributed is kept in the index folder's manifest (manifest.py), under
+the folder's run lock (runlock.py). The manifest, the stories and the names are committed after the engine: a crash
+between leaves articles the manifest does not know, which the next run writes again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .backend import Batch, SearchBackend
 from .errors import ArticleNotFoundError, NewsArchiveError
 from .languages import default_language, detect_language
 from .manifest import FileState, Manifest
+from .names import Namer
 from .parsers import iter_files, parse_path
 from .records import Article, Notice, Skipped
 from .runlock import run_lock
@@ -64,6 +66,7 @@ class IndexReport:
     seconds: float = 0.0
     story_seconds: float = 0.0  # of those, giving articles their stories
     language_seconds: float = 0.0  # of those, detecting the languages of articles that state none
+    name_seconds: float = 0.0  # of those, giving articles their names (people, organisations, places)
 
 
 @dataclass
@@ -99,8 +102,9 @@ def index_paths(
         backend.prepare(rebuild=options.rebuild)
         manifest = Manifest(backend.folder, backend.schema_version, reset=options.rebuild)
         stories = StoryStore(backend.folder, reset=options.rebuild)
+        namer = Namer(backend.folder, reset=options.rebuild)
         try:
-            run = _Run(backend, manifest, stories, options,
+            run = _Run(backend, manifest, stories, options, namer,
                        named={path.resolve() for path in paths if not path.is_dir()})
             for path in source_files(paths, backend.folder):
                 run.read_file(path)
@@ -114,6 +118,7 @@ def index_paths(
         finally:
             manifest.close()
             stories.close()
+            namer.close()
     run.report.seconds = time.perf_counter() - started
     return run.report
 
@@ -139,8 +144,9 @@ class _Run:
     """One indexing run: the batch being filled and the report so far."""
 
     def __init__(self, backend: SearchBackend, manifest: Manifest, stories: StoryStore, options: IndexOptions,
-                 named: set[Path] | None = None) -> None:
+                 namer: Namer, named: set[Path] | None = None) -> None:
         self.backend, self.manifest, self.stories, self.options = backend, manifest, stories, options
+        self.namer = namer
         self.named = named or set()  # files named on their own, not found in a folder (no --folder-as value)
         self.report = IndexReport()
         self.batch = _Batch()
@@ -262,15 +268,18 @@ class _Run:
                 self.read_file(Path(other), rewrite=True)
 
     def flush(self) -> None:
-        """Give the batch's articles their stories, commit it to the index, then record it (manifest, stories)."""
+        """Give the batch's articles their names, languages and stories, commit it to the index, then record it
+        (manifest, stories, names)."""
         batch, self.batch = self.batch, _Batch()
         if batch.writes.articles or batch.writes.deletes:
+            self._give_names(batch.writes)
             self._give_languages(batch.writes)
             self._give_stories(batch.writes)
             try:
                 self.backend.commit(batch.writes, self.options.procs)
             except BaseException:
                 self.stories.rollback()
+                self.namer.rollback()
                 raise
             self.report.commits += 1
         for pending in batch.files:
@@ -282,6 +291,16 @@ class _Run:
         self.manifest.forget(batch.writes.deletes)
         self.manifest.commit()
         self.stories.commit()
+        self.namer.commit()
+
+    def _give_names(self, writes: Batch) -> None:
+        """Give each article its people, organisations and places (names.py), in the order they were read. The
+        manifest keeps the fingerprint of the article as read."""
+        started = time.perf_counter()
+        updates = [update for _, update in writes.articles.values()]
+        named = self.namer.give([article for article, _ in writes.articles.values()])
+        writes.articles = {a.id: (a, update) for a, update in zip(named, updates, strict=True)}
+        self.report.name_seconds += time.perf_counter() - started
 
     def _give_languages(self, writes: Batch) -> None:
         """Give each article that states no language the one detected in it, else the default (only the articles

@@ -27,6 +27,12 @@ class Article:
     # default at indexing (indexer/build.py); "" until then, and for articles of indexes built before languages
     # (they were analysed as English).
     language: str = ""
+    # The people, organisations and places it names (indexer/entities.py): as its record states them (parsers), then
+    # at indexing each written as its canonical name (the alias file) and joined by those found in its text
+    # (indexer/build.py, indexer/gazetteer.py).
+    people: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
     # The wire story this article is a copy or version of (indexer/stories.py): given at indexing, never by a file,
     # so it is no part of the fingerprint ("" until assigned: the article is a story of its own).
     story: str = field(default="", compare=False)
@@ -36,22 +42,30 @@ class Article:
         """Return a hash of everything the article stores, to tell a changed article from an unchanged one.
 
         Computed once per article: an indexing run compares it with the manifest, and the engine stores it. The
-        language counts when set (a stated one changes what is indexed), so articles without one keep the
-        fingerprints they had before languages.
+        language counts when set (a stated one changes what is indexed), and so do the names (people,
+        organisations, places) when there are any, so articles without them keep the fingerprints they had before.
         """
         fields: list[object] = [self.id, self.headline, self.body, self.author, self.date and self.date.isoformat(),
                                 self.topic, self.source, self.url, self.related_headlines]
         if self.language:
             fields.append(self.language)
+        names = {name: list(values) for name, values in
+                 (("people", self.people), ("orgs", self.orgs), ("places", self.places)) if values}
+        if names:
+            fields.append(names)
         payload = json.dumps(fields, ensure_ascii=False)
         return hashlib.sha1(payload.encode("utf-8")).hexdigest()
 
-    def given(self, *, language: str | None = None, story: str | None = None) -> Article:
+    def given(self, *, language: str | None = None, story: str | None = None, people: tuple[str, ...] | None = None,
+              orgs: tuple[str, ...] | None = None, places: tuple[str, ...] | None = None) -> Article:
         """Return the article with what indexing gives it (the language detected in it, or the archive's default;
-        its story), keeping the fingerprint of the record as read: those follow from the record, so the manifest
-        (which records what was read) and the engine (which stores this) agree, and a re-run finds it unchanged."""
+        its story; its names, canonical or found in its text), keeping the fingerprint of the record as read: those
+        follow from the record, so the manifest (which records what was read) and the engine (which stores this)
+        agree, and a re-run finds it unchanged."""
         found = replace(self, language=self.language if language is None else language,
-                        story=self.story if story is None else story)
+                        story=self.story if story is None else story,
+                        people=self.people if people is None else people, orgs=self.orgs if orgs is None else orgs,
+                        places=self.places if places is None else places)
         return found.stored_as(self.fingerprint)
 
     def stored_as(self, fingerprint: str | None) -> Article:

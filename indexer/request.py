@@ -17,11 +17,15 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from .dates import parse_bound
+from .entities import KINDS
 from .errors import QueryError
 
 SORTS = ("relevance", "newest", "oldest")
 MATCHES = ("all", "any")  # the words of a query: all required (AND), or any of them (OR, more matches rank higher)
-FACETS = ("topic", "author", "source", "year", "month", "language")
+# person, org and place: the names of people, organisations and places (indexer/entities.py), canonical.
+FACETS = ("topic", "author", "source", "year", "month", "language", *(kind.facet for kind in KINDS))
+# The facets whose most frequent values describe an index (`newsarchive stats`, /api/stats, the advanced form).
+STATS_FACETS = ("topic", "author", "source", *(kind.facet for kind in KINDS))
 # Copies of one wire story (indexer/stories.py): a result per story (its earliest matching version, with the others
 # as its copies) or one per article; and whether facets and the timeline count articles or stories.
 GROUPS = ("story", "none")
@@ -46,6 +50,9 @@ class Search:
     year: tuple[str, ...] = ()
     month: tuple[str, ...] = ()
     language: tuple[str, ...] = ()  # ISO 639-1 codes (indexer/languages.py): the query is analysed in these
+    person: tuple[str, ...] = ()  # canonical names of people, organisations, places (indexer/entities.py)
+    org: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
@@ -76,12 +83,16 @@ class Paging:
 
 
 # Fields the query language may name; the rest (exact facet fields, stored data) are internal.
-QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "date", "year", "month", "language", "url", "id")
+QUERY_FIELDS = ("headline", "body", "author", "topic", "source", "person", "org", "place", "date", "year", "month",
+                "language", "url", "id")
 FIELD_ALIASES = {
     "headline": ["title", "hed"],
     "author": ["by", "byline"],
     "topic": ["section", "category", "tag", "topics"],
     "body": ["text", "content"],
+    "person": ["people"],
+    "org": ["orgs", "organisation", "organization"],
+    "place": ["places", "location"],
 }
 MAX_QUERY_LENGTH = 1000
 # `a NEAR b` is `a NEAR/10 b` (SQLite FTS5's default, "within ten words"); NEAR/n takes n from 1 to the maximum.
@@ -245,7 +256,9 @@ class Param:
 
 _PAGING_FIELDS = {f.name for f in fields(Paging)}
 _FACET_HELP = {"language": "Only articles in any of these languages (ISO 639-1 codes: en, fr, de); the query is "
-                           "analysed (stemmed) in them."}
+                           "analysed (stemmed) in them.",
+               **{kind.facet: f"Only articles naming any of these {kind.plural} (as the {kind.facet} facet lists "
+                              "them: canonical names, docs/entities.md)." for kind in KINDS}}
 
 PARAMS = (
     Param("q", "query", "text", "Query in newsarchive's query language (docs/search.md); empty lists everything, "

@@ -64,7 +64,10 @@ class Hit:
     story: StoryRef | None = None
     copies: tuple[StoryCopy, ...] | None = None  # grouped by story: the story's other articles, by date
     language: str = ""  # its ISO 639-1 code ("" in indexes built before languages)
-
+    # The people, organisations and places it names (canonical names: indexer/entities.py).
+    people: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON object of this hit."""
@@ -80,6 +83,9 @@ class Hit:
             "score": None if self.score is None else round(self.score, 4),
             "story": self.story.to_dict() if self.story else None,
             "language": self.language or None,
+            "people": list(self.people),
+            "orgs": list(self.orgs),
+            "places": list(self.places),
             **({"copies": [c.to_dict() for c in self.copies]} if self.copies is not None else {}),
         }
 
@@ -376,6 +382,9 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "related_headlines": list(article.related_headlines),
         "story": article.story or None,
         "language": article.language or None,
+        "people": list(article.people),
+        "orgs": list(article.orgs),
+        "places": list(article.places),
     }
 
 

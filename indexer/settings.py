@@ -40,7 +40,10 @@ SYNONYMS = Setting("SYNONYMS", "", "a file of synonyms and variant names, a grou
                                     "queries also search for: read when it changes, no re-index needed")
 LANGUAGE = Setting("LANGUAGE", "en", "the language of articles that state none and are too short to detect (an ISO "
                                     "639-1 code: en, fr, de...), for their stems; read by indexing runs")
-SETTINGS = (INDEX, BACKEND, SYNONYMS, LANGUAGE)
+ALIASES = Setting("ALIASES", "", "an alias file (a canonical name a line, then its variants: Paul Volcker: Volcker, "
+                                  "Paul A. Volcker), read after the one newsarchive ships; people, organisations and "
+                                  "places are indexed by their canonical names; read by indexing runs")
+SETTINGS = (INDEX, BACKEND, SYNONYMS, LANGUAGE, ALIASES)
 # The Solr backend's (read only when it is picked).
 SOLR_URL = Setting("SOLR_URL", "", "the Solr nodes' URLs, comma-separated (http://host:8983/solr,...): requests go to "
                                    "the one that answered last and fail over to the others")

@@ -24,6 +24,7 @@ from pathlib import Path
 from .backend import Batch, SearchBackend
 from .build import DEFAULT_BATCH_SIZE
 from .manifest import MANIFEST_NAME
+from .namestore import NAMES_NAME
 from .request import Search
 from .runlock import run_lock
 from .stories import STORIES_NAME
@@ -67,6 +68,7 @@ def transfer(source: SearchBackend, target: SearchBackend, batch_size: int = DEF
                 close()
         _copy_manifest(source.folder, target)
         _copy_stories(source.folder, target)
+        _copy_names(source.folder, target)
         checkpoint.unlink(missing_ok=True)
     return TransferReport(copied, done, total, time.perf_counter() - started)
 
@@ -104,3 +106,10 @@ def _copy_stories(source_folder: Path, target: SearchBackend) -> None:
     stories = source_folder / STORIES_NAME
     if stories.exists() and source_folder.resolve() != target.folder.resolve():
         shutil.copyfile(stories, target.folder / STORIES_NAME)
+
+
+def _copy_names(source_folder: Path, target: SearchBackend) -> None:
+    """Give the target the names the source's records stated, so that later runs look for them in texts too."""
+    names = source_folder / NAMES_NAME
+    if names.exists() and source_folder.resolve() != target.folder.resolve():
+        shutil.copyfile(names, target.folder / NAMES_NAME)

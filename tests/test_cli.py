@@ -24,7 +24,7 @@ PAGE_KEYS = {"query", "total", "stories", "group", "count", "page", "per_page", 
              "also_searched", "timeline", "index", "search"}
 # The CLI groups copies of a story as the search page does: each hit lists its story's other articles.
 HIT_KEYS = {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story", "copies",
-            "language"}
+            "language", "people", "orgs", "places"}
 SUMMARY = re.compile(
     r"^Indexed (?P<index>.+): (?P<added>[\d,]+) added, (?P<updated>[\d,]+) updated, "
     r"(?P<unchanged>[\d,]+) unchanged, (?P<deleted>[\d,]+) deleted; (?P<skipped>[\d,]+) skipped\. "
@@ -269,7 +269,7 @@ def test_search_json_shape(index_dir: Path) -> None:
     assert "<mark>storm</mark>" in first["snippet"]
     assert first["date"] == "2020-01-20T00:00:00"
     assert page["hits"][1]["date"] is None  # the undated story
-    assert set(page["facets"]) == {"topic", "author", "source", "year", "month", "language"}
+    assert set(page["facets"]) == {"topic", "author", "source", "year", "month", "language", "person", "org", "place"}
     assert page["facets"]["source"] == [{"value": "Gazette", "count": 1}, {"value": "Wire", "count": 1}]
 
 

@@ -183,3 +183,19 @@ def test_accents_and_acronyms_are_searchable(built: tuple[IndexReport, SearchBac
     assert service.search(Search(query="muller")).total >= 4
     assert service.search(Search(query='author:"zoe marchetti"')).total >= 4
     assert service.search(Search(query="E.U.")).total >= 2
+
+
+def test_people_organisations_and_places_are_stated_or_found(built: tuple[IndexReport, SearchBackend],
+                                                             everything: SearchPage) -> None:
+    _, service = built
+    people = {v.value: v.count for v in everything.facets["person"]}
+    # Stated by one wire record, found in the text of the ferry thread's other articles.
+    assert people["Agnès Pellerin"] >= 5 and people["Piet Müller"] >= 3
+    stated = service.article("kbw-20230814-ferry-100000th-passenger")  # a JSON array's "people" field
+    assert stated.people == ("Agnès Pellerin", "Ewan Crabbe", "Finn Gallacher")
+    page = service.article("https://lowmoor-echo.example/news/2024/09/flood-wall-holds")  # JSON-LD mentions
+    assert "Margaret Oyelaran" in page.people and page.places[:1] == ("River Wend",)
+    places = {v.value for v in everything.facets["place"]}
+    assert {"Brackenford", "Marrowby", "Kestrel Bay", "Saltmarsh Quay"} <= places
+    found = {hit.id for hit in service.search(Search(query="person:pellerin"), Paging(per_page=50)).hits}
+    assert len(found) == people["Agnès Pellerin"]  # accents aside, by the surname alone

@@ -116,7 +116,8 @@ def test_csv_starts_with_a_utf8_bom_and_jsonl_has_none(client: FlaskClient) -> N
     assert [(r["id"], r["headline"], r["author"]) for r in rows] == [
         ("a6", "Café owners welcome tourists", "José Álvarez")]
     assert client.get("/export.csv?q=nothingmatches").get_data() == BOM + b"id,headline,author,date,topic,source," \
-                                                                          b"url,body,story,index_fingerprint\r\n"
+                                                                          b"people,orgs,places,url,body,story," \
+                                                                          b"index_fingerprint\r\n"
     jsonl = client.get("/export.jsonl?q=café").get_data()
     assert jsonl.startswith(b'{"id": "a6"') and BOM not in jsonl
     assert "José Álvarez" in jsonl.decode("utf-8")

@@ -100,7 +100,8 @@ def test_the_openapi_document_describes_the_endpoint(client: FlaskClient) -> Non
     assert names[0] == "name" and names[-3:] == ["containing", "page", "per_page"] and "q" in names
     assert names.count("page") == 1
     assert set(operation["responses"]) == {"200", "400", "404", "429", "503"}
-    assert operation["parameters"][0]["schema"]["enum"] == ["topic", "author", "source", "year", "month", "language"]
+    assert operation["parameters"][0]["schema"]["enum"] == ["topic", "author", "source", "year", "month", "language",
+                                                            "person", "org", "place"]
 
 
 def finder(page: str, facet: str) -> str:

@@ -45,7 +45,8 @@ FACET_ROUTES = ("/facets/{}", "/api/facets/{}")
 # Injected markup: none of it may come back unescaped. Our own <mark> is bare, so a <mark class=...> is the user's.
 MARKERS = ("<script>fz(1)</script>", "<img src=x onerror=fz(2)>", '"><svg onload=fz(3)>', "<mark class=fz>",
            "'><iframe srcdoc=fz>", "</textarea><b>fz</b>", "{{ 7*7 }}<i>fz</i>")
-PARAMS = ("q", "topic", "author", "source", "year", "month", "language", "from", "to", "sort", "match", "page",
+PARAMS = ("q", "topic", "author", "source", "year", "month", "language", "person", "org", "place", "from", "to",
+          "sort", "match", "page",
           "per_page", "limit", "width", "id", "selected", "fp", "unit", "measure", "all", "exact", "any", "none",
           "near", "within", "field", "preview", "containing", "prefix")
 KEYS = tuple(article_key(str(r.get("id") or r["url"])) for r in FUZZ_CORPUS)

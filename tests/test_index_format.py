@@ -86,3 +86,27 @@ def test_an_index_built_before_languages_takes_a_french_article_as_english_text(
         assert backend.article("fr-1").headline == "Les élections municipales"  # stored without a marker
     finally:
         backend.close()
+
+
+def test_an_index_built_before_names_searches_them_as_none_and_takes_articles_with_names(old_index: Path,
+                                                                                        tmp_path: Path) -> None:
+    backend = open_backend("whoosh", old_index)
+    try:
+        page = backend.search(Search())
+        assert page.facets["person"] == page.facets["place"] == () and page.hits[0].people == ()
+        assert backend.search(Search(query="person:council")).total == 0  # no field yet: nothing, not an error
+        assert backend.search(Search(place=("Kestrel Bay",))).total == 0
+    finally:
+        backend.close()
+    articles = tmp_path / "named.jsonl"
+    articles.write_text('{"id": "n-1", "title": "Harbour master named", "body": "Mara Quell will run the harbour.", '
+                        '"people": ["Mara Quell"], "places": "Kestrel Bay"}\n', encoding="utf-8")
+    index_paths([articles], open_backend("whoosh", old_index), IndexOptions(procs=1))  # the fields are added
+    backend = open_backend("whoosh", old_index)
+    try:
+        assert [(v.value, v.count) for v in backend.search(Search()).facets["person"]] == [("Mara Quell", 1)]
+        assert [hit.id for hit in backend.search(Search(query="person:quell")).hits] == ["n-1"]
+        assert backend.search(Search(place=("Kestrel Bay",))).total == 1  # older articles get names when rewritten
+        assert backend.stats().documents == 7
+    finally:
+        backend.close()

@@ -273,7 +273,7 @@ def test_brief_stories_are_found_by_the_words_of_their_titles(build: Build, stor
         ("/api/articles/reuters21578:5508/related", 200, '"related":'),
         ("/api/stats", 200, '"documents":21578'),
         ("/api/openapi.json", 200, '"openapi":'),
-        ("/export.csv?q=cocoa&topic=cocoa", 200, "id,headline,author,date,topic,source,url,body"),
+        ("/export.csv?q=cocoa&topic=cocoa", 200, "id,headline,author,date,topic,source,people,orgs,places,url,body"),
         ("/export.jsonl?topic=cocoa", 200, '"topic": ["cocoa"'),
         ("/search.atom?q=cocoa", 200, "<entry>"),
         ("/opensearch.xml", 200, "{searchTerms}"),
@@ -323,3 +323,44 @@ def test_every_byline_is_found_by_the_author_facet_s_search(build: Build, storie
                 missed.append((name, containing))
     assert not missed
     app.extensions["newsarchive"].close()
+
+
+# --- people, organisations and places ----------------------------------------------------------------------
+
+
+def every_hit(build: Build, *args: object) -> list[dict[str, Any]]:
+    """Return every hit of a search (every copy), page after page."""
+    hits: list[dict[str, Any]] = []
+    for number in range(1, 100):
+        page = search(build, *args, "--per-page", 100, "--page", number, "--group", "none")
+        hits.extend(page["hits"])
+        if len(hits) >= page["total"]:
+            return hits
+    raise AssertionError("more pages than expected")
+
+
+def test_person_volcker_finds_the_stories_reuters_tags_volcker(build: Build, stories: list[Article]) -> None:
+    tagged = {s.id for s in stories if "Volcker" in s.people}  # the parser's readable code
+    assert len(tagged) > 20
+    hits = every_hit(build, "person:volcker")
+    found = {h["id"] for h in hits}
+    assert tagged <= found
+    assert all(h["people"].count("Paul Volcker") == 1 for h in hits)  # "volcker" merged by the alias file
+    # The rest were named in their text, in stories that tag no one.
+    by_id = {s.id: s for s in stories}
+    for extra in found - tagged:
+        assert by_id[extra].people == () and "Volcker" in f"{by_id[extra].headline} {by_id[extra].body}", extra
+    page = search(build, "volcker")
+    people = facet(page, "person")
+    assert [name for name in people if "olcker" in name] == ["Paul Volcker"]  # one value, not "Volcker" too
+    assert facet(search(build), "person")["Paul Volcker"] == len(found)
+    by_facet = every_hit(build, "--person", "Paul Volcker")
+    assert {h["id"] for h in by_facet} == found
+
+
+def test_reuters_codes_are_merged_into_one_place(build: Build, stories: list[Article]) -> None:
+    usa = {s.id for s in stories if "USA" in s.places}
+    places = facet(search(build), "place")
+    assert places["United States"] >= len(usa) > 10_000
+    assert not {"USA", "Usa", "U.S."} & set(places)
+    assert places["Soviet Union"] >= sum(1 for s in stories if "Ussr" in s.places)

@@ -52,6 +52,10 @@ SEARCHES = [
     Search(query="gold silver", match="any"),
     Search(query="dollar", sort="newest"),
     Search(query="coffee", sort="oldest"),
+    # People, organisations and places (issue 15): the query fields and the facets' values.
+    Search(query="person:volcker", sort="newest"),
+    Search(query='org:opec place:"saudi arabia"', sort="newest"),
+    Search(query="rates", person=("Paul Volcker", "James Baker"), place=("West Germany",)),
 ]
 # Differences found by this test, left to fix (each an xfail(strict=True) below, so a fix shows as XPASS).
 TIES = "constant-score-like matches: Solr and Whoosh break the many equal scores differently"
@@ -190,7 +194,8 @@ def test_stories_are_counted_alike(story_pages: dict[Search, tuple[SearchPage, S
 FACET_PAGES = [FacetRequest(Search(), "author", per_page=100), FacetRequest(Search(), "source", "reut"),
                FacetRequest(Search(query="oil", topic=("crude",)), "topic", per_page=7, page=2),
                FacetRequest(Search(query="trade", count="stories"), "author", "an", per_page=100),
-               FacetRequest(Search(query="bank", author=("Peter Torday",)), "author", "TOR")]
+               FacetRequest(Search(query="bank", author=("Peter Torday",)), "author", "TOR"),
+               FacetRequest(Search(), "person", per_page=100), FacetRequest(Search(query="oil"), "place", "united")]
 
 
 @pytest.mark.parametrize("wanted", [pytest.param(w, id=f"{_label(w.search)} {w.name} {w.containing!r}")

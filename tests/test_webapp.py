@@ -340,8 +340,8 @@ def test_openapi_describes_exactly_the_endpoints(client: FlaskClient) -> None:
                                  "/export.kwic.csv", "/api/trends", "/api/advanced", "/api/facets/{name}",
                                  "/api/suggest"}
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "topic", "author", "source", "year", "month", "language", "from", "to", "sort", "match",
-                     "group", "count", "story", "synonyms", "page", "per_page"}
+    assert names == {"q", "topic", "author", "source", "year", "month", "language", "person", "org", "place", "from",
+                     "to", "sort", "match", "group", "count", "story", "synonyms", "page", "per_page"}
 
 
 def test_cors_for_configured_origins(index_dir: Path) -> None:

@@ -23,6 +23,7 @@ from indexer.request import (
     MAX_NEAR_DISTANCE,
     MAX_QUERY_LENGTH,
     SORTS,
+    STATS_FACETS,
     Paging,
     Search,
     build_params,
@@ -40,11 +41,12 @@ FORM_ENDPOINT = "advanced.form"
 # The "Show the query" button: the form again, with the query it builds, instead of the results.
 PREVIEW = "preview"
 SCOPE_LABELS = {"any": "The headline or the text", "headline": "The headline", "body": "The text",
-                "author": "The author's name", "topic": "The topic", "source": "The source"}
+                "author": "The author's name", "topic": "The topic", "source": "The source",
+                "person": "A person it names", "org": "An organisation it names", "place": "A place it names"}
 assert set(SCOPE_LABELS) == set(SCOPES)  # a scope added in indexer.advanced needs its label here
-# Facets the form asks for by value (suggesting the archive's most frequent); the other search parameters a search
-# sent to the form has (year, month, story, count, synonyms) it carries along unseen.
-FACETS = ("topic", "author", "source")
+# Facets the form asks for by value, suggesting the archive's most frequent (those `stats` lists); the other search
+# parameters a search sent to the form has (year, month, language, story, count, synonyms) it carries along unseen.
+FACETS = STATS_FACETS
 CARRIED = ("year", "month", "language", "story", "count", "synonyms")
 PAGE_DEFAULTS = default_search(page=True)
 

@@ -31,7 +31,9 @@ from .urls import absolute_url
 
 bp = Blueprint("exports", __name__)
 FEED_ENTRIES = 50
-CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "url", "body", "story", FINGERPRINT_KEY)
+# Several values in one cell (authors, topics, names) are joined by "; ".
+CSV_COLUMNS = ("id", "headline", "author", "date", "topic", "source", "people", "orgs", "places", "url", "body",
+               "story", FINGERPRINT_KEY)
 # Whole Content-Type values, passed as content_type=: werkzeug appends "; charset=utf-8" to a text/* or *+xml
 # mimetype= even when it already has one, which sent "text/csv; charset=utf-8; charset=utf-8".
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -113,6 +115,7 @@ def _csv_lines(articles: Iterator[Article], digest: str) -> Iterator[str]:
     for article in articles:
         row = [article.id, article.headline, "; ".join(article.author),
                article.date.isoformat() if article.date else "", "; ".join(article.topic), article.source,
+               "; ".join(article.people), "; ".join(article.orgs), "; ".join(article.places),
                article.url, article.body, article.story, digest]
         writer.writerow([_cell(value) for value in row])
         yield buffer.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.advanced import FORM_FIELDS, SCOPES
+from indexer.entities import KINDS
 from indexer.facetpages import FACET_PAGE_PARAMS
 from indexer.kwic import DEFAULT_WIDTH, KWIC_COLUMNS, MAX_WIDTH, MIN_WIDTH, WIDTH_HELP
 from indexer.request import (
@@ -15,6 +16,7 @@ from indexer.request import (
     MAX_QUERY_LENGTH,
     MAX_VALUES_PER_FACET,
     PARAMS,
+    STATS_FACETS,
     Param,
 )
 from indexer.results import DIGEST_LENGTH
@@ -96,6 +98,10 @@ PARTIAL = {"type": "boolean", "const": True,
                           "misses its articles"}
 LANGUAGE = {"type": ["string", "null"], "description": "ISO 639-1 code of the article's language, as stated or "
                                                       "detected (null: indexed before languages)"}
+# The people, organisations and places an article names: canonical names, stated by its record or found in its text.
+NAMES = {kind.attribute: {**STRINGS, "description": f"The {kind.plural} it names (canonical names, as the "
+                                                   f"{kind.facet} facet lists them: docs/entities.md)"}
+         for kind in KINDS}
 
 SCHEMAS: dict[str, Any] = {
     "Hit": {"type": "object", "required": ["id", "headline", "author", "date", "topic", "source", "url",
@@ -111,7 +117,7 @@ SCHEMAS: dict[str, Any] = {
                            "copies": {"type": "array", "items": {"$ref": "#/components/schemas/StoryCopy"},
                                       "description": "With group=story: the story's other articles, by date "
                                                      "(the hit is its earliest matching version)"},
-                           "language": LANGUAGE}},
+                           "language": LANGUAGE, **NAMES}},
     "Story": {"type": "object", "required": ["id", "size", "outlets"],
               "properties": {"id": {"type": "string"},
                              "size": {"type": "integer", "description": "How many articles the story has"},
@@ -151,7 +157,7 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"id": {"type": "string"}, "headline": {"type": "string"}, "author": STRINGS,
                                "date": NULLABLE_DATE, "topic": STRINGS, "source": {"type": "string"},
                                "url": {"type": "string"}, "body": {"type": "string"},
-                               "related_headlines": STRINGS, "language": LANGUAGE}},
+                               "related_headlines": STRINGS, "language": LANGUAGE, **NAMES}},
     "Related": {"type": "object", "required": ["id", "related"],
                 "properties": {"id": {"type": "string"}, "related": {"type": "array", "items": {
                     "type": "object", "required": ["id", "headline", "date", "source", "score"],
@@ -167,9 +173,8 @@ SCHEMAS: dict[str, Any] = {
                              "shards": {"type": "integer", "description": "The parts the archive is split into "
                                                                           "over machines (1 on Whoosh)"},
                              "partial": PARTIAL,
-                             "top_topic": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
-                             "top_author": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
-                             "top_source": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}},
+                             **{f"top_{name}": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+                                for name in STATS_FACETS}}},
     "Trends": {"type": "object",
                "required": ["queries", "filters", "count", "measure", "unit", "low_below", "series", "periods"],
                "description": "Each query's count and share of the archive's articles (or stories, each once) per "

@@ -9,7 +9,9 @@ from typing import Any
 
 from flask import url_for
 
+from indexer.entities import KINDS, names_of
 from indexer.languages import language_name
+from indexer.records import Article
 from indexer.request import COUNTS, EVERYTHING, GROUPS, MATCHES, SORTS, Search, build_params
 from indexer.results import CHRONOLOGICAL, FacetValue, SearchPage
 
@@ -21,9 +23,9 @@ MATCH_LABELS = {"all": "All the words", "any": "Any of the words"}
 GROUP_LABELS = {"story": "One per story", "none": "Every copy"}
 COUNT_LABELS = {"articles": "Articles", "stories": "Stories"}
 FACET_TITLES = {"topic": "Topic", "author": "Author", "source": "Source", "year": "Year", "month": "Month",
-                "language": "Language"}
+                "language": "Language", **{kind.facet: kind.title for kind in KINDS}}
 FACET_PLURALS = {"topic": "topics", "author": "authors", "source": "sources", "year": "years", "month": "months",
-                 "language": "languages"}
+                 "language": "languages", **{kind.facet: kind.plural for kind in KINDS}}
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 # Labels under the timeline at most (half as many where it is narrow); counts printed above bars up to COUNTED_BARS.
 AXIS_LABELS = 12
@@ -106,6 +108,28 @@ class Trail:
     total: int
     previous_url: str | None
     next_url: str | None
+
+
+@dataclass(frozen=True)
+class NameLinks:
+    """An article's names of one kind, each with the link to the articles naming it (its facet value chosen)."""
+
+    kind: str  # the facet name: person, org, place
+    label: str  # "People"
+    links: tuple[tuple[str, str], ...]  # (name, URL)
+
+
+def article_names(article: Article) -> list[NameLinks]:
+    """Return the people, organisations and places an article names, as links to the search page's facet."""
+    return [NameLinks(kind.facet, kind.plural.capitalize(),
+                      tuple((name, _facet_url(kind.facet, name)) for name in names_of(article, kind)))
+            for kind in KINDS if names_of(article, kind)]
+
+
+def _facet_url(facet: str, value: str) -> str:
+    """Return the search page's URL of every article with a facet value."""
+    params: dict[str, Any] = {facet: value}
+    return url_for("views.search", **params)
 
 
 def article_url(search: Search, article_id: str, position: int) -> str:

@@ -89,7 +89,8 @@ def _candidates(service: SearchBackend, stats: IndexStats) -> Iterator[Tip]:
         yield Tip(f"headline:{first}", "in the headline")
         yield Tip(f"{first[:max(3, len(first) - 3)]}*", "words that start so")
         yield Tip(f"{_misspelt(first)}~", "spellings close to this one")
-    for name, says in (("author", "by an author"), ("topic", "on a topic"), ("source", "from a source")):
+    for name, says in (("author", "by an author"), ("topic", "on a topic"), ("source", "from a source"),
+                       ("person", "naming a person"), ("place", "naming a place")):
         for value in stats.top.get(name, ()):
             yield Tip(f"{name}:{_term(value.value, name)}", says)
     if stats.last_date:
@@ -128,9 +129,9 @@ def _misspelt(word: str) -> str:
 
 
 def _term(value: str, field: str) -> str:
-    """Return a name as a field query takes it: an author by surname; several words quoted."""
+    """Return a name as a field query takes it: an author or a person by surname; several words quoted."""
     words = value.replace('"', " ").split()
-    if field == "author" and words:
+    if field in ("author", "person") and words:
         return words[-1].lower()
     return words[0].lower() if len(words) == 1 else '"' + " ".join(words).lower() + '"'
 

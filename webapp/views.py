@@ -78,7 +78,7 @@ def article(key: str) -> str:
     body = _body_html(found, query, synonyms=request.args.get("synonyms") != "off")
     return render_template("views/article.html", article=found, body=body, query=query,
                            trail=_trail(request.args), related=related, before=_ran(found, related, before=True),
-                           after=_ran(found, related, before=False))
+                           after=_ran(found, related, before=False), names=presenters.article_names(found))
 
 
 def search_context(page: SearchPage, typed: str | None = None, endpoint: str = "views.search") -> dict[str, Any]:

@@ -145,6 +145,9 @@ def _article(
         source=source,
         url=page_url,
         language=next((code for code in (normalise_language(layer.language) for layer in layers) if code), ""),
+        people=next((layer.people for layer in layers if layer.people), ()),
+        orgs=next((layer.orgs for layer in layers if layer.orgs), ()),
+        places=next((layer.places for layer in layers if layer.places), ()),
     )
 
 

@@ -24,6 +24,10 @@ URL_KEYS = ("url", "link", "href", "permalink")
 ID_KEYS = ("id", "guid", "_id", "uuid", "articleid")
 SOURCE_KEYS = ("source", "publisher", "site", "outlet", "publication")
 LANGUAGE_KEYS = ("language", "lang", "inlanguage", "locale")
+# The people, organisations and places a record names (a list, or a string of names separated by ";").
+PEOPLE_KEYS = ("people", "persons", "person")
+ORG_KEYS = ("organizations", "organisations", "orgs", "organization", "organisation", "org")
+PLACE_KEYS = ("places", "locations", "place", "location")
 
 # Nested values name their text under one of these (JSON-LD "name", NYT "main", Atom "href", Mongo "$oid").
 _TEXT_KEYS = ("name", "main", "value", "text", "href", "url", "$oid", "$date", "#text", "label", "term")
@@ -70,6 +74,9 @@ def article_from_mapping(record: object, path: str, where: str, default_source: 
         source=source,
         url=url,
         language=normalise_language(text_of(_first(fields, LANGUAGE_KEYS))),
+        people=names_of(_first(fields, PEOPLE_KEYS)),
+        orgs=names_of(_first(fields, ORG_KEYS)),
+        places=names_of(_first(fields, PLACE_KEYS)),
     )
     return article, notices
 
@@ -141,6 +148,13 @@ def topics_of(value: object) -> tuple[str, ...]:
     for item in items:
         topics.extend(_TOPIC_SEPARATORS.split(text_of(item)))
     return clean_values(topics)
+
+
+def names_of(value: object) -> tuple[str, ...]:
+    """Names in a people, organisations or places value: a list (of names, or objects with a name), or a string
+    split on ";" (not on ",": "Volcker, Paul" is one name)."""
+    items = value if isinstance(value, list) else [value]
+    return clean_values(name for item in items for name in text_of(item).split(";"))
 
 
 def _date(value: object, path: str, where: str, notices: list[Notice]) -> datetime | None:

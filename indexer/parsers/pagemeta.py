@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..entities import KINDS, kind_of_schema_type
+from ..records import clean_values
 from .mapping import authors_of, text_of, topics_of
 
 ARTICLE = "article"
@@ -21,6 +23,8 @@ LISTING_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage", "P
 # Where an article sits inside a JSON-LD document; ItemList entries are not looked into (they are other stories).
 _CONTAINER_KEYS = ("@graph", "mainEntity")
 _MAX_DEPTH = 4
+# Names read from one JSON-LD list (about, mentions): a page listing more is not telling what it is about.
+_MAX_ITEMS = 200
 _URL = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
 # CMSs wrap JSON-LD in HTML comments or CDATA, and some end it with a semicolon.
 _WRAPPING = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>|;)\s*$")
@@ -38,6 +42,9 @@ class PageMeta:
     url: str = ""
     kind: str = ""  # "article"; another type the page declares ("website", "CollectionPage"); "" when untyped
     language: str = ""  # as written ("fr-FR"); normalised where the layers are merged
+    people: tuple[str, ...] = ()  # JSON-LD about and mentions of type Person
+    orgs: tuple[str, ...] = ()  # ... of type Organization (or a subtype)
+    places: tuple[str, ...] = ()  # ... of type Place (or a subtype), and contentLocation
 
 
 def read_meta(tree: Any) -> list[PageMeta]:
@@ -68,7 +75,32 @@ def _json_ld(tree: Any) -> PageMeta:
         url=_url_of(article.get("url")) or _url_of(article.get("mainEntityOfPage")),
         kind=ARTICLE,
         language=text_of(article.get("inLanguage")),
+        **_named(article, by_id),
     )
+
+
+def _named(article: Mapping[str, Any], by_id: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """The people, organisations and places an article node is about or mentions (by their schema.org types; an
+    untyped item says nothing of its kind and is left out), and where it is set (contentLocation: places)."""
+    found: dict[str, list[str]] = {kind.attribute: [] for kind in KINDS}
+    for key in ("about", "mentions"):
+        for item in _items(_resolve(article.get(key), by_id)):
+            kind = next((k for k in map(kind_of_schema_type, _types(item)) if k), None)
+            if kind is not None:
+                found[kind.attribute].append(text_of(item.get("name")))
+    located = _resolve(article.get("contentLocation"), by_id)
+    for place in (located if isinstance(located, list) else [located])[:_MAX_ITEMS]:
+        if isinstance(place, str):  # "contentLocation": "Geneva"
+            found["places"].append(place)
+        elif isinstance(place, Mapping):
+            found["places"].append(text_of(place.get("name")) or text_of(place.get("address")))
+    return {name: tuple(n for n in clean_values(names) if not _URL.match(n)) for name, names in found.items()}
+
+
+def _items(value: object) -> list[Mapping[str, Any]]:
+    """The objects of a value that is an object or a list of them (other items left out)."""
+    items = value if isinstance(value, list) else [value]
+    return [item for item in items[:_MAX_ITEMS] if isinstance(item, Mapping)]
 
 
 def _nodes(data: object, depth: int) -> Iterator[Mapping[str, Any]]:

@@ -13,7 +13,12 @@ What the collection's quirks become here:
   case, so one reporter is one author facet value.
 - The source is always "Reuters", whatever `source` says: that argument names the source of records that name
   none, and every story here is Reuters copy. The url is "".
-- DATELINE, PLACES, PEOPLE, ORGS, EXCHANGES and COMPANIES are not read: Article has no field for them.
+- PLACES, PEOPLE and ORGS hold lowercase codes ("west-germany", "james-baker", "opec"), made readable by one rule
+  (readable_code): hyphens become spaces and each word is capitalised ("West Germany", "James Baker"), except
+  organisations' short codes (up to 5 letters: "OPEC", "IMF", "EC"; "ICO Coffee") and places' codes of up to 3
+  letters ("USA", "UK"), written in capitals. The alias file does the rest at indexing ("USA" -> "United States",
+  "Volcker" -> "Paul Volcker": indexer/aliases.py).
+- DATELINE, EXCHANGES and COMPANIES are not read: Article has no field for them.
 """
 
 from __future__ import annotations
@@ -35,8 +40,11 @@ _STORY_END = "</REUTERS>"
 _ATTRIBUTE = re.compile(r'([A-Za-z]+)\s*=\s*"([^"]*)"')
 _TEXT = re.compile(r"<TEXT\b([^>]*)>(.*?)</TEXT>", re.DOTALL)
 _ELEMENTS = {tag: re.compile(rf"<{tag}>(.*?)</{tag}>", re.DOTALL) for tag in ("DATE", "TITLE", "BODY", "AUTHOR")}
-_TOPICS = re.compile(r"<TOPICS>(.*?)</TOPICS>", re.DOTALL)
+_LISTS = {tag: re.compile(rf"<{tag}>(.*?)</{tag}>", re.DOTALL) for tag in ("TOPICS", "PEOPLE", "ORGS", "PLACES")}
 _TOPIC = re.compile(r"<D>(.*?)</D>", re.DOTALL)
+# Organisations' codes of up to this many letters are acronyms ("opec", "oecd"); places' of up to this many ("usa").
+ORG_ACRONYM_LETTERS = 5
+PLACE_ACRONYM_LETTERS = 3
 # An element opened more often than closed means the story is damaged: better skipped than half-read.
 _PAIRED_TAGS = tuple(
     (tag, re.compile(rf"<{tag}[\s>]"), f"</{tag}>") for tag in ("TEXT", "TITLE", "BODY", "DATE", "AUTHOR", "TOPICS")
@@ -98,6 +106,9 @@ def _story(chunk: str, closed: bool, path: str, offset: int) -> Iterator[ParseIt
         topic=_topics(chunk),
         source=SOURCE,
         url="",
+        people=_names(chunk, "PEOPLE", "person"),
+        orgs=_names(chunk, "ORGS", "org"),
+        places=_names(chunk, "PLACES", "place"),
     )
     yield from notices
 
@@ -166,10 +177,37 @@ def _name_case(name: str) -> str:
 
 
 def _topics(chunk: str) -> tuple[str, ...]:
-    topics = _TOPICS.search(chunk)
-    if not topics:
-        return ()
-    return clean_values(tidy_line(_unescape(code)) for code in _TOPIC.findall(topics.group(1)))
+    return clean_values(_codes(chunk, "TOPICS"))
+
+
+def _codes(chunk: str, tag: str) -> list[str]:
+    """Return the <D> codes of a list element (TOPICS, PEOPLE, ORGS, PLACES), tidied; none when it is absent."""
+    found = _LISTS[tag].search(chunk)
+    if not found:
+        return []
+    return [tidy_line(_unescape(code)) for code in _TOPIC.findall(found.group(1))]
+
+
+def _names(chunk: str, tag: str, kind: str) -> tuple[str, ...]:
+    return clean_values(readable_code(code, kind) for code in _codes(chunk, tag))
+
+
+def readable_code(code: str, kind: str) -> str:
+    """Return a Reuters code as a name: "james-baker" -> "James Baker", "opec" -> "OPEC", "usa" -> "USA".
+
+    kind is "person", "org" or "place" (see the module's docstring for the rule).
+    """
+    words = [word for word in code.replace("-", " ").split() if word]
+    if not words:
+        return ""
+    first = words[0]
+    if kind == "org":
+        acronym = len(first) <= ORG_ACRONYM_LETTERS
+    else:
+        acronym = kind == "place" and len(code) <= PLACE_ACRONYM_LETTERS
+    if acronym:
+        return " ".join([first.upper()] + [word.capitalize() for word in words[1:]])
+    return " ".join(word.capitalize() for word in words)
 
 
 def sniff(head: bytes) -> bool:

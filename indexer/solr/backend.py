@@ -23,6 +23,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from ..aliases import configured_aliases
 from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
 from ..errors import (
@@ -35,7 +36,7 @@ from ..errors import (
 from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..languages import ENGLISH
 from ..records import Article
-from ..request import FACETS, Paging, Search, check_paging, check_search, date_range
+from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search, date_range
 from ..results import (
     OK,
     PROBLEM,
@@ -71,7 +72,7 @@ from .query import date_filter, leaves_matcher, to_dsl, values_filter
 from .suggest import suggest as suggest_words
 
 # Stored fields a hit or an article needs.
-FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story,language"
+FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story,language,people,orgs,places"
 # Copies of a story (the collection is routed by story: a story's articles are on one shard, as collapse, expand
 # and unique() need). Grouped, a story is shown by its earliest matching article; ranked by its best score.
 STORY_TAG = "stories"  # the tag of the collapse filter, which facets and totals exclude to count articles
@@ -263,14 +264,13 @@ class SolrBackend:
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the collection holds."""
-        facet: dict[str, Any] = {name: _facet(name) for name in ("topic", "author", "source")}
+        facet: dict[str, Any] = {name: _facet(name) for name in STATS_FACETS}
         facet["first"] = "min(date)"
         facet["last"] = "max(date)"
         answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "facet": facet,
                                "params": {**self._params(), "shards.info": "true"}})
         facets = answer.get("facets", {})
-        tops = {name: tuple(FacetValue(v, c) for v, c in _buckets(answer, name)[:top])
-                for name in ("topic", "author", "source")}
+        tops = {name: tuple(FacetValue(v, c) for v, c in _buckets(answer, name)[:top]) for name in STATS_FACETS}
         first, last = (_naive(facets.get(key)) for key in ("first", "last"))
         documents = int(answer["response"]["numFound"])
         try:
@@ -379,7 +379,8 @@ class SolrBackend:
         """
         gone = [*batch.deletes, *(article.id for article, update in batch.articles.values() if update)]
         commands = ['"delete":' + json.dumps({"query": query}) for query in _id_queries(gone)]
-        commands += ['"add":{"doc":' + json.dumps(article_to_solr(article), ensure_ascii=False) + "}"
+        aliases = configured_aliases()  # the variants the query fields of names search
+        commands += ['"add":{"doc":' + json.dumps(article_to_solr(article, aliases), ensure_ascii=False) + "}"
                      for article, _ in batch.articles.values()]
         if commands:
             self._update("{" + ",".join(commands) + "}")
@@ -555,7 +556,7 @@ class SolrBackend:
                    topic=article.topic, source=article.source, url=article.url,
                    snippet=snippet(text, terms, analyzer),
                    score=None if analysed.query is None else float(doc["score"]), story=ref, copies=copies,
-                   language=article.language)
+                   language=article.language, people=article.people, orgs=article.orgs, places=article.places)
 
     def _suggest(self, search: Search, user_query: Any, total: int) -> str | None:
         """Return a correction of a query that finds little (from the collection's own words), if it finds more."""

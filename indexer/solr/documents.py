@@ -1,10 +1,11 @@
 """The conversion between an Article and the JSON document Solr indexes, its text analysed here, in Python.
 
-Headline, body, author, topic and source are Solr PreAnalyzedFields: each value is sent as the JSON string that
-Solr's JsonPreAnalyzedParser reads, `{"v":"1","str":TEXT,"tokens":[{"t":TERM,"s":START,"e":END,"i":POSINCR}]}`,
-made by the Whoosh analyzers (indexer/whoosh/analysis.py), so both engines index the same terms at the same
-positions. Offsets are in UTF-16 code units, as Java counts them. Solr drops a field whose JSON it cannot parse
-(with only a log line), so this module is the one place that writes it.
+Headline, body, author, topic, source, person, org and place are Solr PreAnalyzedFields: each value is sent as the
+JSON string that Solr's JsonPreAnalyzedParser reads,
+`{"v":"1","str":TEXT,"tokens":[{"t":TERM,"s":START,"e":END,"i":POSINCR}]}`, made by the Whoosh analyzers
+(indexer/whoosh/analysis.py), so both engines index the same terms at the same positions. Offsets are in UTF-16
+code units, as Java counts them. Solr drops a field whose JSON it cannot parse (with only a log line), so this
+module is the one place that writes it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ..aliases import Aliases
+from ..entities import KINDS, names_of
 from ..languages import ENGLISH
+from ..names import searched_names
 from ..records import Article
 from ..suggest import WORDS_FIELD
 
@@ -22,7 +26,7 @@ PREANALYZED_VERSION = "1"  # JsonPreAnalyzedParser.VERSION in Solr 9
 # document must have). Story ids from indexer/stories.py never start with it.
 NO_STORY = "~"
 NEWS_FIELDS = ("headline", "body")
-NAME_FIELDS = ("author", "topic", "source")
+NAME_FIELDS = ("author", "topic", "source", *(kind.facet for kind in KINDS))
 
 # One names analyzer per process (the news analyzers are per language: analysis.language_analyzer). NewsFilter
 # keeps a stem cache.
@@ -86,8 +90,9 @@ def parse_solr_date(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=None)
 
 
-def article_to_solr(article: Article) -> dict[str, Any]:
-    """Return the JSON update document of an article (the fields of the configset's schema.xml)."""
+def article_to_solr(article: Article, aliases: Aliases | None = None) -> dict[str, Any]:
+    """Return the JSON update document of an article (the fields of the configset's schema.xml); aliases: the
+    variants of its names (None: the alias file in effect)."""
     language = article.language or ENGLISH  # an article of an index built before languages was analysed as English
     doc: dict[str, Any] = {"id": article.id, "fingerprint": article.fingerprint,
                            "story": article.story or NO_STORY + article.id, "language": language}
@@ -101,6 +106,12 @@ def article_to_solr(article: Article) -> dict[str, Any]:
         if values:
             doc[name] = [preanalyzed(value, "names") for value in values]
             doc[f"{name}_exact"] = list(values)
+    for kind in KINDS:
+        names = names_of(article, kind)
+        if names:
+            doc[kind.facet] = [preanalyzed(name, "names") for name in searched_names(kind, names, aliases)]
+            doc[f"{kind.facet}_exact"] = list(names)
+            doc[kind.attribute] = list(names)
     if article.source:
         doc["source"] = preanalyzed(article.source, "names")
         doc["source_exact"] = article.source
@@ -131,6 +142,9 @@ def solr_to_article(doc: dict[str, Any]) -> Article:
         url=str(doc.get("url", "")),
         related_headlines=_as_tuple(doc.get("related_headlines")),
         language=str(doc.get("language", "")),
+        people=_as_tuple(doc.get("people")),
+        orgs=_as_tuple(doc.get("orgs")),
+        places=_as_tuple(doc.get("places")),
         story=story_id(doc.get("story")),
     ).stored_as(doc.get("fingerprint"))
 

@@ -21,9 +21,10 @@ from .client import SolrClient, SolrError
 
 # Bump with every change to configset/ (schema.xml, solrconfig.xml) and record its digest below: a collection keeps
 # the version it was built with, and init_collection refuses to reuse a collection of another version.
-SOLR_SCHEMA_VERSION = 4  # 2: the story field, collections routed by it; 3: the language field; 4: the words field
+SOLR_SCHEMA_VERSION = 5  # 2: the story field, collections routed by it; 3: the language field; 4: the words field
+# (autocomplete); 5: people, organisations and places
 # sha256 of the configset's files (configset_digest()); tests fail when the files change and this does not.
-CONFIGSET_DIGEST = "790037f06f6fece4f8a7e8e1031d165bfeba0c8a0af513df6eca963b307890c5"
+CONFIGSET_DIGEST = "b086437a21424345db23add5e766ee7ff5fe465c8157e9dc8ac3a0b2735ddea0"
 CONFIGSET_FILES = ("schema.xml", "solrconfig.xml")
 VERSION_PROPERTY = "newsarchive.schema_version"
 TIMEOUT = 60.0  # seconds a request may take (creating a collection waits for its cores)

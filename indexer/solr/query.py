@@ -20,12 +20,13 @@ from whoosh import query as wq
 from whoosh.query import spans
 from whoosh.util.times import long_to_datetime
 
+from ..entities import KINDS
 from ..errors import QueryError
 from ..whoosh.spelling import edit_distance
 
 Dsl = dict[str, Any]
 # The pre-analysed fields (the others hold values as given).
-_ANALYSED = frozenset(("headline", "body", "author", "topic", "source"))
+_ANALYSED = frozenset(("headline", "body", "author", "topic", "source", *(kind.facet for kind in KINDS)))
 # Any character but these is escaped in the Lucene syntax we write (wildcard patterns keep their * and ?).
 _PLAIN = re.compile(r"[0-9A-Za-z_]")
 

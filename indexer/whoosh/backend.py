@@ -23,13 +23,14 @@ from whoosh import query as wq
 from whoosh.index import LockError
 from whoosh.util.times import datetime_to_long, long_to_datetime
 
+from ..aliases import configured_aliases
 from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..languages import ENGLISH
 from ..records import Article
-from ..request import FACETS, Paging, Search, check_paging, check_search, date_range
+from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search, date_range
 from ..results import (
     CheckReport,
     FacetPage,
@@ -65,6 +66,7 @@ from .schema import (
     article_to_document,
     build_schema,
     document_to_article,
+    name_fields,
 )
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
@@ -265,6 +267,9 @@ class WhooshBackend:
             story=story,
             copies=copies,
             language=article.language,
+            people=article.people,
+            orgs=article.orgs,
+            places=article.places,
         )
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
@@ -340,7 +345,7 @@ class WhooshBackend:
             bounds = view.date_bounds(view.live)
             first, last = (long_to_datetime(b) for b in bounds) if bounds else (None, None)
             tops = {name: tuple(FacetValue(v, c) for v, c in view.counts(name, view.live)[:top])
-                    for name in ("topic", "author", "source")}
+                    for name in STATS_FACETS}
             segments = len(gen.view.leaves)
             return IndexStats(int(view.live.sum()), first, last, tops, segments)
 
@@ -364,8 +369,8 @@ class WhooshBackend:
             if rebuild or not whoosh_index.exists_in(str(self.folder)):
                 self._ix = whoosh_index.create_in(str(self.folder), build_schema())
             else:  # made before stories or languages: the fields are added, nothing rewritten
-                missing = {name: made for name, made in (("story", STORY_FIELD), ("language", LANGUAGE_FIELD))
-                           if name not in self._index().schema}
+                wanted = {"story": STORY_FIELD, "language": LANGUAGE_FIELD, **name_fields()}
+                missing = {name: made for name, made in wanted.items() if name not in self._index().schema}
                 if missing:
                     writer = self._ix.writer()
                     for name, made in missing.items():
@@ -390,6 +395,7 @@ class WhooshBackend:
             ix = self._index()
         words = self._words.before(ix, batch)  # autocomplete's words of what is written and what it replaces
         marks = language_aware(ix.schema["body"].analyzer)  # an index built before languages: English throughout
+        aliases = configured_aliases()  # the variants the query fields of names search
         parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
         try:
             # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving
@@ -402,9 +408,9 @@ class WhooshBackend:
                 writer.delete_by_term("id", article_id)
             for article, update in batch.articles.values():
                 if update:
-                    writer.update_document(**article_to_document(article, marks))
+                    writer.update_document(**article_to_document(article, marks, aliases))
                 else:
-                    writer.add_document(**article_to_document(article, marks))
+                    writer.add_document(**article_to_document(article, marks, aliases))
             writer.commit(mergetype=tiered_merge)
         except BaseException:
             writer.cancel()

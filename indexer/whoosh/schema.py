@@ -8,7 +8,10 @@ from typing import Any
 
 from whoosh import fields
 
+from ..aliases import Aliases
+from ..entities import KINDS, names_of
 from ..languages import ENGLISH
+from ..names import searched_names
 from ..records import Article
 from .analysis import VALUE_SEPARATOR, marked, name_analyzer, news_analyzer, value_analyzer
 
@@ -25,6 +28,7 @@ FACET_FIELDS = {
     "year": "year",
     "month": "month",
     "language": "language",
+    **{kind.facet: f"{kind.facet}_exact" for kind in KINDS},
 }
 # A facet's value for documents without one: articles of indexes built before languages were analysed as English.
 FACET_DEFAULTS = {"language": ENGLISH}
@@ -34,6 +38,18 @@ FACET_DEFAULTS = {"language": ENGLISH}
 STORY_FIELD = fields.ID(stored=True, sortable=True)
 # The article's language code (indexer/languages.py). Indexes made before languages lack it: added on first write.
 LANGUAGE_FIELD = fields.ID(stored=True)
+
+
+def name_fields() -> dict[str, Any]:
+    """Return the fields of people, organisations and places (indexer/entities.py), by name: for each kind, its query
+    field (`person`: the canonical names and their variants, analysed as names), its facet (`person_exact`: the
+    canonical names as they are) and the stored names (`people`). Indexes made before them get them on first write."""
+    made: dict[str, Any] = {}
+    for kind in KINDS:
+        made[kind.facet] = fields.TEXT(analyzer=name_analyzer())
+        made[f"{kind.facet}_exact"] = fields.TEXT(analyzer=value_analyzer(), phrase=False)
+        made[kind.attribute] = fields.STORED()
+    return made
 
 
 def build_schema() -> fields.Schema:
@@ -58,15 +74,17 @@ def build_schema() -> fields.Schema:
         month=fields.ID(),
         story=STORY_FIELD,
         language=LANGUAGE_FIELD,
+        **name_fields(),
     )
 
 
-def article_to_document(article: Article, languages: bool = True) -> dict[str, Any]:
+def article_to_document(article: Article, languages: bool = True, aliases: Aliases | None = None) -> dict[str, Any]:
     """Return the keyword arguments that add an article to a Whoosh writer.
 
     languages: the index's analyzer reads language markers (analysis.language_aware), so headline and body are
     indexed marked with the article's language and stored as given; an index built before languages gets them as
-    they are (analysed as English, as all its articles were).
+    they are (analysed as English, as all its articles were). aliases: the variants of names (None: the alias file
+    in effect).
     """
     doc: dict[str, Any] = {
         "id": article.id,
@@ -91,6 +109,12 @@ def article_to_document(article: Article, languages: bool = True) -> dict[str, A
             doc[name] = "\n".join(values)
             doc[f"_stored_{name}"] = list(values)
             doc[f"{name}_exact"] = VALUE_SEPARATOR.join(values)
+    for kind in KINDS:
+        names = names_of(article, kind)
+        if names:
+            doc[kind.facet] = "\n".join(searched_names(kind, names, aliases))
+            doc[f"{kind.facet}_exact"] = VALUE_SEPARATOR.join(names)
+            doc[kind.attribute] = list(names)
     if article.source:
         doc["source"] = article.source
         doc["source_exact"] = article.source
@@ -115,6 +139,9 @@ def document_to_article(stored: dict[str, Any]) -> Article:
         url=stored.get("url", ""),
         related_headlines=_as_tuple(stored.get("related_headlines")),
         language=stored.get("language", ""),
+        people=_as_tuple(stored.get("people")),
+        orgs=_as_tuple(stored.get("orgs")),
+        places=_as_tuple(stored.get("places")),
         story=stored.get("story", ""),
     ).stored_as(stored.get("fingerprint"))
 

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from ..entities import KINDS
 from ..request import FIELD_ALIASES
 from .proximity import NEAR
 
@@ -23,7 +24,7 @@ _WORD = re.compile(r"(?<![\w:.\-'])([^\W\d_]{2,})(?![\w:*?~.'-])")
 _OPERATORS = {"AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE", NEAR}
 # A name field's value: "topic:coffe" (its aliases too: "section:coffe").
 _FIELD_VALUE = re.compile(r"(?<![\w.])(\w+):([^\W\d_]{2,})(?![\w:*?~.'-])")
-_NAME_FIELDS = {alias: field for field in ("topic", "author", "source")
+_NAME_FIELDS = {alias: field for field in ("topic", "author", "source", *(kind.facet for kind in KINDS))
                 for alias in (field, *FIELD_ALIASES.get(field, ()))}
 # How many stored articles are read to find how a stem is printed, and how many candidate stems are compared.
 SURFACE_SAMPLES = 5

@@ -252,9 +252,9 @@ def test_json_shape(backend: SearchBackend) -> None:
                          "suggestion", "also_searched", "timeline"}
     hit = data["hits"][0]
     assert set(hit) == {"id", "headline", "author", "date", "topic", "source", "url", "snippet", "score", "story",
-                        "language"}
+                        "language", "people", "orgs", "places"}
     assert hit["date"] == "2020-01-20T00:00:00" and hit["author"] == ["John Roe", "Jane Doe"]
-    assert set(data["facets"]) == {"topic", "author", "source", "year", "month", "language"}
+    assert set(data["facets"]) == {"topic", "author", "source", "year", "month", "language", "person", "org", "place"}
     assert [v["value"] for v in data["facets"]["language"]] == ["en"] and hit["language"] == "en"
     assert data["facets"]["topic"] == [{"value": "weather", "count": 1}]
 
