@@ -52,8 +52,14 @@ def test_typing_shows_the_archive_s_words_and_nothing_is_asked_for_one_letter(op
 def test_fast_typing_asks_once_for_the_text_at_the_pause(open_page: Open) -> None:
     page = open_page()
     asked = suggest_requests(page)
+    page.clock.install()  # the page's timers on a clock of the test's: the keys come faster than the pause, always
     page.goto("/")
-    page.get_by_role("combobox", name="Search articles").press_sequentially("harvest fes", delay=20)
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    page.get_by_role("combobox", name="Search articles").press_sequentially("harvest fes")
+    page.clock.run_for(100)  # less than the pause after the last key: nothing asked yet
+    page.wait_for_timeout(100)
+    assert asked == []
+    page.clock.run_for(100)  # the pause has passed
     expect(page.get_by_role("option", name="harvest festival 1 article")).to_be_visible()
     assert [url.split("prefix=")[1] for url in asked] == ["harvest%20fes"]
 
