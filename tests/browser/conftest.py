@@ -231,15 +231,35 @@ def index_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(index_folder: Path) -> Iterator[str]:
     """The app, served by waitress on a free loopback port."""
-    app = create_app({"INDEX": str(index_folder), "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0})
+    with serving_app(index_folder) as url:
+        yield url
+
+
+@contextmanager
+def serving_app(index: Path) -> Iterator[str]:
+    """Serve the app over an index with waitress on a free loopback port while the block runs; yield its URL."""
+    app = create_app({"INDEX": str(index), "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
 
     def stop() -> None:
         server.close()
         server.task_dispatcher.shutdown()
 
-    with _serving(server.run, stop):
-        yield f"http://127.0.0.1:{server.effective_port}"
+    try:
+        with _serving(server.run, stop):
+            yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        app.extensions["newsarchive"].close()
+
+
+@contextmanager
+def serving_archive(folder: Path, records: list[dict[str, Any]]) -> Iterator[str]:
+    """Index records (written as JSON Lines in folder) into folder/index and serve the app over it; yield its URL."""
+    report = index_paths([write_jsonl(folder / "archive.jsonl", records)], open_backend(folder=folder / "index"),
+                         IndexOptions(procs=1))
+    assert report.added == len(records) and not report.skipped, report
+    with serving_app(folder / "index") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

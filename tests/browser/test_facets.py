@@ -12,15 +12,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import waitress
 from playwright.sync_api import Locator, Page, expect
 
-from indexer.backend import open_backend
-from indexer.build import IndexOptions, index_paths
-from tests.conftest import write_jsonl
-from webapp import create_app
-
-from .conftest import PAYLOAD_IMG, _serving
+from .conftest import PAYLOAD_IMG, serving_archive
 from .test_accessibility import axe_violations, describe
 
 RARE = "Siobhán Ní Bhriain"
@@ -38,19 +32,8 @@ RECORDS: list[dict[str, Any]] = [
 def bylines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app over the bylines archive, served by waitress on a free loopback port."""
     folder = tmp_path_factory.mktemp("bylines")
-    source = write_jsonl(folder / "bylines.jsonl", RECORDS)  # type: ignore[arg-type]
-    report = index_paths([source], open_backend(folder=folder / "index"), IndexOptions(procs=1))
-    assert report.added == len(RECORDS)
-    app = create_app({"INDEX": str(folder / "index"), "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-
-    def stop() -> None:
-        server.close()
-        server.task_dispatcher.shutdown()
-
-    with _serving(server.run, stop):
-        yield f"http://127.0.0.1:{server.effective_port}"
-    app.extensions["newsarchive"].close()
+    with serving_archive(folder, RECORDS) as url:  # type: ignore[arg-type]
+        yield url
 
 
 def authors(page: Page) -> Locator:

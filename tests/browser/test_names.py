@@ -11,15 +11,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import waitress
 from playwright.sync_api import Page, expect
 
-from indexer.backend import open_backend
-from indexer.build import IndexOptions, index_paths
-from tests.conftest import write_jsonl
-from webapp import create_app
-
-from .conftest import PAYLOAD_IMG, _serving
+from .conftest import PAYLOAD_IMG, serving_archive
 from .test_accessibility import axe_violations, describe
 
 RECORDS: list[dict[str, Any]] = [
@@ -38,18 +32,8 @@ RECORDS: list[dict[str, Any]] = [
 def valley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app over the valley's archive, served by waitress on a free loopback port."""
     folder = tmp_path_factory.mktemp("names")
-    source = write_jsonl(folder / "names.jsonl", RECORDS)
-    assert index_paths([source], open_backend(folder=folder / "index"), IndexOptions(procs=1)).added == len(RECORDS)
-    app = create_app({"INDEX": str(folder / "index"), "RATE_LIMIT": 0, "EXPORT_RATE_LIMIT": 0})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-
-    def stop() -> None:
-        server.close()
-        server.task_dispatcher.shutdown()
-
-    with _serving(server.run, stop):
-        yield f"http://127.0.0.1:{server.effective_port}"
-    app.extensions["newsarchive"].close()
+    with serving_archive(folder, RECORDS) as url:
+        yield url
 
 
 @pytest.mark.parametrize("script", [True, False], ids=["with-javascript", "without-javascript"])

@@ -7,15 +7,9 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-import waitress
 from playwright.sync_api import Page, expect
 
-from indexer.backend import open_backend
-from indexer.build import IndexOptions, index_paths
-from tests.conftest import write_jsonl
-from webapp import create_app
-
-from .conftest import _serving
+from .conftest import serving_archive
 from .test_search_flow import chips, facet
 
 ARTICLES = [
@@ -43,18 +37,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     synonyms.write_text("Myanmar, Burma\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NEWSARCHIVE_SYNONYMS", str(synonyms))
-        index_paths([write_jsonl(folder / "a.jsonl", ARTICLES)], open_backend(folder=folder / "index"),
-                    IndexOptions(procs=1))
-        app = create_app({"INDEX": str(folder / "index"), "RATE_LIMIT": 0})
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-
-        def stop() -> None:
-            server.close()
-            server.task_dispatcher.shutdown()
-
-        with _serving(server.run, stop):
-            yield f"http://127.0.0.1:{server.effective_port}"
-        app.extensions["newsarchive"].close()
+        with serving_archive(folder, ARTICLES) as url:
+            yield url
 
 
 def headlines(page: Page) -> list[str]:
