@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from .runlock import run_lock
 
 DEBOUNCE_MS = 1000
 RESCAN_SECONDS = 60
+TICK_MS = 250  # how often the loop wakes with no change, to start the first pass and to see a rescan is due
 log = logging.getLogger(__name__)
 
 
@@ -54,22 +56,25 @@ def watch_paths(
     watch_filter = _Filter(inside_index)
     hook = _Hook(after_change) if after_change else None
     with run_lock(index_dir):
-        report = index_paths(paths, backend, options, lock=False)
-        on_pass(report)
-        _after(report, hook)
-        passes = 1
-        options = replace(options, rebuild=False)
-        for _changes in watchfiles.watch(  # every set of changes, or none after rescan_seconds
+        passes = 0
+        due = 0.0  # when a pass runs with no change seen: at once for the first, then every rescan_seconds
+        # The watcher starts before the first pass reads the folder, so a file written during any pass is a change
+        # it reports afterwards (it was missed until the rescan when the first pass ran before it started).
+        for changes in watchfiles.watch(  # every set of changes, or none after each tick without any
             *paths, watch_filter=watch_filter, debounce=debounce_ms, stop_event=stop,
-            rust_timeout=int(rescan_seconds * 1000), yield_on_timeout=True, raise_interrupt=False,
+            rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False,
         ):
             if stop.is_set():
                 break
+            if not changes and time.monotonic() < due:
+                continue
             report = index_paths(paths, backend, options, lock=False)
             passes += 1
-            if _changed(report):
+            if passes == 1 or _changed(report):
                 on_pass(report)
                 _after(report, hook)
+            options = replace(options, rebuild=False)
+            due = time.monotonic() + rescan_seconds
     if hook:  # not reached on an exception (a second Ctrl-C): the thread is a daemon, it ends with the process
         hook.close()
     return passes

@@ -448,6 +448,7 @@ def test_watch_delivers_after_a_pass(index: Path, receiver: Receiver) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+            process.communicate()  # reaps it and closes its pipes
     assert process.returncode == 0, err
     assert sent_ids(receiver) and set(sent_ids(receiver)[0]) == NEW_MATCHES and len(receiver.posts) == 1
     assert "rates: 3 new article(s) sent" in out

@@ -15,6 +15,7 @@ import pytest
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, IndexReport
+from indexer.errors import IndexNotFoundError
 from indexer.request import Search
 from indexer.watch import watch_paths
 
@@ -34,11 +35,11 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
 
 
 def total(index: Path, query: str = "") -> int:
-    if not index.exists():
-        return -1
     service = open_backend(folder=index)
     try:
         return service.search(Search(query=query)).total
+    except IndexNotFoundError:  # the first pass has not committed yet
+        return -1
     finally:
         service.close()
 
@@ -94,6 +95,27 @@ def test_new_changed_and_removed_files_are_picked_up(watcher: Watcher, tmp_path:
     wait_for(lambda: total(index) == 1, "a removed file's articles deleted")
 
 
+def test_a_file_written_while_the_first_pass_runs_is_not_left_for_the_rescan(tmp_path: Path) -> None:
+    folder, index, reports = tmp_path / "incoming", tmp_path / "ix", []
+    folder.mkdir()
+    write_jsonl(folder / "first.jsonl", CORPUS[:2])
+
+    def on_pass(report: IndexReport) -> None:  # still inside the first pass: its files were read and committed
+        if not reports:
+            write_jsonl(folder / "during.jsonl", CORPUS[2:3])
+        reports.append(report)
+
+    stop = threading.Event()
+    thread = threading.Thread(target=watch_paths, args=([folder], open_backend(folder=index), IndexOptions(procs=1),
+                                                        on_pass, stop, 200, 3600))
+    thread.start()
+    try:
+        wait_for(lambda: total(index) == 3, "the file written during the first pass, long before the rescan")
+    finally:
+        stop.set()
+        thread.join(timeout=WAIT_SECONDS)
+
+
 def test_a_folder_of_files_copied_in_at_once_is_indexed(watcher: Watcher, tmp_path: Path) -> None:
     batch = tmp_path / "incoming" / "batch"
     batch.mkdir()
@@ -132,5 +154,6 @@ def test_watch_command_runs_until_ctrl_c_and_keeps_other_writers_out(tmp_path: P
     finally:
         if process.poll() is None:
             process.kill()
+            process.communicate()  # reaps it and closes its pipes
     assert process.returncode == 0, err
     assert out.count("Indexed ") >= 2 and "Stopped after" in err and "Traceback" not in err
