@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from whoosh import fields
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
@@ -77,3 +79,12 @@ def service(index_dir: Path) -> Iterator[WhooshBackend]:
     svc = WhooshBackend(index_dir)
     yield svc
     svc.close()
+
+
+@contextmanager
+def whoosh_own_codec() -> Iterator[None]:
+    """Index as the releases before our codec did: Whoosh's W3 codec, its pickled positions (whoosh/codec.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("indexer.whoosh.schema.text_field", fields.TEXT)
+        patch.setattr("indexer.whoosh.backend.index_writer", lambda ix, **kwargs: ix.writer(**kwargs))
+        yield

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.request import Search
+from indexer.results import SearchPage
+
+from .conftest import whoosh_own_codec
 
 FIXTURE = Path(__file__).parent / "fixtures" / "index-0.1.0"
 
@@ -110,3 +115,71 @@ def test_an_index_built_before_names_searches_them_as_none_and_takes_articles_wi
         assert backend.stats().documents == 7
     finally:
         backend.close()
+
+
+W3_FIXTURE = Path(__file__).parent / "fixtures" / "index-w3"
+W3_QUERIES = {"flood": 2, '"county council"': 6, "council*": 8, "harbour OR ferry": 8, '"flood wall"': 2,
+              "ferry -harbour": 2, "": 32}
+
+
+@pytest.fixture
+def w3_index(tmp_path: Path) -> Path:
+    folder = tmp_path / "w3"
+    shutil.copytree(W3_FIXTURE, folder, ignore=shutil.ignore_patterns("README.md"))
+    return folder
+
+
+def codecs(folder: Path) -> list[str]:
+    return sorted(type(segment.codec()).__name__ for segment in whoosh_index.open_dir(str(folder))._segments())
+
+
+def pages(folder: Path) -> dict[str, SearchPage]:
+    backend = open_backend("whoosh", folder)
+    try:
+        return {query: replace(backend.search(Search(query=query)), took_ms=0.0) for query in W3_QUERIES}
+    finally:
+        backend.close()
+
+
+def test_an_index_of_whoosh_s_own_codec_opens_and_searches(w3_index: Path) -> None:
+    assert codecs(w3_index) == ["W3Codec", "W3Codec"]
+    found = pages(w3_index)
+    assert {query: page.total for query, page in found.items()} == W3_QUERIES
+    assert "<mark>Flood</mark>" in found["flood"].hits[0].snippet
+
+
+def test_an_index_of_whoosh_s_own_codec_takes_updates_in_ours_beside_its_segments(w3_index: Path,
+                                                                                 tmp_path: Path) -> None:
+    articles = tmp_path / "more.jsonl"
+    articles.write_text('{"id": "new-1", "title": "Flood wall council vote", "body": "The county council voted '
+                        'for the flood wall."}\n', encoding="utf-8")
+    assert index_paths([articles], open_backend("whoosh", w3_index), IndexOptions(procs=1)).added == 1
+    assert codecs(w3_index) == ["NewsCodec", "W3Codec", "W3Codec"]
+    found = pages(w3_index)
+    assert found['"county council"'].total == 7 and found['"flood wall"'].total == 3
+    assert found['"flood wall"'].hits[0].id == "new-1"
+
+
+def optimized(folder: Path) -> Path:
+    backend = open_backend("whoosh", folder)
+    try:
+        backend.optimize()
+    finally:
+        backend.close()
+    return folder
+
+
+def test_optimize_converts_an_index_of_whoosh_s_own_codec_with_every_result_unchanged(w3_index: Path,
+                                                                                     tmp_path: Path) -> None:
+    before = pages(w3_index)
+    with whoosh_own_codec():  # what optimize did before our codec
+        kept_in_w3 = pages(optimized(shutil.copytree(w3_index, tmp_path / "kept")))
+    assert codecs(optimized(w3_index)) == ["NewsCodec"]
+    converted = pages(w3_index)
+    assert converted == kept_in_w3
+    # Merging recomputes a field's total length from the documents' one-byte lengths (Whoosh's merge, either
+    # codec), so scores move a little; what users see does not.
+    for query, page in before.items():
+        assert [hit.id for hit in converted[query].hits] == [hit.id for hit in page.hits]
+        assert [hit.snippet for hit in converted[query].hits] == [hit.snippet for hit in page.hits]
+        assert (converted[query].total, converted[query].facets) == (page.total, page.facets)

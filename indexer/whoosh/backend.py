@@ -71,6 +71,7 @@ from .schema import (
 from .scoring import DEFAULT_RANKING, Ranking, evaluate, top
 from .spelling import suggest_query
 from .storage import commit_state, open_index, segment_count
+from .storage import writer as index_writer
 from .suggest import complete
 from .suggest import suggest as suggestions
 from .synonyms import QuerySynonyms
@@ -372,7 +373,7 @@ class WhooshBackend:
                 wanted = {"story": STORY_FIELD, "language": LANGUAGE_FIELD, **name_fields()}
                 missing = {name: made for name, made in wanted.items() if name not in self._index().schema}
                 if missing:
-                    writer = self._ix.writer()
+                    writer = index_writer(self._ix)
                     for name, made in missing.items():
                         writer.add_field(name, made)
                     writer.commit()
@@ -400,7 +401,8 @@ class WhooshBackend:
         try:
             # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving
             # a killed run would hold them, refusing every later run.
-            writer = ix.writer(procs=procs, multisegment=True, start_method="forkserver") if parallel else ix.writer()
+            writer = (index_writer(ix, procs=procs, multisegment=True, start_method="forkserver") if parallel
+                      else index_writer(ix))
         except LockError as err:
             raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
         try:
@@ -425,7 +427,7 @@ class WhooshBackend:
             return
         words = self._words.before(ix, Batch())
         try:
-            writer = ix.writer()
+            writer = index_writer(ix)
         except LockError as err:
             raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
         try:

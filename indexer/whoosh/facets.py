@@ -11,12 +11,15 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
+from whoosh import query as wq
 
-from .postings import DEFAULT_BUDGET_MB, PostingsCache
+from .limits import Deadline
+from .positional import Near, match, plan
+from .postings import DEFAULT_BUDGET_MB, PostingsCache, read_postings
 from .schema import FACET_DEFAULTS, FACET_FIELDS, SEARCH_FIELDS
 from .storage import leaf_readers
 
@@ -148,8 +151,35 @@ class IndexView:
     def postings(self, field: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return a term's document numbers (deleted ones included) and weights over the whole index."""
         parts = [(self.cache.postings.postings(leaf, field, text), offset) for leaf, offset in self.leaves]
-        ids = _concat([found[0].astype(np.int64) + offset for found, offset in parts], np.int64)
-        return ids, _concat([found[1] for found, _ in parts], np.float64)
+        ids = _concat([found.docs.astype(np.int64) + offset for found, offset in parts], np.int64)
+        return ids, _concat([found.weights for found, _ in parts], np.float64)
+
+    def expansion_mask(self, query: Any, deadline: Deadline) -> np.ndarray | None:
+        """Return the documents a wildcard, fuzzy word or word range matches: each segment's words for it from its term
+        dictionary, their postings' document numbers at once; None for another kind of query."""
+        if not isinstance(query, wq.MultiTerm):
+            return None
+        result = np.zeros(self.size, dtype=bool)
+        for leaf, offset in self.leaves:
+            for number, (field, text) in enumerate(query.expanded_terms(leaf)):
+                if number % 64 == 0:
+                    deadline.check()
+                result[read_postings(leaf, field, text).docs.astype(np.int64) + offset] = True
+        return result
+
+    def span_mask(self, query: Any) -> np.ndarray | None:
+        """Return the documents a phrase or NEAR matches, from position arrays (positional.py), or None when Whoosh
+        must match it (another kind of query, or a segment of Whoosh's own codec)."""
+        planned = plan(query)
+        if not isinstance(planned, Near):
+            return None
+        result = np.zeros(self.size, dtype=bool)
+        for leaf, offset in self.leaves:
+            docs = match(planned, partial(self.cache.postings.postings, leaf))
+            if docs is None:
+                return None
+            result[docs + offset] = True
+        return result
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
         """Return a boolean array with True at the given document numbers."""

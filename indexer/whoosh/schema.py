@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from whoosh import fields
+from whoosh import fields, formats
 
 from ..aliases import Aliases
 from ..entities import KINDS, names_of
@@ -14,6 +14,7 @@ from ..languages import ENGLISH
 from ..names import searched_names
 from ..records import Article
 from .analysis import VALUE_SEPARATOR, marked, name_analyzer, news_analyzer, value_analyzer
+from .codec import NewsPositions
 
 # Bump when the schema or the analysis changes in a way that needs a rebuild (`newsarchive index --rebuild`).
 SCHEMA_VERSION = 3  # 2: no separate spelling fields; 3: NewsFilter
@@ -40,13 +41,21 @@ STORY_FIELD = fields.ID(stored=True, sortable=True)
 LANGUAGE_FIELD = fields.ID(stored=True)
 
 
+def text_field(**kwargs: Any) -> Any:
+    """Return Whoosh's TEXT field, with its positions in our codec's format (codec.NewsPositions) when it keeps them."""
+    field = fields.TEXT(**kwargs)
+    if type(field.format) is formats.Positions:
+        field.format = NewsPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def name_fields() -> dict[str, Any]:
     """Return the fields of people, organisations and places (indexer/entities.py), by name: for each kind, its query
     field (`person`: the canonical names and their variants, analysed as names), its facet (`person_exact`: the
     canonical names as they are) and the stored names (`people`). Indexes made before them get them on first write."""
     made: dict[str, Any] = {}
     for kind in KINDS:
-        made[kind.facet] = fields.TEXT(analyzer=name_analyzer())
+        made[kind.facet] = text_field(analyzer=name_analyzer())
         made[f"{kind.facet}_exact"] = fields.TEXT(analyzer=value_analyzer(), phrase=False)
         made[kind.attribute] = fields.STORED()
     return made
@@ -58,11 +67,11 @@ def build_schema() -> fields.Schema:
     exact = fields.TEXT(analyzer=value_analyzer(), phrase=False)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
-        headline=fields.TEXT(analyzer=news, stored=True),
-        body=fields.TEXT(analyzer=news, stored=True),
-        author=fields.TEXT(analyzer=names, stored=True),
-        topic=fields.TEXT(analyzer=names, stored=True),
-        source=fields.TEXT(analyzer=names, stored=True),
+        headline=text_field(analyzer=news, stored=True),
+        body=text_field(analyzer=news, stored=True),
+        author=text_field(analyzer=names, stored=True),
+        topic=text_field(analyzer=names, stored=True),
+        source=text_field(analyzer=names, stored=True),
         date=fields.DATETIME(stored=True, sortable=True),
         url=fields.ID(stored=True),
         related_headlines=fields.STORED(),

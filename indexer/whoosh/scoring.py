@@ -147,7 +147,11 @@ class _Evaluator:
             return self._words(fields, [first.text])
         matched = np.zeros(self.view.size, dtype=bool)
         for q in group:
-            matched |= self.view.mask(timed_matches(self.searcher, q, self.deadline))
+            # Phrases and NEAR from position arrays where the codec has them; wildcards from the term dictionary.
+            found = self.view.span_mask(q)
+            if found is None:
+                found = self.view.expansion_mask(q, self.deadline)
+            matched |= found if found is not None else self.view.mask(timed_matches(self.searcher, q, self.deadline))
         matched &= self.view.live
         if isinstance(first, _BY_WORDS):
             words = first.words if isinstance(first, wq.Phrase) else [

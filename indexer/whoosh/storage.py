@@ -16,6 +16,7 @@ from whoosh.index import TOC
 
 from ..errors import IndexNotFoundError, NewsArchiveError
 from ..manifest import MANIFEST_NAME
+from .codec import NewsCodec
 from .schema import SCHEMA_VERSION, build_schema
 
 T = TypeVar("T")
@@ -109,6 +110,11 @@ def commit_state(ix: Any) -> CommitState:
         return CommitState(live, committed, f"{toc.generation}:{segments}")
 
     return _retrying(read)
+
+
+def writer(ix: Any, **kwargs: Any) -> Any:
+    """Return a writer of the index that writes its segments with our codec (codec.py); Whoosh's arguments as given."""
+    return ix.writer(codec=NewsCodec(), **kwargs)
 
 
 def open_or_create_index(index_dir: Path, rebuild: bool = False) -> Any:

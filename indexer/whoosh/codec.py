@@ -1,0 +1,369 @@
+"""Our Whoosh codec: each term's postings as little-endian arrays that numpy reads in one step.
+
+Whoosh's own codec (`whoosh.codec.whoosh3.W3Codec`) writes a term's postings as pickled, zlib-compressed blocks
+of 128 and decodes them a posting at a time in Python: about a microsecond a posting, seconds for the common words
+of a million articles, and phrases compare positions unpickled per document. `NewsCodec` keeps W3's term
+dictionary (the `.trm` ordered hash: prefix and wildcard expansion read terms without touching postings), its
+per-document files (stored fields, length bytes) and its segments, and writes postings of its own (`.nps`):
+
+    per term, at the offset its TermInfo names (little-endian, 4-byte aligned):
+    u32 n, u32 flags                     flags: 1 weights, 2 positions, 4 values
+    u32 document numbers [n]             ascending, within the segment
+    f32 weights [n]                      when flag 1 (otherwise every weight is 1.0)
+    u32 counts [n], u32 positions [sum]  when flag 2: each document's positions, ascending, one after another
+    u32 value ends [n], bytes            when flag 4: other formats' encoded values, as Whoosh made them
+
+So a term's document numbers, weights and positions are `numpy.frombuffer` slices (`Postings`), and its
+matcher (`ArrayMatcher`) serves Whoosh's matcher API from the same arrays for what Whoosh still matches itself.
+`NewsPositions` is the positions format of new indexes: Whoosh's `Positions` with the positions encoded as raw
+u32 instead of a pickle of deltas, so the writer copies them as bytes. Older indexes keep Whoosh's format in
+their schema; their positions are decoded once, when a segment is written. Whoosh reads each segment with the
+codec that wrote it (the table of contents pickles it with the segment), so an index holds W3 and our segments
+side by side: new segments, merges and `optimize` write ours (tests/test_index_format.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+from whoosh import formats
+from whoosh.codec import base
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, W3TermsReader, _lenfield
+from whoosh.filedb import filetables
+from whoosh.matching import ListMatcher, ReadTooFar
+from whoosh.reading import TermNotFound
+from whoosh.system import pack_uint, pack_ushort
+from whoosh.util.numeric import byte_to_length
+
+POSTINGS_EXT = ".nps"
+MAGIC = b"NPs1"
+WEIGHTS, POSITIONS, VALUES = 1, 2, 4
+_HEADER = np.dtype("<u4")
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def _u32(values: Iterable[int]) -> bytes:
+    """Return unsigned 32-bit integers as little-endian bytes."""
+    made = array("I", values)
+    if _BIG_ENDIAN:
+        made.byteswap()
+    return made.tobytes()
+
+
+def _f32(values: Iterable[float]) -> bytes:
+    made = array("f", values)
+    if _BIG_ENDIAN:
+        made.byteswap()
+    return made.tobytes()
+
+
+class NewsPositions(formats.Positions):  # type: ignore[misc]
+    """Whoosh's Positions format (frequency, weight, positions) with the positions stored as raw little-endian u32:
+    the value is the frequency (big-endian u32, as Whoosh's) and then the positions, ascending."""
+
+    def encode(self, poslist: Any) -> bytes:
+        return bytes(pack_uint(len(poslist))) + _u32(poslist)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return [int(p) for p in np.frombuffer(valuestring, dtype="<u4", offset=4)]
+
+
+@dataclass(frozen=True)
+class Postings:
+    """A term's postings in one segment as arrays: document numbers, weights, and positions when the format has them
+    (`counts[i]` positions of `docs[i]`, one document after another in `positions`)."""
+
+    docs: np.ndarray
+    weights: np.ndarray
+    counts: np.ndarray | None = None
+    positions: np.ndarray | None = None
+
+    @property
+    def nbytes(self) -> int:
+        """Return the memory the arrays hold."""
+        return sum(a.nbytes for a in (self.docs, self.weights, self.counts, self.positions) if a is not None)
+
+    def starts(self) -> np.ndarray:
+        """Return where each document's positions start in `positions`."""
+        assert self.counts is not None
+        starts = np.zeros(len(self.counts), dtype=np.int64)
+        np.cumsum(self.counts[:-1], out=starts[1:])
+        return starts
+
+    def positions_of(self, i: int) -> list[int]:
+        """Return the positions of the i-th document."""
+        assert self.counts is not None and self.positions is not None
+        start = int(self.counts[:i].sum())
+        return [int(p) for p in self.positions[start:start + int(self.counts[i])]]
+
+
+EMPTY = Postings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
+
+
+def decode(data: bytes) -> tuple[Postings, list[bytes] | None]:
+    """Decode one term's record: its postings, and the values of a format stored as values (flag 4)."""
+    n, flags = (int(x) for x in np.frombuffer(data, dtype=_HEADER, count=2))
+    at = 8
+    docs = np.frombuffer(data, dtype="<u4", count=n, offset=at).astype(np.int32)
+    at += 4 * n
+    if flags & WEIGHTS:
+        weights = np.frombuffer(data, dtype="<f4", count=n, offset=at).astype(np.float64)
+        at += 4 * n
+    else:
+        weights = np.ones(n)
+    counts = positions = None
+    values: list[bytes] | None = None
+    if flags & POSITIONS:
+        counts = np.frombuffer(data, dtype="<u4", count=n, offset=at).astype(np.int64)
+        at += 4 * n
+        total = int(counts.sum())
+        positions = np.frombuffer(data, dtype="<u4", count=total, offset=at).astype(np.int64)
+    elif flags & VALUES:
+        ends = np.frombuffer(data, dtype="<u4", count=n, offset=at).tolist()
+        at += 4 * n
+        values, start = [], at
+        for end in ends:
+            values.append(data[start:at + end])
+            start = at + end
+    return Postings(docs, weights, counts, positions), values
+
+
+class NewsCodec(W3Codec):  # type: ignore[misc]
+    """W3's term dictionary, per-document files and segments, with our postings (see the module's docstring)."""
+
+    POSTS_EXT = POSTINGS_EXT
+
+    def field_writer(self, storage: Any, segment: Any) -> NewsFieldWriter:
+        return NewsFieldWriter(storage, segment)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:  # term vectors (our schema has none): Whoosh's own blocks
+            return super().postings_writer(dbfile, byteids)
+        raise NotImplementedError("NewsFieldWriter writes postings itself")
+
+    def terms_reader(self, storage: Any, segment: Any) -> NewsTermsReader:
+        name = segment.make_filename(self.TERMS_EXT)
+        return NewsTermsReader(self, storage.open_file(name), storage.file_length(name),
+                               segment.open_file(storage, POSTINGS_EXT))
+
+    def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
+                        scorer: Any = None) -> ArrayMatcher:
+        postings, values = decode(dbfile.get(*_extent(terminfo)))
+        return ArrayMatcher(postings, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+
+
+class NewsTermsReader(W3TermsReader):  # type: ignore[misc]
+    """W3's term dictionary over our postings file, which also gives a term's postings as arrays."""
+
+    def arrays(self, fieldname: str, tbytes: bytes) -> Postings:
+        """Return a term's postings (deleted documents included); empty when the segment lacks the term."""
+        try:
+            info = self.term_info(fieldname, tbytes)
+        except TermNotFound:
+            return EMPTY
+        return decode(self._postfile.get(*_extent(info)))[0]
+
+
+def _extent(info: Any) -> tuple[int, int]:
+    """Return where a term's record is and its length (W3TermInfo.from_bytes reads the length as a 1-tuple)."""
+    offset, length = info.extent()
+    return int(offset), int(length[0] if isinstance(length, tuple) else length)
+
+
+def _positions_kind(format_: Any) -> str:
+    """Return how a format's values are stored: "raw" (NewsPositions), "positions" (decoded once), or "values"."""
+    if isinstance(format_, NewsPositions):
+        return "raw"
+    if isinstance(format_, formats.Positions) and not isinstance(format_, formats.Characters):
+        return "positions"
+    return "values"
+
+
+class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
+    """Writes the term dictionary as W3 does and each term's postings as one record of arrays, a term at a time."""
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        self._tindex = filetables.OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+        self._fieldmap: dict[str, int] = {}
+        self._tindex.extras["fieldmap"] = self._fieldmap
+        self._postfile = segment.create_file(storage, POSTINGS_EXT)
+        self._postfile.write(MAGIC)  # offset 0 is never a record
+        self.is_closed = False
+        self._field: tuple[str, Any] | None = None
+        self._term: bytes | None = None
+        self._postings: list[tuple[int, float, bytes | None, int | None]] = []
+
+    # The posting-at-a-time interface of base.FieldWriter (merges go through add_postings too).
+
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        self._fieldmap.setdefault(fieldname, len(self._fieldmap))
+        self._field = (fieldname, fieldobj)
+
+    def start_term(self, btext: bytes) -> None:
+        self._term, self._postings = btext, []
+
+    def add(self, docnum: int, weight: float, vbytes: bytes | None, length: int | None) -> None:
+        self._postings.append((docnum, weight, vbytes, length))
+
+    def finish_term(self) -> None:
+        assert self._field is not None and self._term is not None
+        docs, weights, values, lengths = zip(*self._postings, strict=True)
+        known = [length for length in lengths if length]
+        self._write_term(self._field[1].format, self._term, list(docs), list(weights), list(values),
+                         (min(known), max(known)) if known else (0, 0), lengths_are_bytes=False)
+
+    def finish_field(self) -> None:
+        self._field = None
+
+    def add_postings(self, schema: Any, lengths: Any, items: Iterable[tuple[str, bytes, int, float, Any]]) -> None:
+        """Write a segment's sorted postings, a term at a time, with whole-list operations (Whoosh's loop calls
+        four methods and looks up a length per posting)."""
+        for fieldname, field_items in groupby(items, key=itemgetter(0)):
+            fieldobj = schema[fieldname]
+            self.start_field(fieldname, fieldobj)
+            length_bytes = _length_bytes(lengths, fieldname) if fieldobj.scorable else None
+            for btext, term_items in groupby(field_items, key=itemgetter(1)):
+                rows = [row for row in term_items if row[2] != -1]  # -1: Whoosh's spelling words (never ours)
+                if not rows:
+                    continue
+                docs = [row[2] for row in rows]
+                span = (0, 0)
+                if length_bytes is not None:
+                    found = [length_bytes[d] for d in docs]
+                    span = (min(found), max(found))
+                self._write_term(fieldobj.format, btext, docs, [row[3] for row in rows],
+                                 [row[4] for row in rows], span, lengths_are_bytes=True)
+            self.finish_field()
+
+    def _write_term(self, format_: Any, btext: bytes, docs: list[int], weights: list[float],
+                    values: list[Any], span: tuple[int, int], lengths_are_bytes: bool) -> None:
+        assert self._field is not None
+        n, flags = len(docs), 0
+        parts = [b"", _u32(docs)]
+        if any(w != 1.0 for w in weights):
+            flags |= WEIGHTS
+            parts.append(_f32(weights))
+        kind = _positions_kind(format_)
+        if kind == "raw":
+            flags |= POSITIONS
+            parts.append(_u32(len(v) // 4 - 1 for v in values))
+            parts.append(b"".join(v[4:] for v in values))
+        elif kind == "positions":
+            flags |= POSITIONS
+            decoded = [format_.decode_positions(v) for v in values]
+            parts.append(_u32(len(p) for p in decoded))
+            parts.append(_u32(p for poses in decoded for p in poses))
+        elif any(values):
+            flags |= VALUES
+            ends, total = [], 0
+            for v in values:
+                total += len(v or b"")
+                ends.append(total)
+            parts.append(_u32(ends))
+            parts.append(b"".join(v or b"" for v in values))
+            parts.append(b"\0" * (-total % 4))  # the next record stays 4-byte aligned
+        parts[0] = _u32((n, flags))
+        record = b"".join(parts)
+        offset = self._postfile.tell()
+        self._postfile.write(record)
+        info = W3TermInfo(weight=float(sum(weights)), df=n, minlength=None, maxlength=0,
+                          maxweight=float(max(weights)), minid=docs[0], maxid=docs[-1])
+        low, high = span
+        if lengths_are_bytes:
+            low, high = byte_to_length(low), byte_to_length(high)
+        info._minlength, info._maxlength = (low or None), high
+        info.set_extent(offset, len(record))
+        self._tindex.add(pack_ushort(self._fieldmap[self._field[0]]) + btext, info.to_bytes())
+
+    def close(self) -> None:
+        self._tindex.close()
+        self._postfile.close()
+        self.is_closed = True
+
+
+def _length_bytes(lengths: Any, fieldname: str) -> list[int] | None:
+    """Return each document's length byte in a field (W3's length column), or None when lengths are not given."""
+    if not lengths or not lengths.has_column(_lenfield(fieldname)):
+        return None
+    return list(lengths.column_reader(_lenfield(fieldname), LENGTHS_COLUMN).load())
+
+
+class _Values:
+    """A term's encoded values, made on demand from its positions in the field's format (Whoosh's phrase and span
+    matchers ask for a few of them)."""
+
+    def __init__(self, postings: Postings, format_: Any) -> None:
+        self.postings, self.format = postings, format_
+        self._starts: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.postings.docs)
+
+    def __getitem__(self, i: int) -> bytes:
+        if self._starts is None:
+            self._starts = self.postings.starts()
+        assert self.postings.counts is not None and self.postings.positions is not None
+        start = int(self._starts[i])
+        return bytes(self.format.encode(self.postings.positions[start:start + int(self.postings.counts[i])].tolist()))
+
+
+class ArrayMatcher(ListMatcher):  # type: ignore[misc]
+    """Whoosh's matcher API over a term's Postings (the whole list is one block), and the arrays themselves."""
+
+    def __init__(self, postings: Postings, values: Any, format_: Any, scorer: Any = None, position: int = 0,
+                 term: Any = None, terminfo: Any = None) -> None:
+        if values is None and postings.positions is not None:
+            values = _Values(postings, format_)
+        ListMatcher.__init__(self, postings.docs.tolist(), postings.weights.tolist(), values, format_,
+                             scorer=scorer, position=position, term=term, terminfo=terminfo)
+        self.postings = postings
+
+    @property
+    def position(self) -> int:
+        """Return the index of the current posting."""
+        return int(self._i)
+
+    def copy(self) -> ArrayMatcher:
+        return ArrayMatcher(self.postings, self._values, self._format, scorer=self._scorer, position=self.position,
+                            term=self._term, terminfo=self._terminfo)
+
+    def skip_to(self, id: int) -> None:
+        if not self.is_active():
+            raise ReadTooFar
+        self._i = max(self.position, bisect_left(self._ids, id, self.position))
+
+    def value(self) -> bytes | None:
+        """Return the current posting's encoded value; None for a format without values (as W3's matcher does)."""
+        return None if self._values is None else ListMatcher.value(self)
+
+    def block_min_id(self) -> int:
+        return int(self._ids[0])
+
+    def block_max_id(self) -> int:
+        return int(self._ids[-1])
+
+    def block_min_length(self) -> int:
+        return self._terminfo.min_length() if self._terminfo else 1
+
+    def block_max_length(self) -> int:
+        return self._terminfo.max_length() if self._terminfo else 1
+
+    def block_max_weight(self) -> float:
+        return self._terminfo.max_weight() if self._terminfo else max(self._weights, default=1.0)
+
+
+def term_postings(reader: Any, fieldname: str, text: Any) -> Postings | None:
+    """Return a term's postings in one segment reader as arrays (deleted documents included), or None when the
+    segment was written by another codec (the caller decodes those with Whoosh's matcher)."""
+    terms = getattr(reader, "_terms", None)  # a SegmentReader's terms reader, made by the segment's codec
+    if not isinstance(terms, NewsTermsReader) or fieldname not in reader.schema:
+        return None
+    return terms.arrays(fieldname, reader.schema[fieldname].to_bytes(text))
