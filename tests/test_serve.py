@@ -167,6 +167,9 @@ def test_hup_replaces_the_workers_and_every_request_in_flight_is_answered(tmp_pa
         os.kill(server.process.pid, signal.SIGHUP)
         for thread in threads:
             thread.join()
+        deadline = time.monotonic() + 30  # the old workers exit once they have answered; new ones start meanwhile
+        while set(children(server.process.pid)) & set(before) and time.monotonic() < deadline:
+            time.sleep(0.1)
         after = children(server.process.pid)
         assert len(after) == 2 and not set(after) & set(before)  # new workers, the old ones gone
         assert {status for _, _, status in done} == {200}
