@@ -247,6 +247,20 @@ def tree_rss_mb(pid: int) -> float | None:
     return master + sum(rss_mb(child) or 0.0 for child in children(pid))
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process and its children have used so far, in seconds (workers that have
+    exited are not counted)."""
+    total = 0.0
+    for process in [pid, *children(pid)]:
+        try:
+            text = Path(f"/proc/{process}/stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
+    return total
+
+
 def rss_mb(pid: int) -> float | None:
     """The process's resident memory in MB (VmRSS), or None when it is gone."""
     try:
@@ -389,6 +403,11 @@ class LoadReport:
     kinds: dict[str, dict[str, float]] = field(default_factory=dict)
     rss_mb: dict[str, float] = field(default_factory=dict)
     rss_samples: list[float] = field(default_factory=list)
+    # CPU seconds the server (master and workers) used during the load, and requests answered per such second: what
+    # the server costs, whatever else the machine (shared, and running the clients) was doing.
+    server_cpu_s: float = 0.0
+    load_average: list[float] = field(default_factory=list)  # the machine's, over the last minute, at start and end
+    requests_per_cpu_s: float = 0.0
     error_samples: list[str] = field(default_factory=list)
     server_exceptions: list[str] = field(default_factory=list)  # the last line of each traceback the server logged
     indexing: Indexing | None = None
@@ -414,7 +433,10 @@ def run_load(index_dir: Path, clients: int = 16, seconds: float = 60.0, index_du
         report = LoadReport(datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), machine(), str(index_dir), clients,
                             seconds, server_threads, server_workers, mix, _documents(server.port), 0)
         plan = _Plan(clients, seconds, index_dir, index_during, probe_query, seed, index_at, MIXES[mix])
+        cpu, report.load_average = tree_cpu_seconds(server.process.pid), [round(os.getloadavg()[0], 2)]
         outcomes = _load(report, server, workload, plan)
+        report.server_cpu_s = round(tree_cpu_seconds(server.process.pid) - cpu, 1)
+        report.load_average.append(round(os.getloadavg()[0], 2))
         report.documents_after = _documents(server.port)
     finally:
         log = server.stop()
@@ -503,6 +525,8 @@ def _summarise(report: LoadReport, outcomes: list[Outcome]) -> None:
                 "p50": round(statistics.median(times), 1),
                 "p95": round(_at(times, 0.95), 1), "p99": round(_at(times, 0.99), 1),
             }
+    if report.server_cpu_s:
+        report.requests_per_cpu_s = round(report.requests / report.server_cpu_s, 1)
     if report.rss_samples:
         samples = report.rss_samples
         report.rss_mb = {"start": samples[0], "max": max(samples), "end": samples[-1]}
@@ -528,7 +552,9 @@ def markdown(report: LoadReport) -> str:
         name = f"**{kind}**" if kind == "all" else kind
         lines.append(f"| {name} | {f['requests']:,} | {f['errors']:,} | {f['p50']:.1f} | {f['p95']:.1f} | "
                      f"{f['p99']:.1f} |")
-    lines += ["", f"Throughput: {report.throughput:.1f} requests/s; errors: {report.errors:,} of {report.requests:,}."]
+    lines += ["", f"Throughput: {report.throughput:.1f} requests/s; errors: {report.errors:,} of {report.requests:,}; "
+                  f"server CPU {report.server_cpu_s:.0f} s, {report.requests_per_cpu_s:.1f} requests per CPU second; "
+                  f"load average {' then '.join(map(str, report.load_average))}."]
     if report.rss_mb:
         rss = report.rss_mb
         lines.append(f"Server memory (VmRSS of the master and its workers, {len(report.rss_samples)} samples): "
