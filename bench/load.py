@@ -1,25 +1,28 @@
-"""Load test: `newsarchive serve` (waitress, real HTTP on 127.0.0.1) under concurrent clients issuing a realistic
-mix of requests, optionally while `newsarchive index` adds a file to the same index halfway through.
+"""Load test: `newsarchive serve` (gunicorn's master and workers, real HTTP on 127.0.0.1) under concurrent clients
+issuing a realistic mix of requests, optionally while `newsarchive index` adds a file to the same index halfway through.
 
-    python -m bench.load --index DIR [--clients 16] [--seconds 60] [--index-during PATH] [--threads 4]
-                         [--probe-query WORD] [--seed 1]
+    python -m bench.load --index DIR [--clients 16] [--seconds 60] [--index-during PATH] [--workers N] [--threads 4]
+                         [--mix realistic|api-search|search-page] [--probe-query WORD] [--seed 1]
 
-The mix: search pages (HTML, 1-3 words from a word list made of the index's own headlines, sometimes a topic or a
-second page), JSON API searches with facets, date ranges, sorts and match=any, article pages (HTML, with and
-without a query to highlight), articles and related articles from the API, Atom feeds, stats, CSV and JSON Lines
-exports (capped at EXPORT_CAP articles), and a few requests for articles that do not exist (a 404 is their right
-answer). Each client is a thread with its own keep-alive connection (http.client); the rate limits are set far
-above what the clients can reach. Errors are any other non-2xx answer and any exception.
+The realistic mix (the default): search pages (HTML, 1-3 words from a word list made of the index's own headlines,
+sometimes a topic or a second page), JSON API searches with facets, date ranges, sorts and match=any, article pages
+(HTML, with and without a query to highlight), articles and related articles from the API, Atom feeds, stats, CSV and
+JSON Lines exports (capped at EXPORT_CAP articles), and a few requests for articles that do not exist (a 404 is their
+right answer). `--mix api-search` makes only the JSON API searches, `--mix search-page` only the search pages. Each
+client is a thread with its own keep-alive connection (http.client); the rate limits are set far above what the
+clients can reach. Errors are any other non-2xx answer and any exception.
 
 With --index-during, `newsarchive index PATH --index DIR` starts halfway through; a probe (not counted in the load)
 asks for the file's first article, and for --probe-query when given, until the server answers with it: the time
-from the index run's end to then is how long a commit takes to be seen. The server's VmRSS is read from /proc
-every second. Prints a Markdown table and writes bench/results/load-<time>.json.
+from the index run's end to then is how long a commit takes to be seen. The server's memory, the VmRSS of its
+master and every worker (its child processes, from /proc) added up, is read every second. Prints a Markdown table
+and writes bench/results/load-<time>.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -66,6 +69,8 @@ MIX = {
     "export": 2,
     "missing article": 2,  # answered 404, as it should be
 }
+# The mixes --mix picks from: the realistic one, and one kind of request alone.
+MIXES = {"realistic": MIX, "api-search": {"api search": 1}, "search-page": {"search page": 1}}
 # Not query words: the index's stop words (a query of only those is refused with a 400), and "said".
 _NOT_QUERY_WORDS = STOP_WORDS | {"said"}
 
@@ -107,9 +112,9 @@ class Workload:
 class Mix:
     """Draws requests: (kind, path) pairs, from one client's seeded random generator."""
 
-    def __init__(self, workload: Workload, rng: random.Random) -> None:
+    def __init__(self, workload: Workload, rng: random.Random, weights: dict[str, int] | None = None) -> None:
         self.w, self.rng = workload, rng
-        self.kinds, self.weights = list(MIX), list(MIX.values())
+        self.kinds, self.weights = list(weights or MIX), list((weights or MIX).values())
 
     def next(self) -> tuple[str, str]:
         """Return the next request."""
@@ -220,6 +225,42 @@ def get(port: int, path: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a server's workers), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after its last ")"
+        if int(text[text.rindex(")") + 2:].split()[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """The resident memory in MB of a process and its children (a server's master and workers), or None when gone."""
+    master = rss_mb(pid)
+    if master is None:
+        return None
+    return master + sum(rss_mb(child) or 0.0 for child in children(pid))
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) a process and its children have used so far, in seconds (workers that have
+    exited are not counted)."""
+    total = 0.0
+    for process in [pid, *children(pid)]:
+        try:
+            text = Path(f"/proc/{process}/stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14 and 15
+    return total
+
+
 def rss_mb(pid: int) -> float | None:
     """The process's resident memory in MB (VmRSS), or None when it is gone."""
     try:
@@ -241,24 +282,27 @@ def free_port() -> int:
 class Server:
     """`newsarchive serve` in a subprocess on a free port (its log in a temporary file)."""
 
-    def __init__(self, index_dir: Path, threads: int, settings: dict[str, str] | None = None) -> None:
+    def __init__(self, index_dir: Path, threads: int, settings: dict[str, str] | None = None,
+                 workers: int | None = None) -> None:
         self.port = free_port()
+        self.workers = workers or 0
         env = {**os.environ, "NEWSARCHIVE_RATE_LIMIT": str(RATE_LIMIT),
                "NEWSARCHIVE_EXPORT_RATE_LIMIT": str(RATE_LIMIT), "NEWSARCHIVE_EXPORT_CAP": str(EXPORT_CAP),
                **{f"NEWSARCHIVE_{name}": value for name, value in (settings or {}).items()}}
         self.log = tempfile.TemporaryFile("w+")
         command = [NEWSARCHIVE, "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", str(self.port),
-                   "--threads", str(threads)]
+                   "--threads", str(threads), *(["--workers", str(workers)] if workers else [])]
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT, text=True)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        """Wait until the server answers /api/stats."""
+    def wait_ready(self, timeout: float = 60.0, status: int = 200) -> None:
+        """Wait until the server answers /api/stats (with 503 before there is an index) and, when its number of
+        workers was given, until it has them all (the master starts them a moment apart)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"newsarchive serve exited: {self.output()}")
             try:
-                if get(self.port, "/api/stats")[0] == 200:
+                if get(self.port, "/api/stats")[0] == status and len(children(self.process.pid)) >= self.workers:
                     return
             except OSError:
                 pass
@@ -266,12 +310,16 @@ class Server:
         raise RuntimeError(f"newsarchive serve did not answer within {timeout:.0f} s")
 
     def stop(self) -> str:
-        """Stop the server (Ctrl-C, then SIGKILL after 10 s) and return its log."""
+        """Stop the server (Ctrl-C, then SIGKILL to it and its workers after 10 s) and return its log."""
         if self.process.poll() is None:
+            workers = children(self.process.pid)
             self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
+                for pid in workers:  # by the PIDs it started: a killed master leaves its workers running
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                 self.process.kill()
                 self.process.wait()
         text = self.output()
@@ -345,6 +393,8 @@ class LoadReport:
     clients: int
     seconds: float
     server_threads: int
+    server_workers: int | None  # None: serve's default, one per core
+    mix: str
     documents_before: int
     documents_after: int
     requests: int = 0
@@ -353,6 +403,11 @@ class LoadReport:
     kinds: dict[str, dict[str, float]] = field(default_factory=dict)
     rss_mb: dict[str, float] = field(default_factory=dict)
     rss_samples: list[float] = field(default_factory=list)
+    # CPU seconds the server (master and workers) used during the load, and requests answered per such second: what
+    # the server costs, whatever else the machine (shared, and running the clients) was doing.
+    server_cpu_s: float = 0.0
+    load_average: list[float] = field(default_factory=list)  # the machine's, over the last minute, at start and end
+    requests_per_cpu_s: float = 0.0
     error_samples: list[str] = field(default_factory=list)
     server_exceptions: list[str] = field(default_factory=list)  # the last line of each traceback the server logged
     indexing: Indexing | None = None
@@ -363,22 +418,25 @@ class LoadReport:
 
 
 def run_load(index_dir: Path, clients: int = 16, seconds: float = 60.0, index_during: Path | None = None,
-             probe_query: str | None = None, server_threads: int = 4, seed: int = 1, index_at: float = 0.5
-             ) -> LoadReport:
-    """Serve the index, load it for `seconds` with `clients` threads (indexing a file at index_at of the way
-    through when asked: halfway by default), and return what was measured."""
+             probe_query: str | None = None, server_threads: int = 4, seed: int = 1, index_at: float = 0.5,
+             server_workers: int | None = None, mix: str = "realistic") -> LoadReport:
+    """Serve the index, load it for `seconds` with `clients` threads making requests of a mix (MIXES), indexing a
+    file at index_at of the way through when asked (halfway by default), and return what was measured."""
     rng = random.Random(seed)
     workload = Workload.of(index_dir, rng)
-    server = Server(index_dir, server_threads)
+    server = Server(index_dir, server_threads, workers=server_workers)
     try:
         server.wait_ready()
         warm = Mix(workload, random.Random(seed - 1))
         for _ in range(20):  # opens the index and fills the caches, as the first visitors would
             get(server.port, warm.next()[1])
         report = LoadReport(datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), machine(), str(index_dir), clients,
-                            seconds, server_threads, _documents(server.port), 0)
-        plan = _Plan(clients, seconds, index_dir, index_during, probe_query, seed, index_at)
+                            seconds, server_threads, server_workers, mix, _documents(server.port), 0)
+        plan = _Plan(clients, seconds, index_dir, index_during, probe_query, seed, index_at, MIXES[mix])
+        cpu, report.load_average = tree_cpu_seconds(server.process.pid), [round(os.getloadavg()[0], 2)]
         outcomes = _load(report, server, workload, plan)
+        report.server_cpu_s = round(tree_cpu_seconds(server.process.pid) - cpu, 1)
+        report.load_average.append(round(os.getloadavg()[0], 2))
         report.documents_after = _documents(server.port)
     finally:
         log = server.stop()
@@ -411,6 +469,7 @@ class _Plan:
     probe_query: str | None
     seed: int
     index_at: float
+    weights: dict[str, int]
 
 
 def _load(report: LoadReport, server: Server, workload: Workload, plan: _Plan) -> list[Outcome]:
@@ -418,7 +477,8 @@ def _load(report: LoadReport, server: Server, workload: Workload, plan: _Plan) -
     per_client: list[list[Outcome]] = [[] for _ in range(plan.clients)]
     started = time.monotonic()
     deadline = started + plan.seconds
-    threads = [threading.Thread(target=client, args=(server.port, Mix(workload, random.Random(plan.seed * 1000 + n)),
+    threads = [threading.Thread(target=client, args=(server.port,
+                                                     Mix(workload, random.Random(plan.seed * 1000 + n), plan.weights),
                                                      started, deadline, per_client[n], report.error_samples))
                for n in range(plan.clients)]
     threads.append(threading.Thread(target=_sample_rss, args=(server.process.pid, deadline, report.rss_samples)))
@@ -439,7 +499,7 @@ def _index_during(indexing: Indexing, plan: _Plan, port: int, started: float) ->
 
 def _sample_rss(pid: int, deadline: float, samples: list[float]) -> None:
     while True:
-        value = rss_mb(pid)
+        value = tree_rss_mb(pid)
         if value is not None:
             samples.append(round(value, 1))
         if time.monotonic() >= deadline:
@@ -456,7 +516,7 @@ def _summarise(report: LoadReport, outcomes: list[Outcome]) -> None:
     report.requests = len(outcomes)
     report.errors = sum(not o.ok for o in outcomes)
     report.throughput = report.requests / report.seconds
-    for kind in [*MIX, "all"]:
+    for kind in [*MIXES[report.mix], "all"]:
         chosen = [o for o in outcomes if kind in (o.kind, "all")]
         if chosen:
             times = sorted(o.ms for o in chosen)
@@ -465,6 +525,8 @@ def _summarise(report: LoadReport, outcomes: list[Outcome]) -> None:
                 "p50": round(statistics.median(times), 1),
                 "p95": round(_at(times, 0.95), 1), "p99": round(_at(times, 0.99), 1),
             }
+    if report.server_cpu_s:
+        report.requests_per_cpu_s = round(report.requests / report.server_cpu_s, 1)
     if report.rss_samples:
         samples = report.rss_samples
         report.rss_mb = {"start": samples[0], "max": max(samples), "end": samples[-1]}
@@ -477,10 +539,11 @@ def _at(ordered: list[float], q: float) -> float:
 
 def markdown(report: LoadReport) -> str:
     """The report as Markdown: one table, then memory and the index run."""
+    workers = f"--workers {report.server_workers} " if report.server_workers else ""
     lines = [
-        f"Load test, {report.started}: {report.clients} clients for {report.seconds:.0f} s against `newsarchive serve "
-        f"--threads {report.server_threads}` on {report.index} ({report.documents_before:,} articles; "
-        f"{report.documents_after:,} at the end). {report.machine}.",
+        f"Load test, {report.started}: {report.clients} clients for {report.seconds:.0f} s, {report.mix} mix, against "
+        f"`newsarchive serve {workers}--threads {report.server_threads}` on {report.index} "
+        f"({report.documents_before:,} articles; {report.documents_after:,} at the end). {report.machine}.",
         "",
         "| request | requests | errors | p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|---|---|",
@@ -489,11 +552,13 @@ def markdown(report: LoadReport) -> str:
         name = f"**{kind}**" if kind == "all" else kind
         lines.append(f"| {name} | {f['requests']:,} | {f['errors']:,} | {f['p50']:.1f} | {f['p95']:.1f} | "
                      f"{f['p99']:.1f} |")
-    lines += ["", f"Throughput: {report.throughput:.1f} requests/s; errors: {report.errors:,} of {report.requests:,}."]
+    lines += ["", f"Throughput: {report.throughput:.1f} requests/s; errors: {report.errors:,} of {report.requests:,}; "
+                  f"server CPU {report.server_cpu_s:.0f} s, {report.requests_per_cpu_s:.1f} requests per CPU second; "
+                  f"load average {' then '.join(map(str, report.load_average))}."]
     if report.rss_mb:
         rss = report.rss_mb
-        lines.append(f"Server memory (VmRSS, {len(report.rss_samples)} samples): start {rss['start']:.0f} MB, "
-                     f"max {rss['max']:.0f} MB, end {rss['end']:.0f} MB.")
+        lines.append(f"Server memory (VmRSS of the master and its workers, {len(report.rss_samples)} samples): "
+                     f"start {rss['start']:.0f} MB, max {rss['max']:.0f} MB, end {rss['end']:.0f} MB.")
     if report.indexing:
         ix = report.indexing
         seen = (f"the server first answered with its articles at {ix.visible_at:.1f} s" if ix.visible_at is not None
@@ -518,11 +583,13 @@ def main() -> None:
     parser.add_argument("--index-during", type=Path, help="a file to index into the same index halfway through")
     parser.add_argument("--probe-query", help="a query that finds only articles of --index-during")
     parser.add_argument("--index-at", type=float, default=0.5, help="when to start --index-during (0.5: halfway)")
-    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads (serve's default: 4)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server worker (serve's default: 4)")
+    parser.add_argument("--workers", type=int, help="server processes (serve's default: one per core)")
+    parser.add_argument("--mix", choices=list(MIXES), default="realistic", help="the requests made")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     report = run_load(args.index, args.clients, args.seconds, args.index_during, args.probe_query, args.threads,
-                      args.seed, args.index_at)
+                      args.seed, args.index_at, args.workers, args.mix)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"load-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")

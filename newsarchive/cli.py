@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 import signal
 import sys
@@ -75,6 +76,11 @@ def index_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def backend_for(index_dir: Path | None) -> SearchBackend:
     """Open the configured backend (NEWSARCHIVE_BACKEND) on the --index folder, else NEWSARCHIVE_INDEX."""
     return open_backend(folder=index_dir)
+
+
+def default_workers() -> int:
+    """The number of server processes `serve` starts unless told: one per core."""
+    return os.cpu_count() or 1
 
 
 def translate_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -460,30 +466,35 @@ def stats_command(index_dir: Path | None, as_json: bool) -> None:
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Worker threads.")
-def serve_command(index_dir: Path | None, host: str, port: int, threads: int) -> None:
-    """Serve the search page and the JSON API with waitress (a production WSGI server)."""
+@click.option("--workers", type=click.IntRange(min=1), default=default_workers, show_default="the number of cores",
+              help="Server processes sharing the port, each with its own searcher.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="Threads per worker.")
+def serve_command(index_dir: Path | None, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the search page and the JSON API with gunicorn: a master and pre-forked worker processes."""
     # Imported here, not at the top: only this command needs the web app and its server.
-    import waitress
-
     from webapp import create_app
+
+    from .serving import serve
 
     try:
         backend = backend_for(index_dir)
-        app = create_app({"INDEX": str(backend.folder)}, backend=backend)
+        try:
+            # Made here only to check the settings and read BASE_URL: each worker makes its own app and backend.
+            app = create_app({"INDEX": str(backend.folder)}, backend=backend)
+        finally:
+            backend.close()  # it never opened the index (backends open lazily): nothing open crosses the fork
     except NewsArchiveError as err:
         raise click.ClickException(str(err)) from err  # Error: NEWSARCHIVE_TIMEZONE must be ..., exit 1
     address = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-    if not app.config["BASE_URL"]:
+    config = {"INDEX": app.config["INDEX"], "BASE_URL": app.config["BASE_URL"]}
+    if not config["BASE_URL"]:
         if host in ("0.0.0.0", "::", ""):
             click.echo("Listening on every address: set NEWSARCHIVE_BASE_URL to the archive's public URL, so feeds "
                        "and OpenSearch link to it (until then they use each request's own host).", err=True)
         else:
-            app.config["BASE_URL"] = address  # absolute links never come from a request's Host header
-    click.echo(f"Serving {app.config['INDEX']} on {address}/ (Ctrl-C to stop)")
-    # Waitress drops X-Forwarded-* headers unless told otherwise; with NEWSARCHIVE_PROXY_FIX the app reads them.
-    waitress.serve(app, host=host, port=port, threads=threads, ident="newsarchive",
-                   clear_untrusted_proxy_headers=not app.config["PROXY_FIX"])
+            config["BASE_URL"] = address  # absolute links never come from a request's Host header
+    click.echo(f"Serving {config['INDEX']} on {address}/ (Ctrl-C to stop)")
+    serve(lambda: create_app(config, backend=backend_for(Path(config["INDEX"]))), host, port, workers, threads)
 
 
 main.add_command(solr)

@@ -1,6 +1,6 @@
 """Absolute URLs come from NEWSARCHIVE_BASE_URL, not the Host header; TRUSTED_HOSTS and PROXY_FIX as the operator says.
 
-Run against `newsarchive serve` (waitress, a process of its own, on loopback) with forged Host and X-Forwarded-*
+Run against `newsarchive serve` (gunicorn's master and workers, on loopback) with forged Host and X-Forwarded-*
 headers, as a cache poisoner or a client dodging rate limits would send them.
 """
 

@@ -1,4 +1,4 @@
-"""The load test's CI form (bench/load.py): 8 clients for 10 s against `newsarchive serve` (waitress, real HTTP) on
+"""The load test's CI form (bench/load.py): 8 clients for 10 s against `newsarchive serve` (gunicorn, real HTTP) on
 an index of generated articles, while `newsarchive index` adds a file halfway through: every answer is right, every
 kind of request was made, memory is sampled, and the server answers with the new articles before the end."""
 

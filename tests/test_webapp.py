@@ -430,18 +430,27 @@ def test_opensearch_description(client: FlaskClient) -> None:
 # --- serving
 
 
-def test_serve_command_uses_waitress(monkeypatch: pytest.MonkeyPatch, index_dir: Path) -> None:
-    import waitress
+def test_serve_command_runs_gunicorn_workers_that_each_make_the_app(monkeypatch: pytest.MonkeyPatch,
+                                                                    index_dir: Path) -> None:
     from click.testing import CliRunner
 
+    from newsarchive import serving
     from newsarchive.cli import main
 
-    calls: list[dict[str, object]] = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append({"app": app, **kw}))
-    result = CliRunner().invoke(main, ["serve", "--index", str(index_dir), "--port", "5099", "--threads", "2"])
+    runs: list[serving.Server] = []
+    monkeypatch.setattr(serving.Server, "run", lambda self: runs.append(self))
+    result = CliRunner().invoke(main, ["serve", "--index", str(index_dir), "--port", "5099", "--threads", "2",
+                                       "--workers", "3"])
     assert result.exit_code == 0, result.output
-    assert calls[0]["port"] == 5099 and calls[0]["threads"] == 2 and calls[0]["host"] == "127.0.0.1"
-    assert isinstance(calls[0]["app"], Flask) and calls[0]["app"].config["INDEX"] == str(index_dir)  # type: ignore[union-attr]
+    assert result.output == f"Serving {index_dir} on http://127.0.0.1:5099/ (Ctrl-C to stop)\n"
+    cfg = runs[0].cfg
+    assert (cfg.address, cfg.workers, cfg.threads, cfg.preload_app) == ([("127.0.0.1", 5099)], 3, 2, False)
+    assert cfg.worker_class_str == "gthread" and cfg.forwarded_allow_ips == []
+    app = runs[0].load()  # what each worker does after the fork: an app of its own, on the index folder
+    assert isinstance(app, Flask) and app.config["INDEX"] == str(index_dir) and runs[0].load() is not app
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5099"
+    assert app.test_client().get("/api/search?q=storm").get_json()["total"] == 2
+    app.extensions["newsarchive"].close()
 
 
 def test_match_any_through_the_page_and_the_api(client: FlaskClient) -> None:

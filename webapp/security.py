@@ -1,14 +1,12 @@
-"""Response headers (CSP, frame rules, nosniff), CORS on /api/, per-client rate limits, and error responses."""
+"""Response headers (CSP, frame rules, nosniff), CORS on /api/, per-client rate limits (counted by ratelimits.py),
+and error responses."""
 
 from __future__ import annotations
 
 import functools
-import math
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import flask
@@ -25,8 +23,8 @@ from indexer.errors import (
 )
 
 from . import responses
+from .ratelimits import RateLimited, RateLimiter
 
-WINDOW_SECONDS = 60.0
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors {frame_ancestors}"
@@ -53,38 +51,6 @@ class Request(flask.Request):
         super().__init__(environ, populate_request, shallow)
 
 
-class RateLimited(Exception):
-    """A client has made more requests of a kind than the limit allows."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many requests: try again in {retry_after} s")
-        self.retry_after = retry_after
-
-
-class RateLimiter:
-    """A sliding one-minute window of request times per client and kind."""
-
-    def __init__(self) -> None:
-        self._hits: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, client: str, kind: str, per_minute: int) -> None:
-        """Count one request, or raise RateLimited when the client is over the limit."""
-        if per_minute <= 0:
-            return
-        now = time.monotonic()
-        with self._lock:
-            hits = self._hits.setdefault((client, kind), deque())
-            while hits and now - hits[0] >= WINDOW_SECONDS:
-                hits.popleft()
-            if len(hits) >= per_minute:
-                raise RateLimited(max(1, math.ceil(WINDOW_SECONDS - (now - hits[0]))))
-            hits.append(now)
-            if len(self._hits) > 10_000:  # forget idle clients so memory stays bounded
-                for key in [k for k, v in self._hits.items() if not v or now - v[-1] >= WINDOW_SECONDS]:
-                    del self._hits[key]
-
-
 def check_rate(kind: str, setting: str) -> None:
     """Count one request of this kind from the client, or raise RateLimited (for views whose kind depends on the
     request: a citation of a few articles is a search, of a whole search an export)."""
@@ -109,7 +75,8 @@ def rate_limited(kind: str, setting: str) -> Callable[[Callable[..., Any]], Call
 def init_app(app: Flask) -> None:
     """Install the request class, the headers, CORS and the error handlers."""
     app.request_class = Request
-    app.extensions["newsarchive_limiter"] = RateLimiter()
+    # Counted in the index folder, so that every process serving it (serve --workers N) shares the counts.
+    app.extensions["newsarchive_limiter"] = RateLimiter(Path(app.config["INDEX"]))
     app.after_request(_headers)
     app.register_error_handler(QueryError, lambda e: responses.error(400, "bad_request", str(e)))
     # A subclass of QueryError, told apart so API clients can back off rather than retry the same query.
