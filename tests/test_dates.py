@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import datetime
 
 import pytest
 
 from indexer.dates import parse_date
+
+from .conftest import REUTERS
 
 
 @pytest.mark.parametrize(
@@ -94,3 +97,37 @@ def test_a_zone_of_plus_0000_is_not_a_year() -> None:
 def test_a_megabyte_of_date_is_refused_at_once() -> None:
     with pytest.raises(ValueError, match="not a date: 1,000,000 characters long"):
         parse_date("1" * 1_000_000)
+
+
+STRICT_FORMS = ["2020-01-22", "2020-01-22T16:07:00Z", "2020-01-22T16:07:00.123+01:00", "2020-01-22 16:07",
+                "1999-12-31T23:59:59-05:00", "2020-02-30", "26-FEB-1987 15:51:17.84", " 5-MAR-1987 605:12:01.00",
+                "31-APR-1987 10:00:00.00"]
+
+
+def read_by_dateutil_alone(text: str, monkeypatch: pytest.MonkeyPatch) -> object:
+    with monkeypatch.context() as patch:
+        patch.setattr("indexer.dates._strict", lambda cleaned, reuters: None)
+        try:
+            return parse_date(text)
+        except ValueError:
+            return "refused"
+
+
+def read(text: str) -> object:
+    try:
+        return parse_date(text)
+    except ValueError:
+        return "refused"
+
+
+@pytest.mark.parametrize("text", STRICT_FORMS)
+def test_the_forms_read_without_dateutil_give_what_dateutil_gives(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert read(text) == read_by_dateutil_alone(text, monkeypatch)
+
+
+@pytest.mark.skipif(not REUTERS.is_dir(), reason=f"Reuters-21578 not found at {REUTERS}")
+def test_every_reuters_date_is_read_as_dateutil_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [m for path in sorted((REUTERS / "sgm-data").glob("*.sgm"))
+             for m in re.findall(r"<DATE>(.*?)</DATE>", path.read_text(encoding="latin-1"))]
+    assert len(texts) == 21_578
+    assert [read(t) for t in texts] == [read_by_dateutil_alone(t, monkeypatch) for t in texts]
