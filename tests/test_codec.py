@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -160,3 +161,18 @@ def test_all_of_reuters_gives_the_same_results_as_whoosh_s_own_codec(tmp_path: P
     finally:
         old.close()
         new.close()
+
+
+def test_opening_an_index_maps_its_segments_instead_of_copying_them(after: Path) -> None:
+    on_disk = sum(path.stat().st_size for path in after.glob("*.seg"))
+    tracemalloc.start()
+    backend = open_backend("whoosh", after)
+    try:
+        assert backend.search(Search(query='"county council" OR flood*')).total > 10
+        assert backend.article(backend.search(Search()).hits[0].id) is not None  # stored fields read too
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        backend.close()
+    # Whoosh's BufferFile copied every sub-file it opened (postings, terms, stored fields) into memory.
+    assert peak < on_disk, (peak, on_disk)  # 1.75 times the segment before, 0.76 with views
