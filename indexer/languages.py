@@ -113,7 +113,7 @@ class Detector:
     def detect(self, text: str) -> str:
         """Return the language of a text when detection is confident, else "" (too short, mixed, or no words)."""
         sample = text[:DETECT_CHARS]
-        if sum(1 for char in sample if char.isalpha()) < DETECT_MIN_LETTERS:
+        if sum(map(str.isalpha, sample)) < DETECT_MIN_LETTERS:
             return ""
         code, confidence = self._loaded().classify(sample)
         if confidence < DETECT_CONFIDENCE or code in _NO_LANGUAGE:
