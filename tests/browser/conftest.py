@@ -242,11 +242,21 @@ def serving_app(index: Path) -> Iterator[str]:
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
 
     def stop() -> None:
-        server.close()
+        # Close the listening socket and every open connection from inside the server's own loop (its trigger runs
+        # the thunk there): closing them from this thread raced the loop's select(), which then raised EBADF in the
+        # server thread (a CI failure). With nothing left to watch, the loop returns and the thread ends.
+        def close_all() -> None:
+            for dispatcher in list(server._map.values()):
+                dispatcher.close()
+
+        server.trigger.pull_trigger(close_all)
+
+    def run() -> None:
+        server.run()
         server.task_dispatcher.shutdown()
 
     try:
-        with _serving(server.run, stop):
+        with _serving(run, stop):
             yield f"http://127.0.0.1:{server.effective_port}"
     finally:
         app.extensions["newsarchive"].close()
