@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .backend import Batch, SearchBackend
 from .errors import ArticleNotFoundError, NewsArchiveError
-from .languages import default_language, detect_language
+from .languages import Detectors, default_language
 from .manifest import FileState, Manifest
 from .names import Namer
 from .parsers import iter_files, parse_path
@@ -103,8 +103,9 @@ def index_paths(
         manifest = Manifest(backend.folder, backend.schema_version, reset=options.rebuild)
         stories = StoryStore(backend.folder, reset=options.rebuild)
         namer = Namer(backend.folder, reset=options.rebuild)
+        detectors = Detectors(options.procs)
         try:
-            run = _Run(backend, manifest, stories, options, namer,
+            run = _Run(backend, manifest, stories, options, namer, detectors,
                        named={path.resolve() for path in paths if not path.is_dir()})
             for path in source_files(paths, backend.folder):
                 run.read_file(path)
@@ -119,6 +120,7 @@ def index_paths(
             manifest.close()
             stories.close()
             namer.close()
+            detectors.close()
     run.report.seconds = time.perf_counter() - started
     return run.report
 
@@ -144,9 +146,9 @@ class _Run:
     """One indexing run: the batch being filled and the report so far."""
 
     def __init__(self, backend: SearchBackend, manifest: Manifest, stories: StoryStore, options: IndexOptions,
-                 namer: Namer, named: set[Path] | None = None) -> None:
+                 namer: Namer, detectors: Detectors, named: set[Path] | None = None) -> None:
         self.backend, self.manifest, self.stories, self.options = backend, manifest, stories, options
-        self.namer = namer
+        self.namer, self.detectors = namer, detectors
         self.named = named or set()  # files named on their own, not found in a folder (no --folder-as value)
         self.report = IndexReport()
         self.batch = _Batch()
@@ -306,10 +308,11 @@ class _Run:
         """Give each article that states no language the one detected in it, else the default (only the articles
         written: unchanged ones cost nothing). The manifest keeps the fingerprint of the article as read."""
         started = time.perf_counter()
-        for article_id, (article, update) in writes.articles.items():
-            if not article.language:
-                language = detect_language(article.headline, article.body) or self.options.language
-                writes.articles[article_id] = (article.given(language=language), update)
+        unstated = [(i, article) for i, (article, _) in writes.articles.items() if not article.language]
+        found = self.detectors.detect([(article.headline, article.body) for _, article in unstated])
+        for (article_id, article), language in zip(unstated, found, strict=True):
+            update = writes.articles[article_id][1]
+            writes.articles[article_id] = (article.given(language=language or self.options.language), update)
         self.report.language_seconds += time.perf_counter() - started
 
     def _give_stories(self, writes: Batch) -> None:

@@ -9,8 +9,10 @@ for it, and leave the words of other languages unstemmed (indexer/whoosh/analysi
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from .settings import LANGUAGE, SettingError, read_settings
@@ -56,6 +58,7 @@ _CODE = re.compile(r"[a-z]{2,3}")
 DETECT_CONFIDENCE = 0.9
 DETECT_MIN_LETTERS = 40
 DETECT_CHARS = 400
+PARALLEL_DETECT_MIN = 500  # articles in a batch: fewer are detected in the run's own process
 # What py3langid says of text in no language (tables of figures) or of none it knows: no detection.
 _NO_LANGUAGE = frozenset(("zxx", "und"))
 
@@ -126,4 +129,36 @@ DETECTOR = Detector()
 
 def detect_language(headline: str, body: str) -> str:
     """Return the language of an article's headline and text when confidently detected, else ""."""
-    return DETECTOR.detect(f"{headline}\n{body}" if headline else body)
+    return DETECTOR.detect(_sample(headline, body))
+
+
+def _sample(headline: str, body: str) -> str:
+    return (f"{headline}\n{body}" if headline else body)[:DETECT_CHARS]
+
+
+def _detect_sample(sample: str) -> str:
+    return DETECTOR.detect(sample)
+
+
+class Detectors:
+    """Language detection spread over `procs` processes for a batch of PARALLEL_DETECT_MIN articles or more: an
+    indexing run detects a batch's languages before its commit, while the writer's processes wait."""
+
+    def __init__(self, procs: int) -> None:
+        self.procs = procs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def detect(self, texts: list[tuple[str, str]]) -> list[str]:
+        """Return detect_language of each (headline, body), in order."""
+        samples = [_sample(headline, body) for headline, body in texts]
+        if self.procs < 2 or len(samples) < PARALLEL_DETECT_MIN:
+            return [DETECTOR.detect(sample) for sample in samples]
+        if self._pool is None:  # forkserver: a worker never inherits the run's locks (as the writer's)
+            self._pool = ProcessPoolExecutor(self.procs, mp_context=multiprocessing.get_context("forkserver"))
+        return list(self._pool.map(_detect_sample, samples, chunksize=max(1, len(samples) // (4 * self.procs))))
+
+    def close(self) -> None:
+        """Stop the processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None

@@ -10,7 +10,14 @@ from whoosh.analysis import RegexTokenizer
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
-from indexer.languages import default_language, detect_language, language_name, normalise_language
+from indexer.languages import (
+    PARALLEL_DETECT_MIN,
+    Detectors,
+    default_language,
+    detect_language,
+    language_name,
+    normalise_language,
+)
 from indexer.parsers import parse_path
 from indexer.records import Article
 from indexer.request import Search
@@ -214,3 +221,16 @@ def test_the_page_names_languages_and_filters_by_them(tmp_path: Path) -> None:
     assert "Language: French" in chosen and "<mark>élections</mark>" in chosen and "The elections" not in chosen
     answer = client.get("/api/search?q=élection&language=fr").get_json()
     assert [(hit["id"], hit["language"]) for hit in answer["hits"]] == [("fr", "fr")]
+
+
+def test_detection_spread_over_processes_gives_what_one_process_gives() -> None:
+    texts = [(str(r.get("title", "")), str(r.get("body", ""))) for path in sorted(DEMO.glob("*.jsonl"))
+             for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+    texts = (texts * (PARALLEL_DETECT_MIN // len(texts) + 1))[:PARALLEL_DETECT_MIN + 7]
+    detectors = Detectors(2)
+    try:
+        found = detectors.detect(texts)
+    finally:
+        detectors.close()
+    assert found == [detect_language(headline, body) for headline, body in texts]
+    assert {"en", "fr", "de", "es"} <= set(found)
