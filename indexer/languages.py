@@ -9,7 +9,6 @@ for it, and leave the words of other languages unstemmed (indexer/whoosh/analysi
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -153,8 +152,10 @@ class Detectors:
         samples = [_sample(headline, body) for headline, body in texts]
         if self.procs < 2 or len(samples) < PARALLEL_DETECT_MIN:
             return [DETECTOR.detect(sample) for sample in samples]
-        if self._pool is None:  # forkserver: a worker never inherits the run's locks (as the writer's)
-            self._pool = ProcessPoolExecutor(self.procs, mp_context=multiprocessing.get_context("forkserver"))
+        if self._pool is None:
+            from .processes import worker_context
+
+            self._pool = ProcessPoolExecutor(self.procs, mp_context=worker_context())
         return list(self._pool.map(_detect_sample, samples, chunksize=max(1, len(samples) // (4 * self.procs))))
 
     def close(self) -> None:

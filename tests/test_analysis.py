@@ -79,3 +79,55 @@ def test_the_fused_filter_gives_the_terms_and_positions_of_the_whoosh_chain() ->
         chained = [(t.text, t.pos if t.positions else None, t.stopped)
                    for t in chained_news_analyzer()(text, **options)]
         assert fused == chained, options
+
+
+FAST_PATH_TEXTS = [
+    "",
+    "the of and",  # only stop words
+    "The U.S. and the U.K. said the the oil-price rise was 3.5% in Q1 (O’Neill’s view).",
+    "Zürich’s café résumé: naïve coöperation, ÉTATS-UNIS, straße, İstanbul, ﬁnance",
+    "a a a oil a oil oil the oil",  # stop words before, between and after repeated terms
+    "٣ ١٢ 12.5 1,000 x_y __init__ e.g. i.e. U.S.A. a.b.c.d. U.S",
+    "\ue000fr\ue001L'élection présidentielle d'après les États-Unis: l'économie",
+    "\ue000de\ue001Die Häuser der Bundesländer wurden größer",
+    "\ue000ru\ue001Выборы президента США прошли",
+    "\ue000xx\ue001not a code: analysed as English",
+    "\ue000en\ue001The markets rallied",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATH_TEXTS)
+def test_the_fast_indexing_path_gives_the_terms_positions_and_weights_of_the_token_stream(text: str) -> None:
+    from whoosh.formats import Positions
+
+    from indexer.whoosh.codec import NewsPositions
+
+    for analyzer in (news_analyzer(), news_analyzer()):  # a fresh cache, then one the first pass filled
+        form = NewsPositions(field_boost=2.0)
+        fast = list(form.word_values(text, analyzer, mode="index"))
+        tokens = list(Positions.word_values(form, text, analyzer, mode="index"))
+        assert fast == tokens
+
+
+def test_the_fast_indexing_path_agrees_when_its_stem_cache_overflows() -> None:
+    from whoosh.formats import Positions
+
+    from indexer.whoosh.analysis import NewsFilter, NewsTokenizer
+    from indexer.whoosh.codec import NewsPositions
+    from indexer.words import TOKEN_PATTERN
+
+    text = " ".join(FAST_PATH_TEXTS[2:6]) * 3
+    form = NewsPositions()
+    small = NewsTokenizer(TOKEN_PATTERN) | NewsFilter(cachesize=3)
+    fast = list(form.word_values(text, small, mode="index"))
+    assert fast == list(Positions.word_values(form, text, NewsTokenizer(TOKEN_PATTERN) | NewsFilter(), mode="index"))
+
+
+def test_other_analyzers_and_values_take_whoosh_s_token_stream() -> None:
+    from indexer.whoosh.analysis import index_positions
+
+    assert index_positions(news_analyzer(), "oil prices") == {"oil": [0], "price": [1]}
+    assert index_positions(name_analyzer(), "Jane Doe") is None
+    assert index_positions(news_analyzer(), ["oil", "prices"]) is None
+    assert index_positions(news_analyzer(), "oil prices", mode="query") is None
+    assert index_positions(news_analyzer(), "oil prices", start_pos=4) is None

@@ -208,22 +208,64 @@ class NewsFilter(Filter):  # type: ignore[misc]
             token.text, token.stopped = stemmed, False
             yield token
 
+    def positions(self, tokenizer: NewsTokenizer, value: str) -> dict[str, list[int]]:
+        """Return the terms of a value as the analyzer `tokenizer | self` indexes it and each term's positions, in
+        the order of their first occurrence: what Whoosh's Positions format collects from the token stream, made
+        without a Token per word (indexing spends most of its time here; the tests check the two agree)."""
+        language, text = unmarked(value)
+        language = language or tokenizer.language or ENGLISH
+        words = tokenizer.expression.findall(text)
+        found: dict[str, list[int]] = {}
+        if language != ENGLISH:
+            cache = self._caches.setdefault(language, {})
+            for position, word in enumerate(words):
+                term = self._language_term(word, language, cache)
+                if term in found:
+                    found[term].append(position)
+                else:
+                    found[term] = [position]
+            return found
+        cache, stops, cachesize = self._cache, self.stops, self.cachesize
+        position = -1
+        for index, text in enumerate(words):
+            if "." in text and ACRONYM.match(text):
+                text = text.replace(".", "")
+            text = text.lower()
+            if not text.isascii():
+                text = text.replace("’", "'").translate(accent_map)
+            if text in stops:
+                continue
+            stemmed = cache.get(text)
+            if stemmed is None:
+                if len(cache) >= cachesize:
+                    cache.clear()
+                stemmed = cache[text] = stem(text)
+            position = index if position < 0 else position + 1  # as _english: stop words renumber what follows
+            if stemmed in found:
+                found[stemmed].append(position)
+            else:
+                found[stemmed] = [position]
+        return found
+
+    def _language_term(self, text: str, language: str, cache: dict[str, str]) -> str:
+        """Return the term of a word of a language other than English (cache: that language's, in self._caches)."""
+        if "." in text and ACRONYM.match(text):
+            text = text.replace(".", "")
+        text = text.lower()
+        if "’" in text:
+            text = text.replace("’", "'")
+        term = cache.get(text)
+        if term is None:
+            if len(cache) >= self.cachesize:
+                cache.clear()
+            term = cache[text] = language_term(text, language)
+        return term
+
     def _language(self, tokens: Iterator[Any], language: str) -> Iterator[Any]:
         """Another language: every word kept (its position too), its term from language_term, cached."""
         cache = self._caches.setdefault(language, {})
         for token in tokens:
-            text = token.text
-            if "." in text and ACRONYM.match(text):
-                text = text.replace(".", "")
-            text = text.lower()
-            if "’" in text:
-                text = text.replace("’", "'")
-            term = cache.get(text)
-            if term is None:
-                if len(cache) >= self.cachesize:
-                    cache.clear()
-                term = cache[text] = language_term(text, language)
-            token.text, token.stopped = term, False
+            token.text, token.stopped = self._language_term(token.text, language, cache), False
             yield token
 
 
@@ -237,6 +279,17 @@ def news_analyzer() -> Any:
 def language_analyzer(language: str) -> Any:
     """The news analyzer of text in one language, unmarked (English for ""): for queries, snippets and spans."""
     return NewsTokenizer(TOKEN_PATTERN, language) | NewsFilter()
+
+
+def index_positions(analyzer: Any, value: Any, **kwargs: Any) -> dict[str, list[int]] | None:
+    """Return NewsFilter.positions of a value being indexed by news_analyzer() (or a language's), else None (another
+    analyzer, or arguments the fast path does not take: Whoosh's token stream then)."""
+    items = getattr(analyzer, "items", None)
+    if (isinstance(value, str) and kwargs.keys() <= {"mode"} and kwargs.get("mode", "index") == "index"
+            and items is not None and len(items) == 2
+            and type(items[0]) is NewsTokenizer and type(items[1]) is NewsFilter):
+        return items[1].positions(items[0], value)
+    return None
 
 
 def language_aware(analyzer: Any) -> bool:

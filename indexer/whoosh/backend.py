@@ -29,6 +29,7 @@ from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..languages import ENGLISH
+from ..processes import worker_context
 from ..records import Article
 from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search, date_range
 from ..results import (
@@ -399,9 +400,8 @@ class WhooshBackend:
         aliases = configured_aliases()  # the variants the query fields of names search
         parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
         try:
-            # forkserver, not fork: forked workers would inherit the locks' file descriptors, and a worker outliving
-            # a killed run would hold them, refusing every later run.
-            writer = (index_writer(ix, procs=procs, multisegment=True, start_method="forkserver") if parallel
+            start = worker_context().get_start_method()
+            writer = (index_writer(ix, procs=procs, multisegment=True, start_method=start) if parallel
                       else index_writer(ix))
         except LockError as err:
             raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
