@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
+from whoosh import index as whoosh_index
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, delete_articles, index_paths, optimize_index
@@ -15,6 +20,8 @@ from indexer.whoosh.storage import open_index, segment_count
 from newsarchive.cli import main
 
 from .conftest import write_jsonl
+
+DEMO = Path(__file__).resolve().parents[1] / "demo"
 
 
 def records(start: int, count: int) -> list[dict[str, str]]:
@@ -97,3 +104,71 @@ def test_optimize_command(tmp_path: Path) -> None:
     assert result.output.startswith(f"Optimized {ix}: 2 segment(s) merged into 1 in ")
     missing = CliRunner().invoke(main, ["optimize", "--index", str(tmp_path / "none")])
     assert missing.exit_code == 1 and "no index at" in missing.output
+
+
+def _demo_in_segments(folder: Path) -> Path:
+    """The demo archive in five segments, the last replacing and deleting articles of the others (deletions)."""
+    from indexer.backend import Batch
+    from indexer.parsers import parse_path
+    from indexer.records import Article
+
+    articles = [item for path in sorted(DEMO.iterdir()) if path.suffix in (".csv", ".json", ".jsonl")
+                for item in parse_path(path) if isinstance(item, Article)]
+    assert len(articles) > 40
+    backend = WhooshBackend(folder)
+    try:
+        backend.prepare(rebuild=True)
+        for part in range(4):
+            chosen = articles[part::4]
+            backend.commit(Batch(articles={a.id: (a, False) for a in chosen}))
+        changed = [replace(a, headline=f"{a.headline} (corrected)", body=f"{a.body} A correction was added.")
+                   for a in articles[1:12:2]]
+        backend.commit(Batch(articles={a.id: (a, True) for a in changed}, deletes=[articles[2].id, articles[7].id]))
+        assert backend.segment_count() == 5
+    finally:
+        backend.close()
+    return folder
+
+
+def _everything(folder: Path) -> tuple[Any, ...]:
+    """Every term's statistics and postings (with their values), and every document's stored fields and lengths."""
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.reader() as reader:
+        terms = {}
+        for field, text in reader.all_terms():
+            info = reader.term_info(field, text)
+            matcher = reader.postings(field, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            terms[field, text] = ((info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                                   info.max_weight(), info.min_id(), info.max_id()), postings)
+        fields = sorted(ix.schema.scorable_names())
+        docs = [(stored, [reader.doc_field_length(n, f) for f in fields])
+                for n, stored in reader.iter_docs()]
+        return terms, docs, reader.doc_count_all()
+
+
+def test_merging_our_segments_as_arrays_writes_what_whoosh_s_merge_writes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = _demo_in_segments(tmp_path / "fast")
+    shutil.copytree(fast, tmp_path / "whoosh")
+    used: list[int] = []
+    real = merging.MergedSegment
+
+    def counted(*args: Any) -> Any:
+        used.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(merging, "MergedSegment", counted)
+    optimize_index(open_backend("whoosh", fast))
+    assert len(used) == 5  # every segment merged as arrays
+    monkeypatch.setattr(merging, "merges_as_arrays", lambda reader: False)
+    optimize_index(open_backend("whoosh", tmp_path / "whoosh"))
+    assert segments(fast) == segments(tmp_path / "whoosh") == 1
+    terms, docs, count = _everything(fast)
+    assert (terms, docs, count) == _everything(tmp_path / "whoosh")
+    assert count == len(docs) and any("(corrected)" in stored["headline"] for stored, _ in docs)
+    for query in ("council", '"flood wall"', "correction", "flood NEAR/5 homes", "counc*", "topic:environment"):
+        assert search_ids(fast, query) == search_ids(tmp_path / "whoosh", query), query

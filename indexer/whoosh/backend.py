@@ -56,7 +56,7 @@ from .grouping import Members, Stories, story_count, story_counts, story_mask
 from .highlight import mark_all, query_spans, snippet
 from .languages import LanguageParsers, LanguageQuery, analysed_query, per_language, searched_languages
 from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
-from .merging import tiered_merge
+from .merging import merge_all, tiered_merge
 from .query import parse_query, parse_query_once
 from .schema import (
     LANGUAGE_FIELD,
@@ -431,7 +431,7 @@ class WhooshBackend:
         except LockError as err:
             raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
         try:
-            writer.commit(optimize=True)
+            writer.commit(mergetype=merge_all)
         except BaseException:
             writer.cancel()
             raise

@@ -24,12 +24,13 @@ side by side: new segments, merges and `optimize` write ours (tests/test_index_f
 
 from __future__ import annotations
 
+import heapq
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
-from dataclasses import dataclass
-from itertools import groupby
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from itertools import compress, groupby
 from operator import itemgetter
 from typing import Any
 
@@ -157,8 +158,21 @@ class NewsCodec(W3Codec):  # type: ignore[misc]
 
     POSTS_EXT = POSTINGS_EXT
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # The segments a writer merges by concatenating their arrays (merging.add_segment): the field writer of the
+        # segment being written adds their postings. Not part of the codec saved with each segment.
+        self.merged: list[MergedSegment] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != "merged"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.merged = []
+
     def field_writer(self, storage: Any, segment: Any) -> NewsFieldWriter:
-        return NewsFieldWriter(storage, segment)
+        return NewsFieldWriter(storage, segment, self.merged)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         if byteids:  # term vectors (our schema has none): Whoosh's own blocks
@@ -273,7 +287,8 @@ def _positions_kind(format_: Any) -> str:
 class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
     """Writes the term dictionary as W3 does and each term's postings as one record of arrays, a term at a time."""
 
-    def __init__(self, storage: Any, segment: Any) -> None:
+    def __init__(self, storage: Any, segment: Any, merged: list[MergedSegment] | None = None) -> None:
+        self._merged = merged if merged is not None else []  # the codec's list, filled after this is made
         self._tindex = filetables.OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
         self._fieldmap: dict[str, int] = {}
         self._tindex.extras["fieldmap"] = self._fieldmap
@@ -308,7 +323,13 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
 
     def add_postings(self, schema: Any, lengths: Any, items: Iterable[tuple[str, bytes, int, float, Any]]) -> None:
         """Write a segment's sorted postings, a term at a time, with whole-list operations (Whoosh's loop calls
-        four methods and looks up a length per posting)."""
+        four methods and looks up a length per posting); or, for a segment made by merging others, their postings
+        concatenated (the merged segments' documents are the only ones: merging.add_segment)."""
+        if self._merged:
+            if next(iter(items), None) is not None:
+                raise ValueError("a segment is either merged from arrays or written from postings, not both")
+            self._add_merged(schema, lengths)
+            return
         for fieldname, field_items in groupby(items, key=itemgetter(0)):
             fieldobj = schema[fieldname]
             self.start_field(fieldname, fieldobj)
@@ -324,6 +345,49 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
                     span = (min(found), max(found))
                 self._write_term(fieldobj.format, btext, docs, [row[3] for row in rows],
                                  [row[4] for row in rows], span, lengths_are_bytes=True)
+            self.finish_field()
+
+    def _add_merged(self, schema: Any, lengths: Any) -> None:
+        """Write the postings of the merged segments: each term's arrays, renumbered and concatenated."""
+        merged = self._merged
+        names = sorted({name for m in merged for name in m.reader.indexed_field_names() if name in schema})
+        for fieldname in names:
+            fieldobj = schema[fieldname]
+            self.start_field(fieldname, fieldobj)
+            field_lengths = _length_bytes(lengths, fieldname) if fieldobj.scorable else None
+            length_bytes = None if field_lengths is None else np.array(field_lengths, dtype=np.int64)
+            terms = heapq.merge(*(m.terms(fieldname, number) for number, m in enumerate(merged)))
+            for btext, holders in groupby(terms, key=itemgetter(0)):
+                found = [merged[number].postings(info) for _, number, info in holders]
+                parts = [p for p, _ in found]
+                docs = np.concatenate([p.docs for p in parts])
+                if not len(docs):
+                    continue  # every document with the term was deleted
+                weights = np.concatenate([p.weights for p in parts])
+                counts = positions = None
+                if parts[0].counts is not None:
+                    counts = np.concatenate([p.counts for p in parts])
+                    positions = np.concatenate([p.positions for p in parts])
+                span = (0, 0)
+                if length_bytes is not None:
+                    found_bytes = length_bytes[docs]
+                    span = (int(found_bytes.min()), int(found_bytes.max()))
+                record = [b"", _u32_array(docs)]
+                flags = 0
+                if (weights != 1.0).any():
+                    flags |= WEIGHTS
+                    record.append(weights.astype("<f4").tobytes())
+                if counts is not None and positions is not None:
+                    flags |= POSITIONS
+                    record += [_u32_array(counts), _u32_array(positions)]
+                else:
+                    values = [v for p, kept in found for v in (kept if kept is not None else [b""] * len(p.docs))]
+                    if any(values):
+                        flags |= VALUES
+                        record += _values_parts(values)
+                record[0] = _u32((len(docs), flags))
+                self._add_term(btext, b"".join(record), weights.tolist(), int(docs[0]), int(docs[-1]), span,
+                               lengths_are_bytes=True)
             self.finish_field()
 
     def _write_term(self, format_: Any, btext: bytes, docs: list[int], weights: list[float],
@@ -346,19 +410,18 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             parts.append(_u32(p for poses in decoded for p in poses))
         elif any(values):
             flags |= VALUES
-            ends, total = [], 0
-            for v in values:
-                total += len(v or b"")
-                ends.append(total)
-            parts.append(_u32(ends))
-            parts.append(b"".join(v or b"" for v in values))
-            parts.append(b"\0" * (-total % 4))  # the next record stays 4-byte aligned
+            parts += _values_parts(values)
         parts[0] = _u32((n, flags))
-        record = b"".join(parts)
+        self._add_term(btext, b"".join(parts), weights, docs[0], docs[-1], span, lengths_are_bytes)
+
+    def _add_term(self, btext: bytes, record: bytes, weights: list[float], minid: int, maxid: int,
+                  span: tuple[int, int], lengths_are_bytes: bool) -> None:
+        """Write a term's record to the postings file and its statistics and place to the term dictionary."""
+        assert self._field is not None
         offset = self._postfile.tell()
         self._postfile.write(record)
-        info = W3TermInfo(weight=float(sum(weights)), df=n, minlength=None, maxlength=0,
-                          maxweight=float(max(weights)), minid=docs[0], maxid=docs[-1])
+        info = W3TermInfo(weight=float(sum(weights)), df=len(weights), minlength=None, maxlength=0,
+                          maxweight=float(max(weights)), minid=minid, maxid=maxid)
         low, high = span
         if lengths_are_bytes:
             low, high = byte_to_length(low), byte_to_length(high)
@@ -369,7 +432,68 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
     def close(self) -> None:
         self._tindex.close()
         self._postfile.close()
+        for merged in self._merged:
+            merged.reader.close()
+        self._merged.clear()
         self.is_closed = True
+
+
+@dataclass
+class MergedSegment:
+    """A segment being merged into a new one by concatenating its arrays: its reader (over a segment of this codec),
+    the new number of its first document, and, when it has deleted documents, each document's new number (-1:
+    deleted, dropped)."""
+
+    reader: Any
+    base: int
+    renumbered: np.ndarray | None = None
+
+    def terms(self, fieldname: str, number: int) -> Iterator[tuple[bytes, int, Any]]:
+        """Yield the field's terms in order, each with the given number (the segment's place in the merge) and its
+        term information."""
+        if fieldname not in self.reader.indexed_field_names():
+            return
+        for (name, btext), info in self.reader._terms.items_from(fieldname, b""):
+            if name != fieldname:
+                return
+            yield btext, number, info
+
+    def postings(self, info: Any) -> tuple[Postings, list[bytes] | None]:
+        """Return a term's postings renumbered for the new segment, and its values when the format keeps them as
+        values."""
+        found, values = decode(self.reader._terms._postfile.get(*_extent(info)))
+        if self.renumbered is None:
+            return replace(found, docs=found.docs + self.base), values
+        docs = self.renumbered[found.docs]
+        kept = docs >= 0
+        if kept.all():
+            return replace(found, docs=docs), values
+        counts, positions = found.counts, found.positions
+        if counts is not None and positions is not None:
+            positions = positions[np.repeat(kept, counts)]
+            counts = counts[kept]
+        if values is not None:
+            values = list(compress(values, kept.tolist()))
+        return Postings(docs[kept], found.weights[kept], counts, positions), values
+
+
+def merges_as_arrays(reader: Any) -> bool:
+    """Return whether a segment reader's postings can be merged as arrays (MergedSegment): a segment of this codec."""
+    return isinstance(getattr(reader, "_terms", None), NewsTermsReader)
+
+
+def _values_parts(values: Sequence[bytes | None]) -> list[bytes]:
+    """Return the parts of a record that keep one value per posting: where each ends, the values, padding."""
+    ends, total = [], 0
+    for v in values:
+        total += len(v or b"")
+        ends.append(total)
+    return [_u32(ends), b"".join(v or b"" for v in values), b"\0" * (-total % 4)]  # the next record 4-byte aligned
+
+
+def _u32_array(values: np.ndarray) -> bytes:
+    """Return an integer array as little-endian unsigned 32-bit integers."""
+    return values.astype("<u4").tobytes()
 
 
 def _length_bytes(lengths: Any, fieldname: str) -> list[int] | None:

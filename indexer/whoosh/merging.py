@@ -16,7 +16,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from whoosh.reading import SegmentReader
+
+from .codec import MergedSegment, NewsCodec, merges_as_arrays
 
 MERGE_FACTOR = 10
 SMALL_SEGMENT = 1000
@@ -55,12 +58,38 @@ def segments_to_merge(sizes: Sequence[int]) -> list[int]:
 def tiered_merge(writer: Any, segments: list[Any]) -> list[Any]:
     """A Whoosh merge policy (the `mergetype` of `writer.commit`): merge what segments_to_merge picks."""
     chosen = set(segments_to_merge([segment.doc_count_all() for segment in segments]))
-    kept = []
-    for position, segment in enumerate(segments):
-        if position in chosen:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-        else:
-            kept.append(segment)
-    return kept
+    merge_segments(writer, [segment for position, segment in enumerate(segments) if position in chosen])
+    return [segment for position, segment in enumerate(segments) if position not in chosen]
+
+
+def merge_all(writer: Any, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy that merges every segment into the one being written (`newsarchive optimize`)."""
+    merge_segments(writer, segments)
+    return []
+
+
+def merge_segments(writer: Any, segments: list[Any]) -> None:
+    """Merge segments into the one the writer is writing, dropping deleted articles.
+
+    When the writer has added no documents of its own and every segment is of our codec, the postings are merged
+    as arrays (codec.MergedSegment: each term's records renumbered and concatenated when the new segment is
+    written); otherwise Whoosh's way, every posting read back and sorted again. Per-document data (stored fields,
+    lengths, columns) is copied by Whoosh either way.
+    """
+    readers = [SegmentReader(writer.storage, writer.schema, segment) for segment in segments]
+    codec = writer.codec
+    if isinstance(codec, NewsCodec) and not writer._added and all(merges_as_arrays(r) for r in readers):
+        for reader in readers:
+            base = writer.docnum
+            names = set(writer.schema.names()) | {n for n in reader.indexed_field_names() if n in writer.schema}
+            docmap = writer.write_per_doc(names, reader)
+            renumbered = None
+            if docmap is not None:
+                renumbered = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+                renumbered[list(docmap)] = list(docmap.values())
+            codec.merged.append(MergedSegment(reader, base, renumbered))  # closed by the field writer
+        writer._added = bool(readers)
+        return
+    for reader in readers:
+        writer.add_reader(reader)
+        reader.close()
