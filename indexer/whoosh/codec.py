@@ -357,7 +357,11 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             field_lengths = _length_bytes(lengths, fieldname) if fieldobj.scorable else None
             length_bytes = None if field_lengths is None else np.array(field_lengths, dtype=np.int64)
             terms = heapq.merge(*(m.terms(fieldname, number) for number, m in enumerate(merged)))
-            for btext, holders in groupby(terms, key=itemgetter(0)):
+            for btext, group in groupby(terms, key=itemgetter(0)):
+                holders = list(group)
+                if len(holders) == 1 and merged[holders[0][1]].renumbered is None:
+                    self._copy_term(btext, merged[holders[0][1]], holders[0][2])  # most terms: in one segment
+                    continue
                 found = [merged[number].postings(info) for _, number, info in holders]
                 parts = [p for p, _ in found]
                 docs = np.concatenate([p.docs for p in parts])
@@ -389,6 +393,22 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
                 self._add_term(btext, b"".join(record), weights.tolist(), int(docs[0]), int(docs[-1]), span,
                                lengths_are_bytes=True)
             self.finish_field()
+
+    def _copy_term(self, btext: bytes, merged: MergedSegment, info: Any) -> None:
+        """Copy a term's record from the one merged segment (without deletions) that has it, its document numbers
+        moved by the segment's base. Its statistics stay as they are: the same postings, documents and lengths."""
+        assert self._field is not None
+        record = merged.reader._terms._postfile.get(*_extent(info))
+        if merged.base:
+            n = int.from_bytes(record[:4], "little")
+            docs = np.frombuffer(record, dtype="<u4", count=n, offset=8) + np.uint32(merged.base)
+            record = b"".join((record[:8], docs.astype("<u4").tobytes(), record[8 + 4 * n:]))
+            info._minid += merged.base
+            info._maxid += merged.base
+        offset = self._postfile.tell()
+        self._postfile.write(record)
+        info.set_extent(offset, len(record))
+        self._tindex.add(pack_ushort(self._fieldmap[self._field[0]]) + btext, info.to_bytes())
 
     def _write_term(self, format_: Any, btext: bytes, docs: list[int], weights: list[float],
                     values: list[Any], span: tuple[int, int], lengths_are_bytes: bool) -> None:
