@@ -296,3 +296,32 @@ def test_a_manifest_of_the_previous_release_is_upgraded_and_keeps_skipping_uncha
     (data / "a.jsonl").unlink()
     assert index_paths([data], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, prune=True)).deleted == 3
     assert count(tmp_path / "ix") == 4
+
+
+def test_did_you_mean_is_remembered_per_commit_and_a_new_commit_forgets_it(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.whoosh import spelling
+
+    index = tmp_path / "index"
+    index_paths([write_jsonl(tmp_path / "corpus.jsonl", CORPUS)], open_backend(folder=index), IndexOptions(procs=1))
+    looked_up: list[str] = []
+    real = spelling.correct_word
+
+    def counted(reader: object, analyzer: object, word: str) -> str | None:
+        looked_up.append(word)
+        return real(reader, analyzer, word)
+
+    monkeypatch.setattr(spelling, "correct_word", counted)
+    backend = open_backend(folder=index)
+    try:
+        assert backend.search(Search(query="inflaton")).suggestion == "inflation"
+        assert backend.search(Search(query="inflaton")).suggestion == "inflation"
+        assert backend.search(Search(query="stoorm inflaton", match="any")).suggestion == "storm inflation"
+        assert looked_up == ["inflaton", "stoorm"]  # each word looked up once while the index is unchanged
+        # An article that prints the "misspelling" makes it a word the archive knows: no correction any more.
+        more = write_jsonl(tmp_path / "more.jsonl", [{"id": "n1", "title": "Inflaton", "body": "The inflaton field."}])
+        index_paths([more], open_backend(folder=index), IndexOptions(procs=1))
+        page = backend.search(Search(query="inflaton"))
+        assert page.total == 1 and page.suggestion is None
+    finally:
+        backend.close()

@@ -247,6 +247,35 @@ class NewsFilter(Filter):  # type: ignore[misc]
                 found[stemmed] = [position]
         return found
 
+    def char_terms(self, tokenizer: NewsTokenizer, value: str) -> Iterator[tuple[int, int, str]]:
+        """Yield each word's start and end in the text and its term, stop words included (their folded text): what
+        `tokenizer | self` yields with chars=True and removestops=False (the highlighter's stream), without a Token
+        per word (the tests check the two agree)."""
+        language, text = unmarked(value)
+        language = language or tokenizer.language or ENGLISH
+        if language != ENGLISH:
+            cache = self._caches.setdefault(language, {})
+            for match in tokenizer.expression.finditer(text):
+                yield match.start(), match.end(), self._language_term(match.group(), language, cache)
+            return
+        cache, stops, cachesize = self._cache, self.stops, self.cachesize
+        for match in tokenizer.expression.finditer(text):
+            word = match.group()
+            if "." in word and ACRONYM.match(word):
+                word = word.replace(".", "")
+            word = word.lower()
+            if not word.isascii():
+                word = word.replace("’", "'").translate(accent_map)
+            if word in stops:
+                yield match.start(), match.end(), word
+                continue
+            stemmed = cache.get(word)
+            if stemmed is None:
+                if len(cache) >= cachesize:
+                    cache.clear()
+                stemmed = cache[word] = stem(word)
+            yield match.start(), match.end(), stemmed
+
     def _language_term(self, text: str, language: str, cache: dict[str, str]) -> str:
         """Return the term of a word of a language other than English (cache: that language's, in self._caches)."""
         if "." in text and ACRONYM.match(text):
@@ -284,11 +313,18 @@ def language_analyzer(language: str) -> Any:
 def index_positions(analyzer: Any, value: Any, **kwargs: Any) -> dict[str, list[int]] | None:
     """Return NewsFilter.positions of a value being indexed by news_analyzer() (or a language's), else None (another
     analyzer, or arguments the fast path does not take: Whoosh's token stream then)."""
+    parts = news_parts(analyzer)
+    indexing = kwargs.keys() <= {"mode"} and kwargs.get("mode", "index") == "index"
+    if parts is None or not isinstance(value, str) or not indexing:
+        return None
+    return parts[1].positions(parts[0], value)
+
+
+def news_parts(analyzer: Any) -> tuple[NewsTokenizer, NewsFilter] | None:
+    """Return the tokenizer and filter of news_analyzer() or a language's analyzer, else None (another analyzer)."""
     items = getattr(analyzer, "items", None)
-    if (isinstance(value, str) and kwargs.keys() <= {"mode"} and kwargs.get("mode", "index") == "index"
-            and items is not None and len(items) == 2
-            and type(items[0]) is NewsTokenizer and type(items[1]) is NewsFilter):
-        return items[1].positions(items[0], value)
+    if items is not None and len(items) == 2 and type(items[0]) is NewsTokenizer and type(items[1]) is NewsFilter:
+        return items[0], items[1]
     return None
 
 

@@ -100,6 +100,8 @@ class _Generation:
     view: IndexView
     parsers: LanguageParsers  # by match ("all" or "any") and language
     languages: bool  # the index analyses each article in its language (not one built before languages)
+    # "Did you mean": the corrections of the words looked up in this generation (spelling.suggest_query).
+    corrections: dict[str, str | None] = dataclass_field(default_factory=dict)
 
     @cached_property
     def members(self) -> Members:
@@ -282,7 +284,7 @@ class WhooshBackend:
     def _suggest(self, gen: _Generation, search: Search, user_query: Any, total: int) -> str | None:
         if user_query is None or total > SUGGEST_BELOW:
             return None
-        suggestion = suggest_query(gen.searcher.reader(), search.query)
+        suggestion = suggest_query(gen.searcher.reader(), search.query, gen.corrections)
         if suggestion is None:
             return None
         found = sum(1 for _ in gen.searcher.docs_for_query(parse_query(gen.parsers.parser(search.match), suggestion)))

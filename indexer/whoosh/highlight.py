@@ -9,17 +9,19 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from whoosh import highlight
 from whoosh import query as wq
+from whoosh.analysis import Token
 from whoosh.query import spans as wspans
 
 from ..display import ELLIPSIS, lead
 from ..records import Article
 from ..spans import TEXT_FIELDS, Span
+from .analysis import news_parts
 from .spelling import edit_distance
 
 SNIPPET_CHARS = 220
@@ -53,13 +55,32 @@ class MarkFormatter(highlight.Formatter):  # type: ignore[misc]
 
 
 def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
-    """Return the best passages of a text around the matched terms, or its escaped lead when none matched."""
+    """Return the best passages of a text around the matched terms, or its escaped lead when none matched.
+
+    What Whoosh's highlight() makes with a ContextFragmenter and MarkFormatter, the two best passages; the tokens
+    come from the news analyzer's fast path where it is the analyzer (`matched_tokens`)."""
     if terms and text:
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        found = highlight.highlight(text, terms, analyzer, fragmenter, MarkFormatter(), top=2)
+        fragments = fragmenter.fragment_tokens(text, matched_tokens(text, terms, analyzer))
+        best = highlight.top_fragments(fragments, 2, highlight.BasicFragmentScorer(), highlight.FIRST)
+        found = MarkFormatter()(text, best)
         if found:
             return str(found)
     return html.escape(lead(text))
+
+
+def matched_tokens(text: str, terms: frozenset[str], analyzer: Any) -> Iterator[Any]:
+    """Yield the highlighter's tokens of a text (character offsets, stop words kept), each marked matched when its
+    term is one of terms: Whoosh's token stream through set_matched_filter, or, for the news analyzer, one Token
+    object set from NewsFilter.char_terms (the highlighter copies the matched ones, as it does Whoosh's)."""
+    parts = news_parts(analyzer)
+    if parts is None:
+        yield from highlight.set_matched_filter(analyzer(text, chars=True, mode="query", removestops=False), terms)
+        return
+    token = Token(chars=True, removestops=False, mode="query")
+    for start, end, term in parts[1].char_terms(parts[0], text):
+        token.text, token.startchar, token.endchar, token.matched = term, start, end, term in terms
+        yield token
 
 
 # A run of whitespace holding a blank line: where the article page splits paragraphs (webapp/views.py).

@@ -29,19 +29,31 @@ _NAME_FIELDS = {alias: field for field in ("topic", "author", "source", *(kind.f
 # How many stored articles are read to find how a stem is printed, and how many candidate stems are compared.
 SURFACE_SAMPLES = 5
 CANDIDATES = 5
+# The corrections of words a reader remembers (suggest_query's `known`).
+MAX_KNOWN = 10_000
 
 
-def suggest_query(reader: Any, text: str) -> str | None:
-    """Return the query text with unknown words corrected, or None when no word needed a correction."""
+def suggest_query(reader: Any, text: str, known: dict[str, str | None] | None = None) -> str | None:
+    """Return the query text with unknown words corrected, or None when no word needed a correction.
+
+    known: the corrections of words already looked up in this reader (word -> correction, None for none), used
+    and added to; correcting a word scans the vocabulary (tens of milliseconds on Reuters), and words come again.
+    """
     analyzer = reader.schema["body"].analyzer
     changed = False
+    known = {} if known is None else known
 
     def replace(match: re.Match[str]) -> str:
         nonlocal changed
         word = match.group(1)
         if word in _OPERATORS:
             return word
-        fixed = correct_word(reader, analyzer, word)
+        if word in known:
+            fixed = known[word]
+        else:
+            if len(known) >= MAX_KNOWN:
+                known.clear()  # bounded: start again rather than grow
+            fixed = known[word] = correct_word(reader, analyzer, word)
         if fixed is None:
             return word
         changed = True
