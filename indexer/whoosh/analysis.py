@@ -17,7 +17,7 @@ values), `language_analyzer(code)` analyses it in an article's language without 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib.metadata import version
 from itertools import chain
@@ -183,68 +183,72 @@ class NewsFilter(Filter):  # type: ignore[misc]
 
     def _english(self, tokens: Iterator[Any]) -> Iterator[Any]:
         """English, as before languages: stop words dropped (positions renumbered), Porter2 stems of folded words."""
-        cache, stops = self._cache, self.stops
         position = None
-        for token in tokens:
-            text = token.text
+        current: list[Any] = [None]
+
+        def words() -> Iterator[str]:
+            for token in tokens:
+                current[0] = token
+                yield token.text
+
+        for term, stopped in self._english_terms(words()):
+            token = current[0]
+            if stopped:
+                if not token.removestops:
+                    token.text, token.stopped = term, True
+                    yield token
+                continue
+            if token.positions:
+                position = token.pos if position is None else position + 1
+                token.pos = position
+            token.text, token.stopped = term, False
+            yield token
+
+    def _english_terms(self, words: Iterable[str]) -> Iterator[tuple[str, bool]]:
+        """Yield the term of each English word and whether it is a stop word (its term then the folded word):
+        acronyms lose their dots, words are lowercased and their accents folded, and the rest stemmed (cached)."""
+        cache, stops, cachesize = self._cache, self.stops, self.cachesize
+        for text in words:
             if "." in text and ACRONYM.match(text):
                 text = text.replace(".", "")
             text = text.lower()
             if not text.isascii():
                 text = text.replace("’", "'").translate(accent_map)
             if text in stops:
-                if not token.removestops:
-                    token.text, token.stopped = text, True
-                    yield token
+                yield text, True
                 continue
             stemmed = cache.get(text)
             if stemmed is None:
-                if len(cache) >= self.cachesize:
+                if len(cache) >= cachesize:
                     cache.clear()  # a bounded cache: start again rather than grow without end
                 stemmed = cache[text] = stem(text)
-            if token.positions:
-                position = token.pos if position is None else position + 1
-                token.pos = position
-            token.text, token.stopped = stemmed, False
-            yield token
+            yield stemmed, False
+
+    def _terms(self, words: Iterable[str], language: str) -> Iterator[tuple[str, bool]]:
+        """Yield the term of each word of a language and whether it is a stop word (English only has them)."""
+        if language == ENGLISH:
+            yield from self._english_terms(words)
+            return
+        cache = self._caches.setdefault(language, {})
+        for word in words:
+            yield self._language_term(word, language, cache), False
 
     def positions(self, tokenizer: NewsTokenizer, value: str) -> dict[str, list[int]]:
         """Return the terms of a value as the analyzer `tokenizer | self` indexes it and each term's positions, in
         the order of their first occurrence: what Whoosh's Positions format collects from the token stream, made
         without a Token per word (indexing spends most of its time here; the tests check the two agree)."""
         language, text = unmarked(value)
-        language = language or tokenizer.language or ENGLISH
         words = tokenizer.expression.findall(text)
         found: dict[str, list[int]] = {}
-        if language != ENGLISH:
-            cache = self._caches.setdefault(language, {})
-            for position, word in enumerate(words):
-                term = self._language_term(word, language, cache)
-                if term in found:
-                    found[term].append(position)
-                else:
-                    found[term] = [position]
-            return found
-        cache, stops, cachesize = self._cache, self.stops, self.cachesize
         position = -1
-        for index, text in enumerate(words):
-            if "." in text and ACRONYM.match(text):
-                text = text.replace(".", "")
-            text = text.lower()
-            if not text.isascii():
-                text = text.replace("’", "'").translate(accent_map)
-            if text in stops:
+        for index, (term, stopped) in enumerate(self._terms(words, language or tokenizer.language or ENGLISH)):
+            if stopped:
                 continue
-            stemmed = cache.get(text)
-            if stemmed is None:
-                if len(cache) >= cachesize:
-                    cache.clear()
-                stemmed = cache[text] = stem(text)
             position = index if position < 0 else position + 1  # as _english: stop words renumber what follows
-            if stemmed in found:
-                found[stemmed].append(position)
+            if term in found:
+                found[term].append(position)
             else:
-                found[stemmed] = [position]
+                found[term] = [position]
         return found
 
     def char_terms(self, tokenizer: NewsTokenizer, value: str) -> Iterator[tuple[int, int, str]]:
@@ -252,29 +256,10 @@ class NewsFilter(Filter):  # type: ignore[misc]
         `tokenizer | self` yields with chars=True and removestops=False (the highlighter's stream), without a Token
         per word (the tests check the two agree)."""
         language, text = unmarked(value)
-        language = language or tokenizer.language or ENGLISH
-        if language != ENGLISH:
-            cache = self._caches.setdefault(language, {})
-            for match in tokenizer.expression.finditer(text):
-                yield match.start(), match.end(), self._language_term(match.group(), language, cache)
-            return
-        cache, stops, cachesize = self._cache, self.stops, self.cachesize
-        for match in tokenizer.expression.finditer(text):
-            word = match.group()
-            if "." in word and ACRONYM.match(word):
-                word = word.replace(".", "")
-            word = word.lower()
-            if not word.isascii():
-                word = word.replace("’", "'").translate(accent_map)
-            if word in stops:
-                yield match.start(), match.end(), word
-                continue
-            stemmed = cache.get(word)
-            if stemmed is None:
-                if len(cache) >= cachesize:
-                    cache.clear()
-                stemmed = cache[word] = stem(word)
-            yield match.start(), match.end(), stemmed
+        matches = list(tokenizer.expression.finditer(text))
+        terms = self._terms((match.group() for match in matches), language or tokenizer.language or ENGLISH)
+        for match, (term, _) in zip(matches, terms, strict=True):
+            yield match.start(), match.end(), term
 
     def _language_term(self, text: str, language: str, cache: dict[str, str]) -> str:
         """Return the term of a word of a language other than English (cache: that language's, in self._caches)."""
