@@ -242,7 +242,7 @@ class Param:
     @property
     def default(self) -> Any:
         """Return its value when left out (the dataclass field's default)."""
-        return getattr(Paging() if self.paging else Search(), self.field)
+        return getattr(_DEFAULT_PAGING if self.paging else _DEFAULT_SEARCH, self.field)
 
     def default_for(self, page: bool) -> Any:
         """Return its value when left out: on the page and in the CLI (page=True), or in the API, feeds, exports."""
@@ -255,6 +255,7 @@ class Param:
 
 
 _PAGING_FIELDS = {f.name for f in fields(Paging)}
+_DEFAULT_SEARCH, _DEFAULT_PAGING = Search(), Paging()  # both frozen: each field's default, made once
 _FACET_HELP = {"language": "Only articles in any of these languages (ISO 639-1 codes: en, fr, de); the query is "
                            "analysed (stemmed) in them.",
                **{kind.facet: f"Only articles naming any of these {kind.plural} (as the {kind.facet} facet lists "
