@@ -10,10 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from datetime import datetime
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +17,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.index import LockError
-from whoosh.util.times import datetime_to_long, long_to_datetime
+from whoosh.util.times import long_to_datetime
 
 from ..aliases import configured_aliases
 from ..backend import FIRST_PAGE, Batch
@@ -31,7 +27,7 @@ from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..languages import ENGLISH
 from ..processes import worker_context
 from ..records import Article
-from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search, date_range
+from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search
 from ..results import (
     CheckReport,
     FacetPage,
@@ -49,13 +45,14 @@ from ..results import (
 from ..settings import SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
-from .analysis import ANALYZER_VERSION, language_analyzer, language_aware, marked
+from .analysis import ANALYZER_VERSION, language_aware, marked
 from .check import check_index
 from .facets import IndexView, SegmentCache
-from .grouping import Members, Stories, story_count, story_counts, story_mask
+from .generation import Generation, Matches, facet_counts, highlight_terms
+from .grouping import story_count
 from .highlight import mark_all, query_spans, snippet
-from .languages import LanguageParsers, LanguageQuery, analysed_query, per_language, searched_languages
-from .limits import DEFAULT_TIME_LIMIT, Deadline, check_expansions
+from .languages import per_language
+from .limits import DEFAULT_TIME_LIMIT, Deadline
 from .merging import merge_all, tiered_merge
 from .query import parse_query, parse_query_once
 from .schema import (
@@ -94,37 +91,6 @@ PARALLEL_MIN_DOCS = 2000
 MAX_COPIES = 50
 
 
-@dataclass
-class _Generation:
-    searcher: Any
-    view: IndexView
-    parsers: LanguageParsers  # by match ("all" or "any") and language
-    languages: bool  # the index analyses each article in its language (not one built before languages)
-    # "Did you mean": the corrections of the words looked up in this generation (spelling.suggest_query).
-    corrections: dict[str, str | None] = dataclass_field(default_factory=dict)
-
-    @cached_property
-    def members(self) -> Members:
-        """Return the documents of each story (built on first use, once per generation)."""
-        return Members(self.view)
-
-    @classmethod
-    def of(cls, searcher: Any, cache: SegmentCache) -> _Generation:
-        """Return the arrays and query parsers of one searcher."""
-        aware = language_aware(searcher.schema["body"].analyzer)
-        return cls(searcher, IndexView(searcher, cache), LanguageParsers(searcher.schema), aware)
-
-    def analyzer(self, language: str) -> Any:
-        """Return the analysis of an article's text in its language (indexes before languages: theirs, English)."""
-        if not self.languages or language in ("", ENGLISH):
-            return self.searcher.schema["body"].analyzer  # headline and body are analysed alike
-        return language_analyzer(language)
-
-    def languages_of(self, chosen: tuple[str, ...]) -> tuple[str, ...]:
-        """Return the languages a query is analysed in (see languages.searched_languages)."""
-        return searched_languages(self.view.facets["language"].values, chosen) if self.languages else ()
-
-
 class WhooshBackend:
     """Search one Whoosh index folder; safe to share between threads, and sees new commits without a restart."""
 
@@ -142,7 +108,7 @@ class WhooshBackend:
         self._words = WordStore(folder)  # autocomplete's words (words.py)
         self._lock = threading.Lock()
         self._using = threading.RLock()
-        self._current: _Generation | None = None
+        self._current: Generation | None = None
         self._retired: list[tuple[float, Any]] = []
         self._synonyms = QuerySynonyms(read_settings((SYNONYMS,))["SYNONYMS"])
 
@@ -167,7 +133,7 @@ class WhooshBackend:
         self._cache.postings.clear()
 
     @contextmanager
-    def _generation(self) -> Iterator[_Generation]:
+    def _generation(self) -> Iterator[Generation]:
         """Yield the newest committed state of the index."""
         with self._lock:
             current = self._current
@@ -177,7 +143,7 @@ class WhooshBackend:
                 searcher = self._index().searcher()
                 if current is not None:
                     self._retired.append((time.monotonic(), current.searcher))
-                current = _Generation.of(searcher, self._cache)
+                current = Generation.of(searcher, self._cache)
                 self._current = current
             self._close_retired()
         # Whoosh's readers share one file object per segment file, and a read is a seek then a read: threads using
@@ -198,9 +164,9 @@ class WhooshBackend:
         check_search(search)
         check_paging(paging)
         with self._generation() as gen:
-            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
+            match = Matches.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             start, stop = paging.start, paging.start + paging.per_page
-            terms = per_language(match.analysed, lambda q: _highlight_terms(gen.searcher, q))
+            terms = per_language(match.analysed, lambda q: highlight_terms(gen.searcher, q))
             grouped = search.group == "story"
             ranked = match.stories.ranked(gen.view, search.sort, start, stop) if grouped else (
                 match.ranked(gen, start, stop))
@@ -221,8 +187,8 @@ class WhooshBackend:
         the facet, then searched and paged (indexer/facetpages.py)."""
         check_facet_request(wanted)
         with self._generation() as gen:
-            match = _Match.of(gen, wanted.search, self.ranking, Deadline(self.time_limit))
-            counts = _facet_counts(gen.view, wanted.search, wanted.name, match.base, match.chosen)
+            match = Matches.of(gen, wanted.search, self.ranking, Deadline(self.time_limit))
+            counts = facet_counts(gen.view, wanted.search, wanted.name, match.base, match.chosen)
         return facet_page(wanted, counts)
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
@@ -235,8 +201,8 @@ class WhooshBackend:
         with self._lock:
             searcher = self._index().searcher()
         try:
-            gen = _Generation.of(searcher, self._cache)
-            match = _Match.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
+            gen = Generation.of(searcher, self._cache)
+            match = Matches.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             ranked = match.stories.ranked(gen.view, search.sort, 0, limit) if search.group == "story" else (
                 match.ranked(gen, 0, limit))
             docnums = [d for d, _ in ranked]
@@ -245,7 +211,7 @@ class WhooshBackend:
             raise
         return StoredArticles(searcher, docnums)
 
-    def _hit(self, gen: _Generation, docnum: int, score: float | None, terms: dict[str, frozenset[str]],
+    def _hit(self, gen: Generation, docnum: int, score: float | None, terms: dict[str, frozenset[str]],
              grouped: bool) -> Hit:
         article = document_to_article(gen.searcher.stored_fields(docnum))
         analyzer = gen.analyzer(article.language)
@@ -278,10 +244,10 @@ class WhooshBackend:
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
                chosen: dict[str, np.ndarray]) -> tuple[FacetValue, ...]:
-        counts = _facet_counts(view, search, name, base, chosen)
+        counts = facet_counts(view, search, name, base, chosen)
         return facet_values(name, counts, getattr(search, name), paging.facet_limit)
 
-    def _suggest(self, gen: _Generation, search: Search, user_query: Any, total: int) -> str | None:
+    def _suggest(self, gen: Generation, search: Search, user_query: Any, total: int) -> str | None:
         if user_query is None or total > SUGGEST_BELOW:
             return None
         suggestion = suggest_query(gen.searcher.reader(), search.query, gen.corrections)
@@ -305,7 +271,7 @@ class WhooshBackend:
         with self._generation() as gen:
             return self._article(gen, article_id)[1]
 
-    def _article(self, gen: _Generation, article_id: str) -> tuple[int, Article]:
+    def _article(self, gen: Generation, article_id: str) -> tuple[int, Article]:
         docnum = gen.searcher.document_number(id=article_id)
         if docnum is None:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
@@ -440,63 +406,6 @@ class WhooshBackend:
         self._words.after(ix, words)  # the same articles: the counts stand for the new generation
 
 
-@dataclass
-class _Match:
-    """The documents a search matches: before facet selections (base), each selection, and all applied."""
-
-    search: Search
-    analysed: LanguageQuery  # the query over every article, and each language's
-    scores: np.ndarray | None  # BM25F scores (see scoring.py); None without a query
-    base: np.ndarray
-    chosen: dict[str, np.ndarray]
-    final: np.ndarray
-    view: IndexView = dataclass_field(repr=False)
-
-    @property
-    def user_query(self) -> Any:
-        """Return the query as searched (None: every article)."""
-        return self.analysed.query
-
-    @property
-    def also_searched(self) -> tuple[str, ...]:
-        """Return the synonyms the query was expanded with."""
-        return self.analysed.also_searched
-
-    @cached_property
-    def stories(self) -> Stories:
-        """Return the stories of the matches: their number, representatives and best scores."""
-        return Stories.of(self.view, self.final, self.scores)
-
-    @classmethod
-    def of(cls, gen: _Generation, search: Search, ranking: Ranking, deadline: Deadline,
-           synonyms: QuerySynonyms | None = None) -> _Match:
-        """Match a search against one generation of the index; QueryTooExpensiveError past the deadline."""
-        analysed = analysed_query(gen.parsers, search.query, search.match, gen.languages_of(search.language),
-                                  synonyms if search.synonyms == "on" else None)
-        user_query = analysed.query
-        start, end = date_range(search.date_from, search.date_to)
-        view = gen.view
-        if user_query is not None:
-            check_expansions(user_query, gen.searcher.reader(), deadline)
-        evaluation = None if user_query is None else evaluate(user_query, gen.searcher, view, ranking, deadline)
-        base = view.live.copy() if evaluation is None else evaluation.mask
-        if start is not None or end is not None:
-            # The date range is a mask over the cached dates: much faster than Whoosh's numeric range terms.
-            base &= view.date_mask(_raw_date(start), _raw_date(end))
-        if search.story:
-            base &= story_mask(view, search.story)
-        chosen = {name: view.selection_mask(name, values) for name, values in search.selections().items()}
-        scores = None if evaluation is None else evaluation.scores
-        return cls(search, analysed, scores, base, chosen, _all_of(base, chosen.values()), view)
-
-    def ranked(self, gen: _Generation, start: int, stop: int) -> list[tuple[int, float | None]]:
-        """Return (document number, score) of the matches [start:stop] in the search's order."""
-        if self.scores is None or self.search.sort != "relevance":
-            docnums = gen.view.by_date(self.final, newest=self.search.sort != "oldest", start=start, stop=stop)
-            return [(d, None) for d in docnums]
-        return list(top(self.scores, self.final, start, stop))
-
-
 def _key_words(searcher: Any, article: Article, languages: bool) -> list[str]:
     """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words.
 
@@ -524,41 +433,3 @@ def _by_date(view: IndexView, docs: np.ndarray, leave_out: int) -> list[int]:
 def _copy(stored: dict[str, Any]) -> StoryCopy:
     article = document_to_article(stored)
     return StoryCopy(article.id, display_headline(article), article.date, article.source)
-
-
-def _facet_counts(view: IndexView, search: Search, name: str, base: np.ndarray,
-                  chosen: dict[str, np.ndarray]) -> list[tuple[str, int]]:
-    """Return (value, count) of every value of a facet among the matches: articles, or stories (count=stories)."""
-    # A facet is counted with the other facets' selections applied but not its own, so that choosing one value
-    # still shows how many articles each other value would add.
-    mask = _all_of(base, [m for other, m in chosen.items() if other != name])
-    return view.counts(name, mask) if search.count == "articles" else story_counts(view, name, mask)
-
-
-def _raw_date(value: datetime | None) -> int | None:
-    return None if value is None else int(datetime_to_long(value))
-
-
-def _all_of(base: np.ndarray, masks: Any) -> np.ndarray:
-    result = base.copy()
-    for mask in masks:
-        result &= mask
-    return result
-
-
-def _highlight_terms(searcher: Any, user_query: Any) -> frozenset[str]:
-    """Return the indexed words of headline and body that a query matches (wildcards and fuzzy expanded)."""
-    if user_query is None:
-        return frozenset()
-    # Query.existing_terms() is not used: it reuses its fieldname argument as a loop variable, so after the
-    # first leaf it skips every leaf of another field.
-    reader = searcher.reader()
-    terms = set()
-    for leaf in user_query.leaves():
-        if leaf.field() not in ("headline", "body"):
-            continue
-        for field, text in leaf.expanded_terms(reader, phrases=True):
-            word = text.decode("utf-8") if isinstance(text, bytes) else text
-            if (field, word) in reader:
-                terms.add(word)
-    return frozenset(terms)
