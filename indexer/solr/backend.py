@@ -51,7 +51,6 @@ from ..results import (
     Related,
     RelatedArticle,
     SearchPage,
-    StoryCopy,
     StoryRef,
     facet_values,
 )
@@ -67,17 +66,25 @@ from ..whoosh.spelling import edit_distance
 from ..whoosh.synonyms import QuerySynonyms
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
 from .documents import article_to_solr, solr_to_article, story_id
+from .grouping import (
+    EARLIEST,
+    MAX_COPIES,
+    STORY_TAG,
+    buckets,
+    earliest_key,
+    facet,
+    facet_of,
+    representatives,
+    stories_of,
+    story_copy,
+    story_days,
+)
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
 from .query import date_filter, leaves_matcher, to_dsl, values_filter
 from .suggest import suggest as suggest_words
 
 # Stored fields a hit or an article needs.
 FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story,language,people,orgs,places"
-# Copies of a story (the collection is routed by story: a story's articles are on one shard, as collapse, expand
-# and unique() need). Grouped, a story is shown by its earliest matching article; ranked by its best score.
-STORY_TAG = "stories"  # the tag of the collapse filter, which facets and totals exclude to count articles
-EARLIEST = "date asc,id asc"  # a story's representative: its earliest article (undated last: sortMissingLast)
-MAX_COPIES = 50  # as on Whoosh: a grouped hit lists at most this many of its story's other articles
 # Cursor pages of an export.
 EXPORT_BATCH = 500
 # Related coverage: as on the Whoosh backend (see indexer/whoosh/backend.py).
@@ -117,20 +124,21 @@ class SolrBackend:
         grouped, by_stories = search.group == "story", search.count == "stories"
         request = self._request(search, user_query)
         request.update(offset=paging.start, limit=paging.per_page, fields=FIELDS + ",score")
-        request["facet"] = {name: _facet(name, grouped, by_stories) for name in FACETS}
-        request["facet"]["day"] = _facet_of("day", (), grouped, False, sort="index asc")
+        request["facet"] = {name: facet(name, grouped, by_stories) for name in FACETS}
+        request["facet"]["day"] = facet_of("day", (), grouped, False, sort="index asc")
         request["facet"]["stories"] = "unique(story)"
         request["facet"]["articles"] = {"type": "query", "q": "*:*", "domain": {"excludeTags": STORY_TAG}}
         answer = self._select(request)
-        docs = self._representatives(answer) if grouped else answer["response"]["docs"]
-        refs = self._stories([story for doc in docs if (story := story_id(doc.get("story")))], grouped)
+        docs = representatives(answer) if grouped else answer["response"]["docs"]
+        named = [story for doc in docs if (story := story_id(doc.get("story")))]
+        refs = stories_of(self._select, self._params(), named, grouped)
         hits = tuple(self._hit(doc, analysed, refs, grouped) for doc in docs)
         total = int(answer.get("facets", {}).get("articles", {}).get("count", 0))
-        facets = {name: facet_values(name, _buckets(answer, name, by_stories), getattr(search, name),
+        facets = {name: facet_values(name, buckets(answer, name, by_stories), getattr(search, name),
                                      paging.facet_limit) for name in FACETS}
-        counted = self._story_days(request) if by_stories else answer
+        counted = story_days(self._select, request) if by_stories else answer
         # In date order, as on Whoosh (_buckets lists largest first).
-        days = tuple(sorted((date.fromisoformat(value), count) for value, count in _buckets(counted, "day")))
+        days = tuple(sorted((date.fromisoformat(value), count) for value, count in buckets(counted, "day")))
         suggestion = self._suggest(search, user_query, total)
         took = (time.perf_counter() - started) * 1000
         stories = int(answer.get("facets", {}).get("stories", 0))
@@ -145,9 +153,9 @@ class SolrBackend:
         search = wanted.search
         request = self._request(search, self._parsed(search).query)
         by_stories = search.count == "stories"
-        request.update(limit=0, facet={wanted.name: _facet(wanted.name, search.group == "story", by_stories)})
+        request.update(limit=0, facet={wanted.name: facet(wanted.name, search.group == "story", by_stories)})
         answer = self._select(request)
-        return facet_page(wanted, _buckets(answer, wanted.name, by_stories), _partial(answer))
+        return facet_page(wanted, buckets(answer, wanted.name, by_stories), _partial(answer))
 
     def iter_matches(self, search: Search, limit: int) -> Iterator[Article]:
         """Return every article a search matches, in its order, up to limit: cursor pages, no depth cap."""
@@ -162,7 +170,7 @@ class SolrBackend:
                 grouped: bool) -> Iterator[Article]:
         given = 0
         while True:
-            for doc in self._representatives(answer) if grouped else answer["response"]["docs"]:
+            for doc in representatives(answer) if grouped else answer["response"]["docs"]:
                 if given >= limit:
                     return
                 yield solr_to_article(doc)
@@ -264,13 +272,13 @@ class SolrBackend:
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the collection holds."""
-        facet: dict[str, Any] = {name: _facet(name) for name in STATS_FACETS}
+        facet: dict[str, Any] = {name: facet(name) for name in STATS_FACETS}
         facet["first"] = "min(date)"
         facet["last"] = "max(date)"
         answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "facet": facet,
                                "params": {**self._params(), "shards.info": "true"}})
         facets = answer.get("facets", {})
-        tops = {name: tuple(FacetValue(v, c) for v, c in _buckets(answer, name)[:top]) for name in STATS_FACETS}
+        tops = {name: tuple(FacetValue(v, c) for v, c in buckets(answer, name)[:top]) for name in STATS_FACETS}
         first, last = (_naive(facets.get(key)) for key in ("first", "last"))
         documents = int(answer["response"]["numFound"])
         try:
@@ -404,7 +412,7 @@ class SolrBackend:
         """Return the languages of the collection's articles (a facet over all of them: a few values)."""
         answer = self._select({"query": "*:*", "limit": 0, "params": self._params(),
                                "facet": {"language": {"type": "terms", "field": "language", "limit": -1}}})
-        return [value for value, _ in _buckets(answer, "language")]
+        return [value for value, _ in buckets(answer, "language")]
 
     def _params(self) -> dict[str, Any]:
         return {"shards.tolerant": "true"}
@@ -430,49 +438,6 @@ class SolrBackend:
             if by_score:
                 params.update({"expand": "true", "expand.rows": 1, "expand.sort": EARLIEST})
         return {"query": query, "filter": filters, "sort": _sort(search, user_query), "params": params}
-
-    def _representatives(self, answer: dict[str, Any]) -> list[dict[str, Any]]:
-        """Return each story's earliest matching article in place of its best match (grouped by relevance): the
-        expanded article when it is earlier, with the best match's score."""
-        expanded = answer.get("expanded", {})
-        docs = []
-        for doc in answer["response"]["docs"]:
-            earlier = expanded.get(doc.get("story"), {}).get("docs", [])
-            if earlier and _earliest_key(earlier[0]) < _earliest_key(doc):
-                doc = {**earlier[0], "score": doc.get("score")}
-            docs.append(doc)
-        return docs
-
-    def _stories(self, stories: list[str], grouped: bool) -> dict[str, tuple[StoryRef, list[dict[str, Any]]]]:
-        """Return each story's size and outlets, and (grouped) its first MAX_COPIES articles by date."""
-        if not stories:
-            return {}
-        request: dict[str, Any] = {
-            "query": values_filter("story", tuple(dict.fromkeys(stories))), "limit": len(stories) if grouped else 0,
-            "fields": "id,headline,date,source,story", "params": self._params(),
-            "facet": {"sizes": {"type": "terms", "field": "story", "limit": -1, "domain": {"excludeTags": STORY_TAG},
-                                "facet": {"outlets": "unique(source_exact)"}}},
-        }
-        if grouped:
-            request["filter"] = [f"{{!collapse tag={STORY_TAG} field=story sort='{EARLIEST}'}}"]
-            request["params"].update({"expand": "true", "expand.rows": MAX_COPIES, "expand.sort": EARLIEST})
-        answer = self._select(request)
-        expanded = answer.get("expanded", {})
-        found = {}
-        for bucket in answer.get("facets", {}).get("sizes", {}).get("buckets", []):
-            story = str(bucket["val"])
-            ref = StoryRef(story, int(bucket["count"]), int(bucket.get("outlets", 0)))
-            heads = [doc for doc in answer["response"]["docs"] if doc.get("story") == story]
-            found[story] = (ref, heads + expanded.get(story, {}).get("docs", []))
-        return found
-
-    def _story_days(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Return the day counts of a search's stories: each story once, on the day of its earliest match."""
-        filters = [f for f in request["filter"] if not (isinstance(f, str) and f.startswith("{!collapse"))]
-        filters.append(f"{{!collapse field=story sort='{EARLIEST}'}}")
-        params = {k: v for k, v in request["params"].items() if not k.startswith("expand")}
-        return self._select({"query": request["query"], "filter": filters, "limit": 0, "params": params,
-                             "facet": {"day": {"type": "terms", "field": "day", "limit": -1}}})
 
     def _expanded(self, user_query: Any) -> Any:
         """Return the query with each fuzzy word replaced by the indexed words it matches, as Whoosh expands it
@@ -550,8 +515,8 @@ class SolrBackend:
         ref, members = stories.get(article.story, (None, []))
         copies = None
         if grouped:
-            others = sorted((m for m in members if m["id"] != article.id), key=_earliest_key)[:MAX_COPIES]
-            copies = tuple(_copy(solr_to_article(m)) for m in others)
+            others = sorted((m for m in members if m["id"] != article.id), key=earliest_key)[:MAX_COPIES]
+            copies = tuple(story_copy(solr_to_article(m)) for m in others)
         return Hit(id=article.id, headline=display_headline(article), author=article.author, date=article.date,
                    topic=article.topic, source=article.source, url=article.url,
                    snippet=snippet(text, terms, analyzer),
@@ -571,37 +536,6 @@ class SolrBackend:
                                               parse_query(self._parsers.parser(search.match), suggestion)),
                              "limit": 0})
         return suggestion if int(found["response"]["numFound"]) > total else None
-
-
-def _facet(name: str, grouped: bool = False, by_stories: bool = False) -> dict[str, Any]:
-    """Return the JSON facet of one facet: counted without its own selection, as on Whoosh."""
-    # Every value, cut to the page's top N here (facet_values): a distributed top N (each shard's top N, merged)
-    # misses values whose count is spread over the shards and lists lower ones (tests/test_solr_equal.py).
-    return _facet_of(FACET_FIELDS[name], (name,), grouped, by_stories)
-
-
-def _facet_of(field: str, excluded: tuple[str, ...], grouped: bool, by_stories: bool,
-              sort: str | None = None) -> dict[str, Any]:
-    """Return a terms facet of every value, over every match (not one a story when grouped); by_stories: with each
-    value's number of stories (exact: a story's articles are on one shard)."""
-    facet: dict[str, Any] = {"type": "terms", "field": field, "limit": -1, "mincount": 1}
-    tags = [*excluded, *([STORY_TAG] if grouped else [])]
-    if tags:
-        facet["domain"] = {"excludeTags": ",".join(tags)}
-    if by_stories:
-        facet["facet"] = {"stories": "unique(story)"}
-    if sort:
-        facet["sort"] = sort
-    return facet
-
-
-def _earliest_key(doc: dict[str, Any]) -> tuple[bool, str, str]:
-    """Sort key of a story's articles, earliest first, undated last, then by id (as EARLIEST sorts them)."""
-    return (doc.get("date") is None, str(doc.get("date") or ""), str(doc["id"]))
-
-
-def _copy(article: Article) -> StoryCopy:
-    return StoryCopy(article.id, display_headline(article), article.date, article.source)
 
 
 def _id_queries(ids: list[str], chunk: int = 500) -> list[str]:
@@ -631,14 +565,6 @@ def _near_pattern(word: str, maxdist: int) -> str:
                for replacement in ("", ".")}  # a letter deleted or replaced
     options |= {"".join(letters[:i] + ["."] + letters[i:]) for i in range(len(letters) + 1)}  # one inserted
     return "|".join(sorted(options))
-
-
-def _buckets(answer: dict[str, Any], name: str, by_stories: bool = False) -> list[tuple[str, int]]:
-    """Return a facet's (value, count) pairs, largest first, ties by value (as the Whoosh backend lists them);
-    by_stories: each value's number of stories."""
-    buckets = answer.get("facets", {}).get(name, {}).get("buckets", [])
-    pairs = [(str(b["val"]), int(b["stories"] if by_stories else b["count"])) for b in buckets]
-    return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
 
 
 def _sort(search: Search, user_query: Any) -> str:
