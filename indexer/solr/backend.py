@@ -72,8 +72,8 @@ from .grouping import (
     STORY_TAG,
     buckets,
     earliest_key,
-    facet,
     facet_of,
+    facet_request,
     representatives,
     stories_of,
     story_copy,
@@ -124,7 +124,7 @@ class SolrBackend:
         grouped, by_stories = search.group == "story", search.count == "stories"
         request = self._request(search, user_query)
         request.update(offset=paging.start, limit=paging.per_page, fields=FIELDS + ",score")
-        request["facet"] = {name: facet(name, grouped, by_stories) for name in FACETS}
+        request["facet"] = {name: facet_request(name, grouped, by_stories) for name in FACETS}
         request["facet"]["day"] = facet_of("day", (), grouped, False, sort="index asc")
         request["facet"]["stories"] = "unique(story)"
         request["facet"]["articles"] = {"type": "query", "q": "*:*", "domain": {"excludeTags": STORY_TAG}}
@@ -153,7 +153,7 @@ class SolrBackend:
         search = wanted.search
         request = self._request(search, self._parsed(search).query)
         by_stories = search.count == "stories"
-        request.update(limit=0, facet={wanted.name: facet(wanted.name, search.group == "story", by_stories)})
+        request.update(limit=0, facet={wanted.name: facet_request(wanted.name, search.group == "story", by_stories)})
         answer = self._select(request)
         return facet_page(wanted, buckets(answer, wanted.name, by_stories), _partial(answer))
 
@@ -272,7 +272,7 @@ class SolrBackend:
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the collection holds."""
-        facet: dict[str, Any] = {name: facet(name) for name in STATS_FACETS}
+        facet: dict[str, Any] = {name: facet_request(name) for name in STATS_FACETS}
         facet["first"] = "min(date)"
         facet["last"] = "max(date)"
         answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "facet": facet,

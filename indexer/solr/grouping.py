@@ -71,7 +71,7 @@ def story_days(select: Select, request: dict[str, Any]) -> dict[str, Any]:
                    "facet": {"day": {"type": "terms", "field": "day", "limit": -1}}})
 
 
-def facet(name: str, grouped: bool = False, by_stories: bool = False) -> dict[str, Any]:
+def facet_request(name: str, grouped: bool = False, by_stories: bool = False) -> dict[str, Any]:
     """Return the JSON facet of one facet: counted without its own selection, as on Whoosh."""
     # Every value, cut to the page's top N here (facet_values): a distributed top N (each shard's top N, merged)
     # misses values whose count is spread over the shards and lists lower ones (tests/test_solr_equal.py).
