@@ -162,7 +162,7 @@ def _echo_report(target: Path, report: IndexReport, merges_itself: bool) -> None
     _echo_problems("Notes", report.notices)
     if report.segments >= OPTIMIZE_HINT_SEGMENTS and not merges_itself:
         click.echo(f"The index has {report.segments} segments: `newsarchive optimize` merges them into one for "
-                   "faster searches (it takes a while: about 2 ms an article).", err=True)
+                   "faster searches (it takes a while: about 1 ms an article).", err=True)
 
 
 def _echo_problems(title: str, problems: list[Any]) -> None:
@@ -264,7 +264,7 @@ def check_command(index_dir: Path | None, thorough: bool, as_json: bool) -> None
 @index_option
 @translate_errors
 def optimize_command(index_dir: Path | None) -> None:
-    """Merge the index's segments into one: faster searches (takes about 2 ms an article)."""
+    """Merge the index's segments into one: faster searches (takes about 1 ms an article)."""
     backend = backend_for(index_dir)
     target = backend.folder
     try:
