@@ -344,9 +344,8 @@ POINTS: dict[str, str] = {
 
 def _install(point: str, nth: int) -> None:
     """Wrap the function at `point` so that its nth call (counted across the run) kills this process."""
-    from whoosh.writing import SegmentWriter
-
     import indexer.manifest
+    from indexer.whoosh.bulk import SegmentBuilder  # the writer of a commit's new articles
 
     calls = itertools.count(1)
 
@@ -371,13 +370,13 @@ def _install(point: str, nth: int) -> None:
 
         FileStorage.rename_file = rename_file  # type: ignore[method-assign]
     elif point == "mid-batch":
-        real_add = SegmentWriter.add_document
+        real_add = SegmentBuilder.add_document
 
         def add_document(self: Any, **fields: Any) -> None:
             real_add(self, **fields)
             die_on_nth()
 
-        SegmentWriter.add_document = add_document  # type: ignore[method-assign]
+        SegmentBuilder.add_document = add_document  # type: ignore[method-assign]
     else:
         raise SystemExit(f"unknown point {point!r}; choose one of: {', '.join(POINTS)}")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import indexer.build
-import indexer.whoosh.backend
+import indexer.whoosh.bulk
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, delete_articles, index_paths
 from indexer.errors import IndexLockedError
@@ -105,7 +105,7 @@ def test_batches_commit_separately(tmp_path: Path, corpus_file: Path) -> None:
 
 
 def test_parallel_writer_gives_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexer.whoosh.backend, "PARALLEL_MIN_DOCS", 10)
+    monkeypatch.setattr(indexer.whoosh.bulk, "PARALLEL_MIN_DOCS", 10)
     records = [{"id": f"p{i}", "title": f"Story {i}", "body": f"word{i % 7} common",
                 "date": f"2020-01-{i % 28 + 1:02d}"} for i in range(300)]
     path = write_jsonl(tmp_path / "p.jsonl", records)

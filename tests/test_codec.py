@@ -128,7 +128,7 @@ def test_new_indexes_keep_positions_as_raw_integers(after: Path) -> None:
 
 
 def test_parallel_builds_write_our_codec_in_every_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("indexer.whoosh.backend.PARALLEL_MIN_DOCS", 1)
+    monkeypatch.setattr("indexer.whoosh.bulk.PARALLEL_MIN_DOCS", 1)
     folder = build(tmp_path / "index", procs=2)
     assert set(segment_codecs(folder)) == {NewsCodec}
     backend = open_backend("whoosh", folder)

@@ -9,7 +9,7 @@ module. The full form, 100 kills over five bulk loads of 20,000 articles (27 min
     CRASH_TRIALS=100 CRASH_ARTICLES=20000 .venv/bin/python -m pytest tests/test_crash.py \
         -o log_cli=true --log-cli-level=INFO
 
-Other settings: CRASH_BATCH (articles per commit, default 250; keep it under indexer.whoosh.backend.PARALLEL_MIN_DOCS,
+Other settings: CRASH_BATCH (articles per commit, default 250; keep it under indexer.whoosh.bulk.PARALLEL_MIN_DOCS,
 2,000, to stay with the one-process writer: the parallel one has its own test below), CRASH_SEED (default 6) and
 CRASH_KILLS_PER_BUILD (default 20: after that many kills a build is left to finish and a fresh one starts). The
 articles are a prefix of bench/data's cached corpus (bench.corpus) when there is one, else made in code.
@@ -39,7 +39,7 @@ from typing import Any
 import pytest
 
 from indexer.runlock import RUN_LOCK
-from indexer.whoosh.backend import PARALLEL_MIN_DOCS
+from indexer.whoosh.bulk import PARALLEL_MIN_DOCS
 
 from .crashkit import (
     ROOT,

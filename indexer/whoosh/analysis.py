@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
 from itertools import chain
@@ -139,6 +140,15 @@ class AcronymFilter(Filter):  # type: ignore[misc]
             yield token
 
 
+@dataclass
+class TermNumbers:
+    """The terms a writer has met, numbered in order of arrival, and the number of each word met, by language
+    (-1: a stop word): see NewsFilter.term_numbers."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    words: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
 class NewsFilter(Filter):  # type: ignore[misc]
     """Acronyms, lowercase, accent folding, stop words and cached Snowball stems, in one pass over the tokens.
 
@@ -250,6 +260,21 @@ class NewsFilter(Filter):  # type: ignore[misc]
             else:
                 found[term] = [position]
         return found
+
+    def term_numbers(self, tokenizer: NewsTokenizer, value: str, terms: TermNumbers) -> list[int]:
+        """Return the number of each word's term in `terms` (new terms numbered as they come; -1: a stop word): what
+        `positions` reads, for a writer that collects a whole segment's words before sorting them (bulk.py). Each
+        distinct word is analysed once per TermNumbers, the rest is dictionary look-ups made in C."""
+        language, text = unmarked(value)
+        language = language or tokenizer.language or ENGLISH
+        words = tokenizer.expression.findall(text)
+        known = terms.words.setdefault(language, {})
+        missing = list(set(words).difference(known))
+        if missing:
+            numbers = terms.numbers
+            for word, (term, stopped) in zip(missing, self._terms(missing, language), strict=True):
+                known[word] = -1 if stopped else numbers.setdefault(term, len(numbers))
+        return list(map(known.__getitem__, words))
 
     def char_terms(self, tokenizer: NewsTokenizer, value: str) -> Iterator[tuple[int, int, str]]:
         """Yield each word's start and end in the text and its term, stop words included (their folded text): what

@@ -25,7 +25,6 @@ from ..display import display_headline
 from ..errors import ArticleNotFoundError, IndexLockedError
 from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..languages import ENGLISH
-from ..processes import worker_context
 from ..records import Article
 from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search
 from ..results import (
@@ -46,6 +45,7 @@ from ..settings import SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
 from .analysis import ANALYZER_VERSION, language_aware, marked
+from .bulk import adding, write_segments
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .generation import Generation, Matches, facet_counts, highlight_terms
@@ -85,8 +85,6 @@ RETIRE_AFTER_SECONDS = 120.0
 # more-like-this default (min_doc_freq) is the same 5.
 RELATED_TERMS = 10
 RELATED_MIN_ARTICLES = 5
-# Below this many articles a batch is written in this process: starting worker processes costs more.
-PARALLEL_MIN_DOCS = 2000
 # A hit grouped by story lists at most this many of its story's other articles (its size counts them all).
 MAX_COPIES = 50
 
@@ -366,22 +364,20 @@ class WhooshBackend:
         words = self._words.before(ix, batch)  # autocomplete's words of what is written and what it replaces
         marks = language_aware(ix.schema["body"].analyzer)  # an index built before languages: English throughout
         aliases = configured_aliases()  # the variants the query fields of names search
-        parallel = procs > 1 and len(batch.articles) >= PARALLEL_MIN_DOCS
         try:
-            start = worker_context().get_start_method()
-            writer = (index_writer(ix, procs=procs, multisegment=True, start_method=start) if parallel
-                      else index_writer(ix))
+            writer = index_writer(ix)
         except LockError as err:
             raise IndexLockedError("the index is locked by another writer; try again when it finishes") from err
         try:
             for article_id in batch.deletes:
                 writer.delete_by_term("id", article_id)
+            documents = []
             for article, update in batch.articles.values():
                 if update:
-                    writer.update_document(**article_to_document(article, marks, aliases))
-                else:
-                    writer.add_document(**article_to_document(article, marks, aliases))
-            writer.commit(mergetype=tiered_merge)
+                    writer.delete_by_term("id", article.id)
+                documents.append(article_to_document(article, marks, aliases))
+            segments = write_segments(ix, documents, procs)
+            writer.commit(mergetype=adding(segments, tiered_merge))
         except BaseException:
             writer.cancel()
             raise

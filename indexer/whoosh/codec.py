@@ -333,15 +333,15 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         for fieldname, field_items in groupby(items, key=itemgetter(0)):
             fieldobj = schema[fieldname]
             self.start_field(fieldname, fieldobj)
-            length_bytes = _length_bytes(lengths, fieldname) if fieldobj.scorable else None
+            doc_bytes = length_bytes(lengths, fieldname) if fieldobj.scorable else None
             for btext, term_items in groupby(field_items, key=itemgetter(1)):
                 rows = [row for row in term_items if row[2] != -1]  # -1: Whoosh's spelling words (never ours)
                 if not rows:
                     continue
                 docs = [row[2] for row in rows]
                 span = (0, 0)
-                if length_bytes is not None:
-                    found = [length_bytes[d] for d in docs]
+                if doc_bytes is not None:
+                    found = [doc_bytes[d] for d in docs]
                     span = (min(found), max(found))
                 self._write_term(fieldobj.format, btext, docs, [row[3] for row in rows],
                                  [row[4] for row in rows], span, lengths_are_bytes=True)
@@ -354,8 +354,8 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         for fieldname in names:
             fieldobj = schema[fieldname]
             self.start_field(fieldname, fieldobj)
-            field_lengths = _length_bytes(lengths, fieldname) if fieldobj.scorable else None
-            length_bytes = None if field_lengths is None else np.array(field_lengths, dtype=np.int64)
+            field_lengths = length_bytes(lengths, fieldname) if fieldobj.scorable else None
+            doc_bytes = None if field_lengths is None else np.array(field_lengths, dtype=np.int64)
             terms = heapq.merge(*(m.terms(fieldname, number) for number, m in enumerate(merged)))
             for btext, group in groupby(terms, key=itemgetter(0)):
                 holders = list(group)
@@ -373,8 +373,8 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
                     counts = np.concatenate([p.counts for p in parts])
                     positions = np.concatenate([p.positions for p in parts])
                 span = (0, 0)
-                if length_bytes is not None:
-                    found_bytes = length_bytes[docs]
+                if doc_bytes is not None:
+                    found_bytes = doc_bytes[docs]
                     span = (int(found_bytes.min()), int(found_bytes.max()))
                 record = [b"", _u32_array(docs)]
                 flags = 0
@@ -390,8 +390,9 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
                         flags |= VALUES
                         record += _values_parts(values)
                 record[0] = _u32((len(docs), flags))
-                self._add_term(btext, b"".join(record), weights.tolist(), int(docs[0]), int(docs[-1]), span,
-                               lengths_are_bytes=True)
+                listed = weights.tolist()
+                self.add_record(btext, b"".join(record), float(sum(listed)), len(listed), float(max(listed)),
+                                (int(docs[0]), int(docs[-1])), span, lengths_are_bytes=True)
             self.finish_field()
 
     def _copy_term(self, btext: bytes, merged: MergedSegment, info: Any) -> None:
@@ -432,16 +433,18 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             flags |= VALUES
             parts += _values_parts(values)
         parts[0] = _u32((n, flags))
-        self._add_term(btext, b"".join(parts), weights, docs[0], docs[-1], span, lengths_are_bytes)
+        self.add_record(btext, b"".join(parts), float(sum(weights)), n, float(max(weights)), (docs[0], docs[-1]), span,
+                        lengths_are_bytes)
 
-    def _add_term(self, btext: bytes, record: bytes, weights: list[float], minid: int, maxid: int,
-                  span: tuple[int, int], lengths_are_bytes: bool) -> None:
-        """Write a term's record to the postings file and its statistics and place to the term dictionary."""
+    def add_record(self, btext: bytes, record: bytes, total: float, df: int, most: float, ids: tuple[int, int],
+                   span: tuple[int, int], lengths_are_bytes: bool) -> None:
+        """Write a term's record to the postings file, and its statistics (total weight, documents, highest weight,
+        first and last document, shortest and longest document) and place to the term dictionary."""
         assert self._field is not None
         offset = self._postfile.tell()
         self._postfile.write(record)
-        info = W3TermInfo(weight=float(sum(weights)), df=len(weights), minlength=None, maxlength=0,
-                          maxweight=float(max(weights)), minid=minid, maxid=maxid)
+        info = W3TermInfo(weight=total, df=df, minlength=None, maxlength=0, maxweight=most, minid=ids[0],
+                          maxid=ids[1])
         low, high = span
         if lengths_are_bytes:
             low, high = byte_to_length(low), byte_to_length(high)
@@ -516,7 +519,7 @@ def _u32_array(values: np.ndarray) -> bytes:
     return values.astype("<u4").tobytes()
 
 
-def _length_bytes(lengths: Any, fieldname: str) -> list[int] | None:
+def length_bytes(lengths: Any, fieldname: str) -> list[int] | None:
     """Return each document's length byte in a field (W3's length column), or None when lengths are not given."""
     if not lengths or not lengths.has_column(_lenfield(fieldname)):
         return None

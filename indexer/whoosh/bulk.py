@@ -1,0 +1,239 @@
+"""Writing a commit's new articles as segments of our codec, headline and body postings made as whole arrays.
+
+Whoosh's writer turns every posting into a tuple for its pool (two million on Reuters), sorts them all, and hands
+them back one at a time to the codec, which gathers each term's again; the analysis makes a Token per word before
+that. That was most of an indexing run's time. `SegmentBuilder` is Whoosh's `SegmentWriter` for one new segment
+in which the fields of the news analyzer (headline, body) keep only each word's term number
+(`NewsFilter.term_numbers`: every distinct word analysed once, the rest dictionary look-ups). When the segment is
+written, `write_columns` sorts the whole segment's words by term and document with numpy and cuts each term's
+record out of the sorted arrays: the same record, positions and statistics as Whoosh's path (tests/test_bulk.py
+compares them posting by posting). The other fields (ids, dates, names, facets: a few terms an article) and the
+per-document data (stored fields, lengths, columns) go through Whoosh's pool and per-document writer as before.
+
+`write_segments` is a commit's writing: its articles split over the run's processes, each writing a segment of
+its own (in this process when there is one, or too few articles to be worth another), while the committing writer
+holds the index's lock; that writer then adds the segments to the table of contents (`adding`), so the batch lands
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from ..processes import worker_context
+from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
+from .codec import POSITIONS, WEIGHTS, NewsCodec, NewsFieldWriter, NewsPositions, length_bytes
+
+# Fewer articles than this in a commit are written in the run's own process: starting workers and sending them
+# the articles costs more than it saves.
+PARALLEL_MIN_DOCS = 2000
+
+
+@dataclass
+class WordColumn:
+    """A field's words in the segment being written: for each document with words, its number and how many words,
+    and every word's term number (TermNumbers; -1: a stop word), one document after another."""
+
+    docs: array[int] = field(default_factory=lambda: array("q"))
+    sizes: array[int] = field(default_factory=lambda: array("q"))
+    terms: array[int] = field(default_factory=lambda: array("q"))
+
+
+class SegmentBuilder(SegmentWriter):  # type: ignore[misc]
+    """Writes documents into one new segment of our codec, without the index's lock (the caller holds it)."""
+
+    def __init__(self, ix: Any) -> None:
+        super().__init__(ix, _lk=False, codec=NewsCodec())
+        self._numbers = TermNumbers()
+        self._columns: dict[str, WordColumn] = {}
+        self._news: dict[str, tuple[NewsTokenizer, NewsFilter] | None] = {}
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's SegmentWriter.add_document, the news analyzer's fields kept as term numbers (no boosts)."""
+        self._check_state()
+        perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
+        if any(name.endswith("_boost") for name in fields):
+            raise ValueError("a SegmentBuilder writes documents without boosts")
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                fieldobj = schema[fieldname]
+                if fieldobj.separate_spelling() or fieldobj.vector:
+                    raise ValueError(f"field {fieldname!r} keeps spelling words or vectors (Whoosh's writer does)")
+                length = self._index(fieldname, fieldobj, value, docnum) if fieldobj.indexed else 0
+                stored = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, fieldobj, stored if fieldobj.stored else None, length)
+                if fieldobj.column_type and stored is not None:
+                    perdocwriter.add_column_value(fieldname, fieldobj.column_type, fieldobj.to_column_value(stored))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, fieldname: str, fieldobj: Any, value: Any, docnum: int) -> int:
+        """Add a field's postings for a document; return its length (its words, when the field is scorable)."""
+        parts = self._news_parts(fieldname, fieldobj)
+        if parts is not None and isinstance(value, str):
+            numbers = parts[1].term_numbers(parts[0], value, self._numbers)
+            if numbers:
+                column = self._columns.setdefault(fieldname, WordColumn())
+                column.docs.append(docnum)
+                column.sizes.append(len(numbers))
+                column.terms.extend(numbers)
+            return len(numbers) - numbers.count(-1)
+        if parts is not None:
+            raise ValueError(f"field {fieldname!r} takes text")
+        length = 0
+        for tbytes, freq, weight, vbytes in fieldobj.index(value):
+            length += freq
+            self.pool.add((fieldname, tbytes, docnum, weight, vbytes))
+        return length if fieldobj.scorable else 0
+
+    def _news_parts(self, fieldname: str, fieldobj: Any) -> tuple[NewsTokenizer, NewsFilter] | None:
+        """Return the news analyzer's parts when a field is written as word columns (NewsPositions, no boost)."""
+        if fieldname not in self._news:
+            simple = type(fieldobj.format) is NewsPositions and fieldobj.format.field_boost == 1.0
+            self._news[fieldname] = news_parts(fieldobj.analyzer) if simple else None
+        return self._news[fieldname]
+
+    def add_reader(self, reader: Any) -> None:
+        raise NotImplementedError("a SegmentBuilder writes new documents only: merges are the commit's own")
+
+    def _flush_segment(self) -> None:
+        """Write the postings: the pool's fields and the word columns, in the order of their names."""
+        self.perdocwriter.close()
+        lengths = self.per_document_reader()
+        writer: NewsFieldWriter = self.fieldwriter
+        terms = list(self._numbers.numbers)  # in the order of their numbers
+        columns = sorted(self._columns)
+        for fieldname, items in groupby(self.pool.iter_postings(), key=itemgetter(0)):
+            while columns and columns[0] < fieldname:
+                name = columns.pop(0)
+                write_column(writer, name, self.schema[name], self._columns[name], terms, lengths)
+            writer.add_postings(self.schema, lengths, items)
+        for name in columns:
+            write_column(writer, name, self.schema[name], self._columns[name], terms, lengths)
+        writer.close()
+        lengths.close()
+
+    def finish(self) -> Any:
+        """Write the segment's files; return the segment (for the table of contents: `adding`)."""
+        segment = self._finalize_segment()
+        self._finish()
+        return segment
+
+    def _finish(self) -> None:
+        # Whoosh's removes the index's temporary folder ("<index>.tmp"), which the committing writer (holding the
+        # lock) shares and removes when it finishes.
+        self.is_closed = True
+
+
+def word_postings(column: WordColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return a column's kept words as (term number, document, position), positions as NewsFilter.positions gives
+    them: a document's first word that is not a stop word at its index among all words, the next ones after it."""
+    terms = np.frombuffer(column.terms, dtype=np.int64)
+    sizes = np.frombuffer(column.sizes, dtype=np.int64)
+    kept = np.flatnonzero(terms >= 0)
+    entry = np.repeat(np.arange(len(sizes)), sizes)[kept]  # each kept word's document, as an index into docs
+    index = kept - (np.cumsum(sizes) - sizes)[entry]  # its index among the document's words
+    starts = np.r_[True, entry[1:] != entry[:-1]] if len(kept) else np.zeros(0, dtype=bool)
+    first, group = np.flatnonzero(starts), np.cumsum(starts) - 1  # each document's first kept word; whose each is
+    positions = index[first][group] + (np.arange(len(kept)) - first[group])
+    return terms[kept], np.frombuffer(column.docs, dtype=np.int64)[entry], positions
+
+
+def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column: WordColumn, terms: list[str],
+                 lengths: Any) -> None:
+    """Write a field's terms from its word column: each term's record (documents, weights when a term occurs more
+    than once in a document, counts, positions) cut from arrays sorted by term, document and position."""
+    numbers, docs, positions = word_postings(column)
+    texts = [term.encode("utf-8") for term in terms]
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
+    order = np.lexsort((docs, rank[numbers]))  # stable: a document's positions stay ascending
+    numbers, docs, positions = numbers[order], docs[order], positions[order]
+    new_term = np.r_[True, numbers[1:] != numbers[:-1]]
+    pair_starts = np.flatnonzero(new_term | np.r_[True, docs[1:] != docs[:-1]])
+    counts = np.diff(np.r_[pair_starts, len(docs)])
+    pair_docs, pair_terms = docs[pair_starts], numbers[pair_starts]
+    term_pairs = np.flatnonzero(np.r_[True, pair_terms[1:] != pair_terms[:-1]])
+    term_words = np.flatnonzero(new_term)
+    top = np.maximum.reduceat(counts, term_pairs)
+    span_low = span_high = np.zeros(len(term_pairs), dtype=np.int64)
+    found = length_bytes(lengths, fieldname) if fieldobj.scorable else None
+    if found is not None:
+        doc_bytes = np.asarray(found, dtype=np.int64)[pair_docs]
+        span_low, span_high = np.minimum.reduceat(doc_bytes, term_pairs), np.maximum.reduceat(doc_bytes, term_pairs)
+    sizes = np.diff(np.r_[term_pairs, len(pair_docs)])
+    headers = np.stack([sizes, np.where(top > 1, WEIGHTS | POSITIONS, POSITIONS)], axis=1).astype("<u4").tobytes()
+    docs_b, counts_b = pair_docs.astype("<u4").tobytes(), counts.astype("<u4").tobytes()
+    weights_b, positions_b = counts.astype("<f4").tobytes(), positions.astype("<u4").tobytes()
+    pair_ends, word_ends = [*term_pairs.tolist()[1:], len(pair_docs)], [*term_words.tolist()[1:], len(docs)]
+    writer.start_field(fieldname, fieldobj)
+    for j, (a, b, c, d, number, most, low, high) in enumerate(zip(
+            term_pairs.tolist(), pair_ends, term_words.tolist(), word_ends, pair_terms[term_pairs].tolist(),
+            top.tolist(), span_low.tolist(), span_high.tolist(), strict=True)):
+        a4, b4 = 4 * a, 4 * b
+        record = b"".join((headers[8 * j:8 * j + 8], docs_b[a4:b4], weights_b[a4:b4] if most > 1 else b"",
+                           counts_b[a4:b4], positions_b[4 * c:4 * d]))
+        writer.add_record(texts[number], record, float(d - c), b - a, float(most),
+                          (int(pair_docs[a]), int(pair_docs[b - 1])), (low, high), lengths_are_bytes=True)
+    writer.finish_field()
+
+
+def build_segment(ix: Any, documents: Sequence[dict[str, Any]]) -> Any:
+    """Write documents (keyword arguments of Whoosh's add_document) as one new segment; return it."""
+    builder = SegmentBuilder(ix)
+    try:
+        for document in documents:
+            builder.add_document(**document)
+        return builder.finish()
+    except BaseException:
+        builder.cancel()
+        raise
+
+
+def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]]) -> Any:
+    # In a worker: the index as the committing writer found it (that writer holds the lock).
+    return build_segment(whoosh_index.open_dir(folder, indexname=indexname), documents)
+
+
+def write_segments(ix: Any, documents: list[dict[str, Any]], procs: int) -> list[Any]:
+    """Write documents as new segments, spread over procs processes when there are PARALLEL_MIN_DOCS of them or
+    more (one segment each, in order), else in this process; return the segments. The caller holds the lock."""
+    if not documents:
+        return []
+    if procs < 2 or len(documents) < PARALLEL_MIN_DOCS:
+        return [build_segment(ix, documents)]
+    size = -(-len(documents) // procs)
+    parts = [documents[start:start + size] for start in range(0, len(documents), size)]
+    folder = ix.storage.folder
+    with ProcessPoolExecutor(len(parts), mp_context=worker_context()) as pool:
+        futures = [pool.submit(_build_in_worker, folder, ix.indexname, part) for part in parts]
+        return [future.result() for future in futures]
+
+
+def adding(segments: list[Any], then: Callable[[Any, list[Any]], list[Any]]) -> Callable[[Any, list[Any]], list[Any]]:
+    """Return a Whoosh merge policy that applies `then` to the index's segments and adds the new ones after them."""
+
+    def policy(writer: Any, existing: list[Any]) -> list[Any]:
+        return [*then(writer, existing), *segments]
+
+    return policy

@@ -1,0 +1,89 @@
+"""The bulk writer (indexer/whoosh/bulk.py) writes the postings, positions and statistics Whoosh's writer writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from indexer.languages import ENGLISH
+from indexer.records import Article
+from indexer.whoosh.bulk import SegmentBuilder, build_segment, write_segments
+from indexer.whoosh.schema import article_to_document, build_schema
+from indexer.whoosh.storage import writer as index_writer
+
+from .test_analysis import FAST_PATH_TEXTS
+from .test_codec import every_posting
+
+LANGUAGES = [ENGLISH, "fr", "de", "ru"]
+
+
+def documents() -> list[dict[str, Any]]:
+    """Articles of every awkward text: empty, only stop words, leading and repeated stop words, accents, other
+    languages and markers, each as headline and as body, some articles twice the same words."""
+    made = []
+    for number, text in enumerate(FAST_PATH_TEXTS * 3):
+        headline = FAST_PATH_TEXTS[(number + 1) % len(FAST_PATH_TEXTS)]
+        article = Article(id=f"a{number}", headline=headline, body=text, source="Wire", author=("Ann Lee",),
+                          topic=("oil",), language=LANGUAGES[number % len(LANGUAGES)])
+        made.append(article_to_document(article))
+    return made
+
+
+def written(folder: Path, writer_class: type) -> Path:
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    segments = [_segment(ix, writer_class, documents())]
+    committing = index_writer(ix)
+    committing.commit(mergetype=lambda _writer, _existing: segments)
+    return folder
+
+
+def _segment(ix: Any, writer_class: type, docs: list[dict[str, Any]]) -> Any:
+    if writer_class is SegmentBuilder:
+        return build_segment(ix, docs)
+    writer = SegmentWriter(ix, _lk=False)
+    for document in docs:
+        writer.add_document(**document)
+    return writer._finalize_segment()
+
+
+def test_every_term_has_whoosh_s_postings_positions_and_statistics(tmp_path: Path) -> None:
+    ours = every_posting(written(tmp_path / "ours", SegmentBuilder))
+    whoosh = every_posting(written(tmp_path / "whoosh", SegmentWriter))
+    assert len(ours) > 150 and ours.keys() == whoosh.keys()
+    assert [term for term in ours if ours[term] != whoosh[term]] == []
+    assert any(len(positions) > 1 for _, postings in ours.values() for _, _, positions in postings if positions)
+
+
+def test_lengths_and_stored_fields_are_whoosh_s(tmp_path: Path) -> None:
+    ours = whoosh_index.open_dir(str(written(tmp_path / "ours", SegmentBuilder)))
+    whoosh = whoosh_index.open_dir(str(written(tmp_path / "whoosh", SegmentWriter)))
+    with ours.reader() as a, whoosh.reader() as b:
+        assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+        for field in ("headline", "body", "author"):
+            assert [a.doc_field_length(d, field) for d in range(a.doc_count_all())] == \
+                   [b.doc_field_length(d, field) for d in range(b.doc_count_all())]
+            assert a.field_length(field) == b.field_length(field)
+
+
+def test_parallel_segments_split_the_articles_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("indexer.whoosh.bulk.PARALLEL_MIN_DOCS", 4)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    committing = index_writer(ix)  # the lock, held while the workers write
+    segments = write_segments(ix, documents(), procs=2)
+    committing.commit(mergetype=lambda _writer, _existing: segments)
+    assert [segment.doc_count_all() for segment in segments] == [17, 16]
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        assert [fields["id"] for fields in searcher.all_stored_fields()] == [f"a{n}" for n in range(33)]
+
+
+def test_boosts_are_refused_with_a_clear_error(tmp_path: Path) -> None:
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    builder = SegmentBuilder(ix)
+    with pytest.raises(ValueError, match="without boosts"):
+        builder.add_document(id="x", body="oil", _boost=2.0)
+    builder.cancel()
