@@ -89,15 +89,16 @@ def whoosh_own_codec() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("indexer.whoosh.schema.text_field", fields.TEXT)
         patch.setattr("indexer.whoosh.backend.index_writer", lambda ix, **kwargs: ix.writer(**kwargs))
-        patch.setattr("indexer.whoosh.backend.write_segments", _whoosh_segments)
+        patch.setattr("indexer.whoosh.bulk.Builders.write", _whoosh_segments)
         yield
 
 
-def _whoosh_segments(ix: Any, documents: list[dict[str, Any]], procs: int) -> list[Any]:
+def _whoosh_segments(_builders: Any, ix: Any, documents: list[dict[str, Any]], procs: int,
+                     count: Any) -> tuple[list[Any], Any]:
     """A commit's new segment as Whoosh's writer makes it (one, in this process): the releases before bulk.py."""
     if not documents:
-        return []
+        return [], count([])
     writer = SegmentWriter(ix, _lk=False)
     for document in documents:
         writer.add_document(**document)
-    return [writer._finalize_segment()]
+    return [writer._finalize_segment()], count(documents)

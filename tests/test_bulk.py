@@ -11,9 +11,10 @@ from whoosh.writing import SegmentWriter
 
 from indexer.languages import ENGLISH
 from indexer.records import Article
-from indexer.whoosh.bulk import SegmentBuilder, build_segment, write_segments
+from indexer.whoosh.bulk import Builders, SegmentBuilder, build_segment
 from indexer.whoosh.schema import article_to_document, build_schema
 from indexer.whoosh.storage import writer as index_writer
+from indexer.whoosh.words import document_terms
 
 from .test_analysis import FAST_PATH_TEXTS
 from .test_codec import every_posting
@@ -74,9 +75,14 @@ def test_parallel_segments_split_the_articles_in_order(tmp_path: Path, monkeypat
     monkeypatch.setattr("indexer.whoosh.bulk.PARALLEL_MIN_DOCS", 4)
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     committing = index_writer(ix)  # the lock, held while the workers write
-    segments = write_segments(ix, documents(), procs=2)
+    builders = Builders()
+    try:
+        segments, words = builders.write(ix, documents(), 2, document_terms)
+    finally:
+        builders.close()
     committing.commit(mergetype=lambda _writer, _existing: segments)
     assert [segment.doc_count_all() for segment in segments] == [17, 16]
+    assert words == document_terms(documents()) and words["oil"] == 12  # 6 bodies and 6 headlines say "oil"
     with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
         assert [fields["id"] for fields in searcher.all_stored_fields()] == [f"a{n}" for n in range(33)]
 

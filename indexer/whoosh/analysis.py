@@ -48,6 +48,9 @@ STEM_CACHE_SIZE = 500_000
 # changes between releases ("added" stems otherwise).
 ANALYSIS_REVISION = 2  # 2: languages (English terms unchanged)
 ANALYZER_VERSION = f"news-{ANALYSIS_REVISION}+nltk-{version('nltk')}"
+# NewsFilter's caches (of at most STEM_CACHE_SIZE words each): English words' stems, other languages' terms.
+_STEMS: dict[str, str] = {}
+_LANGUAGE_TERMS: dict[str, dict[str, str]] = {}
 
 _english = SnowballStemmer("english")
 
@@ -163,15 +166,19 @@ class NewsFilter(Filter):  # type: ignore[misc]
     def __init__(self, stoplist: frozenset[str] = STOP_WORDS, cachesize: int = STEM_CACHE_SIZE) -> None:
         self.stops = stoplist
         self.cachesize = cachesize
-        self._cache: dict[str, str] = {}
-        self._caches: dict[str, dict[str, str]] = {}  # the terms of other languages' words, by language
+        self._shared()
+
+    def _shared(self) -> None:
+        # The process's caches, whichever filter fills them: every opening of an index unpickles its analyzers
+        # anew (a writer's, each commit's worker's), and stems do not depend on the filter.
+        self._cache, self._caches = _STEMS, _LANGUAGE_TERMS  # other languages' terms: by language
 
     def __getstate__(self) -> dict[str, Any]:
         return {"stops": self.stops, "cachesize": self.cachesize}  # the cache is not stored in the index
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._cache, self._caches = {}, {}
+        self._shared()
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, NewsFilter) and (self.stops, self.cachesize) == (other.stops, other.cachesize)

@@ -45,7 +45,7 @@ from ..settings import SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
 from .analysis import ANALYZER_VERSION, language_aware, marked
-from .bulk import adding, write_segments
+from .bulk import Builders, adding
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .generation import Generation, Matches, facet_counts, highlight_terms
@@ -73,7 +73,7 @@ from .storage import writer as index_writer
 from .suggest import complete
 from .suggest import suggest as suggestions
 from .synonyms import QuerySynonyms
-from .words import WordStore
+from .words import WordStore, document_terms
 
 # A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
 SUGGEST_BELOW = 3
@@ -104,6 +104,7 @@ class WhooshBackend:
         self._ix: Any = None  # opened on first use, so a backend can be made before its index exists
         self._cache = SegmentCache()
         self._words = WordStore(folder)  # autocomplete's words (words.py)
+        self._builders = Builders()  # the processes that write an indexing run's segments (bulk.py)
         self._lock = threading.Lock()
         self._using = threading.RLock()
         self._current: Generation | None = None
@@ -111,7 +112,7 @@ class WhooshBackend:
         self._synonyms = QuerySynonyms(read_settings((SYNONYMS,))["SYNONYMS"])
 
     def close(self) -> None:
-        """Close every open searcher."""
+        """Close every open searcher, and stop the indexing run's processes."""
         with self._lock:
             for _, searcher in self._retired:
                 searcher.close()
@@ -119,6 +120,7 @@ class WhooshBackend:
                 self._current.searcher.close()
             self._retired, self._current = [], None
         self._words.close()
+        self._builders.close()
 
     def _index(self) -> Any:
         """Return the open Whoosh index, opening it (IndexNotFoundError until there is one)."""
@@ -361,7 +363,6 @@ class WhooshBackend:
         """Write one batch in one commit: all of it lands, or none of it does."""
         with self._lock:
             ix = self._index()
-        words = self._words.before(ix, batch)  # autocomplete's words of what is written and what it replaces
         marks = language_aware(ix.schema["body"].analyzer)  # an index built before languages: English throughout
         aliases = configured_aliases()  # the variants the query fields of names search
         try:
@@ -376,7 +377,9 @@ class WhooshBackend:
                 if update:
                     writer.delete_by_term("id", article.id)
                 documents.append(article_to_document(article, marks, aliases))
-            segments = write_segments(ix, documents, procs)
+            segments, added = self._builders.write(ix, documents, procs, document_terms)
+            # autocomplete's words of what is written (counted as it was) and of what it replaces
+            words = self._words.before(ix, batch, added)
             writer.commit(mergetype=adding(segments, tiered_merge))
         except BaseException:
             writer.cancel()

@@ -10,21 +10,23 @@ record out of the sorted arrays: the same record, positions and statistics as Wh
 compares them posting by posting). The other fields (ids, dates, names, facets: a few terms an article) and the
 per-document data (stored fields, lengths, columns) go through Whoosh's pool and per-document writer as before.
 
-`write_segments` is a commit's writing: its articles split over the run's processes, each writing a segment of
-its own (in this process when there is one, or too few articles to be worth another), while the committing writer
-holds the index's lock; that writer then adds the segments to the table of contents (`adding`), so the batch lands
-whole or not at all.
+`Builders.write` is a commit's writing: its articles split over the run's processes (kept from one commit to the
+next, their stem caches warm), each writing a segment of its own (in this process when there is one, or too few
+articles to be worth another), while the committing writer holds the index's lock; that writer then adds the
+segments to the table of contents (`adding`), so the batch lands whole or not at all.
 """
 
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -37,6 +39,9 @@ from .codec import POSITIONS, WEIGHTS, NewsCodec, NewsFieldWriter, NewsPositions
 # Fewer articles than this in a commit are written in the run's own process: starting workers and sending them
 # the articles costs more than it saves.
 PARALLEL_MIN_DOCS = 2000
+# The postings of at most this many values of the other fields are kept for the articles after (bounded: ids and
+# times are new each time).
+MADE_VALUES = 50_000
 
 
 @dataclass
@@ -57,6 +62,7 @@ class SegmentBuilder(SegmentWriter):  # type: ignore[misc]
         self._numbers = TermNumbers()
         self._columns: dict[str, WordColumn] = {}
         self._news: dict[str, tuple[NewsTokenizer, NewsFilter] | None] = {}
+        self._made: dict[tuple[str, Any], tuple[list[tuple[bytes, int, float, bytes]], int]] = {}
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's SegmentWriter.add_document, the news analyzer's fields kept as term numbers (no boosts)."""
@@ -100,11 +106,19 @@ class SegmentBuilder(SegmentWriter):  # type: ignore[misc]
             return len(numbers) - numbers.count(-1)
         if parts is not None:
             raise ValueError(f"field {fieldname!r} takes text")
-        length = 0
-        for tbytes, freq, weight, vbytes in fieldobj.index(value):
-            length += freq
-            self.pool.add((fieldname, tbytes, docnum, weight, vbytes))
-        return length if fieldobj.scorable else 0
+        key = (fieldname, value) if isinstance(value, str | datetime) else None
+        made = self._made.get(key) if key is not None else None
+        if made is None:  # a source, topic, name, year or day met before is not analysed again
+            items = list(fieldobj.index(value))
+            made = (items, sum(freq for _, freq, _, _ in items) if fieldobj.scorable else 0)
+            if key is not None:
+                if len(self._made) >= MADE_VALUES:
+                    self._made.clear()
+                self._made[key] = made
+        add = self.pool.add
+        for tbytes, _, weight, vbytes in made[0]:
+            add((fieldname, tbytes, docnum, weight, vbytes))
+        return made[1]
 
     def _news_parts(self, fieldname: str, fieldobj: Any) -> tuple[NewsTokenizer, NewsFilter] | None:
         """Return the news analyzer's parts when a field is written as word columns (NewsPositions, no boost)."""
@@ -210,24 +224,56 @@ def build_segment(ix: Any, documents: Sequence[dict[str, Any]]) -> Any:
         raise
 
 
-def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]]) -> Any:
+Counted = TypeVar("Counted", bound=Counter[str])
+
+
+def _build(ix: Any, documents: list[dict[str, Any]], count: Callable[[list[dict[str, Any]]], Counted]
+           ) -> tuple[Any, Counted]:
+    return build_segment(ix, documents), count(documents)
+
+
+def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]],
+                     count: Callable[[list[dict[str, Any]]], Counted]) -> tuple[Any, Counted]:
     # In a worker: the index as the committing writer found it (that writer holds the lock).
-    return build_segment(whoosh_index.open_dir(folder, indexname=indexname), documents)
+    return _build(whoosh_index.open_dir(folder, indexname=indexname), documents, count)
 
 
-def write_segments(ix: Any, documents: list[dict[str, Any]], procs: int) -> list[Any]:
-    """Write documents as new segments, spread over procs processes when there are PARALLEL_MIN_DOCS of them or
-    more (one segment each, in order), else in this process; return the segments. The caller holds the lock."""
-    if not documents:
-        return []
-    if procs < 2 or len(documents) < PARALLEL_MIN_DOCS:
-        return [build_segment(ix, documents)]
-    size = -(-len(documents) // procs)
-    parts = [documents[start:start + size] for start in range(0, len(documents), size)]
-    folder = ix.storage.folder
-    with ProcessPoolExecutor(len(parts), mp_context=worker_context()) as pool:
-        futures = [pool.submit(_build_in_worker, folder, ix.indexname, part) for part in parts]
-        return [future.result() for future in futures]
+class Builders:
+    """Writes a commit's documents as new segments, spread over the run's processes when there are
+    PARALLEL_MIN_DOCS of them or more (one segment each, in order), else in this process. The processes start on
+    the first commit that needs them and stay, their analysis caches warm, until `close` (the backend's)."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._procs = 0
+
+    def write(self, ix: Any, documents: list[dict[str, Any]], procs: int,
+              count: Callable[[list[dict[str, Any]]], Counted]) -> tuple[list[Any], Counted]:
+        """Return the new segments and the sum of `count` over the documents (a module-level function: what else
+        the processes reading them should count, such as autocomplete's words). The caller holds the lock."""
+        if not documents:
+            return [], count([])
+        if procs < 2 or len(documents) < PARALLEL_MIN_DOCS:
+            segment, counted = _build(ix, documents, count)
+            return [segment], counted
+        if self._pool is None or self._procs != procs:
+            self.close()
+            self._pool, self._procs = ProcessPoolExecutor(procs, mp_context=worker_context()), procs
+        size = -(-len(documents) // procs)
+        parts = [documents[start:start + size] for start in range(0, len(documents), size)]
+        folder = ix.storage.folder
+        futures = [self._pool.submit(_build_in_worker, folder, ix.indexname, part, count) for part in parts]
+        built = [future.result() for future in futures]
+        total = built[0][1]
+        for _, counted in built[1:]:
+            total.update(counted)
+        return [segment for segment, _ in built], total
+
+    def close(self) -> None:
+        """Stop the processes, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool, self._procs = None, 0
 
 
 def adding(segments: list[Any], then: Callable[[Any, list[Any]], list[Any]]) -> Callable[[Any, list[Any]], list[Any]]:

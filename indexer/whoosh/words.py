@@ -45,6 +45,12 @@ def count_terms(texts: Iterable[str]) -> Counter[str]:
     return counts
 
 
+def document_terms(documents: Iterable[dict[str, Any]]) -> Counter[str]:
+    """count_terms of documents being written (Whoosh's add_document arguments: `_stored_` values where given)."""
+    return count_terms(_text({name: document.get(f"_stored_{name}", document.get(name, ""))
+                              for name in ("headline", "body")}) for document in documents)
+
+
 class WordStore:
     """The words of one index folder: read by any thread, written by the indexing run that holds the run lock."""
 
@@ -86,10 +92,11 @@ class WordStore:
 
     # Writing: the index's commits (WhooshBackend.commit, prepare), under the folder's run lock.
 
-    def before(self, ix: Any, batch: Batch) -> Pending:
-        """Count the words of a batch about to be committed: its articles', and those of the articles it replaces
-        or deletes (read from the index before they go)."""
-        added = count_terms(f"{article.headline}\n{article.body}" for article, _ in batch.articles.values())
+    def before(self, ix: Any, batch: Batch, added: Counter[str] | None = None) -> Pending:
+        """Count the words of a batch about to be committed: its articles' (unless counted already: `added`), and
+        those of the articles it replaces or deletes (read from the index before they go)."""
+        if added is None:
+            added = count_terms(f"{article.headline}\n{article.body}" for article, _ in batch.articles.values())
         in_step = self._generation() == ix.latest_generation()
         gone = {*batch.deletes, *(i for i, (_, update) in batch.articles.items() if update)}
         return Pending(added, count_terms(_stored_texts(ix, gone)) if in_step and gone else Counter(), in_step)
