@@ -34,7 +34,8 @@ from whoosh.writing import SegmentWriter
 
 from ..processes import worker_context
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
-from .codec import POSITIONS, WEIGHTS, NewsCodec, NewsFieldWriter, NewsPositions, length_bytes
+from .arrays import POSITIONS, WEIGHTS
+from .codec import NewsCodec, NewsFieldWriter, NewsPositions, length_bytes
 
 # Fewer articles than this in a commit are written in the run's own process: starting workers and sending them
 # the articles costs more than it saves.

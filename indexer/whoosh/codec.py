@@ -14,7 +14,8 @@ per-document files (stored fields, length bytes) and its segments, and writes po
     u32 value ends [n], bytes            when flag 4: other formats' encoded values, as Whoosh made them
 
 So a term's document numbers, weights and positions are `numpy.frombuffer` slices (`Postings`), and its
-matcher (`ArrayMatcher`) serves Whoosh's matcher API from the same arrays for what Whoosh still matches itself.
+matcher (`ArrayMatcher`, arrays.py) serves Whoosh's matcher API from the same arrays for what Whoosh still
+matches itself.
 `NewsPositions` is the positions format of new indexes: Whoosh's `Positions` with the positions encoded as raw
 u32 instead of a pickle of deltas, so the writer copies them as bytes. Older indexes keep Whoosh's format in
 their schema; their positions are decoded once, when a segment is written. Whoosh reads each segment with the
@@ -27,7 +28,6 @@ from __future__ import annotations
 import heapq
 import sys
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import compress, groupby
@@ -37,22 +37,18 @@ from typing import Any
 import numpy as np
 from whoosh import formats
 from whoosh.codec import base
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3TermInfo, W3TermsReader, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, W3TermsReader, _lenfield
 from whoosh.filedb import filetables
-from whoosh.filedb.compound import CompoundStorage
-from whoosh.filedb.filestore import OverlayStorage
-from whoosh.filedb.structfile import BufferFile
-from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from .analysis import index_positions
+from .arrays import EMPTY, POSITIONS, VALUES, WEIGHTS, ArrayMatcher, Postings, decode
+from .views import NewsPerDocReader, open_view
 
 POSTINGS_EXT = ".nps"
 MAGIC = b"NPs1"
-WEIGHTS, POSITIONS, VALUES = 1, 2, 4
-_HEADER = np.dtype("<u4")
 _BIG_ENDIAN = sys.byteorder == "big"
 
 
@@ -93,66 +89,6 @@ class NewsPositions(formats.Positions):  # type: ignore[misc]
         return [int(p) for p in np.frombuffer(valuestring, dtype="<u4", offset=4)]
 
 
-@dataclass(frozen=True)
-class Postings:
-    """A term's postings in one segment as arrays: document numbers, weights, and positions when the format has them
-    (`counts[i]` positions of `docs[i]`, one document after another in `positions`)."""
-
-    docs: np.ndarray
-    weights: np.ndarray
-    counts: np.ndarray | None = None
-    positions: np.ndarray | None = None
-
-    @property
-    def nbytes(self) -> int:
-        """Return the memory the arrays hold."""
-        return sum(a.nbytes for a in (self.docs, self.weights, self.counts, self.positions) if a is not None)
-
-    def starts(self) -> np.ndarray:
-        """Return where each document's positions start in `positions`."""
-        assert self.counts is not None
-        starts = np.zeros(len(self.counts), dtype=np.int64)
-        np.cumsum(self.counts[:-1], out=starts[1:])
-        return starts
-
-    def positions_of(self, i: int) -> list[int]:
-        """Return the positions of the i-th document."""
-        assert self.counts is not None and self.positions is not None
-        start = int(self.counts[:i].sum())
-        return [int(p) for p in self.positions[start:start + int(self.counts[i])]]
-
-
-EMPTY = Postings(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float64))
-
-
-def decode(data: bytes) -> tuple[Postings, list[bytes] | None]:
-    """Decode one term's record: its postings, and the values of a format stored as values (flag 4)."""
-    n, flags = (int(x) for x in np.frombuffer(data, dtype=_HEADER, count=2))
-    at = 8
-    docs = np.frombuffer(data, dtype="<u4", count=n, offset=at).astype(np.int32)
-    at += 4 * n
-    if flags & WEIGHTS:
-        weights = np.frombuffer(data, dtype="<f4", count=n, offset=at).astype(np.float64)
-        at += 4 * n
-    else:
-        weights = np.ones(n)
-    counts = positions = None
-    values: list[bytes] | None = None
-    if flags & POSITIONS:
-        counts = np.frombuffer(data, dtype="<u4", count=n, offset=at).astype(np.int64)
-        at += 4 * n
-        total = int(counts.sum())
-        positions = np.frombuffer(data, dtype="<u4", count=total, offset=at).astype(np.int64)
-    elif flags & VALUES:
-        ends = np.frombuffer(data, dtype="<u4", count=n, offset=at).tolist()
-        at += 4 * n
-        values, start = [], at
-        for end in ends:
-            values.append(data[start:at + end])
-            start = at + end
-    return Postings(docs, weights, counts, positions), values
-
-
 class NewsCodec(W3Codec):  # type: ignore[misc]
     """W3's term dictionary, per-document files and segments, with our postings (see the module's docstring)."""
 
@@ -191,70 +127,6 @@ class NewsCodec(W3Codec):  # type: ignore[misc]
                         scorer: Any = None) -> ArrayMatcher:
         postings, values = decode(dbfile.get(*_extent(terminfo)))
         return ArrayMatcher(postings, values, format_, scorer=scorer, term=term, terminfo=terminfo)
-
-
-class _ViewReader:
-    """A read-only file over a memoryview: a read copies only the bytes it returns."""
-
-    def __init__(self, view: memoryview) -> None:
-        self.view, self.at = view, 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        end = len(self.view) if size is None or size < 0 else min(len(self.view), self.at + size)
-        data = bytes(self.view[self.at:end])
-        self.at = end
-        return data
-
-    def readline(self, size: int | None = -1) -> bytes:
-        limit = len(self.view) if size is None or size < 0 else min(len(self.view), self.at + size)
-        end = self.at
-        while end < limit:  # a kilobyte at a time: a line may be long, the file far longer
-            chunk = bytes(self.view[end:min(end + 1024, limit)])
-            found = chunk.find(b"\n")
-            if found >= 0:
-                end += found + 1
-                break
-            end += len(chunk)
-        return self.read(end - self.at)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self.at = offset + (0, self.at, len(self.view))[whence]
-        return self.at
-
-    def tell(self) -> int:
-        return self.at
-
-    def close(self) -> None:
-        """Nothing to close: ViewFile releases the view."""
-
-
-class ViewFile(BufferFile):  # type: ignore[misc]
-    """Whoosh's BufferFile over a slice of a compound segment's memory map, without the copy BufferFile makes (its
-    BytesIO copies the whole sub-file: every segment's postings, terms and stored fields, in memory, on opening)."""
-
-    def __init__(self, view: memoryview, name: str | None = None) -> None:
-        super().__init__(b"", name=name)
-        self._buf, self.file = view, _ViewReader(view)
-
-
-def open_view(storage: Any, name: str) -> Any:
-    """Open a segment file for reading: a view of the memory-mapped compound file where there is one (CompoundStorage
-    keeps the map in `_source`), otherwise as the storage opens it (a file of its own on disk, read as needed)."""
-    while isinstance(storage, OverlayStorage):  # a segment reader's: the compound file over the folder
-        storage = storage.a if storage.a.file_exists(name) else storage.b
-    source = getattr(storage, "_source", None) if isinstance(storage, CompoundStorage) else None
-    if source is None:
-        return storage.open_file(name)
-    offset, length = storage.range(name)
-    return ViewFile(memoryview(source)[offset:offset + length], name=name)
-
-
-class NewsPerDocReader(W3PerDocReader):  # type: ignore[misc]
-    """W3's per-document reader (stored fields, lengths, columns), its files opened as views, not copies."""
-
-    def _get_column_file(self, fieldname: str) -> tuple[Any, int, int]:
-        name = W3Codec.column_filename(self._segment, fieldname)
-        return open_view(self._storage, name), 0, self._storage.file_length(name)
 
 
 class NewsTermsReader(W3TermsReader):  # type: ignore[misc]
@@ -524,70 +396,6 @@ def length_bytes(lengths: Any, fieldname: str) -> list[int] | None:
     if not lengths or not lengths.has_column(_lenfield(fieldname)):
         return None
     return list(lengths.column_reader(_lenfield(fieldname), LENGTHS_COLUMN).load())
-
-
-class _Values:
-    """A term's encoded values, made on demand from its positions in the field's format (Whoosh's phrase and span
-    matchers ask for a few of them)."""
-
-    def __init__(self, postings: Postings, format_: Any) -> None:
-        self.postings, self.format = postings, format_
-        self._starts: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.postings.docs)
-
-    def __getitem__(self, i: int) -> bytes:
-        if self._starts is None:
-            self._starts = self.postings.starts()
-        assert self.postings.counts is not None and self.postings.positions is not None
-        start = int(self._starts[i])
-        return bytes(self.format.encode(self.postings.positions[start:start + int(self.postings.counts[i])].tolist()))
-
-
-class ArrayMatcher(ListMatcher):  # type: ignore[misc]
-    """Whoosh's matcher API over a term's Postings (the whole list is one block), and the arrays themselves."""
-
-    def __init__(self, postings: Postings, values: Any, format_: Any, scorer: Any = None, position: int = 0,
-                 term: Any = None, terminfo: Any = None) -> None:
-        if values is None and postings.positions is not None:
-            values = _Values(postings, format_)
-        ListMatcher.__init__(self, postings.docs.tolist(), postings.weights.tolist(), values, format_,
-                             scorer=scorer, position=position, term=term, terminfo=terminfo)
-        self.postings = postings
-
-    @property
-    def position(self) -> int:
-        """Return the index of the current posting."""
-        return int(self._i)
-
-    def copy(self) -> ArrayMatcher:
-        return ArrayMatcher(self.postings, self._values, self._format, scorer=self._scorer, position=self.position,
-                            term=self._term, terminfo=self._terminfo)
-
-    def skip_to(self, id: int) -> None:
-        if not self.is_active():
-            raise ReadTooFar
-        self._i = max(self.position, bisect_left(self._ids, id, self.position))
-
-    def value(self) -> bytes | None:
-        """Return the current posting's encoded value; None for a format without values (as W3's matcher does)."""
-        return None if self._values is None else ListMatcher.value(self)
-
-    def block_min_id(self) -> int:
-        return int(self._ids[0])
-
-    def block_max_id(self) -> int:
-        return int(self._ids[-1])
-
-    def block_min_length(self) -> int:
-        return self._terminfo.min_length() if self._terminfo else 1
-
-    def block_max_length(self) -> int:
-        return self._terminfo.max_length() if self._terminfo else 1
-
-    def block_max_weight(self) -> float:
-        return self._terminfo.max_weight() if self._terminfo else max(self._weights, default=1.0)
 
 
 def term_postings(reader: Any, fieldname: str, text: Any) -> Postings | None:

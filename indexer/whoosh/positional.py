@@ -24,7 +24,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.query import spans
 
-from .codec import Postings
+from .arrays import Postings
 
 
 @dataclass(frozen=True)

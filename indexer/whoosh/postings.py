@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .codec import EMPTY, Postings, term_postings
+from .arrays import EMPTY, Postings
+from .codec import term_postings
 
 DEFAULT_BUDGET_MB = 256
 _Key = tuple[str, str, Any]  # segment id, field, term text
