@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +96,25 @@ def test_boosts_are_refused_with_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="without boosts"):
         builder.add_document(id="x", body="oil", _boost=2.0)
     builder.cancel()
+
+
+def test_a_writing_process_that_dies_fails_its_commit_and_the_next_starts_new_ones(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("indexer.whoosh.bulk.PARALLEL_MIN_DOCS", 4)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    committing = index_writer(ix)
+    builders = Builders()
+    try:
+        first, _ = builders.write(ix, documents(), 2, document_terms)
+        assert builders._pool is not None
+        for process in list(builders._pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+        with pytest.raises(BrokenProcessPool):
+            builders.write(ix, documents(), 2, document_terms)
+        again, words = builders.write(ix, documents(), 2, document_terms)
+    finally:
+        builders.close()
+    committing.commit(mergetype=lambda _writer, _existing: [*first, *again])
+    assert words["oil"] == 12
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        assert searcher.doc_count() == 66

@@ -22,6 +22,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -264,7 +265,11 @@ class Builders:
         parts = [documents[start:start + size] for start in range(0, len(documents), size)]
         folder = ix.storage.folder
         futures = [self._pool.submit(_build_in_worker, folder, ix.indexname, part, count) for part in parts]
-        built = [future.result() for future in futures]
+        try:
+            built = [future.result() for future in futures]
+        except BrokenProcessPool:
+            self.close()  # a process died (killed, out of memory): the next commit starts new ones
+            raise
         total = built[0][1]
         for _, counted in built[1:]:
             total.update(counted)
