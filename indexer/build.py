@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 
 from .backend import Batch, SearchBackend
@@ -154,6 +155,7 @@ class _Run:
         self.batch = _Batch()
         # The file being read and its articles so far: a large file is committed in several batches.
         self.reading_file: tuple[str, dict[str, str]] | None = None
+        self.reading_recorded = 0  # how many of its articles the manifest has (in the order they were read)
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
         self.read_keys: set[str] = set()  # the files read in this run
         indexed = backend.article_count()
@@ -202,6 +204,7 @@ class _Run:
         current: dict[str, str] = {}
         trusted = True
         self.reading_file = (str(path.resolve()), current)
+        self.reading_recorded = 0
         folder = _folder_name(path) if self.options.folder_as and path.resolve() not in self.named else None
         # With --folder-as source, the folder names the source of a file that names none (--source: the rest).
         source = "" if folder and self.options.folder_as == "source" else self.options.source
@@ -288,8 +291,11 @@ class _Run:
             self.manifest.record_file(pending.key, pending.state, pending.articles)
         if self.reading_file is not None:
             # Committed articles of a file still being read: a re-run after a crash updates them by id rather
-            # than adding them again. The file itself is recorded (as unchanged) only when it has been read.
-            self.manifest.add_articles(*self.reading_file)
+            # than adding them again. The file itself is recorded (as unchanged) only when it has been read. Only
+            # those read since the last commit: all of them each time made a million-article file quadratic.
+            path, current = self.reading_file
+            self.manifest.add_articles(path, dict(islice(current.items(), self.reading_recorded, None)))
+            self.reading_recorded = len(current)
         self.manifest.forget(batch.writes.deletes)
         self.manifest.commit()
         self.stories.commit()

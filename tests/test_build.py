@@ -188,6 +188,24 @@ def test_a_crash_keeps_committed_batches(tmp_path: Path, monkeypatch: pytest.Mon
     assert (report.added, report.unchanged) == (2, 4) and count(tmp_path / "ix") == 6
 
 
+def test_a_large_file_s_committed_articles_are_recorded_once_each(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each commit records the articles of the file being read that it wrote, not all of them again (a
+    # million-article file made that quadratic: 99 million rows written for 1M articles in 5,000-article batches).
+    big = write_jsonl(tmp_path / "big.jsonl", [{"id": f"r{i}", "title": f"Report {i}", "body": "t"} for i in range(10)])
+    written: list[list[str]] = []
+    real_add = indexer.build.Manifest.add_articles
+
+    def add_articles(self: indexer.build.Manifest, path: str, articles: dict[str, str]) -> None:
+        written.append(list(articles))
+        real_add(self, path, articles)
+
+    monkeypatch.setattr(indexer.build.Manifest, "add_articles", add_articles)
+    index_paths([big], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, batch_size=3))
+    assert written == [["r0", "r1", "r2"], ["r3", "r4", "r5"], ["r6", "r7", "r8"]]
+    assert index_paths([big], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1)).files_unchanged == 1
+
+
 def test_progress_is_reported_once_per_file(tmp_path: Path, corpus_file: Path) -> None:
     other = write_jsonl(tmp_path / "other.jsonl", [{"id": "o", "title": "Other", "body": "x"}])
     seen: list[str] = []
