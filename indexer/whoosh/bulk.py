@@ -137,7 +137,7 @@ class SegmentBuilder(SegmentWriter):  # type: ignore[misc]
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         writer: NewsFieldWriter = self.fieldwriter
-        terms = list(self._numbers.numbers)  # in the order of their numbers
+        terms = term_order(list(self._numbers.numbers))  # once for every column
         columns = sorted(self._columns)
         for fieldname, items in groupby(self.pool.iter_postings(), key=itemgetter(0)):
             while columns and columns[0] < fieldname:
@@ -175,14 +175,20 @@ def word_postings(column: WordColumn) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return terms[kept], np.frombuffer(column.docs, dtype=np.int64)[entry], positions
 
 
-def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column: WordColumn, terms: list[str],
-                 lengths: Any) -> None:
-    """Write a field's terms from its word column: each term's record (documents, weights when a term occurs more
-    than once in a document, counts, positions) cut from arrays sorted by term, document and position."""
-    numbers, docs, positions = word_postings(column)
+def term_order(terms: list[str]) -> tuple[list[bytes], np.ndarray]:
+    """Return the terms (in the order of their numbers) encoded, and each one's rank in the term dictionary's order."""
     texts = [term.encode("utf-8") for term in terms]
     rank = np.empty(len(texts), dtype=np.int64)
     rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
+    return texts, rank
+
+
+def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column: WordColumn,
+                 terms: tuple[list[bytes], np.ndarray], lengths: Any) -> None:
+    """Write a field's terms from its word column: each term's record (documents, weights when a term occurs more
+    than once in a document, counts, positions) cut from arrays sorted by term, document and position."""
+    numbers, docs, positions = word_postings(column)
+    texts, rank = terms
     order = np.lexsort((docs, rank[numbers]))  # stable: a document's positions stay ascending
     numbers, docs, positions = numbers[order], docs[order], positions[order]
     new_term = np.r_[True, numbers[1:] != numbers[:-1]]
