@@ -36,7 +36,8 @@ from whoosh.writing import SegmentWriter
 from ..processes import worker_context
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
 from .arrays import POSITIONS, WEIGHTS
-from .codec import NewsCodec, NewsFieldWriter, NewsPositions, length_bytes
+from .codec import NewsFieldWriter, NewsPositions, length_bytes
+from .storage import news_codec
 
 # Fewer articles than this in a commit are written in the run's own process: starting workers and sending them
 # the articles costs more than it saves.
@@ -60,7 +61,7 @@ class SegmentBuilder(SegmentWriter):  # type: ignore[misc]
     """Writes documents into one new segment of our codec, without the index's lock (the caller holds it)."""
 
     def __init__(self, ix: Any) -> None:
-        super().__init__(ix, _lk=False, codec=NewsCodec())
+        super().__init__(ix, _lk=False, codec=news_codec())
         self._numbers = TermNumbers()
         self._columns: dict[str, WordColumn] = {}
         self._news: dict[str, tuple[NewsTokenizer, NewsFilter] | None] = {}

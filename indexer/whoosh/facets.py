@@ -11,17 +11,21 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, partial
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.util.numeric import byte_to_length
 
+from .arrays import Postings
+from .codec import NewsTermsReader
 from .limits import Deadline
 from .positional import Near, match, plan
 from .postings import DEFAULT_BUDGET_MB, PostingsCache, read_postings
 from .schema import FACET_DEFAULTS, FACET_FIELDS, SEARCH_FIELDS
 from .storage import leaf_readers
+from .views import NewsPerDocReader
 
 NO_DATE = np.iinfo(np.int64).min
 _DAY = 86_400_000_000  # microseconds
@@ -81,28 +85,73 @@ def _read_segment(reader: Any) -> _Segment:
         live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
     else:
         live[:] = True
-    raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
+    perdoc = reader._perdoc  # the per-document reader of the segment's codec
+    whole = isinstance(perdoc, NewsPerDocReader)  # our codec's: columns read whole, as arrays
+    if whole:
+        raw = perdoc.fixed_values("date", reader.schema["date"].column_type).astype(np.uint64)
+    else:
+        raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64, count=n)
     dates = np.where(raw == _MISSING_COLUMN_VALUE, NO_DATE, raw.astype(np.int64))
-    facets = {name: _read_facet(reader, field, n, FACET_DEFAULTS.get(name)) for name, field in FACET_FIELDS.items()}
+    facets = {name: _read_facet(reader, field, live, FACET_DEFAULTS.get(name)) for name, field in FACET_FIELDS.items()}
     # Field lengths as BM25F reads them (Whoosh stores them rounded to one byte; 1 when a document has none: its
     # reader gives None for an empty field, not the default).
-    lengths = {field: np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(n)], dtype=np.float64)
-               for field in SEARCH_FIELDS}
+    if whole:
+        lengths = {field: _LENGTH_OF_BYTE[perdoc.length_bytes(field)] for field in SEARCH_FIELDS}
+    else:
+        lengths = {field: np.array([reader.doc_field_length(d, field, 1) or 1 for d in range(n)], dtype=np.float64)
+                   for field in SEARCH_FIELDS}
     return _Segment(n, live, dates, facets, lengths, _read_stories(reader, n))
 
 
+_LENGTH_OF_BYTE = np.array([1.0] + [byte_to_length(b) or 1 for b in range(1, 256)], dtype=np.float64)
+
+
 def _read_stories(reader: Any, n: int) -> np.ndarray:
-    """Return a number per document for its story id: equal ids, equal numbers (within this process)."""
+    """Return a number per document for its story id: equal ids, equal numbers (story_numbers)."""
     if "story" not in reader.schema or not reader.schema["story"].column_type:
         return np.zeros(n, dtype=np.int64)  # an index made before stories
-    return np.fromiter((hash(s) if s else 0 for s in reader.column_reader("story")), dtype=np.int64, count=n)
+    if isinstance(reader._perdoc, NewsPerDocReader) and reader.has_column("story"):
+        return story_numbers(*reader._perdoc.var_bytes("story", reader.schema["story"].column_type))
+    values = [s.encode("utf-8") for s in reader.column_reader("story")]
+    return story_numbers(b"".join(values), np.array([len(v) for v in values], dtype=np.int64))
 
 
-def _read_facet(reader: Any, field: str, n: int, default: str | None = None) -> FacetColumn:
+def story_numbers(values: bytes, lengths: np.ndarray) -> np.ndarray:
+    """Return a number for each of the given story ids (UTF-8, one after another, each of the given length): a
+    64-bit FNV-1a hash, computed for all at once; 0 for an empty id (an article without a story)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    data = np.frombuffer(values, dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    hashed = np.full(len(lengths), 0xCBF29CE484222325, dtype=np.uint64)
+    for at in range(int(lengths.max()) if len(lengths) else 0):
+        having = np.flatnonzero(lengths > at)
+        hashed[having] = (hashed[having] ^ data[starts[having] + at]) * np.uint64(0x100000001B3)
+    numbers = hashed.view(np.int64)
+    numbers[numbers == 0] = 1
+    numbers[lengths == 0] = 0
+    return numbers
+
+
+def story_number(story_id: str) -> int:
+    """Return the number of one story id (story_numbers)."""
+    encoded = story_id.encode("utf-8")
+    return int(story_numbers(encoded, np.array([len(encoded)]))[0])
+
+
+def _read_facet(reader: Any, field: str, live: np.ndarray, default: str | None = None) -> FacetColumn:
+    """Return a facet's column: its values and (document, value) pairs of the live documents (Whoosh's postings
+    leave deleted documents out; the codec's tables keep them)."""
+    n = len(live)
+    terms = getattr(reader, "_terms", None)  # the terms reader of the segment's codec
+    table = terms.table(field) if isinstance(terms, NewsTermsReader) else None
     values: list[str] = []
     docs: list[np.ndarray] = []
     ords: list[np.ndarray] = []
-    if field in reader.indexed_field_names():
+    if table is not None:  # the codec's table of the field: every value and document at once
+        values = [value.decode("utf-8") for value in table[0]]
+        kept = live[table[1]]
+        docs, ords = [table[1][kept]], [table[2][kept]]
+    elif field in reader.indexed_field_names():
         for term in reader.lexicon(field):
             ids = np.fromiter(reader.postings(field, term).all_ids(), dtype=np.int64)
             docs.append(ids)
@@ -169,17 +218,31 @@ class IndexView:
 
     def span_mask(self, query: Any) -> np.ndarray | None:
         """Return the documents a phrase or NEAR matches, from position arrays (positional.py), or None when Whoosh
-        must match it (another kind of query, or a segment of Whoosh's own codec)."""
+        must match it (another kind of query, or a segment of Whoosh's own codec). The segments' postings are
+        joined into the whole index's first, so the spans are matched once, not once per segment."""
         planned = plan(query)
         if not isinstance(planned, Near):
             return None
+        docs = match(planned, self.positions)
+        if docs is None:
+            return None
         result = np.zeros(self.size, dtype=bool)
-        for leaf, offset in self.leaves:
-            docs = match(planned, partial(self.cache.postings.postings, leaf))
-            if docs is None:
-                return None
-            result[docs + offset] = True
+        result[docs] = True
         return result
+
+    def positions(self, field: str, text: Any) -> Postings:
+        """Return a term's postings with positions over the whole index (global document numbers, deleted ones
+        included); without positions (counts None) when a segment that has the term keeps none."""
+        parts = [(found, offset) for found, offset in
+                 ((self.cache.postings.postings(leaf, field, text), offset) for leaf, offset in self.leaves)
+                 if len(found.docs)]
+        docs = _concat([found.docs.astype(np.int64) + offset for found, offset in parts], np.int64)
+        weights = _concat([found.weights for found, _ in parts], np.float64)
+        counts = [found.counts for found, _ in parts if found.counts is not None]
+        positions = [found.positions for found, _ in parts if found.positions is not None]
+        if len(counts) < len(parts) or len(positions) < len(parts):
+            return Postings(docs, weights)
+        return Postings(docs, weights, _concat(counts, np.int64), _concat(positions, np.int64))
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
         """Return a boolean array with True at the given document numbers."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facets import NO_DATE, IndexView
+from .facets import NO_DATE, IndexView, story_number
 
 _LAST = np.iinfo(np.int64).max
 
@@ -91,7 +91,7 @@ def story_counts(view: IndexView, name: str, mask: np.ndarray) -> list[tuple[str
 
 def story_mask(view: IndexView, story_ids: tuple[str, ...]) -> np.ndarray:
     """Return the documents of the given stories (by story id)."""
-    wanted = np.array([hash(s) for s in story_ids if s], dtype=np.int64)
+    wanted = np.array([story_number(s) for s in story_ids if s], dtype=np.int64)
     return view.live & np.isin(view.stories, wanted)
 
 

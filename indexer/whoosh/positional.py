@@ -81,7 +81,7 @@ def match(query: Plan, postings: Lookup) -> np.ndarray | None:
     """Return the (sorted, unique) document numbers of a segment where the plan matches, or None when a term has
     no positions there (a segment of Whoosh's own codec, or a field without positions)."""
     found = _spans(query, postings)
-    return None if found is None else np.unique(found.docs)
+    return None if found is None else _distinct(found.docs)
 
 
 def _spans(query: Plan, postings: Lookup) -> Spans | None:
@@ -94,9 +94,9 @@ def _spans(query: Plan, postings: Lookup) -> Spans | None:
     if any(part is None for part in parts):
         return None
     known = [part for part in parts if part is not None]
-    common = known[0].docs
+    common = _distinct(known[0].docs)
     for part in known[1:]:  # only documents holding every part can match: the joins see no other rows
-        common = np.intersect1d(common, part.docs)
+        common = np.intersect1d(common, _distinct(part.docs), assume_unique=True)
     joined = _only(known[0], common)
     for part in known[1:]:
         if not len(joined.docs):
@@ -105,8 +105,21 @@ def _spans(query: Plan, postings: Lookup) -> Spans | None:
     return joined
 
 
+def _distinct(docs: np.ndarray) -> np.ndarray:
+    """Return the distinct document numbers of sorted ones (spans' rows are sorted by document)."""
+    if len(docs) < 2:
+        return docs
+    first = np.ones(len(docs), dtype=bool)
+    np.not_equal(docs[1:], docs[:-1], out=first[1:])
+    return docs[first]
+
+
 def _only(found: Spans, docs: np.ndarray) -> Spans:
-    keep = np.isin(found.docs, docs)
+    """Return the spans of the given (sorted, distinct) documents."""
+    if not len(docs):
+        return _NONE
+    at = np.minimum(np.searchsorted(docs, found.docs), len(docs) - 1)
+    keep = docs[at] == found.docs
     return Spans(found.docs[keep], found.starts[keep], found.ends[keep])
 
 

@@ -17,7 +17,7 @@ from whoosh.index import TOC
 from ..errors import IndexNotFoundError, NewsArchiveError
 from ..manifest import MANIFEST_NAME
 from .codec import NewsCodec
-from .schema import SCHEMA_VERSION, build_schema
+from .schema import FACET_FIELDS, SCHEMA_VERSION, build_schema
 
 T = TypeVar("T")
 # A commit replaces the table of contents: an open that lists the old one may find it gone, and tries again.
@@ -112,9 +112,14 @@ def commit_state(ix: Any) -> CommitState:
     return _retrying(read)
 
 
+def news_codec() -> NewsCodec:
+    """Return the codec new segments are written with (codec.py), the facets' fields written as tables too."""
+    return NewsCodec(tables=FACET_FIELDS.values())
+
+
 def writer(ix: Any, **kwargs: Any) -> Any:
-    """Return a writer of the index that writes its segments with our codec (codec.py); Whoosh's arguments as given."""
-    return ix.writer(codec=NewsCodec(), **kwargs)
+    """Return a writer of the index that writes its segments with our codec; Whoosh's arguments as given."""
+    return ix.writer(codec=news_codec(), **kwargs)
 
 
 def open_or_create_index(index_dir: Path, rebuild: bool = False) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
+import numpy as np
+from whoosh import columns
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, _lenfield
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import OverlayStorage
 from whoosh.filedb.structfile import BufferFile
@@ -67,8 +69,37 @@ def open_view(storage: Any, name: str) -> Any:
 
 
 class NewsPerDocReader(W3PerDocReader):  # type: ignore[misc]
-    """W3's per-document reader (stored fields, lengths, columns), its files opened as views, not copies."""
+    """W3's per-document reader (stored fields, lengths, columns), its files opened as views, not copies, and its
+    columns also read whole, as arrays."""
 
     def _get_column_file(self, fieldname: str) -> tuple[Any, int, int]:
         name = W3Codec.column_filename(self._segment, fieldname)
         return open_view(self._storage, name), 0, self._storage.file_length(name)
+
+    def fixed_values(self, fieldname: str, column: Any) -> np.ndarray:
+        """Return a numeric column's value for every document at once (Whoosh's reader unpacks one at a time):
+        W3's length bytes (LENGTHS_COLUMN) and our date column. A segment without the column has the default."""
+        if not self.has_column(fieldname):  # no document of the segment had a value
+            return np.full(self._doccount, column.default_value(), dtype=">" + column._typecode).astype(
+                np.dtype(column._typecode))
+        reader = self.column_reader(fieldname, column)
+        if not isinstance(reader, columns.NumericColumn.Reader):
+            raise TypeError(f"{fieldname} is not a numeric column")
+        stored = min(reader._count, self._doccount)
+        found = np.frombuffer(reader._dbfile.get(reader._basepos, stored * reader._fixedlen),
+                              dtype=">" + reader._typecode)
+        result = np.full(self._doccount, reader._default, dtype=found.dtype.newbyteorder("="))
+        result[:stored] = found
+        return result
+
+    def length_bytes(self, fieldname: str) -> np.ndarray:
+        """Return every document's length byte in a field (0: none, or a field without lengths)."""
+        return self.fixed_values(_lenfield(fieldname), LENGTHS_COLUMN)
+
+    def var_bytes(self, fieldname: str, column: Any) -> tuple[bytes, np.ndarray]:
+        """Return a bytes column's values at once: all of them, one after another, and each one's length."""
+        reader = self.column_reader(fieldname, column)
+        if not isinstance(reader, columns.VarBytesColumn.Reader):
+            raise TypeError(f"{fieldname} is not a bytes column")
+        lengths = np.asarray(reader._lengths, dtype=np.int64)
+        return bytes(reader._dbfile.get(reader._basepos, int(lengths.sum()))), lengths
