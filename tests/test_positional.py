@@ -108,7 +108,9 @@ def compare_expansions(folder: Path, count: int, seed: int) -> int:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "index"
-    index_paths([DEMO], open_backend("whoosh", folder), IndexOptions(procs=1))
+    # Commits of 8 articles: several segments, so the whole index's arrays join segments' (document numbers moved).
+    index_paths([DEMO], open_backend("whoosh", folder), IndexOptions(procs=1, batch_size=8))
+    assert len(open_index(folder)._segments()) > 1
     return folder
 
 

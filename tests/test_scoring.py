@@ -228,3 +228,36 @@ def test_reuters_rankings_equal_the_reference(tmp_path: Path) -> None:
                 assert_ranks_as_reference(service, text, text.split(), match)
     finally:
         service.close()
+
+
+def test_related_key_words_and_term_statistics_equal_whoosh_s_over_many_segments(tmp_path: Path) -> None:
+    from indexer.records import Article  # noqa: PLC0415
+    from indexer.whoosh.backend import RELATED_MIN_ARTICLES, RELATED_TERMS, _key_words  # noqa: PLC0415
+    from indexer.whoosh.schema import document_to_article  # noqa: PLC0415
+
+    # Commits of 8 articles: several segments (the small ones merged ten at a time), so statistics are sums.
+    index_paths([DEMO], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1, batch_size=8))
+    service = WhooshBackend(tmp_path / "ix")
+    try:
+        with service._generation() as gen:
+            reader = gen.searcher.reader()
+            assert len(gen.view.leaves) > 1
+            for field in ("headline", "body"):
+                for text in list(reader.lexicon(field))[::7]:
+                    assert gen.view.term_stats(field, text) == (reader.frequency(field, text),
+                                                                reader.doc_frequency(field, text))
+            assert gen.view.term_stats("body", b"no-such-word") == (0.0, 0)
+            least = min(RELATED_MIN_ARTICLES, max(2, reader.doc_count() // 20))
+            for docnum in range(reader.doc_count_all()):
+                article: Article = document_to_article(gen.searcher.stored_fields(docnum))
+                text = f"{article.headline}\n{article.body}"
+                if gen.languages:
+                    text = schema.marked(article.language or "en", text)
+                # What Whoosh's searcher gives (the releases before the view's statistics).
+                candidates = gen.searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS * 5,
+                                                              normalize=False)
+                expected = [w for w, _ in candidates
+                            if max(reader.doc_frequency(f, w) for f in ("headline", "body")) >= least]
+                assert _key_words(gen.searcher, gen.view, article, gen.languages) == expected[:RELATED_TERMS]
+    finally:
+        service.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh import classify
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.index import LockError
@@ -129,8 +130,9 @@ class WhooshBackend:
         return self._ix
 
     def clear_caches(self) -> None:
-        """Forget decoded postings (kept for popular terms; see postings.py); the arrays of segments stay."""
-        self._cache.postings.clear()
+        """Forget decoded postings (kept for popular terms; see postings.py) and terms' statistics; the arrays of
+        segments stay."""
+        self._cache.clear()
 
     @contextmanager
     def _generation(self) -> Iterator[Generation]:
@@ -295,7 +297,7 @@ class WhooshBackend:
         """Return the articles most like one article: its key words, searched and ranked as any other query."""
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
-            key_words = _key_words(gen.searcher, article, gen.languages)
+            key_words = _key_words(gen.searcher, gen.view, article, gen.languages)
             if not key_words:
                 return Related(article_id, [])
             # Unweighted, as Lucene's more-like-this by default: BM25F's idf already weighs the words.
@@ -405,7 +407,7 @@ class WhooshBackend:
         self._words.after(ix, words)  # the same articles: the counts stand for the new generation
 
 
-def _key_words(searcher: Any, article: Article, languages: bool) -> list[str]:
+def _key_words(searcher: Any, view: IndexView, article: Article, languages: bool) -> list[str]:
     """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words.
 
     languages: the index analyses each article in its language, so the text is analysed in the article's.
@@ -415,10 +417,34 @@ def _key_words(searcher: Any, article: Article, languages: bool) -> list[str]:
     text = f"{article.headline}\n{article.body}"
     if languages:
         text = marked(article.language or ENGLISH, text)
-    candidates = searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS * 5, normalize=False)
+    # Whoosh's key terms (Searcher.key_terms_from_text), with the index's term statistics from the view.
+    expander = classify.Expander(_ViewStats(reader, view), "body", model=classify.Bo1Model)
+    expander.add_text(text)
+    candidates = expander.expanded_terms(RELATED_TERMS * 5, normalize=False)
+    schema = reader.schema
     common = [word for word, _ in candidates
-              if max(reader.doc_frequency(field, word) for field in SEARCH_FIELDS) >= least]
+              if max(view.term_stats(field, schema[field].to_bytes(word))[1] for field in SEARCH_FIELDS) >= least]
     return common[:RELATED_TERMS]
+
+
+class _ViewStats:
+    """What Whoosh's key-term expander (whoosh.classify.Expander) asks of an index reader, its terms' statistics
+    answered by the index view (IndexView.term_stats)."""
+
+    def __init__(self, reader: Any, view: IndexView) -> None:
+        self.reader, self.view, self.schema = reader, view, reader.schema
+
+    def doc_count_all(self) -> int:
+        return int(self.reader.doc_count_all())
+
+    def field_length(self, fieldname: str) -> int:
+        return int(self.reader.field_length(fieldname))
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self.view.term_stats(*term)[1] > 0
+
+    def frequency(self, fieldname: str, text: bytes) -> float:
+        return self.view.term_stats(fieldname, text)[0]
 
 
 def _by_date(view: IndexView, docs: np.ndarray, leave_out: int) -> list[int]:

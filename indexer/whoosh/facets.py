@@ -8,6 +8,7 @@ numpy operations, however large the set.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -16,10 +17,11 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .arrays import Postings
-from .codec import NewsTermsReader
+from .codec import NewsTermsReader, prefix_postings
 from .limits import Deadline
 from .positional import Near, match, plan
 from .postings import DEFAULT_BUDGET_MB, PostingsCache, read_postings
@@ -28,6 +30,7 @@ from .storage import leaf_readers
 from .views import NewsPerDocReader
 
 NO_DATE = np.iinfo(np.int64).min
+TERM_STATS = 100_000  # terms whose whole-index statistics are remembered (IndexView.term_stats)
 _DAY = 86_400_000_000  # microseconds
 _MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
 
@@ -58,6 +61,8 @@ class SegmentCache:
         self._segments: dict[tuple[str, int], _Segment] = {}
         self._lock = threading.Lock()
         self.postings = PostingsCache(postings_mb)
+        # Terms' statistics over a whole index (IndexView.term_stats), by the index's segments, field and term.
+        self.stats: OrderedDict[tuple[str, str, bytes], tuple[float, int]] = OrderedDict()
 
     def get(self, reader: Any) -> _Segment:
         """Return the arrays of a segment reader, building them the first time."""
@@ -69,6 +74,13 @@ class SegmentCache:
             with self._lock:
                 self._segments[key] = found
         return found
+
+    def clear(self) -> None:
+        """Forget decoded postings and terms' statistics (a "cold" search decodes and sums them again); the arrays
+        of segments stay."""
+        self.postings.clear()
+        with self._lock:
+            self.stats.clear()
 
     def retain(self, keys: Iterable[tuple[str, int]]) -> None:
         """Forget segments no longer in the index."""
@@ -179,6 +191,7 @@ class IndexView:
         reader = searcher.reader()
         leaves = leaf_readers(reader)
         self.leaves, self.cache = leaves, cache
+        self.segment_ids = " ".join(leaf.segment().segment_id() for leaf, _ in leaves)
         segments = [(cache.get(leaf), offset) for leaf, offset in leaves]
         cache.retain((leaf.segment().segment_id(), leaf.doc_count()) for leaf, _ in leaves)
         self.size = reader.doc_count_all()
@@ -203,6 +216,30 @@ class IndexView:
         ids = _concat([found.docs.astype(np.int64) + offset for found, offset in parts], np.int64)
         return ids, _concat([found.weights for found, _ in parts], np.float64)
 
+    def term_stats(self, field: str, text: bytes) -> tuple[float, int]:
+        """Return a term's total weight (its frequency) and document frequency over the whole index, deleted
+        documents included as Whoosh counts them: one term dictionary look-up per segment (Whoosh's reader makes
+        one for "is it there", one per statistic), and remembered for the index's segments (SegmentCache.stats)."""
+        key = (self.segment_ids, field, text)
+        stats = self.cache.stats
+        with self.cache._lock:
+            found = stats.get(key)
+        if found is not None:
+            return found
+        weight, df = 0.0, 0
+        for leaf, _ in self.leaves:
+            try:
+                info = leaf.term_info(field, text)
+            except TermNotFound:
+                continue
+            weight += info.weight()
+            df += info.doc_frequency()
+        with self.cache._lock:
+            stats[key] = (weight, df)
+            if len(stats) > TERM_STATS:
+                stats.popitem(last=False)
+        return weight, df
+
     def expansion_mask(self, query: Any, deadline: Deadline) -> np.ndarray | None:
         """Return the documents a wildcard, fuzzy word or word range matches: each segment's words for it from its term
         dictionary, their postings' document numbers at once; None for another kind of query."""
@@ -210,10 +247,13 @@ class IndexView:
             return None
         result = np.zeros(self.size, dtype=bool)
         for leaf, offset in self.leaves:
-            for number, (field, text) in enumerate(query.expanded_terms(leaf)):
+            found = prefix_postings(leaf, query.fieldname, query.text) if type(query) is wq.Prefix else None
+            if found is None:  # another kind of query, or a segment of Whoosh's codec
+                found = (read_postings(leaf, field, text) for field, text in query.expanded_terms(leaf))
+            for number, postings in enumerate(found):
                 if number % 64 == 0:
                     deadline.check()
-                result[read_postings(leaf, field, text).docs.astype(np.int64) + offset] = True
+                result[postings.docs.astype(np.int64) + offset] = True
         return result
 
     def span_mask(self, query: Any) -> np.ndarray | None:
