@@ -168,7 +168,7 @@ class WhooshBackend:
         with self._generation() as gen:
             match = Matches.of(gen, search, self.ranking, Deadline(self.time_limit), self._synonyms)
             start, stop = paging.start, paging.start + paging.per_page
-            terms = per_language(match.analysed, lambda q: highlight_terms(gen.searcher, q))
+            terms = per_language(match.analysed, lambda q: highlight_terms(gen, q))
             grouped = search.group == "story"
             ranked = match.stories.ranked(gen.view, search.sort, start, stop) if grouped else (
                 match.ranked(gen, start, stop))

@@ -483,26 +483,6 @@ def length_bytes(lengths: Any, fieldname: str) -> list[int] | None:
     return list(lengths.column_reader(_lenfield(fieldname), LENGTHS_COLUMN).load())
 
 
-def prefix_postings(reader: Any, fieldname: str, prefix: str) -> Iterator[Postings] | None:
-    """Yield the postings of every term of a field that starts with a prefix, in one walk of the term dictionary
-    (Whoosh's expansion yields the words, and each is then looked up again); None for a segment of another codec
-    or a field it lacks."""
-    terms = getattr(reader, "_terms", None)
-    if not isinstance(terms, NewsTermsReader) or fieldname not in reader.schema:
-        return None
-    if fieldname not in reader.indexed_field_names():
-        return iter(())
-    start = reader.schema[fieldname].to_bytes(prefix)
-
-    def walk() -> Iterator[Postings]:
-        for (name, btext), info in terms.items_from(fieldname, start):
-            if name != fieldname or not btext.startswith(start):
-                return
-            yield decode(terms._postfile.get(*_extent(info)))[0]
-
-    return walk()
-
-
 def term_postings(reader: Any, fieldname: str, text: Any) -> Postings | None:
     """Return a term's postings in one segment reader as arrays (deleted documents included), or None when the
     segment was written by another codec (the caller decodes those with Whoosh's matcher)."""

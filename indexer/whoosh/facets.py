@@ -21,16 +21,17 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from .arrays import Postings
-from .codec import NewsTermsReader, prefix_postings
-from .limits import Deadline
+from .codec import NewsTermsReader
+from .limits import Deadline, expanded_words
 from .positional import Near, match, plan
-from .postings import DEFAULT_BUDGET_MB, PostingsCache, read_postings
+from .postings import DEFAULT_BUDGET_MB, PostingsCache
 from .schema import FACET_DEFAULTS, FACET_FIELDS, SEARCH_FIELDS
 from .storage import leaf_readers
 from .views import NewsPerDocReader
 
 NO_DATE = np.iinfo(np.int64).min
 TERM_STATS = 100_000  # terms whose whole-index statistics are remembered (IndexView.term_stats)
+EXPANSIONS = 256  # wildcards, fuzzy words and word ranges whose words are remembered (IndexView.expanded)
 _DAY = 86_400_000_000  # microseconds
 _MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
 
@@ -63,6 +64,8 @@ class SegmentCache:
         self.postings = PostingsCache(postings_mb)
         # Terms' statistics over a whole index (IndexView.term_stats), by the index's segments, field and term.
         self.stats: OrderedDict[tuple[str, str, bytes], tuple[float, int]] = OrderedDict()
+        # The words of wildcards, fuzzy words and word ranges in each segment (IndexView.expanded).
+        self.expansions: OrderedDict[tuple[str, Any], list[tuple[tuple[str, bytes], ...]]] = OrderedDict()
 
     def get(self, reader: Any) -> _Segment:
         """Return the arrays of a segment reader, building them the first time."""
@@ -76,11 +79,12 @@ class SegmentCache:
         return found
 
     def clear(self) -> None:
-        """Forget decoded postings and terms' statistics (a "cold" search decodes and sums them again); the arrays
-        of segments stay."""
+        """Forget decoded postings, terms' statistics and expansions (a "cold" search works them out again); the
+        arrays of segments stay."""
         self.postings.clear()
         with self._lock:
             self.stats.clear()
+            self.expansions.clear()
 
     def retain(self, keys: Iterable[tuple[str, int]]) -> None:
         """Forget segments no longer in the index."""
@@ -240,20 +244,33 @@ class IndexView:
                 stats.popitem(last=False)
         return weight, df
 
+    def expanded(self, query: Any, deadline: Deadline) -> list[tuple[tuple[str, bytes], ...]]:
+        """Return the words a wildcard, fuzzy word or word range stands for in each segment (limits.expanded_words),
+        worked out once for the index's segments and remembered (SegmentCache.expansions): a search asks for them
+        three times (the expansion limit, the matches, the highlighted words)."""
+        key = (self.segment_ids, query)
+        expansions = self.cache.expansions
+        with self.cache._lock:
+            found = expansions.get(key)
+        if found is None:
+            found = expanded_words(query, (leaf for leaf, _ in self.leaves), deadline)
+            with self.cache._lock:
+                expansions[key] = found
+                if len(expansions) > EXPANSIONS:
+                    expansions.popitem(last=False)
+        return found
+
     def expansion_mask(self, query: Any, deadline: Deadline) -> np.ndarray | None:
         """Return the documents a wildcard, fuzzy word or word range matches: each segment's words for it from its term
         dictionary, their postings' document numbers at once; None for another kind of query."""
         if not isinstance(query, wq.MultiTerm):
             return None
         result = np.zeros(self.size, dtype=bool)
-        for leaf, offset in self.leaves:
-            found = prefix_postings(leaf, query.fieldname, query.text) if type(query) is wq.Prefix else None
-            if found is None:  # another kind of query, or a segment of Whoosh's codec
-                found = (read_postings(leaf, field, text) for field, text in query.expanded_terms(leaf))
-            for number, postings in enumerate(found):
+        for (leaf, offset), words in zip(self.leaves, self.expanded(query, deadline), strict=True):
+            for number, (field, text) in enumerate(words):
                 if number % 64 == 0:
                     deadline.check()
-                result[postings.docs.astype(np.int64) + offset] = True
+                result[self.cache.postings.postings(leaf, field, text).docs.astype(np.int64) + offset] = True
         return result
 
     def span_mask(self, query: Any) -> np.ndarray | None:

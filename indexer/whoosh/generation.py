@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.util.times import datetime_to_long
 
 from ..languages import ENGLISH
@@ -96,7 +97,7 @@ class Matches:
         start, end = date_range(search.date_from, search.date_to)
         view = gen.view
         if user_query is not None:
-            check_expansions(user_query, gen.searcher.reader(), deadline)
+            check_expansions(user_query, view.expanded, deadline)
         evaluation = None if user_query is None else evaluate(user_query, gen.searcher, view, ranking, deadline)
         base = view.live.copy() if evaluation is None else evaluation.mask
         if start is not None or end is not None:
@@ -136,16 +137,20 @@ def _all_of(base: np.ndarray, masks: Any) -> np.ndarray:
     return result
 
 
-def highlight_terms(searcher: Any, user_query: Any) -> frozenset[str]:
+def highlight_terms(gen: Generation, user_query: Any) -> frozenset[str]:
     """Return the indexed words of headline and body that a query matches (wildcards and fuzzy expanded)."""
     if user_query is None:
         return frozenset()
     # Query.existing_terms() is not used: it reuses its fieldname argument as a loop variable, so after the
     # first leaf it skips every leaf of another field.
-    reader = searcher.reader()
-    terms = set()
+    reader = gen.searcher.reader()
+    terms: set[str] = set()
     for leaf in user_query.leaves():
         if leaf.field() not in ("headline", "body"):
+            continue
+        if isinstance(leaf, wq.MultiTerm):  # the words it stands for, as the search expanded them
+            terms.update(text.decode("utf-8") if isinstance(text, bytes) else text
+                         for words in gen.view.expanded(leaf, Deadline(None)) for _, text in words)
             continue
         for field, text in leaf.expanded_terms(reader, phrases=True):
             word = text.decode("utf-8") if isinstance(text, bytes) else text

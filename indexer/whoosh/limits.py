@@ -8,8 +8,7 @@ narrow the query; the web app answers it with a 400, never a hung request.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from whoosh import collectors
@@ -49,8 +48,9 @@ def too_slow(seconds: float | None) -> QueryTooExpensiveError:
     )
 
 
-def check_expansions(query: Any, reader: Any, deadline: Deadline) -> None:
-    """Raise QueryTooExpensiveError if a wildcard, fuzzy term or word range stands for too many words."""
+def check_expansions(query: Any, expand: Callable[[Any, Deadline], Any], deadline: Deadline) -> None:
+    """Raise QueryTooExpensiveError if a wildcard, fuzzy term or word range stands for too many words (expand: the
+    index view's expansion, which raises it, see expanded_words) or a fuzzy word allows too many edits."""
     for leaf in query.leaves():
         if isinstance(leaf, wq.FuzzyTerm) and leaf.maxdist > MAX_FUZZY_EDITS:
             raise QueryTooExpensiveError(
@@ -58,12 +58,25 @@ def check_expansions(query: Any, reader: Any, deadline: Deadline) -> None:
                 f"allows at most {MAX_FUZZY_EDITS} (word~1 or word~2)"
             )
         if isinstance(leaf, wq.MultiTerm):
-            count = sum(1 for _ in islice(_checked(leaf.expanded_terms(reader), deadline), MAX_EXPANSIONS + 1))
-            if count > MAX_EXPANSIONS:
-                raise QueryTooExpensiveError(
-                    f"the query is too expensive: {_shown(leaf)} matches more than {MAX_EXPANSIONS:,} different "
-                    "words. Make it more specific (a longer prefix, fewer wildcards)"
-                )
+            expand(leaf, deadline)
+
+
+def expanded_words(query: Any, readers: Iterable[Any], deadline: Deadline) -> list[tuple[tuple[str, bytes], ...]]:
+    """Return, for each segment reader, the words (field, term) a wildcard, fuzzy term or word range stands for
+    there; QueryTooExpensiveError when they are more than MAX_EXPANSIONS different words in all, or past the
+    deadline (a leading wildcard scans the whole vocabulary, even if it matches little)."""
+    distinct: set[tuple[str, bytes]] = set()
+    found = []
+    for reader in readers:
+        words = tuple(_checked(query.expanded_terms(reader), deadline))
+        distinct.update(words)
+        if len(distinct) > MAX_EXPANSIONS:
+            raise QueryTooExpensiveError(
+                f"the query is too expensive: {_shown(query)} matches more than {MAX_EXPANSIONS:,} different "
+                "words. Make it more specific (a longer prefix, fewer wildcards)"
+            )
+        found.append(words)
+    return found
 
 
 def _checked(items: Iterator[Any], deadline: Deadline) -> Iterator[Any]:
