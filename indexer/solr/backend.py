@@ -21,8 +21,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from whoosh import query as wq
-
 from ..aliases import configured_aliases
 from ..backend import FIRST_PAGE, Batch
 from ..display import display_headline
@@ -36,7 +34,7 @@ from ..errors import (
 from ..facetpages import FacetRequest, check_facet_request, facet_page
 from ..languages import ENGLISH
 from ..records import Article
-from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search, date_range
+from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search
 from ..results import (
     OK,
     PROBLEM,
@@ -45,42 +43,37 @@ from ..results import (
     FacetPage,
     FacetValue,
     Finding,
-    Hit,
     IndexFingerprint,
     IndexStats,
     Related,
     RelatedArticle,
     SearchPage,
-    StoryRef,
     facet_values,
 )
 from ..settings import SOLR_SETTINGS, SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, check_suggest
 from ..whoosh.analysis import ANALYZER_VERSION, language_analyzer
-from ..whoosh.highlight import mark_all, query_spans, snippet
+from ..whoosh.highlight import mark_all, query_spans
 from ..whoosh.languages import LanguageParsers, LanguageQuery, analysed_query, searched_languages
 from ..whoosh.query import parse_query, parse_query_once
-from ..whoosh.schema import FACET_FIELDS, SEARCH_FIELDS, build_schema
+from ..whoosh.schema import SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
 from ..whoosh.synonyms import QuerySynonyms
+from .assembly import PARAMS, fuzzy_expanded, make_hit, near_pattern, search_request
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
 from .documents import article_to_solr, solr_to_article, story_id
 from .grouping import (
-    EARLIEST,
-    MAX_COPIES,
     STORY_TAG,
     buckets,
-    earliest_key,
     facet_of,
     facet_request,
     representatives,
     stories_of,
-    story_copy,
     story_days,
 )
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
-from .query import date_filter, leaves_matcher, to_dsl, values_filter
+from .query import values_filter
 from .suggest import suggest as suggest_words
 
 # Stored fields a hit or an article needs.
@@ -131,8 +124,8 @@ class SolrBackend:
         answer = self._select(request)
         docs = representatives(answer) if grouped else answer["response"]["docs"]
         named = [story for doc in docs if (story := story_id(doc.get("story")))]
-        refs = stories_of(self._select, self._params(), named, grouped)
-        hits = tuple(self._hit(doc, analysed, refs, grouped) for doc in docs)
+        refs = stories_of(self._select, dict(PARAMS), named, grouped)
+        hits = tuple(make_hit(doc, analysed, refs, grouped) for doc in docs)
         total = int(answer.get("facets", {}).get("articles", {}).get("count", 0))
         facets = {name: facet_values(name, buckets(answer, name, by_stories), getattr(search, name),
                                      paging.facet_limit) for name in FACETS}
@@ -198,7 +191,7 @@ class SolrBackend:
         does not say which shard holds it. Batches are committed hard before they are reported, so it is seen then.
         """
         answer = self._select({"query": values_filter("id", (article_id,)), "limit": 1, "fields": FIELDS,
-                               "params": self._params()})
+                               "params": dict(PARAMS)})
         docs = answer["response"]["docs"]
         if docs:
             return solr_to_article(docs[0])
@@ -238,7 +231,7 @@ class SolrBackend:
                                     for word in key_words for field in SEARCH_FIELDS],
                          "must_not": [{"term": {"f": "id", "query": article.id}}]}}
         answer = self._select({"query": like, "limit": limit, "fields": "id,headline,body,date,source,score",
-                               "sort": "score desc,id asc", "params": self._params()})
+                               "sort": "score desc,id asc", "params": dict(PARAMS)})
         related = []
         for doc in answer["response"]["docs"]:
             other = solr_to_article(doc)
@@ -276,7 +269,7 @@ class SolrBackend:
         facet["first"] = "min(date)"
         facet["last"] = "max(date)"
         answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "facet": facet,
-                               "params": {**self._params(), "shards.info": "true"}})
+                               "params": {**dict(PARAMS), "shards.info": "true"}})
         facets = answer.get("facets", {})
         tops = {name: tuple(FacetValue(v, c) for v, c in buckets(answer, name)[:top]) for name in STATS_FACETS}
         first, last = (_naive(facets.get(key)) for key in ("first", "last"))
@@ -313,7 +306,7 @@ class SolrBackend:
         Solr 9 computes max() of a long field as a long, exact. A delete alone changes the count, not the newest.
         """
         answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0,
-                               "facet": {"newest": "max(_version_)"}, "params": self._params()})
+                               "facet": {"newest": "max(_version_)"}, "params": dict(PARAMS)})
         newest = answer.get("facets", {}).get("newest")
         when = datetime.fromtimestamp((int(newest) >> 20) // 1000, UTC) if newest is not None else None
         # A shard that did not answer: the figures are partial, and say so by a digest no whole answer has.
@@ -372,7 +365,7 @@ class SolrBackend:
 
     def article_count(self) -> int:
         """Return how many articles the collection holds."""
-        answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "params": self._params()})
+        answer = self._select({"query": {"lucene": {"query": "*:*"}}, "limit": 0, "params": dict(PARAMS)})
         return int(answer["response"]["numFound"])
 
     def segment_count(self) -> int:
@@ -410,52 +403,18 @@ class SolrBackend:
 
     def _languages(self) -> list[str]:
         """Return the languages of the collection's articles (a facet over all of them: a few values)."""
-        answer = self._select({"query": "*:*", "limit": 0, "params": self._params(),
+        answer = self._select({"query": "*:*", "limit": 0, "params": dict(PARAMS),
                                "facet": {"language": {"type": "terms", "field": "language", "limit": -1}}})
         return [value for value, _ in buckets(answer, "language")]
 
-    def _params(self) -> dict[str, Any]:
-        return {"shards.tolerant": "true"}
-
     def _request(self, search: Search, user_query: Any) -> dict[str, Any]:
-        """Return the JSON request of what a search matches, in its order (limit, fields, facets left to add)."""
-        query = {"lucene": {"query": "*:*"}} if user_query is None else to_dsl(self._expanded(user_query))
-        filters: list[Any] = []
-        start, end = date_range(search.date_from, search.date_to)
-        if start is not None or end is not None:
-            filters.append(date_filter(start, end))
-        for name, values in search.selections().items():
-            filters.append({f"#{name}": values_filter(FACET_FIELDS[name], values)})
-        if search.story:
-            filters.append(values_filter("story", search.story))
-        params = self._params()
-        if search.group == "story":
-            # One article a story: its best-scoring match when ranked by relevance (the earliest is found by
-            # expand, _representatives), else its earliest match, so stories sort by their earliest version.
-            by_score = user_query is not None and search.sort == "relevance"
-            head = "" if by_score else f" sort='{EARLIEST}'"
-            filters.append(f"{{!collapse tag={STORY_TAG} field=story{head}}}")
-            if by_score:
-                params.update({"expand": "true", "expand.rows": 1, "expand.sort": EARLIEST})
-        return {"query": query, "filter": filters, "sort": _sort(search, user_query), "params": params}
-
-    def _expanded(self, user_query: Any) -> Any:
-        """Return the query with each fuzzy word replaced by the indexed words it matches, as Whoosh expands it
-        (Levenshtein distance; Lucene's fuzzy query would count a transposition as one edit, and match more)."""
-
-        def expand(query: Any) -> Any:
-            if not isinstance(query, wq.FuzzyTerm):
-                return query
-            text, prefix = str(query.text), int(query.prefixlength)
-            near = self._words_near(query.fieldname, text, int(query.maxdist))
-            words = {text, *(w for w in near if w[:prefix] == text[:prefix])}
-            return wq.Or([wq.Term(query.fieldname, word) for word in sorted(words)])
-
-        return user_query.accept(expand)
+        """Return the JSON request of a search (assembly.search_request), its fuzzy words expanded from the
+        collection's own words."""
+        return search_request(search, fuzzy_expanded(user_query, self._words_near))
 
     def _words_near(self, field: str, word: str, maxdist: int) -> list[str]:
         """Return the field's indexed words within maxdist edits of a word (the terms component, then checked)."""
-        answer = self._get("terms", {"terms.fl": field, "terms.regex": _near_pattern(word, maxdist),
+        answer = self._get("terms", {"terms.fl": field, "terms.regex": near_pattern(word, maxdist),
                                      "terms.limit": -1, "terms.sort": "index"})
         return [other for other in term_counts(answer, field) if edit_distance(word, other) <= maxdist]
 
@@ -472,7 +431,7 @@ class SolrBackend:
 
     def _get(self, handler: str, params: dict[str, Any]) -> dict[str, Any]:
         if handler == "terms":  # spelling and related articles: what the shards that answer hold
-            params = {**params, **self._params()}
+            params = {**params, **PARAMS}
         try:
             return self.client.get(self.client.collection_path(handler), params)
         except SolrError as err:
@@ -505,24 +464,6 @@ class SolrBackend:
         return IndexNotFoundError(f"no collection {self.client.collection!r} on the Solr cluster: create it with "
                                   "`newsarchive solr init`, then `newsarchive index PATH`")
 
-    def _hit(self, doc: dict[str, Any], analysed: LanguageQuery,
-             stories: dict[str, tuple[StoryRef, list[dict[str, Any]]]], grouped: bool) -> Hit:
-        article = solr_to_article(doc)
-        text = article.body or article.headline
-        # Marked by its own language's query, in its language's analysis.
-        analyzer, matches = language_analyzer(article.language), leaves_matcher(analysed.of(article.language))
-        terms = frozenset(t.text for t in analyzer(text) if matches(t.text))
-        ref, members = stories.get(article.story, (None, []))
-        copies = None
-        if grouped:
-            others = sorted((m for m in members if m["id"] != article.id), key=earliest_key)[:MAX_COPIES]
-            copies = tuple(story_copy(solr_to_article(m)) for m in others)
-        return Hit(id=article.id, headline=display_headline(article), author=article.author, date=article.date,
-                   topic=article.topic, source=article.source, url=article.url,
-                   snippet=snippet(text, terms, analyzer),
-                   score=None if analysed.query is None else float(doc["score"]), story=ref, copies=copies,
-                   language=article.language, people=article.people, orgs=article.orgs, places=article.places)
-
     def _suggest(self, search: Search, user_query: Any, total: int) -> str | None:
         """Return a correction of a query that finds little (from the collection's own words), if it finds more."""
         if user_query is None or total > SUGGEST_BELOW:
@@ -554,23 +495,6 @@ def _id_queries(ids: list[str], chunk: int = 500) -> list[str]:
 
 def _lucene_quoted(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _near_pattern(word: str, maxdist: int) -> str:
-    """Return a Java regular expression that every word within maxdist edits of `word` matches (a superset)."""
-    if maxdist != 1:
-        return f".{{{max(1, len(word) - maxdist)},{len(word) + maxdist}}}"
-    letters = [c if c.isalnum() else "\\" + c for c in word]
-    options = {"".join(letters[:i] + [replacement] + letters[i + 1:]) for i in range(len(letters))
-               for replacement in ("", ".")}  # a letter deleted or replaced
-    options |= {"".join(letters[:i] + ["."] + letters[i:]) for i in range(len(letters) + 1)}  # one inserted
-    return "|".join(sorted(options))
-
-
-def _sort(search: Search, user_query: Any) -> str:
-    if user_query is not None and search.sort == "relevance":
-        return "score desc,date desc,id asc"
-    return "date asc,id asc" if search.sort == "oldest" else "date desc,id asc"
 
 
 def _said(err: SolrError) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..whoosh.schema import build_schema
 from ..whoosh.spelling import edit_distance, suggest_query
+from .assembly import PARAMS
 from .client import term_counts
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class _Vocabulary:
 
     def postings(self, field: str, stem: str) -> _Postings:
         answer = self.backend._select({"query": {"term": {"f": field, "query": stem}}, "limit": 5,
-                                       "fields": "id,body", "params": self.backend._params()})
+                                       "fields": "id,body", "params": dict(PARAMS)})
         first = len(self._stored)
         self._stored += answer["response"]["docs"]
         return _Postings(list(range(first, len(self._stored))))

@@ -24,6 +24,7 @@ from ..suggest import (
 )
 from ..whoosh.analysis import fold_word, language_analyzer
 from ..whoosh.languages import searched_languages
+from .assembly import PARAMS
 from .client import SolrError, term_counts
 from .documents import solr_to_article
 
@@ -72,7 +73,7 @@ def _headlines(backend: SolrBackend, stems: dict[str, list[str]]) -> tuple[tuple
     # as different stories may share a headline.
     answer = backend._select({"query": query, "filter": [f"{{!collapse field=story sort='{NEWEST}'}}"],
                               "limit": 2 * HEADLINE_SUGGESTIONS, "sort": NEWEST,
-                              "fields": "id,headline,body,date,source,story", "params": backend._params()})
+                              "fields": "id,headline,body,date,source,story", "params": dict(PARAMS)})
     return pick_headlines(solr_to_article(doc) for doc in answer["response"]["docs"]), _partial(answer)
 
 
