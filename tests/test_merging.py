@@ -131,7 +131,8 @@ def _demo_in_segments(folder: Path) -> Path:
 
 
 def _everything(folder: Path) -> tuple[Any, ...]:
-    """Every term's statistics and postings (with their values), and every document's stored fields and lengths."""
+    """Every term's statistics and postings (with their values), every document's stored fields, lengths and column
+    values, and each field's total length."""
     ix = whoosh_index.open_dir(str(folder))
     with ix.reader() as reader:
         terms = {}
@@ -145,9 +146,12 @@ def _everything(folder: Path) -> tuple[Any, ...]:
             terms[field, text] = ((info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
                                    info.max_weight(), info.min_id(), info.max_id()), postings)
         fields = sorted(ix.schema.scorable_names())
-        docs = [(stored, [reader.doc_field_length(n, f) for f in fields])
+        sortable = sorted(name for name in ix.schema.names() if ix.schema[name].column_type)
+        values = {name: reader.column_reader(name, translate=False) for name in sortable}
+        docs = [(stored, [reader.doc_field_length(n, f) for f in fields], [values[c][n] for c in sortable])
                 for n, stored in reader.iter_docs()]
-        return terms, docs, reader.doc_count_all()
+        totals = [reader.field_length(f) for f in fields]
+        return terms, docs, totals, reader.doc_count_all()
 
 
 def test_merging_our_segments_as_arrays_writes_what_whoosh_s_merge_writes(tmp_path: Path,
@@ -167,8 +171,9 @@ def test_merging_our_segments_as_arrays_writes_what_whoosh_s_merge_writes(tmp_pa
     monkeypatch.setattr(merging, "merges_as_arrays", lambda reader: False)
     optimize_index(open_backend("whoosh", tmp_path / "whoosh"))
     assert segments(fast) == segments(tmp_path / "whoosh") == 1
-    terms, docs, count = _everything(fast)
-    assert (terms, docs, count) == _everything(tmp_path / "whoosh")
-    assert count == len(docs) and any("(corrected)" in stored["headline"] for stored, _ in docs)
+    terms, docs, totals, count = _everything(fast)
+    assert (terms, docs, totals, count) == _everything(tmp_path / "whoosh")
+    assert count == len(docs) and any("(corrected)" in stored["headline"] for stored, _, _ in docs)
+    assert {len(columns) for _, _, columns in docs} == {2}  # dates and story ids compared too
     for query in ("council", '"flood wall"', "correction", "flood NEAR/5 homes", "counc*", "topic:environment"):
         assert search_ids(fast, query) == search_ids(tmp_path / "whoosh", query), query

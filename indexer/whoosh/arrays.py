@@ -1,4 +1,4 @@
-"""A term's record of our codec (codec.py) read as arrays, and served through Whoosh's matcher API.
+"""A term's record of our codec (codec.py) read as arrays, made from them, and served through Whoosh's matcher API.
 
 `decode` reads a record with `numpy.frombuffer` (`Postings`: document numbers, weights, positions); `ArrayMatcher`
 gives Whoosh's matcher API over the same arrays, for the queries Whoosh still matches itself (phrases and spans
@@ -7,7 +7,10 @@ ask it for a few encoded values, made on demand from the positions).
 
 from __future__ import annotations
 
+import sys
+from array import array
 from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +19,7 @@ from whoosh.matching import ListMatcher, ReadTooFar
 
 WEIGHTS, POSITIONS, VALUES = 1, 2, 4  # a record's flags (codec.py's docstring has the layout)
 _HEADER = np.dtype("<u4")
+_BIG_ENDIAN = sys.byteorder == "big"
 
 
 @dataclass(frozen=True)
@@ -140,3 +144,39 @@ class ArrayMatcher(ListMatcher):  # type: ignore[misc]
 
     def block_max_weight(self) -> float:
         return self._terminfo.max_weight() if self._terminfo else max(self._weights, default=1.0)
+
+
+def u32(values: Iterable[int]) -> bytes:
+    """Return unsigned 32-bit integers as little-endian bytes."""
+    made = array("I", values)
+    if _BIG_ENDIAN:
+        made.byteswap()
+    return made.tobytes()
+
+
+def f32(values: Iterable[float]) -> bytes:
+    """Return floats as little-endian 32-bit floats."""
+    made = array("f", values)
+    if _BIG_ENDIAN:
+        made.byteswap()
+    return made.tobytes()
+
+
+def u32_array(values: np.ndarray) -> bytes:
+    """Return an integer array as little-endian unsigned 32-bit integers."""
+    return values.astype("<u4").tobytes()
+
+
+def values_parts(values: Sequence[bytes | None]) -> list[bytes]:
+    """Return the parts of a record that keep one value per posting: where each ends, the values, padding."""
+    ends, total = [], 0
+    for v in values:
+        total += len(v or b"")
+        ends.append(total)
+    return [u32(ends), b"".join(v or b"" for v in values), b"\0" * (-total % 4)]  # the next record 4-byte aligned
+
+
+def extent(info: Any) -> tuple[int, int]:
+    """Return where a term's record is and its length (W3TermInfo.from_bytes reads the length as a 1-tuple)."""
+    offset, length = info.extent()
+    return int(offset), int(length[0] if isinstance(length, tuple) else length)

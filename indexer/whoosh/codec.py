@@ -32,12 +32,8 @@ side by side: new segments, merges and `optimize` write ours (tests/test_index_f
 
 from __future__ import annotations
 
-import heapq
-import sys
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from itertools import compress, groupby
+from collections.abc import Iterable
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -47,33 +43,31 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, W3TermsReader, _lenfield
 from whoosh.filedb import filetables
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_uint, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from .analysis import index_positions
-from .arrays import EMPTY, POSITIONS, VALUES, WEIGHTS, ArrayMatcher, Postings, decode
+from .arrays import (
+    EMPTY,
+    POSITIONS,
+    VALUES,
+    WEIGHTS,
+    ArrayMatcher,
+    Postings,
+    decode,
+    extent,
+    f32,
+    u32,
+    u32_array,
+    values_parts,
+)
+from .merged import MergedSegment, add_merged
 from .views import NewsPerDocReader, open_view
 
 POSTINGS_EXT = ".nps"
 MAGIC = b"NPs1"
 TABLES_EXT = ".nft"
 TABLES_MAGIC = b"NFt1"
-_BIG_ENDIAN = sys.byteorder == "big"
-
-
-def _u32(values: Iterable[int]) -> bytes:
-    """Return unsigned 32-bit integers as little-endian bytes."""
-    made = array("I", values)
-    if _BIG_ENDIAN:
-        made.byteswap()
-    return made.tobytes()
-
-
-def _f32(values: Iterable[float]) -> bytes:
-    made = array("f", values)
-    if _BIG_ENDIAN:
-        made.byteswap()
-    return made.tobytes()
 
 
 class NewsPositions(formats.Positions):  # type: ignore[misc]
@@ -92,7 +86,7 @@ class NewsPositions(formats.Positions):  # type: ignore[misc]
             yield term, len(poslist), len(poslist) * boost, encode(poslist)
 
     def encode(self, poslist: Any) -> bytes:
-        return bytes(pack_uint(len(poslist))) + _u32(poslist)
+        return bytes(pack_uint(len(poslist))) + u32(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         return [int(p) for p in np.frombuffer(valuestring, dtype="<u4", offset=4)]
@@ -127,8 +121,10 @@ class NewsCodec(W3Codec):  # type: ignore[misc]
 
     def terms_reader(self, storage: Any, segment: Any) -> NewsTermsReader:
         name = segment.make_filename(self.TERMS_EXT)
+        postings = segment.make_filename(POSTINGS_EXT)
         terms = NewsTermsReader(self, open_view(storage, name), storage.file_length(name),
-                                open_view(storage, segment.make_filename(POSTINGS_EXT)))
+                                open_view(storage, postings))
+        terms.postings_length = storage.file_length(postings)
         tables = segment.make_filename(TABLES_EXT)
         if storage.file_exists(tables):
             terms.tables_file = open_view(storage, tables)
@@ -139,7 +135,7 @@ class NewsCodec(W3Codec):  # type: ignore[misc]
 
     def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
                         scorer: Any = None) -> ArrayMatcher:
-        postings, values = decode(dbfile.get(*_extent(terminfo)))
+        postings, values = decode(dbfile.get(*extent(terminfo)))
         return ArrayMatcher(postings, values, format_, scorer=scorer, term=term, terminfo=terminfo)
 
 
@@ -148,6 +144,7 @@ class NewsTermsReader(W3TermsReader):  # type: ignore[misc]
     tables (.nft) when it has them."""
 
     tables_file: Any = None
+    postings_length = 0  # the postings file's length (merged.MergedSegment reads it whole)
 
     def table(self, fieldname: str) -> tuple[list[bytes], np.ndarray, np.ndarray] | None:
         """Return a table field's values, and its postings' documents and value numbers (ordinals), or None when
@@ -169,13 +166,7 @@ class NewsTermsReader(W3TermsReader):  # type: ignore[misc]
             info = self.term_info(fieldname, tbytes)
         except TermNotFound:
             return EMPTY
-        return decode(self._postfile.get(*_extent(info)))[0]
-
-
-def _extent(info: Any) -> tuple[int, int]:
-    """Return where a term's record is and its length (W3TermInfo.from_bytes reads the length as a 1-tuple)."""
-    offset, length = info.extent()
-    return int(offset), int(length[0] if isinstance(length, tuple) else length)
+        return decode(self._postfile.get(*extent(info)))[0]
 
 
 def _positions_kind(format_: Any) -> str:
@@ -234,7 +225,8 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         if self._merged:
             if next(iter(items), None) is not None:
                 raise ValueError("a segment is either merged from arrays or written from postings, not both")
-            self._add_merged(schema, lengths)
+
+            add_merged(self, self._merged, schema)
             return
         for fieldname, field_items in groupby(items, key=itemgetter(0)):
             fieldobj = schema[fieldname]
@@ -253,89 +245,28 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
                                  [row[4] for row in rows], span, lengths_are_bytes=True)
             self.finish_field()
 
-    def _add_merged(self, schema: Any, lengths: Any) -> None:
-        """Write the postings of the merged segments: each term's arrays, renumbered and concatenated."""
-        merged = self._merged
-        names = sorted({name for m in merged for name in m.reader.indexed_field_names() if name in schema})
-        for fieldname in names:
-            fieldobj = schema[fieldname]
-            self.start_field(fieldname, fieldobj)
-            field_lengths = length_bytes(lengths, fieldname) if fieldobj.scorable else None
-            doc_bytes = None if field_lengths is None else np.array(field_lengths, dtype=np.int64)
-            terms = heapq.merge(*(m.terms(fieldname, number) for number, m in enumerate(merged)))
-            for btext, group in groupby(terms, key=itemgetter(0)):
-                holders = list(group)
-                if len(holders) == 1 and merged[holders[0][1]].renumbered is None:
-                    self._copy_term(btext, merged[holders[0][1]], holders[0][2])  # most terms: in one segment
-                    continue
-                found = [merged[number].postings(info) for _, number, info in holders]
-                parts = [p for p, _ in found]
-                docs = np.concatenate([p.docs for p in parts])
-                if not len(docs):
-                    continue  # every document with the term was deleted
-                weights = np.concatenate([p.weights for p in parts])
-                counts = positions = None
-                if parts[0].counts is not None:
-                    counts = np.concatenate([p.counts for p in parts])
-                    positions = np.concatenate([p.positions for p in parts])
-                span = (0, 0)
-                if doc_bytes is not None:
-                    found_bytes = doc_bytes[docs]
-                    span = (int(found_bytes.min()), int(found_bytes.max()))
-                record = [b"", _u32_array(docs)]
-                flags = 0
-                if (weights != 1.0).any():
-                    flags |= WEIGHTS
-                    record.append(weights.astype("<f4").tobytes())
-                if counts is not None and positions is not None:
-                    flags |= POSITIONS
-                    record += [_u32_array(counts), _u32_array(positions)]
-                else:
-                    values = [v for p, kept in found for v in (kept if kept is not None else [b""] * len(p.docs))]
-                    if any(values):
-                        flags |= VALUES
-                        record += _values_parts(values)
-                record[0] = _u32((len(docs), flags))
-                listed = weights.tolist()
-                self.add_record(btext, b"".join(record), float(sum(listed)), len(listed), float(max(listed)),
-                                (int(docs[0]), int(docs[-1])), span, lengths_are_bytes=True)
-            self.finish_field()
-
-    def _copy_term(self, btext: bytes, merged: MergedSegment, info: Any) -> None:
-        """Copy a term's record from the one merged segment (without deletions) that has it, its document numbers
-        moved by the segment's base. Its statistics stay as they are: the same postings, documents and lengths."""
-        assert self._field is not None
-        record = merged.reader._terms._postfile.get(*_extent(info))
-        if merged.base:
-            n = int.from_bytes(record[:4], "little")
-            docs = np.frombuffer(record, dtype="<u4", count=n, offset=8) + np.uint32(merged.base)
-            record = b"".join((record[:8], docs.astype("<u4").tobytes(), record[8 + 4 * n:]))
-            info._minid += merged.base
-            info._maxid += merged.base
-        self._write_record(btext, record, info)
-
     def _write_term(self, format_: Any, btext: bytes, docs: list[int], weights: list[float],
                     values: list[Any], span: tuple[int, int], lengths_are_bytes: bool) -> None:
         assert self._field is not None
         n, flags = len(docs), 0
-        parts = [b"", _u32(docs)]
+        parts = [b"", u32(docs)]
         if any(w != 1.0 for w in weights):
             flags |= WEIGHTS
-            parts.append(_f32(weights))
+            parts.append(f32(weights))
         kind = _positions_kind(format_)
         if kind == "raw":
             flags |= POSITIONS
-            parts.append(_u32(len(v) // 4 - 1 for v in values))
+            parts.append(u32(len(v) // 4 - 1 for v in values))
             parts.append(b"".join(v[4:] for v in values))
         elif kind == "positions":
             flags |= POSITIONS
             decoded = [format_.decode_positions(v) for v in values]
-            parts.append(_u32(len(p) for p in decoded))
-            parts.append(_u32(p for poses in decoded for p in poses))
+            parts.append(u32(len(p) for p in decoded))
+            parts.append(u32(p for poses in decoded for p in poses))
         elif any(values):
             flags |= VALUES
-            parts += _values_parts(values)
-        parts[0] = _u32((n, flags))
+            parts += values_parts(values)
+        parts[0] = u32((n, flags))
         self.add_record(btext, b"".join(parts), float(sum(weights)), n, float(max(weights)), (docs[0], docs[-1]), span,
                         lengths_are_bytes)
 
@@ -352,6 +283,16 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         info._minlength, info._maxlength = (low or None), high
         self._write_record(btext, record, info)
 
+    def add_copied(self, btext: bytes, record: bytes, info_start: bytes) -> None:
+        """Write a term's record copied from a merged segment, with its term information but where the record is
+        (merged.MergedSegment.record)."""
+        assert self._field is not None
+        offset = self._postfile.tell()
+        self._postfile.write(record)
+        self._tindex.add(pack_ushort(self._fieldmap[self._field[0]]) + btext,
+                         info_start + pack_long(offset) + pack_int(len(record)))
+        self._keep_for_table(btext, record)
+
     def _write_record(self, btext: bytes, record: bytes, info: Any) -> None:
         """Write a term's record and its term information, and keep its documents for the field's table."""
         assert self._field is not None
@@ -359,6 +300,11 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         self._postfile.write(record)
         info.set_extent(offset, len(record))
         self._tindex.add(pack_ushort(self._fieldmap[self._field[0]]) + btext, info.to_bytes())
+        self._keep_for_table(btext, record)
+
+    def _keep_for_table(self, btext: bytes, record: bytes) -> None:
+        """Keep a term's documents for its field's table, when the field has one."""
+        assert self._field is not None
         table = self._tables.get(self._field[0])
         if table is not None:
             n = int.from_bytes(record[:4], "little")
@@ -377,45 +323,6 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         self.is_closed = True
 
 
-@dataclass
-class MergedSegment:
-    """A segment being merged into a new one by concatenating its arrays: its reader (over a segment of this codec),
-    the new number of its first document, and, when it has deleted documents, each document's new number (-1:
-    deleted, dropped)."""
-
-    reader: Any
-    base: int
-    renumbered: np.ndarray | None = None
-
-    def terms(self, fieldname: str, number: int) -> Iterator[tuple[bytes, int, Any]]:
-        """Yield the field's terms in order, each with the given number (the segment's place in the merge) and its
-        term information."""
-        if fieldname not in self.reader.indexed_field_names():
-            return
-        for (name, btext), info in self.reader._terms.items_from(fieldname, b""):
-            if name != fieldname:
-                return
-            yield btext, number, info
-
-    def postings(self, info: Any) -> tuple[Postings, list[bytes] | None]:
-        """Return a term's postings renumbered for the new segment, and its values when the format keeps them as
-        values."""
-        found, values = decode(self.reader._terms._postfile.get(*_extent(info)))
-        if self.renumbered is None:
-            return replace(found, docs=found.docs + self.base), values
-        docs = self.renumbered[found.docs]
-        kept = docs >= 0
-        if kept.all():
-            return replace(found, docs=docs), values
-        counts, positions = found.counts, found.positions
-        if counts is not None and positions is not None:
-            positions = positions[np.repeat(kept, counts)]
-            counts = counts[kept]
-        if values is not None:
-            values = list(compress(values, kept.tolist()))
-        return Postings(docs[kept], found.weights[kept], counts, positions), values
-
-
 def merges_as_arrays(reader: Any) -> bool:
     """Return whether a segment reader's postings can be merged as arrays (MergedSegment): a segment of this codec."""
     return isinstance(getattr(reader, "_terms", None), NewsTermsReader)
@@ -423,13 +330,13 @@ def merges_as_arrays(reader: Any) -> bool:
 
 def tables_bytes(tables: dict[str, list[tuple[bytes, np.ndarray]]]) -> bytes:
     """Return the tables file (.nft) of the given fields' terms, each with its documents, in term order."""
-    parts = [TABLES_MAGIC, _u32([len(tables)])]
+    parts = [TABLES_MAGIC, u32([len(tables)])]
     for name, terms in tables.items():
-        parts += [_u32([len(name.encode())]), _padded(name.encode())]
+        parts += [u32([len(name.encode())]), _padded(name.encode())]
         texts, docs = [t for t, _ in terms], [d for _, d in terms]
-        parts += [_u32((len(terms), sum(len(d) for d in docs)))]
-        parts += [_u32(np.cumsum([len(t) for t in texts], dtype=np.int64).tolist()), _padded(b"".join(texts))]
-        parts += [_u32(len(d) for d in docs), b"".join(_u32_array(d) for d in docs)]
+        parts += [u32((len(terms), sum(len(d) for d in docs)))]
+        parts += [u32(np.cumsum([len(t) for t in texts], dtype=np.int64).tolist()), _padded(b"".join(texts))]
+        parts += [u32(len(d) for d in docs), b"".join(u32_array(d) for d in docs)]
     return b"".join(parts)
 
 
@@ -460,20 +367,6 @@ def read_tables(data: bytes) -> dict[str, tuple[list[bytes], np.ndarray, np.ndar
 def _padded(data: bytes) -> bytes:
     """Return bytes padded with zeros to a multiple of 4."""
     return data + b"\0" * (-len(data) % 4)
-
-
-def _values_parts(values: Sequence[bytes | None]) -> list[bytes]:
-    """Return the parts of a record that keep one value per posting: where each ends, the values, padding."""
-    ends, total = [], 0
-    for v in values:
-        total += len(v or b"")
-        ends.append(total)
-    return [_u32(ends), b"".join(v or b"" for v in values), b"\0" * (-total % 4)]  # the next record 4-byte aligned
-
-
-def _u32_array(values: np.ndarray) -> bytes:
-    """Return an integer array as little-endian unsigned 32-bit integers."""
-    return values.astype("<u4").tobytes()
 
 
 def length_bytes(lengths: Any, fieldname: str) -> list[int] | None:

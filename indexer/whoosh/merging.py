@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 from whoosh.reading import SegmentReader
 
-from .codec import MergedSegment, NewsCodec, merges_as_arrays
+from .codec import NewsCodec, merges_as_arrays
+from .merged import MergedSegment, copy_per_doc, per_doc_columns
 
 MERGE_FACTOR = 10
 SMALL_SEGMENT = 1000
@@ -73,21 +74,24 @@ def merge_segments(writer: Any, segments: list[Any]) -> None:
     """Merge segments into the one the writer is writing, dropping deleted articles.
 
     When the writer has added no documents of its own and every segment is of our codec, the postings are merged
-    as arrays (codec.MergedSegment: each term's records renumbered and concatenated when the new segment is
-    written); otherwise Whoosh's way, every posting read back and sorted again. Per-document data (stored fields,
-    lengths, columns) is copied by Whoosh either way.
+    as arrays and the per-document columns copied as stored (merged.py); otherwise Whoosh's way, every posting read
+    back and sorted again, every document's stored fields unpickled and pickled again.
     """
     readers = [SegmentReader(writer.storage, writer.schema, segment) for segment in segments]
     codec = writer.codec
     if isinstance(codec, NewsCodec) and not writer._added and all(merges_as_arrays(r) for r in readers):
         for reader in readers:
             base = writer.docnum
-            names = set(writer.schema.names()) | {n for n in reader.indexed_field_names() if n in writer.schema}
-            docmap = writer.write_per_doc(names, reader)
-            renumbered = None
-            if docmap is not None:
-                renumbered = np.full(reader.doc_count_all(), -1, dtype=np.int64)
-                renumbered[list(docmap)] = list(docmap.values())
+            copied = per_doc_columns(writer, reader)
+            if copied is not None:
+                renumbered = copy_per_doc(writer, reader, copied)
+            else:
+                names = set(writer.schema.names()) | {n for n in reader.indexed_field_names() if n in writer.schema}
+                docmap = writer.write_per_doc(names, reader)
+                renumbered = None
+                if docmap is not None:
+                    renumbered = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+                    renumbered[list(docmap)] = list(docmap.values())
             codec.merged.append(MergedSegment(reader, base, renumbered))  # closed by the field writer
         writer._added = bool(readers)
         return
