@@ -172,6 +172,7 @@ class NewsFilter(Filter):  # type: ignore[misc]
         # The process's caches, whichever filter fills them: every opening of an index unpickles its analyzers
         # anew (a writer's, each commit's worker's), and stems do not depend on the filter.
         self._cache, self._caches = _STEMS, _LANGUAGE_TERMS  # other languages' terms: by language
+        self._words: dict[str, dict[str, str]] = {}  # by language, each word as written -> its term (word_terms)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"stops": self.stops, "cachesize": self.cachesize}  # the cache is not stored in the index
@@ -282,6 +283,24 @@ class NewsFilter(Filter):  # type: ignore[misc]
             for word, (term, stopped) in zip(missing, self._terms(missing, language), strict=True):
                 known[word] = -1 if stopped else numbers.setdefault(term, len(numbers))
         return list(map(known.__getitem__, words))
+
+    def word_terms(self, tokenizer: NewsTokenizer, value: str) -> tuple[list[re.Match[str]], list[str], dict[str, str]]:
+        """Return the words of a value (their matches and texts) and a mapping with each one's term, stop words
+        included (their folded text): what char_terms yields, each distinct word analysed once and remembered by
+        this filter (at most cachesize words), for the highlighter of a busy search page."""
+        language, text = unmarked(value)
+        language = language or tokenizer.language or ENGLISH
+        matches = list(tokenizer.expression.finditer(text))
+        words = [match.group() for match in matches]
+        known = self._words.setdefault(language, {})
+        missing = list(set(words).difference(known))
+        if missing:
+            if len(known) + len(missing) > self.cachesize:
+                known.clear()  # bounded: start again rather than grow without end
+                missing = list(set(words))
+            for word, (term, _) in zip(missing, self._terms(missing, language), strict=True):
+                known[word] = term
+        return matches, words, known
 
     def char_terms(self, tokenizer: NewsTokenizer, value: str) -> Iterator[tuple[int, int, str]]:
         """Yield each word's start and end in the text and its term, stop words included (their folded text): what

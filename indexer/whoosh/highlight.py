@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from .analysis import news_parts
 from .spelling import edit_distance
 
 SNIPPET_CHARS = 220
+SURROUND = 60  # characters of context around a snippet's matches
 _SPACES = re.compile(r"\s+")
 MAX_JOINED_GAP = 40
 
@@ -57,16 +59,62 @@ class MarkFormatter(highlight.Formatter):  # type: ignore[misc]
 def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
     """Return the best passages of a text around the matched terms, or its escaped lead when none matched.
 
-    What Whoosh's highlight() makes with a ContextFragmenter and MarkFormatter, the two best passages; the tokens
-    come from the news analyzer's fast path where it is the analyzer (`matched_tokens`)."""
+    What Whoosh's highlight() makes with a ContextFragmenter and MarkFormatter, the two best passages; for the news
+    analyzer, the fragments are made from its words' spans (`context_fragments`), not a Token per word."""
     if terms and text:
-        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-        fragments = fragmenter.fragment_tokens(text, matched_tokens(text, terms, analyzer))
+        parts = news_parts(analyzer)
+        if parts is None:
+            fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND)
+            fragments = fragmenter.fragment_tokens(text, matched_tokens(text, terms, analyzer))
+        else:
+            matches, words, known = parts[1].word_terms(parts[0], text)
+            hits = {word for word in set(words) if known[word] in terms}
+            fragments = context_fragments(text, [(*match.span(), known[word] if word in hits else None)
+                                                 for match, word in zip(matches, words, strict=True)])
         best = highlight.top_fragments(fragments, 2, highlight.BasicFragmentScorer(), highlight.FIRST)
         found = MarkFormatter()(text, best)
         if found:
             return str(found)
     return html.escape(lead(text))
+
+
+def context_fragments(text: str, words: list[tuple[int, int, str | None]]) -> Iterator[Any]:
+    """Yield the fragments Whoosh's ContextFragmenter (maxchars SNIPPET_CHARS, surround SURROUND) makes of a text's
+    words, given as (start, end, the term when it matched, else None): the same passages, its loop over plain
+    tuples, a Token made only for each matched word (tests/test_highlight.py compares the snippets on Reuters)."""
+    maxchars, surround, charlimit = SNIPPET_CHARS, SURROUND, highlight.DEFAULT_CHARLIMIT
+    first: int | None = None
+    firsts: deque[int] = deque()  # the starts of the words within `surround` characters before a fragment
+    countdown, currentlen, endchar = -1, 0, 0
+    matched: list[Any] = []
+    for startchar, endchar, term in words:
+        length = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        if countdown < 0 and term is None:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + length > maxchars:
+            countdown = 0
+        elif term is not None:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            matched.append(Token(text=term, startchar=startchar, endchar=endchar, matched=True, chars=True,
+                                 removestops=False, mode="query"))
+        if countdown >= 0:
+            currentlen += length
+            countdown -= length
+            if countdown <= 0:
+                yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
+                matched, firsts, first, currentlen = [], deque(), None, 0
+    if matched:
+        yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
 
 
 def matched_tokens(text: str, terms: frozenset[str], analyzer: Any) -> Iterator[Any]:
