@@ -1,4 +1,4 @@
-"""Segments: small ones are merged as they pile up, bulk ones are left alone, `optimize` merges everything."""
+"""Segments: small ones are merged as they pile up, a bulk load's as it goes, `optimize` merges everything."""
 
 from __future__ import annotations
 
@@ -74,6 +74,65 @@ def test_a_commit_merges_no_more_than_its_budget() -> None:
 def test_many_small_runs_keep_the_segment_count_bounded(tmp_path: Path) -> None:
     ix = daily_runs(tmp_path, 25, 3)
     assert len(search_ids(ix, "council")) == 75
+
+
+def test_a_bulk_load_s_segments_are_merged_ten_consecutive_ones_at_a_time() -> None:
+    class Segment:
+        def __init__(self, size: int, deleted: bool = False) -> None:
+            self.size, self.deleted = size, deleted
+
+        def doc_count_all(self) -> int:
+            return self.size
+
+        def has_deletions(self) -> bool:
+            return self.deleted
+
+    loaded = [Segment(2500) for _ in range(10)]
+    assert merging.bulk_segments_to_merge(loaded[:9]) == []
+    assert merging.bulk_segments_to_merge(loaded) == loaded
+    # Only consecutive ones (the merged segment takes their place), of one tier, without deletions, not the largest.
+    mixed = [Segment(2500) for _ in range(5)] + [Segment(25000)] + loaded
+    assert merging.bulk_segments_to_merge(mixed) == loaded
+    assert merging.bulk_segments_to_merge([*loaded[:5], Segment(2500, deleted=True), *loaded[5:]]) == []
+    assert merging.bulk_segments_to_merge([Segment(500)] * 10 + [Segment(merging.BULK_MERGE_BELOW)] * 10) == []
+
+
+def small_bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk commits of a few articles: segments of 10 articles count as a bulk load's (in this process only: the
+    writing processes take the segments they are given)."""
+    monkeypatch.setattr(merging, "SMALL_SEGMENT", 10)
+    monkeypatch.setattr(merging, "BULK_MERGE_BELOW", 100)
+    monkeypatch.setattr("indexer.whoosh.backend.PARALLEL_MIN_DOCS", 20)
+    monkeypatch.setattr("indexer.whoosh.bulk.PARALLEL_MIN_DOCS", 20)
+
+
+def facets_and_ids(index_dir: Path) -> tuple[Any, ...]:
+    service = WhooshBackend(index_dir)
+    try:
+        page = service.search(Search(query="council roads", match="any"), Paging(per_page=100))
+        dated = service.search(Search(query="", sort="newest"), Paging(per_page=100, page=2))
+        return (page.total, [hit.id for hit in page.hits], [hit.score for hit in page.hits],
+                {name: [(v.value, v.count) for v in values] for name, values in page.facets.items()},
+                [hit.id for hit in dated.hits], service.article_count())
+    finally:
+        service.close()
+
+
+def test_a_bulk_load_merges_its_segments_as_it_goes_with_the_same_results(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    small_bulk(monkeypatch)
+    data = tmp_path / "data"
+    data.mkdir()
+    write_jsonl(data / "bulk.jsonl", records(0, 480))  # 24 commits of 20, each two segments of 10
+    options = IndexOptions(procs=2, batch_size=20)
+    index_paths([data], open_backend(folder=tmp_path / "merged"), options)
+    monkeypatch.setattr(merging, "BULK_MERGE_BELOW", 10)  # the same load, nothing merged as it goes
+    index_paths([data], open_backend(folder=tmp_path / "unmerged"), options)
+    assert segments(tmp_path / "unmerged") == 48
+    # Every tenth pair of segments of ten merged in a process beside the next commit: 4 of 100 and 8 left.
+    assert segments(tmp_path / "merged") == 12
+    assert facets_and_ids(tmp_path / "merged") == facets_and_ids(tmp_path / "unmerged")
+    assert facets_and_ids(tmp_path / "merged")[-1] == 480
 
 
 def test_a_small_commit_after_a_bulk_load_leaves_its_segments(tmp_path: Path) -> None:

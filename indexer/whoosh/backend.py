@@ -46,7 +46,7 @@ from ..settings import SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
 from .analysis import ANALYZER_VERSION, language_aware, marked
-from .bulk import Builders, adding
+from .bulk import PARALLEL_MIN_DOCS, Builders, adding
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .generation import Generation, Matches, facet_counts, highlight_terms
@@ -54,7 +54,7 @@ from .grouping import story_count
 from .highlight import mark_all, query_spans, snippet
 from .languages import per_language
 from .limits import DEFAULT_TIME_LIMIT, Deadline
-from .merging import merge_all, tiered_merge
+from .merging import bulk_segments_to_merge, merge_all, tiered_merge
 from .query import parse_query, parse_query_once
 from .schema import (
     LANGUAGE_FIELD,
@@ -379,10 +379,15 @@ class WhooshBackend:
                 if update:
                     writer.delete_by_term("id", article.id)
                 documents.append(article_to_document(article, marks, aliases))
+            # A bulk commit: ten of the load's earlier segments merged in one process while the others write it.
+            bulk = procs > 1 and len(documents) >= PARALLEL_MIN_DOCS
+            sources = bulk_segments_to_merge(writer.segments) if bulk else []
+            merging = self._builders.merge(ix, sources, procs) if sources else None
             segments, added = self._builders.write(ix, documents, procs, document_terms)
+            merged = None if merging is None else merging.result()
             # autocomplete's words of what is written (counted as it was) and of what it replaces
             words = self._words.before(ix, batch, added)
-            writer.commit(mergetype=adding(segments, tiered_merge))
+            writer.commit(mergetype=adding(segments, tiered_merge, merged, sources))
         except BaseException:
             writer.cancel()
             raise

@@ -21,7 +21,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +37,7 @@ from ..processes import worker_context
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
 from .arrays import POSITIONS, WEIGHTS
 from .codec import NewsFieldWriter, NewsPositions, length_bytes
+from .merging import merge_segments
 from .storage import news_codec
 
 # Fewer articles than this in a commit are written in the run's own process: starting workers and sending them
@@ -57,11 +58,30 @@ class WordColumn:
     terms: array[int] = field(default_factory=lambda: array("q"))
 
 
-class SegmentBuilder(SegmentWriter):  # type: ignore[misc]
-    """Writes documents into one new segment of our codec, without the index's lock (the caller holds it)."""
+class NewSegment(SegmentWriter):  # type: ignore[misc]
+    """Writes one new segment of our codec, without the index's lock (the caller holds it): `finish` returns it for
+    the committing writer's table of contents (`adding`)."""
 
     def __init__(self, ix: Any) -> None:
         super().__init__(ix, _lk=False, codec=news_codec())
+
+    def finish(self) -> Any:
+        """Write the segment's files; return the segment."""
+        segment = self._finalize_segment()
+        self._finish()
+        return segment
+
+    def _finish(self) -> None:
+        # Whoosh's removes the index's temporary folder ("<index>.tmp"), which the committing writer (holding the
+        # lock) shares and removes when it finishes.
+        self.is_closed = True
+
+
+class SegmentBuilder(NewSegment):
+    """Writes documents into one new segment (NewSegment), headline and body kept as word columns."""
+
+    def __init__(self, ix: Any) -> None:
+        super().__init__(ix)
         self._numbers = TermNumbers()
         self._columns: dict[str, WordColumn] = {}
         self._news: dict[str, tuple[NewsTokenizer, NewsFilter] | None] = {}
@@ -150,18 +170,6 @@ class SegmentBuilder(SegmentWriter):  # type: ignore[misc]
         writer.close()
         lengths.close()
 
-    def finish(self) -> Any:
-        """Write the segment's files; return the segment (for the table of contents: `adding`)."""
-        segment = self._finalize_segment()
-        self._finish()
-        return segment
-
-    def _finish(self) -> None:
-        # Whoosh's removes the index's temporary folder ("<index>.tmp"), which the committing writer (holding the
-        # lock) shares and removes when it finishes.
-        self.is_closed = True
-
-
 def word_postings(column: WordColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return a column's kept words as (term number, document, position), positions as NewsFilter.positions gives
     them: a document's first word that is not a stop word at its index among all words, the next ones after it."""
@@ -247,14 +255,42 @@ def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]
     return _build(whoosh_index.open_dir(folder, indexname=indexname), documents, count)
 
 
+def _merge_in_worker(folder: str, indexname: str, segment_ids: list[str]) -> Any:
+    # In a worker: the committed segments merged into a new one, not yet in the table of contents (the committing
+    # writer, which holds the lock, swaps it in for them: `adding`).
+    ix = whoosh_index.open_dir(folder, indexname=indexname)
+    chosen = {segment.segment_id(): segment for segment in ix._segments()}
+    writer = NewSegment(ix)
+    try:
+        merge_segments(writer, [chosen[segment_id] for segment_id in segment_ids])
+        return writer.finish()
+    except BaseException:
+        writer.cancel()
+        raise
+
+
 class Builders:
     """Writes a commit's documents as new segments, spread over the run's processes when there are
-    PARALLEL_MIN_DOCS of them or more (one segment each, in order), else in this process. The processes start on
-    the first commit that needs them and stay, their analysis caches warm, until `close` (the backend's)."""
+    PARALLEL_MIN_DOCS of them or more (one segment each, in order), else in this process; and merges a bulk load's
+    segments in the same processes, beside them (`merge`). The processes start on the first commit that needs them
+    and stay, their analysis caches warm, until `close` (the backend's)."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._procs = 0
+
+    def _started(self, procs: int) -> ProcessPoolExecutor:
+        if self._pool is None or self._procs != procs:
+            self.close()
+            self._pool, self._procs = ProcessPoolExecutor(procs, mp_context=worker_context()), procs
+        return self._pool
+
+    def merge(self, ix: Any, segments: list[Any], procs: int) -> Future[Any]:
+        """Start merging committed segments into a new one in one of the processes (before `write` hands them a
+        commit's documents, so the other processes write those meanwhile); the future's result is the new segment,
+        for `adding` to put in their place. The caller holds the lock."""
+        ids = [segment.segment_id() for segment in segments]
+        return self._started(procs).submit(_merge_in_worker, ix.storage.folder, ix.indexname, ids)
 
     def write(self, ix: Any, documents: list[dict[str, Any]], procs: int,
               count: Callable[[list[dict[str, Any]]], Counted]) -> tuple[list[Any], Counted]:
@@ -265,13 +301,11 @@ class Builders:
         if procs < 2 or len(documents) < PARALLEL_MIN_DOCS:
             segment, counted = _build(ix, documents, count)
             return [segment], counted
-        if self._pool is None or self._procs != procs:
-            self.close()
-            self._pool, self._procs = ProcessPoolExecutor(procs, mp_context=worker_context()), procs
+        pool = self._started(procs)
         size = -(-len(documents) // procs)
         parts = [documents[start:start + size] for start in range(0, len(documents), size)]
         folder = ix.storage.folder
-        futures = [self._pool.submit(_build_in_worker, folder, ix.indexname, part, count) for part in parts]
+        futures = [pool.submit(_build_in_worker, folder, ix.indexname, part, count) for part in parts]
         try:
             built = [future.result() for future in futures]
         except BrokenProcessPool:
@@ -289,10 +323,19 @@ class Builders:
             self._pool, self._procs = None, 0
 
 
-def adding(segments: list[Any], then: Callable[[Any, list[Any]], list[Any]]) -> Callable[[Any, list[Any]], list[Any]]:
-    """Return a Whoosh merge policy that applies `then` to the index's segments and adds the new ones after them."""
+def adding(segments: list[Any], then: Callable[[Any, list[Any]], list[Any]], merged: Any = None,
+           sources: Sequence[Any] = ()) -> Callable[[Any, list[Any]], list[Any]]:
+    """Return a Whoosh merge policy that puts a merged segment in the place of its sources (when they are all still
+    there, none with deletions: else it is dropped, its files cleaned with the commit), applies `then` to the
+    index's segments and adds the new ones after them."""
+    ids = {segment.segment_id() for segment in sources}
 
     def policy(writer: Any, existing: list[Any]) -> list[Any]:
+        found = [segment for segment in existing if segment.segment_id() in ids]
+        if merged is not None and len(found) == len(ids) and not any(s.has_deletions() for s in found):
+            at = next(i for i, segment in enumerate(existing) if segment.segment_id() in ids)
+            rest = [segment for segment in existing if segment.segment_id() not in ids]
+            existing = [*rest[:at], merged, *rest[at:]]
         return [*then(writer, existing), *segments]
 
     return policy

@@ -1,14 +1,17 @@
-"""When segments are merged: small ones as they pile up, large ones only when asked (`newsarchive optimize`).
+"""When segments are merged: small ones as they pile up, a bulk load's as it goes, the largest only when asked
+(`newsarchive optimize`).
 
-Every commit writes new segments. Merging them makes searches a little faster, but a merge costs: Whoosh's reads
-every posting back in Python, at about the cost of indexing the documents again (2 ms an article here); ours
-(merge_segments: our codec's arrays concatenated) about a third of that. Whoosh's
-default policy can therefore turn a commit of ten articles into a minute-long merge of everything a bulk load
-wrote. Ours is Lucene's tiered idea with a ceiling: small segments (fewer than SMALL_SEGMENT articles) are
-grouped in tiers of size (1-9 articles, 10-99, 100-999), a tier holding MERGE_FACTOR segments is merged into one,
-and no merge made during a commit takes more than MAX_COMMIT_MERGE articles. So the many small segments of
-`watch` and of small runs are merged along the way, a commit never waits long, and the large segments of bulk
-loads stay as they are until `newsarchive optimize` merges everything into one.
+Every commit writes new segments. Merging them makes searches faster (a search does some work per segment: at a
+million articles in 400 segments, a related-articles search took a second, most of it looking words up in each
+segment), but a merge costs: Whoosh's reads every posting back in Python, at about the cost of indexing the
+documents again; ours (merge_segments: our codec's arrays and columns copied, merged.py) about a fifth of it. So:
+- small segments (fewer than SMALL_SEGMENT articles: `watch`, small runs) are grouped in tiers of size (1-9
+  articles, 10-99, 100-999); a tier holding MERGE_FACTOR segments is merged into the committing writer's segment,
+  at most MAX_COMMIT_MERGE articles a commit, so a commit never waits long;
+- a bulk load's segments (SMALL_SEGMENT to BULK_MERGE_BELOW articles: a batch's share of one process) are merged
+  MERGE_FACTOR consecutive ones at a time, in one of the run's writing processes while the others write the next
+  batch (`bulk_segments_to_merge`, bulk.Builders.merge): 400 segments at a million articles become about 50;
+- larger segments stay as they are until `newsarchive optimize` merges everything into one.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from .merged import MergedSegment, copy_per_doc, per_doc_columns
 MERGE_FACTOR = 10
 SMALL_SEGMENT = 1000
 MAX_COMMIT_MERGE = 5000
+BULK_MERGE_BELOW = 10_000
 
 
 def tier(documents: int) -> int:
@@ -55,6 +59,23 @@ def segments_to_merge(sizes: Sequence[int]) -> list[int]:
         if len(taken) > 1:
             chosen += taken
     return chosen
+
+
+def bulk_segments_to_merge(segments: list[Any]) -> list[Any]:
+    """Return the first MERGE_FACTOR consecutive segments of a bulk load's size (SMALL_SEGMENT to BULK_MERGE_BELOW
+    articles, one size tier, no deletions) to merge beside the next bulk commit, or none. Consecutive: the merged
+    segment takes their place, so every article keeps its order in the index."""
+    run: list[Any] = []
+    for segment in segments:
+        size = segment.doc_count_all()
+        fits = SMALL_SEGMENT <= size < BULK_MERGE_BELOW and not segment.has_deletions()
+        if fits and run and tier(size) == tier(run[0].doc_count_all()):
+            run.append(segment)
+        else:
+            run = [segment] if fits else []
+        if len(run) == MERGE_FACTOR:
+            return run
+    return []
 
 
 def tiered_merge(writer: Any, segments: list[Any]) -> list[Any]:
