@@ -20,7 +20,7 @@ from lxml import html
 from werkzeug.test import TestResponse
 
 from indexer.backend import open_backend
-from indexer.build import IndexOptions, index_paths
+from indexer.build import IndexOptions, delete_articles, index_paths
 from newsarchive.cli import main
 from webapp import create_app
 
@@ -343,3 +343,19 @@ def test_the_cite_command_prints_a_file_and_says_the_fingerprint_on_stderr(index
     assert missing.exit_code == 1 and "Error: no article with id 'nope'" in missing.stderr and not missing.stdout
     both = runner.invoke(main, ["cite", "--index", str(index_dir), "--id", "a1", "rates"])
     assert both.exit_code == 2 and "give either --id or a search" in both.stderr
+
+
+def test_the_fingerprint_follows_every_commit_deletion_and_rebuild(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "a.jsonl", [{"id": f"a{i}", "title": f"Ferry {i}", "body": "The ferry runs."}
+                                               for i in range(3)])
+    folder = tmp_path / "ix"
+    index_paths([data], open_backend(folder=folder), IndexOptions(procs=1))
+    backend = open_backend(folder=folder)
+    first = backend.fingerprint()
+    assert backend.fingerprint() == first  # remembered, the same
+    delete_articles(open_backend(folder=folder), ["a1"])
+    deleted = backend.fingerprint()
+    assert deleted != first and deleted.articles == 2
+    index_paths([data], open_backend(folder=folder), IndexOptions(procs=1, rebuild=True))
+    rebuilt = backend.fingerprint()
+    assert rebuilt not in (first, deleted) and rebuilt.articles == 3

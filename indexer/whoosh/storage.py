@@ -98,18 +98,39 @@ class CommitState:
 
 
 def commit_state(ix: Any) -> CommitState:
-    """Return the state of the index's latest commit (read again when a commit replaces the table meanwhile)."""
+    """Return the state of the index's latest commit (read again when a commit replaces the table meanwhile).
+
+    Every answer of the web app asks for it twice (webapp/provenance.py), so the state is remembered by the table's
+    file name, size and modification time: a listing of the folder and a stat, where reading the table unpickles
+    every segment's description."""
+    folder = getattr(ix.storage, "folder", None)
 
     def read() -> CommitState:
-        toc = TOC.read(ix.storage, ix.indexname)
+        generation = TOC._latest_generation(ix.storage, ix.indexname)
+        name = TOC._filename(ix.indexname, generation)
+        key = None
+        if folder is not None and generation >= 0:
+            found = (Path(folder) / name).stat()
+            key = (name, found.st_mtime_ns, found.st_size)
+            remembered = _STATES.get((folder, ix.indexname))
+            if remembered is not None and remembered[0] == key:
+                return remembered[1]
+        toc = TOC.read(ix.storage, ix.indexname, generation if generation >= 0 else None)
         # The table's own time: Whoosh records none inside it, and it is written once, by its commit.
         seconds = ix.storage.file_modified(TOC._filename(ix.indexname, toc.generation))
         segments = sorted((seg.segment_id(), seg.deleted_count()) for seg in toc.segments)
         live = sum(seg.doc_count() for seg in toc.segments)
         committed = datetime.fromtimestamp(int(seconds), UTC) if segments else None
-        return CommitState(live, committed, f"{toc.generation}:{segments}")
+        state = CommitState(live, committed, f"{toc.generation}:{segments}")
+        if folder is not None and key is not None:
+            _STATES[folder, ix.indexname] = (key, state)
+        return state
 
     return _retrying(read)
+
+
+# The latest commit's state of each index folder read in this process, by its table's name, time and size.
+_STATES: dict[tuple[str, str], tuple[tuple[str, int, int], CommitState]] = {}
 
 
 def news_codec() -> NewsCodec:
