@@ -105,6 +105,12 @@ def unmarked(value: str) -> tuple[str, str]:
     return "", value
 
 
+@lru_cache(maxsize=16)
+def _splitting(expression: re.Pattern[str]) -> re.Pattern[str]:
+    """Return a word pattern as a group, so that its split gives the gaps and the words in turn."""
+    return re.compile(f"({expression.pattern})", expression.flags)
+
+
 class NewsTokenizer(RegexTokenizer):  # type: ignore[misc]
     """Words and acronyms (the token pattern), each token carrying its language (`token.language`) for NewsFilter:
     the value's marker, else the one given, else this tokenizer's own ("": English). Offsets count from the text
@@ -284,14 +290,15 @@ class NewsFilter(Filter):  # type: ignore[misc]
                 known[word] = -1 if stopped else numbers.setdefault(term, len(numbers))
         return list(map(known.__getitem__, words))
 
-    def word_terms(self, tokenizer: NewsTokenizer, value: str) -> tuple[list[re.Match[str]], list[str], dict[str, str]]:
-        """Return the words of a value (their matches and texts) and a mapping with each one's term, stop words
-        included (their folded text): what char_terms yields, each distinct word analysed once and remembered by
-        this filter (at most cachesize words), for the highlighter of a busy search page."""
+    def word_terms(self, tokenizer: NewsTokenizer, value: str) -> tuple[list[str], list[str], dict[str, str]]:
+        """Return the words of a value, the gaps around them (one more than the words: the text is gaps and words
+        in turn, its language marker taken off) and a mapping with each word's term, stop words included (their
+        folded text): what char_terms yields, from one pass of the regular expression, each distinct word analysed
+        once and remembered by this filter (at most cachesize words), for the highlighter of a busy search page."""
         language, text = unmarked(value)
         language = language or tokenizer.language or ENGLISH
-        matches = list(tokenizer.expression.finditer(text))
-        words = [match.group() for match in matches]
+        parts = _splitting(tokenizer.expression).split(text)
+        words = parts[1::2]
         known = self._words.setdefault(language, {})
         missing = list(set(words).difference(known))
         if missing:
@@ -300,7 +307,7 @@ class NewsFilter(Filter):  # type: ignore[misc]
                 missing = list(set(words))
             for word, (term, _) in zip(missing, self._terms(missing, language), strict=True):
                 known[word] = term
-        return matches, words, known
+        return words, parts[0::2], known
 
     def char_terms(self, tokenizer: NewsTokenizer, value: str) -> Iterator[tuple[int, int, str]]:
         """Yield each word's start and end in the text and its term, stop words included (their folded text): what

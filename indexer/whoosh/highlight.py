@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_left
-from collections import deque
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
 from whoosh.analysis import Token
@@ -60,17 +60,14 @@ def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
     """Return the best passages of a text around the matched terms, or its escaped lead when none matched.
 
     What Whoosh's highlight() makes with a ContextFragmenter and MarkFormatter, the two best passages; for the news
-    analyzer, the fragments are made from its words' spans (`context_fragments`), not a Token per word."""
+    analyzer, the fragments are made from its words' spans as arrays (`context_fragments`), not a Token per word."""
     if terms and text:
         parts = news_parts(analyzer)
         if parts is None:
             fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND)
             fragments = fragmenter.fragment_tokens(text, matched_tokens(text, terms, analyzer))
         else:
-            matches, words, known = parts[1].word_terms(parts[0], text)
-            hits = {word for word in set(words) if known[word] in terms}
-            fragments = context_fragments(text, [(*match.span(), known[word] if word in hits else None)
-                                                 for match, word in zip(matches, words, strict=True)])
+            fragments = context_fragments(text, *word_spans(parts[0], parts[1], text, terms))
         best = highlight.top_fragments(fragments, 2, highlight.BasicFragmentScorer(), highlight.FIRST)
         found = MarkFormatter()(text, best)
         if found:
@@ -78,43 +75,72 @@ def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
     return html.escape(lead(text))
 
 
-def context_fragments(text: str, words: list[tuple[int, int, str | None]]) -> Iterator[Any]:
+def word_spans(tokenizer: Any, words_filter: Any, text: str,
+               terms: frozenset[str]) -> tuple[list[int], list[int], dict[int, str]]:
+    """Return where each word of a text starts and ends (from the lengths of the words and of the gaps between
+    them: no Python step per word), and the term of each word whose term is one of `terms`, by its number."""
+    words, gaps, known = words_filter.word_terms(tokenizer, text)
+    sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    before = np.cumsum(np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps)))[:-1]
+    starts = before + np.cumsum(sizes) - sizes
+    found = list(map(known.__getitem__, words))
+    hits = np.flatnonzero(np.fromiter(map(terms.__contains__, found), dtype=bool, count=len(found))).tolist()
+    return starts.tolist(), (starts + sizes).tolist(), {i: found[i] for i in hits}
+
+
+def context_fragments(text: str, starts: list[int], ends: list[int], matched: dict[int, str]) -> Iterator[Any]:
     """Yield the fragments Whoosh's ContextFragmenter (maxchars SNIPPET_CHARS, surround SURROUND) makes of a text's
-    words, given as (start, end, the term when it matched, else None): the same passages, its loop over plain
-    tuples, a Token made only for each matched word (tests/test_highlight.py compares the snippets on Reuters)."""
-    maxchars, surround, charlimit = SNIPPET_CHARS, SURROUND, highlight.DEFAULT_CHARLIMIT
+    words (their starts and ends, and the terms of the matched ones by word number): the same passages
+    (tests/test_highlight.py compares the snippets on Reuters), its state machine stepped word by word only inside
+    fragments. Between them it only keeps the starts of the words within `surround` characters before the next
+    match; that run is skipped at once, and the first of those words found by bisection."""
+    maxchars, surround = SNIPPET_CHARS, SURROUND
+    count = bisect_right(ends, highlight.DEFAULT_CHARLIMIT)  # Whoosh stops at the first word ending past it
+    hits = sorted(matched)
     first: int | None = None
-    firsts: deque[int] = deque()  # the starts of the words within `surround` characters before a fragment
-    countdown, currentlen, endchar = -1, 0, 0
-    matched: list[Any] = []
-    for startchar, endchar, term in words:
-        length = endchar - startchar
-        if charlimit and endchar > charlimit:
-            break
+    skipped: tuple[int, int] | None = None  # the words Whoosh kept the starts of since the last fragment
+    countdown, currentlen = -1, 0
+    endchar: int | None = None
+    tokens: list[Any] = []
+    i = 0
+    while i < count:
+        term = matched.get(i)
         if countdown < 0 and term is None:
-            firsts.append(startchar)
-            while firsts and endchar - firsts[0] > surround:
-                firsts.popleft()
-        elif currentlen + length > maxchars:
+            at = bisect_left(hits, i)
+            following = hits[at] if at < len(hits) and hits[at] < count else count
+            skipped = (i if skipped is None else skipped[0], following - 1)
+            endchar, i = ends[following - 1], following
+            continue
+        startchar, endchar = starts[i], ends[i]
+        length = endchar - startchar
+        if currentlen + length > maxchars:
             countdown = 0
         elif term is not None:
             countdown = surround
             if first is None:
-                if firsts:
-                    first = firsts[0]
+                kept = None
+                if skipped is not None:  # the first of the skipped words within `surround` of the last one's end
+                    low, high = skipped
+                    at = bisect_left(starts, ends[high] - surround, low, high + 1)
+                    kept = starts[at] if at <= high else None
+                if kept is not None:
+                    first = kept
                 else:
                     first = startchar
                     countdown += surround
-            matched.append(Token(text=term, startchar=startchar, endchar=endchar, matched=True, chars=True,
-                                 removestops=False, mode="query"))
+            tokens.append(Token(text=term, startchar=startchar, endchar=endchar, matched=True, chars=True,
+                                removestops=False, mode="query"))
         if countdown >= 0:
             currentlen += length
             countdown -= length
             if countdown <= 0:
-                yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
-                matched, firsts, first, currentlen = [], deque(), None, 0
-    if matched:
-        yield highlight.mkfrag(text, matched, startchar=first, endchar=endchar)
+                yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
+                tokens, skipped, first, currentlen = [], None, None, 0
+        i += 1
+    if count < len(ends):
+        endchar = ends[count]  # the word past the limit, as Whoosh's loop leaves it
+    if tokens:
+        yield highlight.mkfrag(text, tokens, startchar=first, endchar=endchar)
 
 
 def matched_tokens(text: str, terms: frozenset[str], analyzer: Any) -> Iterator[Any]:
