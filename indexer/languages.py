@@ -153,9 +153,9 @@ class Detectors:
         if self.procs < 2 or len(samples) < PARALLEL_DETECT_MIN:
             return [DETECTOR.detect(sample) for sample in samples]
         if self._pool is None:
-            from .processes import worker_context
+            from .processes import exit_with_run, worker_context
 
-            self._pool = ProcessPoolExecutor(self.procs, mp_context=worker_context())
+            self._pool = ProcessPoolExecutor(self.procs, mp_context=worker_context(), initializer=exit_with_run)
         return list(self._pool.map(_detect_sample, samples, chunksize=max(1, len(samples) // (4 * self.procs))))
 
     def close(self) -> None:

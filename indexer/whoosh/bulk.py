@@ -33,7 +33,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from ..processes import worker_context
+from ..processes import exit_with_run, worker_context
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
 from .arrays import POSITIONS, WEIGHTS
 from .codec import NewsFieldWriter, NewsPositions, length_bytes
@@ -282,7 +282,8 @@ class Builders:
     def _started(self, procs: int) -> ProcessPoolExecutor:
         if self._pool is None or self._procs != procs:
             self.close()
-            self._pool, self._procs = ProcessPoolExecutor(procs, mp_context=worker_context()), procs
+            self._pool = ProcessPoolExecutor(procs, mp_context=worker_context(), initializer=exit_with_run)
+            self._procs = procs
         return self._pool
 
     def merge(self, ix: Any, segments: list[Any], procs: int) -> Future[Any]:
