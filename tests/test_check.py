@@ -80,3 +80,22 @@ def test_check_command(index_dir: Path, tmp_path: Path) -> None:
     assert as_json["healthy"] is True and as_json["documents"] == 7
     missing = CliRunner().invoke(main, ["check", "--index", str(tmp_path / "none")])
     assert missing.exit_code == 1 and "PROBLEM  no index at" in missing.output and "NOT healthy" in missing.output
+
+
+def test_autocomplete_s_word_store_is_checked(index_dir: Path) -> None:
+    words = index_dir / "words.sqlite3"
+    with sqlite3.connect(words) as db:
+        word, count = db.execute("SELECT key, articles FROM terms ORDER BY key LIMIT 1").fetchone()
+        db.execute("UPDATE terms SET articles = articles + 5 WHERE key = ?", (word,))
+    assert check_index(index_dir).healthy  # the quick check sees the store counts the latest commit
+    thorough = check_index(index_dir, thorough=True)
+    assert not thorough.healthy
+    assert f"{word!r}: {count + 5} articles, not {count}" in levels(thorough, PROBLEM)[0]
+    assert "delete" in levels(thorough, PROBLEM)[0] and "words.sqlite3" in levels(thorough, PROBLEM)[0]
+    with sqlite3.connect(words) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE name = 'generation'")
+    assert "an earlier commit of the index (0 of" in levels(check_index(index_dir), WARNING)[0]
+    words.unlink()
+    report = check_index(index_dir, thorough=True)
+    assert report.healthy and "no autocomplete word store" in levels(report, WARNING)[0]
+    assert not words.exists()  # checking writes nothing

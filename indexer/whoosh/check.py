@@ -2,8 +2,9 @@
 
 Checked: the folder holds an index of this version's schema; its table of contents opens; every segment opens and
 gives its documents' stored fields (all of them with `thorough`, else the first and last); the manifest agrees
-with the index on how many articles there are (and, with `thorough`, on which); files left behind by a write that
-was interrupted; whether a writer is running now. Each finding is ok, a warning (nothing lost, something to do) or
+with the index on how many articles there are (and, with `thorough`, on which); autocomplete's words count the latest
+commit (and, with `thorough`, every article's words); files left behind by a write that was interrupted; whether a
+writer is running now. Each finding is ok, a warning (nothing lost, something to do) or
 a problem (searches or the next run would be wrong), with advice.
 """
 
@@ -22,6 +23,7 @@ from ..manifest import MANIFEST_NAME
 from ..results import OK, PROBLEM, WARNING, CheckReport, Finding
 from ..runlock import RUN_LOCK
 from .storage import index_exists, leaf_readers, open_index
+from .words import WordStore, index_terms
 
 SEGMENT_WARNING = 30  # from this many segments on, `optimize` is suggested (see merging.py)
 
@@ -70,6 +72,7 @@ def _check(index_dir: Path, thorough: bool, report: CheckReport) -> None:
         add(Finding(WARNING, f"{report.segments} segments slow searches down a little",
                     f"merge them: `newsarchive optimize --index {index_dir}`"))
     _check_manifest(index_dir, report, ids)
+    _check_words(index_dir, ix, thorough and not damaged, report)
     _check_leftovers(index_dir, ix.indexname, used, report)
     _check_writer(index_dir, report)
 
@@ -127,6 +130,37 @@ def _check_manifest(index_dir: Path, report: CheckReport, ids: set[str] | None) 
     else:
         add(Finding(WARNING, f"the manifest records {len(recorded):,} articles, the index holds "
                              f"{report.documents:,}", "run `newsarchive check --thorough` to see which differ"))
+
+
+def _check_words(index_dir: Path, ix: Any, thorough: bool, report: CheckReport) -> None:
+    """Check autocomplete's word store (words.py): that it counts the latest commit, and with `thorough` that its
+    counts are every stored article's words."""
+    add = report.findings.append
+    store = WordStore(index_dir)
+    recount = f"delete {store.path}: the next `newsarchive index` run counts every article's words again"
+    found = store.read_only()
+    if found is None:
+        if store.path.exists():
+            add(Finding(WARNING, "autocomplete's word store cannot be read", recount))
+        else:
+            add(Finding(WARNING, "no autocomplete word store: suggestions start after the next indexing run",
+                        "run `newsarchive index` (it counts every article's words)"))
+        return
+    generation, counts = found
+    latest = int(ix.latest_generation())
+    if generation != latest:
+        add(Finding(WARNING, f"autocomplete's words count an earlier commit of the index ({generation} of {latest})",
+                    "nothing to do: the next indexing run counts them again"))
+    elif not thorough:
+        add(Finding(OK, f"autocomplete's words count the latest commit ({len(counts):,} words)"))
+    else:
+        expected = index_terms(ix)
+        wrong = sorted(word for word in expected.keys() | counts.keys() if expected[word] != counts[word])
+        if wrong:
+            add(Finding(PROBLEM, f"autocomplete counts {len(wrong):,} words otherwise than the articles do (e.g. "
+                                 f"{wrong[0]!r}: {counts[wrong[0]]} articles, not {expected[wrong[0]]})", recount))
+        else:
+            add(Finding(OK, f"autocomplete's counts of all {len(counts):,} words are the articles'"))
 
 
 def _check_leftovers(index_dir: Path, indexname: str, used: set[str], report: CheckReport) -> None:

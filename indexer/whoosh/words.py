@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,9 +115,20 @@ class WordStore:
         generation = int(ix.latest_generation())
         if self._generation() == generation:
             return
-        with ix.searcher() as searcher:
-            texts = (_text(stored) for stored in searcher.all_stored_fields())
-            self._write(count_terms(texts), generation, reset=True)
+        self._write(index_terms(ix), generation, reset=True)
+
+    def read_only(self) -> tuple[int | None, Counter[str]] | None:
+        """Return the index generation the store counts and its counts, without writing anything (for `newsarchive
+        check`); None when there is no store or it cannot be read."""
+        if not self.path.exists():
+            return None
+        try:
+            with closing(sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)) as db:
+                row = db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+                counts = Counter({_term(key, form): n for key, form, n in db.execute("SELECT * FROM terms")})
+        except sqlite3.Error:
+            return None
+        return (int(row[0]) if row else None), counts
 
     def _generation(self) -> int | None:
         """Return the index generation the counts are of (None: no store, or one that cannot be read)."""
@@ -170,6 +181,12 @@ class Pending:
     added: Counter[str]
     removed: Counter[str]
     in_step: bool
+
+
+def index_terms(ix: Any) -> Counter[str]:
+    """Return count_terms of every article the index holds (what the store counts, worked out from scratch)."""
+    with ix.searcher() as searcher:
+        return count_terms(_text(stored) for stored in searcher.all_stored_fields())
 
 
 def _stored_texts(ix: Any, ids: set[str]) -> list[str]:
