@@ -294,7 +294,9 @@ def copy_per_doc(writer: Any, reader: Any, copied: list[tuple[str, Any, str | No
     """Copy a segment's per-document columns (per_doc_columns) to the segment the writer writes, as stored: numbers
     and bytes in one piece each, deleted articles left out, instead of Whoosh's unpickling, pickling and compressing
     every document's stored fields again. Return each document's new number (-1: deleted), or None when the segment
-    has no deletions. Field length totals are summed as Whoosh's copy sums them (from the length bytes)."""
+    has no deletions. Each field's total length is the segment's own (_kept_length), not the sum of its documents'
+    rounded length bytes that Whoosh's copy makes: merging leaves BM25F's average lengths, and so the scores, as
+    they were."""
     pdw, perdoc = writer.perdocwriter, reader._perdoc
     n = reader.doc_count_all()
     keep = None
@@ -312,11 +314,11 @@ def copy_per_doc(writer: Any, reader: Any, copied: list[tuple[str, Any, str | No
         target.fill(base)
         if isinstance(column, columns.NumericColumn):
             values = perdoc.fixed_values(name, column)
+            if lengths_of is not None:
+                pdw._fieldlengths[lengths_of] += _kept_length(reader, lengths_of, values, keep)
             if keep is not None:
                 values = values[keep]
             target._dbfile.write(values.astype(">" + column._typecode).tobytes())
-            if lengths_of is not None:
-                pdw._fieldlengths[lengths_of] += int(_LENGTH_OF_BYTE[values].sum())
         else:
             data, sizes = perdoc.var_bytes(name, column)
             if keep is not None:
@@ -334,6 +336,15 @@ def copy_per_doc(writer: Any, reader: Any, copied: list[tuple[str, Any, str | No
     if keep is None:
         return None
     return np.where(keep, base + np.cumsum(keep) - 1, -1)
+
+
+def _kept_length(reader: Any, fieldname: str, length_bytes: np.ndarray, keep: np.ndarray | None) -> int:
+    """Return a field's total length over a segment's kept documents: the segment's exact total, less the deleted
+    documents' lengths (known only as rounded length bytes)."""
+    total = int(reader.field_length(fieldname))
+    if keep is not None:
+        total -= int(_LENGTH_OF_BYTE[length_bytes[~keep]].sum())
+    return max(total, 0)
 
 
 # Columns copied as stored: numbers, and bytes (the compressed ones are bytes as stored).
