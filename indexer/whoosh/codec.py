@@ -358,7 +358,7 @@ def read_tables(data: bytes) -> dict[str, tuple[list[bytes], np.ndarray, np.ndar
         bounds = [0, *ends.tolist()]
         values = [text[bounds[i]:bounds[i + 1]] for i in range(terms)]
         counts = words[at:at + terms].astype(np.int64)
-        docs = words[at + terms:at + terms + posts].astype(np.int64)
+        docs = words[at + terms:at + terms + posts].astype(np.int32)
         at += terms + posts
         found[name] = (values, docs, np.repeat(np.arange(terms, dtype=np.int32), counts))
     return found

@@ -30,6 +30,7 @@ from .storage import leaf_readers
 from .views import NewsPerDocReader
 
 NO_DATE = np.iinfo(np.int64).min
+DOCS = np.int32  # a facet column's document numbers: an index of up to two billion articles, half int64's memory
 TERM_STATS = 100_000  # terms whose whole-index statistics are remembered (IndexView.term_stats)
 EXPANSIONS = 256  # wildcards, fuzzy words and word ranges whose words are remembered (IndexView.expanded)
 _DAY = 86_400_000_000  # microseconds
@@ -184,8 +185,8 @@ def _read_facet(reader: Any, field: str, live: np.ndarray, default: str | None =
             docs.append(missing)
             ords.append(np.full(len(missing), values.index(default), dtype=np.int32))
     if not values:
-        return FacetColumn((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
-    return FacetColumn(tuple(values), np.concatenate(docs), np.concatenate(ords))
+        return FacetColumn((), np.zeros(0, dtype=DOCS), np.zeros(0, dtype=np.int32))
+    return FacetColumn(tuple(values), np.concatenate(docs).astype(DOCS), np.concatenate(ords))
 
 
 class IndexView:
@@ -372,8 +373,8 @@ def _merge(parts: list[tuple[FacetColumn, int]]) -> FacetColumn:
     for column, offset in parts:
         remap = np.array([index.setdefault(v, len(index)) for v in column.values], dtype=np.int32)
         if len(column.docs):
-            docs.append(column.docs + offset)
+            docs.append(column.docs + DOCS(offset))
             ords.append(remap[column.ords])
     if not docs:
-        return FacetColumn((), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32))
+        return FacetColumn((), np.zeros(0, dtype=DOCS), np.zeros(0, dtype=np.int32))
     return FacetColumn(tuple(index), np.concatenate(docs), np.concatenate(ords))
