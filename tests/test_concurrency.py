@@ -36,7 +36,7 @@ from .crashkit import (
 )
 
 ARTICLES = 2000
-BATCH = 100  # twenty commits, and the merges of small segments they bring
+BATCH = 50  # forty commits, and the merges of small segments they bring: long enough for three second writers
 SERVICE_THREADS = 3  # sharing one WhooshBackend, as the web app's threads do; one more has a service of its own
 # Words common in the generated corpus (bench.corpus) and in the fallback made in code, a phrase, and everything.
 QUERIES = ("", "oil", "bank shares", '"oil prices"', "market OR company")

@@ -82,7 +82,7 @@ def correct_value(reader: Any, field: str, value: str) -> str | None:
     lowered = value.lower()
     if field not in reader.indexed_field_names() or (field, lowered) in reader:
         return None
-    corrector = NewsCorrector(reader, field)
+    corrector = corrector_of(reader, field)
     for maxdist in (1, 2):
         candidates = corrector.suggest(lowered, limit=10, maxdist=maxdist, prefix=1)
         if candidates:
@@ -96,7 +96,7 @@ def correct_word(reader: Any, analyzer: Any, word: str) -> str | None:
     stems = [token.text for token in analyzer(lowered)]
     if len(stems) != 1 or any((field, stems[0]) in reader for field in SPELLING_FIELDS):
         return None
-    corrector = NewsCorrector(reader, "body")
+    corrector = corrector_of(reader, "body")
     for maxdist in (1, 2):
         # Most misspellings keep the first letter; requiring it keeps the lookup fast on large vocabularies.
         candidates = corrector.suggest(stems[0], limit=10, maxdist=maxdist, prefix=1)
@@ -107,6 +107,12 @@ def correct_word(reader: Any, analyzer: Any, word: str) -> str | None:
             forms = [(surface_form(reader, analyzer, stem, lowered), rank) for rank, stem in enumerate(common)]
             return min(forms, key=lambda pair: (edit_distance(pair[0], lowered), pair[1]))[0]
     return None
+
+
+def corrector_of(reader: Any, fieldname: str) -> Any:
+    """Return the corrector of a field: ours over a Whoosh index of several segments, else the reader's own (Whoosh's
+    for one segment; the Solr backend's vocabulary gives its own)."""
+    return NewsCorrector(reader, fieldname) if hasattr(reader, "readers") else reader.corrector(fieldname)
 
 
 class NewsCorrector(Corrector):  # type: ignore[misc]

@@ -102,7 +102,7 @@ def commit_state(ix: Any) -> CommitState:
 
     Every answer of the web app asks for it twice (webapp/provenance.py), so the state is remembered by the table's
     file name, size and modification time: a listing of the folder and a stat, where reading the table unpickles
-    every segment's description."""
+    every segment's description (a table replaced in place, by a restore, is another file)."""
     folder = getattr(ix.storage, "folder", None)
 
     def read() -> CommitState:
@@ -111,7 +111,7 @@ def commit_state(ix: Any) -> CommitState:
         key = None
         if folder is not None and generation >= 0:
             found = (Path(folder) / name).stat()
-            key = (name, found.st_mtime_ns, found.st_size)
+            key = (name, found.st_ino, found.st_mtime_ns, found.st_size)
             remembered = _STATES.get((folder, ix.indexname))
             if remembered is not None and remembered[0] == key:
                 return remembered[1]
@@ -129,8 +129,8 @@ def commit_state(ix: Any) -> CommitState:
     return _retrying(read)
 
 
-# The latest commit's state of each index folder read in this process, by its table's name, time and size.
-_STATES: dict[tuple[str, str], tuple[tuple[str, int, int], CommitState]] = {}
+# The latest commit's state of each index folder read in this process, by its table's name, file, time and size.
+_STATES: dict[tuple[str, str], tuple[tuple[str, int, int, int], CommitState]] = {}
 
 
 def news_codec() -> NewsCodec:
