@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from whoosh import query as wq
@@ -34,6 +34,7 @@ DOCS = np.int32  # a facet column's document numbers: an index of up to two bill
 TERM_STATS = 100_000  # terms whose whole-index statistics are remembered (IndexView.term_stats)
 EXPANSIONS = 256  # wildcards, fuzzy words and word ranges whose words are remembered (IndexView.expanded)
 _DAY = 86_400_000_000  # microseconds
+T = TypeVar("T")
 _MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
 
 
@@ -56,6 +57,34 @@ class _Segment:
     stories: np.ndarray  # a number per story id (its hash in this process), 0 for an article without one
 
 
+class Remembered(Generic[T]):
+    """Values worked out on demand and remembered, the most recently used `limit` of them; safe across threads."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._values: OrderedDict[Any, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], T]) -> T:
+        """Return the value of a key, made by `make` the first time (and again once it has been forgotten)."""
+        with self._lock:
+            found = self._values.get(key)
+            if found is not None:
+                self._values.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            self._values[key] = made
+            if len(self._values) > self.limit:
+                self._values.popitem(last=False)
+        return made
+
+    def clear(self) -> None:
+        """Forget every value."""
+        with self._lock:
+            self._values.clear()
+
+
 class SegmentCache:
     """Arrays of each segment, shared by every view of the index; safe to use from several threads."""
 
@@ -64,9 +93,9 @@ class SegmentCache:
         self._lock = threading.Lock()
         self.postings = PostingsCache(postings_mb)
         # Terms' statistics over a whole index (IndexView.term_stats), by the index's segments, field and term.
-        self.stats: OrderedDict[tuple[str, str, bytes], tuple[float, int]] = OrderedDict()
+        self.stats: Remembered[tuple[float, int]] = Remembered(TERM_STATS)
         # The words of wildcards, fuzzy words and word ranges in each segment (IndexView.expanded).
-        self.expansions: OrderedDict[tuple[str, Any], list[tuple[tuple[str, bytes], ...]]] = OrderedDict()
+        self.expansions: Remembered[list[tuple[tuple[str, bytes], ...]]] = Remembered(EXPANSIONS)
 
     def get(self, reader: Any) -> _Segment:
         """Return the arrays of a segment reader, building them the first time."""
@@ -83,9 +112,8 @@ class SegmentCache:
         """Forget decoded postings, terms' statistics and expansions (a "cold" search works them out again); the
         arrays of segments stay."""
         self.postings.clear()
-        with self._lock:
-            self.stats.clear()
-            self.expansions.clear()
+        self.stats.clear()
+        self.expansions.clear()
 
     def retain(self, keys: Iterable[tuple[str, int]]) -> None:
         """Forget segments no longer in the index."""
@@ -225,41 +253,25 @@ class IndexView:
         """Return a term's total weight (its frequency) and document frequency over the whole index, deleted
         documents included as Whoosh counts them: one term dictionary look-up per segment (Whoosh's reader makes
         one for "is it there", one per statistic), and remembered for the index's segments (SegmentCache.stats)."""
-        key = (self.segment_ids, field, text)
-        stats = self.cache.stats
-        with self.cache._lock:
-            found = stats.get(key)
-        if found is not None:
-            return found
-        weight, df = 0.0, 0
-        for leaf, _ in self.leaves:
-            try:
-                info = leaf.term_info(field, text)
-            except TermNotFound:
-                continue
-            weight += info.weight()
-            df += info.doc_frequency()
-        with self.cache._lock:
-            stats[key] = (weight, df)
-            if len(stats) > TERM_STATS:
-                stats.popitem(last=False)
-        return weight, df
+        def summed() -> tuple[float, int]:
+            weight, df = 0.0, 0
+            for leaf, _ in self.leaves:
+                try:
+                    info = leaf.term_info(field, text)
+                except TermNotFound:
+                    continue
+                weight += info.weight()
+                df += info.doc_frequency()
+            return weight, df
+
+        return self.cache.stats.get((self.segment_ids, field, text), summed)
 
     def expanded(self, query: Any, deadline: Deadline) -> list[tuple[tuple[str, bytes], ...]]:
         """Return the words a wildcard, fuzzy word or word range stands for in each segment (limits.expanded_words),
         worked out once for the index's segments and remembered (SegmentCache.expansions): a search asks for them
         three times (the expansion limit, the matches, the highlighted words)."""
-        key = (self.segment_ids, query)
-        expansions = self.cache.expansions
-        with self.cache._lock:
-            found = expansions.get(key)
-        if found is None:
-            found = expanded_words(query, (leaf for leaf, _ in self.leaves), deadline)
-            with self.cache._lock:
-                expansions[key] = found
-                if len(expansions) > EXPANSIONS:
-                    expansions.popitem(last=False)
-        return found
+        return self.cache.expansions.get((self.segment_ids, query),
+                                         lambda: expanded_words(query, (leaf for leaf, _ in self.leaves), deadline))
 
     def expansion_mask(self, query: Any, deadline: Deadline) -> np.ndarray | None:
         """Return the documents a wildcard, fuzzy word or word range matches: each segment's words for it from its term
