@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -346,7 +347,17 @@ def build_params(search: Search, page: int | None = None, *, for_page: bool = Tr
     for_page: a link to the search page (its defaults left out), else to the API, a feed or an export. The page
     size is left out: a link keeps the page size of the place it is shown.
     """
-    params: dict[str, Any] = {}
+    params = {name: list(value) if isinstance(value, tuple) else value
+              for name, value in _search_params(search, for_page)}
+    params["page"] = page
+    params.update(changes)
+    return {k: v for k, v in params.items() if v not in (None, [], "")}
+
+
+@lru_cache(maxsize=256)
+def _search_params(search: Search, for_page: bool) -> tuple[tuple[str, Any], ...]:
+    """Return a search's parameters that are not defaults (a page builds dozens of links from one search)."""
+    params: list[tuple[str, Any]] = []
     for param in PARAMS:
         if param.paging:
             continue
@@ -354,14 +365,12 @@ def build_params(search: Search, page: int | None = None, *, for_page: bool = Tr
         if value == param.default_for(for_page):
             continue
         if param.repeatable:
-            params[param.name] = list(value)
+            params.append((param.name, tuple(value)))
         elif param.kind == "date":
-            params[param.name] = value.isoformat()
+            params.append((param.name, value.isoformat()))
         else:
-            params[param.name] = value
-    params["page"] = page
-    params.update(changes)
-    return {k: v for k, v in params.items() if v not in (None, [], "")}
+            params.append((param.name, value))
+    return tuple(params)
 
 
 def canonical_search(search: Search) -> str:

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import url_for
+from flask import g, url_for
 
 from indexer.entities import KINDS, names_of
 from indexer.languages import language_name
@@ -31,6 +32,8 @@ _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 AXIS_LABELS = 12
 COUNTED_BARS = 12
 PAGE_WINDOW = 2
+# What Werkzeug's url_for leaves unescaped in a query string (werkzeug.urls._urlencode): see with_query.
+_QUERY_SAFE = "!$'()*,/:;?@"
 
 
 # Values of a facet shown at once; the rest sit behind a visible "more" (no scroll box hidden in the sidebar).
@@ -128,13 +131,13 @@ def article_names(article: Article) -> list[NameLinks]:
 
 def _facet_url(facet: str, value: str) -> str:
     """Return the search page's URL of every article with a facet value."""
-    params: dict[str, Any] = {facet: value}
-    return url_for("views.search", **params)
+    return with_query(endpoint_path("views.search"), {facet: value})
 
 
 def article_url(search: Search, article_id: str, position: int) -> str:
     """Return the URL of an article opened from a search: the search rides along, with the hit's position n."""
-    return url_for("views.article", key=article_key(article_id), **build_params(search, page=None), n=position)
+    return with_query(url_for("views.article", key=article_key(article_id)),
+                      {**build_params(search, page=None), "n": position})
 
 
 def trail(search: Search, per_page: int, position: int, total: int, neighbours: dict[int, str]) -> Trail:
@@ -190,7 +193,23 @@ def search_url(search: Search, /, **changes: Any) -> str:
     """Return the URL of the search with changes applied (page resets unless given; endpoint= picks the route)."""
     endpoint = changes.pop("endpoint", "views.search")
     changes.setdefault("page", None)
-    return url_for(endpoint, **build_params(search, **changes))
+    return with_query(endpoint_path(endpoint), build_params(search, **changes))
+
+
+def endpoint_path(endpoint: str) -> str:
+    """Return url_for(endpoint) (a route without variables), built once per request."""
+    paths = g.setdefault("endpoint_paths", {})
+    if endpoint not in paths:
+        paths[endpoint] = url_for(endpoint)
+    return str(paths[endpoint])
+
+
+def with_query(path: str, params: dict[str, Any]) -> str:
+    """Return a path with query parameters, written as url_for writes them (a list: one pair per value; None left
+    out). A search page links to dozens of searches, and url_for's route building was a third of its rendering."""
+    pairs = [(name, value) for name, given in params.items()
+             for value in (given if isinstance(given, (list, tuple, set)) else (given,)) if value is not None]
+    return f"{path}?{urlencode(pairs, safe=_QUERY_SAFE)}" if pairs else path
 
 
 def facet_groups(page: SearchPage) -> list[FacetGroup]:

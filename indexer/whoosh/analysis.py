@@ -38,6 +38,7 @@ from whoosh.support.charset import accent_map
 from ..languages import ENGLISH, SNOWBALL, is_code
 from ..suggest import FORM_SEPARATOR
 from ..words import ACRONYM, STOP_WORDS, TOKEN_PATTERN
+from . import layout
 
 # The stem cache holds the stems of this many distinct words per process (news vocabularies are Zipfian,
 # so a bounded cache answers nearly every lookup).
@@ -103,12 +104,6 @@ def unmarked(value: str) -> tuple[str, str]:
         if end > 0 and is_code(value[1:end]):
             return value[1:end], value[end + 1:]
     return "", value
-
-
-@lru_cache(maxsize=16)
-def _splitting(expression: re.Pattern[str]) -> re.Pattern[str]:
-    """Return a word pattern as a group, so that its split gives the gaps and the words in turn."""
-    return re.compile(f"({expression.pattern})", expression.flags)
 
 
 class NewsTokenizer(RegexTokenizer):  # type: ignore[misc]
@@ -290,24 +285,26 @@ class NewsFilter(Filter):  # type: ignore[misc]
                 known[word] = -1 if stopped else numbers.setdefault(term, len(numbers))
         return list(map(known.__getitem__, words))
 
-    def word_terms(self, tokenizer: NewsTokenizer, value: str) -> tuple[list[str], list[str], dict[str, str]]:
-        """Return the words of a value, the gaps around them (one more than the words: the text is gaps and words
-        in turn, its language marker taken off) and a mapping with each word's term, stop words included (their
-        folded text): what char_terms yields, from one pass of the regular expression, each distinct word analysed
-        once and remembered by this filter (at most cachesize words), for the highlighter of a busy search page."""
+    def word_terms(self, tokenizer: NewsTokenizer, value: str) -> tuple[list[int], list[int], list[str]]:
+        """Return where each word of a value starts and ends (its language marker taken off) and each word's term,
+        stop words included (their folded text): what char_terms yields, the words found with arrays (layout.py),
+        each distinct word analysed once and remembered by this filter (at most cachesize words), for the
+        highlighter of a busy search page."""
         language, text = unmarked(value)
         language = language or tokenizer.language or ENGLISH
-        parts = _splitting(tokenizer.expression).split(text)
-        words = parts[1::2]
+        starts, ends, words = layout.spans(tokenizer.expression, text)
         known = self._words.setdefault(language, {})
+        try:
+            return starts, ends, list(map(known.__getitem__, words))
+        except KeyError:  # words not seen before
+            pass
         missing = list(set(words).difference(known))
-        if missing:
-            if len(known) + len(missing) > self.cachesize:
-                known.clear()  # bounded: start again rather than grow without end
-                missing = list(set(words))
-            for word, (term, _) in zip(missing, self._terms(missing, language), strict=True):
-                known[word] = term
-        return words, parts[0::2], known
+        if len(known) + len(missing) > self.cachesize:
+            known.clear()  # bounded: start again rather than grow without end
+            missing = list(set(words))
+        for word, (term, _) in zip(missing, self._terms(missing, language), strict=True):
+            known[word] = term
+        return starts, ends, list(map(known.__getitem__, words))
 
     def char_terms(self, tokenizer: NewsTokenizer, value: str) -> Iterator[tuple[int, int, str]]:
         """Yield each word's start and end in the text and its term, stop words included (their folded text): what

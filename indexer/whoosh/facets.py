@@ -33,6 +33,7 @@ NO_DATE = np.iinfo(np.int64).min
 DOCS = np.int32  # a facet column's document numbers: an index of up to two billion articles, half int64's memory
 TERM_STATS = 100_000  # terms whose whole-index statistics are remembered (IndexView.term_stats)
 EXPANSIONS = 256  # wildcards, fuzzy words and word ranges whose words are remembered (IndexView.expanded)
+HIT_BYTES = 24 * 2**20  # hits' articles and words remembered for their next pages (WhooshBackend._hit), per process
 _DAY = 86_400_000_000  # microseconds
 T = TypeVar("T")
 _MISSING_COLUMN_VALUE = 2**64 - 1  # what Whoosh's date column holds for an article without a date
@@ -58,11 +59,14 @@ class _Segment:
 
 
 class Remembered(Generic[T]):
-    """Values worked out on demand and remembered, the most recently used `limit` of them; safe across threads."""
+    """Values worked out on demand and remembered, the most recently used up to `limit`: that many values, or that
+    total weight when each value is weighed (`weigh`, say its bytes); safe across threads."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, weigh: Callable[[T], int] | None = None) -> None:
         self.limit = limit
-        self._values: OrderedDict[Any, T] = OrderedDict()
+        self._weigh = weigh
+        self._weight = 0
+        self._values: OrderedDict[Any, tuple[T, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Any, make: Callable[[], T]) -> T:
@@ -71,18 +75,22 @@ class Remembered(Generic[T]):
             found = self._values.get(key)
             if found is not None:
                 self._values.move_to_end(key)
-                return found
+                return found[0]
         made = make()
+        weight = 1 if self._weigh is None else self._weigh(made)
         with self._lock:
-            self._values[key] = made
-            if len(self._values) > self.limit:
-                self._values.popitem(last=False)
+            replaced = self._values.pop(key, None)  # another thread made it meanwhile
+            self._weight += weight - (replaced[1] if replaced else 0)
+            self._values[key] = (made, weight)
+            while self._weight > self.limit and len(self._values) > 1:
+                self._weight -= self._values.popitem(last=False)[1][1]
         return made
 
     def clear(self) -> None:
         """Forget every value."""
         with self._lock:
             self._values.clear()
+            self._weight = 0
 
 
 class SegmentCache:
@@ -96,6 +104,9 @@ class SegmentCache:
         self.stats: Remembered[tuple[float, int]] = Remembered(TERM_STATS)
         # The words of wildcards, fuzzy words and word ranges in each segment (IndexView.expanded).
         self.expansions: Remembered[list[tuple[tuple[str, bytes], ...]]] = Remembered(EXPANSIONS)
+        # Hits' stored articles and the words of their snippets' text, by the index's segments and document number
+        # (WhooshBackend._hit; weighed in bytes).
+        self.hits: Remembered[Any] = Remembered(HIT_BYTES, lambda hit: int(hit.size))
 
     def get(self, reader: Any) -> _Segment:
         """Return the arrays of a segment reader, building them the first time."""
@@ -109,11 +120,12 @@ class SegmentCache:
         return found
 
     def clear(self) -> None:
-        """Forget decoded postings, terms' statistics and expansions (a "cold" search works them out again); the
-        arrays of segments stay."""
+        """Forget decoded postings, terms' statistics, expansions and hits (a "cold" search works them out again);
+        the arrays of segments stay."""
         self.postings.clear()
         self.stats.clear()
         self.expansions.clear()
+        self.hits.clear()
 
     def retain(self, keys: Iterable[tuple[str, int]]) -> None:
         """Forget segments no longer in the index."""

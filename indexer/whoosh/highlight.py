@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress, count
 from typing import Any
 
-import numpy as np
 from whoosh import highlight
 from whoosh import query as wq
 from whoosh.analysis import Token
@@ -23,6 +24,7 @@ from ..display import ELLIPSIS, lead
 from ..records import Article
 from ..spans import TEXT_FIELDS, Span
 from .analysis import news_parts
+from .schema import document_to_article
 from .spelling import edit_distance
 
 SNIPPET_CHARS = 220
@@ -56,39 +58,58 @@ class MarkFormatter(highlight.Formatter):  # type: ignore[misc]
         return "".join(out)
 
 
-def snippet(text: str, terms: frozenset[str], analyzer: Any) -> str:
+# A text's words for its snippets (NewsFilter.word_terms): where each starts and ends, and its term.
+TextWords = tuple[Sequence[int], Sequence[int], Sequence[str]]
+
+
+def snippet(text: str, terms: frozenset[str], analyzer: Any, words: TextWords | None = None) -> str:
     """Return the best passages of a text around the matched terms, or its escaped lead when none matched.
 
     What Whoosh's highlight() makes with a ContextFragmenter and MarkFormatter, the two best passages; for the news
-    analyzer, the fragments are made from its words' spans as arrays (`context_fragments`), not a Token per word."""
+    analyzer, the fragments are made from its words' spans (`words`, when `text_words` made them before), not a
+    Token per word (`context_fragments`)."""
     if terms and text:
         parts = news_parts(analyzer)
         if parts is None:
             fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND)
             fragments = fragmenter.fragment_tokens(text, matched_tokens(text, terms, analyzer))
         else:
-            fragments = context_fragments(text, *word_spans(parts[0], parts[1], text, terms))
+            starts, ends, found = words or parts[1].word_terms(parts[0], text)
+            matched = {i: found[i] for i in compress(count(), map(terms.__contains__, found))}
+            fragments = context_fragments(text, starts, ends, matched)
         best = highlight.top_fragments(fragments, 2, highlight.BasicFragmentScorer(), highlight.FIRST)
-        found = MarkFormatter()(text, best)
-        if found:
-            return str(found)
+        found_text = MarkFormatter()(text, best)
+        if found_text:
+            return str(found_text)
     return html.escape(lead(text))
 
 
-def word_spans(tokenizer: Any, words_filter: Any, text: str,
-               terms: frozenset[str]) -> tuple[list[int], list[int], dict[int, str]]:
-    """Return where each word of a text starts and ends (from the lengths of the words and of the gaps between
-    them: no Python step per word), and the term of each word whose term is one of `terms`, by its number."""
-    words, gaps, known = words_filter.word_terms(tokenizer, text)
-    sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    before = np.cumsum(np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps)))[:-1]
-    starts = before + np.cumsum(sizes) - sizes
-    found = list(map(known.__getitem__, words))
-    hits = np.flatnonzero(np.fromiter(map(terms.__contains__, found), dtype=bool, count=len(found))).tolist()
-    return starts.tolist(), (starts + sizes).tolist(), {i: found[i] for i in hits}
+@dataclass(frozen=True)
+class StoredHit:
+    """A hit's stored article and the words of its snippet's text, remembered for its next pages and searches
+    (SegmentCache.hits): reading the article and finding its words were half of an API search's time."""
+
+    article: Article
+    words: TextWords | None  # None: an analyzer other than the news analyzer
+
+    @classmethod
+    def of(cls, gen: Any, docnum: int) -> StoredHit:
+        """Read a document of a generation (generation.Generation) and find its text's words."""
+        article = document_to_article(gen.searcher.stored_fields(docnum))
+        parts = news_parts(gen.analyzer(article.language))
+        if parts is None:
+            return cls(article, None)
+        starts, ends, terms = parts[1].word_terms(parts[0], article.body or article.headline)
+        return cls(article, (array("i", starts), array("i", ends), tuple(terms)))
+
+    @property
+    def size(self) -> int:
+        """Return about how many bytes it holds (its texts, and per word two offsets and a reference)."""
+        texts = sum(len(text or "") for text in (self.article.body, self.article.headline, self.article.url))
+        return 1024 + 2 * texts + 16 * (len(self.words[2]) if self.words else 0)
 
 
-def context_fragments(text: str, starts: list[int], ends: list[int], matched: dict[int, str]) -> Iterator[Any]:
+def context_fragments(text: str, starts: Sequence[int], ends: Sequence[int], matched: dict[int, str]) -> Iterator[Any]:
     """Yield the fragments Whoosh's ContextFragmenter (maxchars SNIPPET_CHARS, surround SURROUND) makes of a text's
     words (their starts and ends, and the terms of the matched ones by word number): the same passages
     (tests/test_highlight.py compares the snippets on Reuters), its state machine stepped word by word only inside

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from whoosh.spelling import Corrector
 from whoosh.support.levenshtein import distance
@@ -35,6 +36,8 @@ SURFACE_SAMPLES = 5
 CANDIDATES = 5
 # The corrections of words a reader remembers (suggest_query's `known`).
 MAX_KNOWN = 10_000
+# The words of each reader of several segments by field, first letters and length (words_within), while it is open.
+_VOCABULARIES: WeakKeyDictionary[Any, dict[tuple[str, str], dict[int, list[str]]]] = WeakKeyDictionary()
 
 
 def suggest_query(reader: Any, text: str, known: dict[str, str | None] | None = None) -> str | None:
@@ -132,21 +135,35 @@ def words_within(reader: Any, fieldname: str, text: str, maxdist: int, prefix: i
     """Yield the words of a field within maxdist edits of a text, sharing its first `prefix` letters: what Whoosh's
     terms_within yields. A reader of one segment is Whoosh's; over several segments, Whoosh merges every segment's
     words with the prefix one at a time (a tenth of a second for a first letter on Reuters), so here they are
-    gathered into a set, and a word whose length differs by more than maxdist is left out before its distance
-    (Whoosh's optimal string alignment distance: at least that difference) is computed."""
-    readers = getattr(reader, "readers", None)
-    if readers is None:
+    gathered once per reader, prefix and length (`_by_length`), and only the words whose length is within maxdist
+    of the text's (Whoosh's optimal string alignment distance is at least the difference) are compared."""
+    if getattr(reader, "readers", None) is None:
         yield from reader.terms_within(fieldname, text, maxdist, prefix=prefix)
         return
-    fieldobj = reader.schema[fieldname]
-    found: set[bytes] = set()
-    for leaf in readers:
-        if fieldname in leaf.indexed_field_names():
-            found.update(leaf.expand_prefix(fieldname, text[:prefix]))
-    for btext in found:
-        word = fieldobj.from_bytes(btext)
-        if abs(len(word) - len(text)) <= maxdist and distance(word, text, limit=maxdist) <= maxdist:
-            yield word
+    lengths = _by_length(reader, fieldname, text[:prefix])
+    for size in range(len(text) - maxdist, len(text) + maxdist + 1):
+        for word in lengths.get(size, ()):
+            if distance(word, text, limit=maxdist) <= maxdist:
+                yield word
+
+
+def _by_length(reader: Any, fieldname: str, start: str) -> dict[int, list[str]]:
+    """Return the words of a field that begin with `start` in every segment of a reader, by length (remembered
+    while the reader lives)."""
+    vocabulary = _VOCABULARIES.setdefault(reader, {})
+    key = (fieldname, start)
+    if key not in vocabulary:
+        fieldobj = reader.schema[fieldname]
+        found: set[bytes] = set()
+        for leaf in reader.readers:
+            if fieldname in leaf.indexed_field_names():
+                found.update(leaf.expand_prefix(fieldname, start))
+        lengths: dict[int, list[str]] = {}
+        for btext in sorted(found):
+            word = fieldobj.from_bytes(btext)
+            lengths.setdefault(len(word), []).append(word)
+        vocabulary[key] = lengths
+    return vocabulary[key]
 
 
 def surface_form(reader: Any, analyzer: Any, stem: str, typed: str) -> str:
