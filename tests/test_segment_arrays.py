@@ -155,3 +155,25 @@ def test_a_segment_whose_articles_have_no_date_reads_the_column_default(tmp_path
     assert (codec, tables) == ("NewsCodec", True)
     assert read["dates"] == [NO_DATE, NO_DATE]
     assert_same(folder)
+
+
+def test_facet_counts_of_single_and_several_valued_facets(demo: Path, tmp_path: Path) -> None:
+    """A facet of at most one value a document is counted from its per-document ordinals (single_valued), the
+    others from their (document, value) pairs: both give what counting the pairs gives, for any set of documents."""
+    from indexer.whoosh.facets import IndexView, SegmentCache
+
+    folder = tmp_path / "index"
+    index_paths([demo], open_backend("whoosh", folder), IndexOptions(procs=1, batch_size=8))
+    ix = whoosh_index.open_dir(str(folder))
+    with ix.searcher() as searcher:
+        view = IndexView(searcher, SegmentCache())
+        kinds = {name: view.single_valued(name) is not None for name in FACET_FIELDS}
+        assert kinds["source"] and kinds["year"] and not all(kinds.values()), kinds  # both kinds in the demo
+        rng = np.random.default_rng(5)
+        for mask in [view.live, ~view.live, np.zeros(view.size, bool), *(rng.random((20, view.size)) < 0.3)]:
+            for name in FACET_FIELDS:
+                column = view.facets[name]
+                tally = np.bincount(column.ords[mask[column.docs]], minlength=len(column.values))
+                expected = sorted(((column.values[i], int(n)) for i, n in enumerate(tally) if n),
+                                  key=lambda pair: (-pair[1], column.values.index(pair[0])))
+                assert view.counts(name, mask) == expected, name

@@ -248,6 +248,19 @@ class IndexView:
         alone = stories == 0  # an article without a story id is a story of its own
         stories[alone] = -1 - np.flatnonzero(alone)
         self.stories = stories
+        self._single: dict[str, np.ndarray | None] = {}  # single_valued's, by facet
+
+    def single_valued(self, name: str) -> np.ndarray | None:
+        """Return each document's value ordinal of a facet that holds at most one value per document (the number
+        of values for none), or None for a facet of several values a document (once per view and facet)."""
+        if name not in self._single:
+            column = self.facets[name]
+            single = None
+            if not len(column.docs) or int(np.bincount(column.docs, minlength=self.size).max()) <= 1:
+                single = np.full(self.size, len(column.values), dtype=np.int32)
+                single[column.docs] = column.ords
+            self._single[name] = single
+        return self._single[name]
 
     @cached_property
     def dense_stories(self) -> np.ndarray:
@@ -346,7 +359,11 @@ class IndexView:
         column = self.facets[name]
         if not column.values:
             return []
-        tally = np.bincount(column.ords[mask[column.docs]], minlength=len(column.values))
+        single = self.single_valued(name)
+        if single is not None:  # no gather of the column's document numbers (converted to int64 on each use)
+            tally = np.bincount(single[mask], minlength=len(column.values) + 1)[:-1]
+        else:
+            tally = np.bincount(column.ords[mask[column.docs]], minlength=len(column.values))
         present = np.flatnonzero(tally)
         order = present[np.lexsort((present, -tally[present]))]
         return [(column.values[i], int(tally[i])) for i in order]
