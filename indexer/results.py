@@ -17,6 +17,18 @@ from .records import Article
 from .request import MAX_RESULT_DEPTH, Paging, Search
 from .timeline import Timeline, build_timeline
 
+# What both engines share of a result page's making:
+# a query finding this few articles or fewer gets a "did you mean" when a correction finds more;
+SUGGEST_BELOW = 3
+# a hit grouped by story lists at most this many of its story's other articles (its size counts them all);
+MAX_COPIES = 50
+# related coverage is found by this many key words of an article (more cost time: every word's postings are read),
+# each found in at least RELATED_MIN_ARTICLES articles (1 in 20 of an archive under 100 articles, at least 2):
+# rarer words connect nothing (a word in one other story outranked a whole thread). Lucene's and Elasticsearch's
+# more-like-this default (min_doc_freq) is the same 5.
+RELATED_TERMS = 10
+RELATED_MIN_ARTICLES = 5
+
 
 @dataclass(frozen=True)
 class StoryRef:

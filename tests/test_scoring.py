@@ -232,7 +232,8 @@ def test_reuters_rankings_equal_the_reference(tmp_path: Path) -> None:
 
 def test_related_key_words_and_term_statistics_equal_whoosh_s_over_many_segments(tmp_path: Path) -> None:
     from indexer.records import Article  # noqa: PLC0415
-    from indexer.whoosh.backend import RELATED_MIN_ARTICLES, RELATED_TERMS, _key_words  # noqa: PLC0415
+    from indexer.results import RELATED_MIN_ARTICLES, RELATED_TERMS  # noqa: PLC0415
+    from indexer.whoosh.keywords import key_words  # noqa: PLC0415
     from indexer.whoosh.schema import document_to_article  # noqa: PLC0415
 
     # Commits of 8 articles: several segments (the small ones merged ten at a time), so statistics are sums.
@@ -258,6 +259,6 @@ def test_related_key_words_and_term_statistics_equal_whoosh_s_over_many_segments
                                                               normalize=False)
                 expected = [w for w, _ in candidates
                             if max(reader.doc_frequency(f, w) for f in ("headline", "body")) >= least]
-                assert _key_words(gen.searcher, gen.view, article, gen.languages) == expected[:RELATED_TERMS]
+                assert key_words(gen.searcher, gen.view, article, gen.languages) == expected[:RELATED_TERMS]
     finally:
         service.close()

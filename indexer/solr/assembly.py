@@ -10,13 +10,13 @@ from whoosh import query as wq
 
 from ..display import display_headline
 from ..request import Search, date_range
-from ..results import Hit, StoryRef
+from ..results import MAX_COPIES, Hit, StoryRef
 from ..whoosh.analysis import language_analyzer
 from ..whoosh.highlight import snippet
 from ..whoosh.languages import LanguageQuery
 from ..whoosh.schema import FACET_FIELDS
 from .documents import solr_to_article
-from .grouping import EARLIEST, MAX_COPIES, STORY_TAG, earliest_key, story_copy
+from .grouping import EARLIEST, STORY_TAG, earliest_key, story_copy
 from .query import date_filter, leaves_matcher, to_dsl, values_filter
 
 # What every request asks: a page from the shards that answer (SearchPage.partial says when one did not).

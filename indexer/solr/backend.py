@@ -13,9 +13,7 @@ Solr cannot refine them with a shard missing). Writes are batches committed hard
 from __future__ import annotations
 
 import json
-import math
 import time
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,6 +36,7 @@ from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_
 from ..results import (
     OK,
     PROBLEM,
+    SUGGEST_BELOW,
     WARNING,
     CheckReport,
     FacetPage,
@@ -72,6 +71,7 @@ from .grouping import (
     stories_of,
     story_days,
 )
+from .keywords import key_words
 from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
 from .query import values_filter
 from .suggest import suggest as suggest_words
@@ -80,10 +80,6 @@ from .suggest import suggest as suggest_words
 FIELDS = "id,headline,body,author,topic,source,date,url,related_headlines,story,language,people,orgs,places"
 # Cursor pages of an export.
 EXPORT_BATCH = 500
-# Related coverage: as on the Whoosh backend (see indexer/whoosh/backend.py).
-RELATED_TERMS = 10
-RELATED_MIN_ARTICLES = 5
-SUGGEST_BELOW = 3
 
 
 class SolrBackend:
@@ -224,11 +220,11 @@ class SolrBackend:
     def related(self, article_id: str, limit: int = 10) -> Related:
         """Return the articles most like one article: its key words (tf-idf), searched as any other query."""
         article = self.article(article_id)
-        key_words = self._key_words(article)
-        if not key_words:
+        words = key_words(article, self.article_count(), self._get)
+        if not words:
             return Related(article_id, [])
         like = {"bool": {"should": [{"term": {"f": field, "query": word}}
-                                    for word in key_words for field in SEARCH_FIELDS],
+                                    for word in words for field in SEARCH_FIELDS],
                          "must_not": [{"term": {"f": "id", "query": article.id}}]}}
         answer = self._select({"query": like, "limit": limit, "fields": "id,headline,body,date,source,score",
                                "sort": "score desc,id asc", "params": dict(PARAMS)})
@@ -238,30 +234,6 @@ class SolrBackend:
             related.append(RelatedArticle(other.id, display_headline(other), other.date, other.source,
                                           float(doc.get("score", 0.0))))
         return Related(article_id, related, _partial(answer))
-
-    def _key_words(self, article: Article) -> list[str]:
-        analyzer = language_analyzer(article.language or ENGLISH)
-        counts = Counter(t.text for t in analyzer(f"{article.headline}\n{article.body}"))
-        if not counts:
-            return []
-        documents = max(1, self.article_count())
-        least = min(RELATED_MIN_ARTICLES, max(2, documents // 20))
-        frequencies = self._doc_frequencies(list(counts))
-        scored = [(tf * math.log(documents / frequencies[w]), w) for w, tf in counts.items()
-                  if frequencies.get(w, 0) >= least]
-        return [w for _, w in sorted(scored, reverse=True)[:RELATED_TERMS]]
-
-    def _doc_frequencies(self, words: list[str]) -> dict[str, int]:
-        """Return how many articles hold each word in headline or body (the larger of the two fields)."""
-        found: dict[str, int] = {}
-        for start in range(0, len(words), 200):
-            chunk = words[start:start + 200]
-            answer = self._get("terms", {"terms.fl": list(SEARCH_FIELDS), "terms.list": ",".join(chunk),
-                                         "terms.limit": -1, "distrib": "true"})
-            for field in SEARCH_FIELDS:
-                for word, count in term_counts(answer, field).items():
-                    found[word] = max(found.get(word, 0), count)
-        return found
 
     def stats(self, top: int = 10) -> IndexStats:
         """Return what the collection holds."""

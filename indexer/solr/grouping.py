@@ -13,13 +13,12 @@ from typing import Any
 
 from ..display import display_headline
 from ..records import Article
-from ..results import StoryCopy, StoryRef
+from ..results import MAX_COPIES, StoryCopy, StoryRef
 from ..whoosh.schema import FACET_FIELDS
 from .query import values_filter
 
 STORY_TAG = "stories"  # the tag of the collapse filter, which facets and totals exclude to count articles
 EARLIEST = "date asc,id asc"  # a story's representative: its earliest article (undated last: sortMissingLast)
-MAX_COPIES = 50  # as on Whoosh: a grouped hit lists at most this many of its story's other articles
 
 Select = Callable[[dict[str, Any]], dict[str, Any]]  # a JSON request to the collection's select handler -> its answer
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import classify
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.index import LockError
@@ -29,29 +28,29 @@ from ..languages import ENGLISH
 from ..records import Article
 from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search
 from ..results import (
+    SUGGEST_BELOW,
     CheckReport,
     FacetPage,
     FacetValue,
-    Hit,
     IndexFingerprint,
     IndexStats,
     Related,
     RelatedArticle,
     SearchPage,
-    StoryCopy,
-    StoryRef,
     facet_values,
 )
 from ..settings import SYNONYMS, read_settings
 from ..spans import Span
 from ..suggest import DEFAULT_SUGGESTIONS, Suggestions, Typed, check_suggest
-from .analysis import ANALYZER_VERSION, language_aware, marked
+from .analysis import ANALYZER_VERSION, language_aware
 from .bulk import PARALLEL_MIN_DOCS, Builders, adding
 from .check import check_index
 from .facets import IndexView, SegmentCache
 from .generation import Generation, Matches, facet_counts, highlight_terms
 from .grouping import story_count
-from .highlight import StoredHit, mark_all, query_spans, snippet
+from .highlight import mark_all, query_spans
+from .hits import hit_of
+from .keywords import key_words
 from .languages import per_language
 from .limits import DEFAULT_TIME_LIMIT, Deadline
 from .merging import bulk_segments_to_merge, merge_all, tiered_merge
@@ -76,18 +75,8 @@ from .suggest import suggest as suggestions
 from .synonyms import QuerySynonyms
 from .words import WordStore, document_terms
 
-# A query finding this few articles or fewer gets a "did you mean" when a correction finds more.
-SUGGEST_BELOW = 3
 # Searchers replaced by a newer generation are closed this long after, when no request can still be using them.
 RETIRE_AFTER_SECONDS = 120.0
-# Related coverage is found by this many key words of an article (more cost time: every word's postings are read),
-# each found in at least RELATED_MIN_ARTICLES articles (1 in 20 of an archive under 100 articles, at least 2):
-# rarer words connect nothing (a word in one other story outranked a whole thread). Lucene's and Elasticsearch's
-# more-like-this default (min_doc_freq) is the same 5.
-RELATED_TERMS = 10
-RELATED_MIN_ARTICLES = 5
-# A hit grouped by story lists at most this many of its story's other articles (its size counts them all).
-MAX_COPIES = 50
 
 
 class WhooshBackend:
@@ -172,7 +161,7 @@ class WhooshBackend:
             grouped = search.group == "story"
             ranked = match.stories.ranked(gen.view, search.sort, start, stop) if grouped else (
                 match.ranked(gen, start, stop))
-            hits = [self._hit(gen, d, score, terms, grouped) for d, score in ranked]
+            hits = [hit_of(gen, self._cache, d, score, terms, grouped) for d, score in ranked]
             facets = {name: self._facet(gen.view, search, paging, name, match.base, match.chosen) for name in FACETS}
             total = int(match.final.sum())
             suggestion = self._suggest(gen, search, match.user_query, total)
@@ -212,38 +201,6 @@ class WhooshBackend:
             searcher.close()
             raise
         return StoredArticles(searcher, docnums)
-
-    def _hit(self, gen: Generation, docnum: int, score: float | None, terms: dict[str, frozenset[str]],
-             grouped: bool) -> Hit:
-        stored = self._cache.hits.get((gen.view.segment_ids, docnum), lambda: StoredHit.of(gen, docnum))
-        article = stored.article
-        analyzer = gen.analyzer(article.language)
-        matched = terms.get(article.language or ENGLISH, terms[""])  # the words of its own language's query
-        story, copies = None, None
-        if article.story:
-            members = gen.members.of(int(gen.view.stories[docnum]))
-            story = StoryRef(article.story, len(members), gen.members.outlets(members))
-            if grouped:
-                copies = tuple(_copy(gen.searcher.stored_fields(int(d))) for d in _by_date(gen.view, members, docnum))
-        elif grouped:
-            copies = ()
-        return Hit(
-            id=article.id,
-            headline=display_headline(article),
-            author=article.author,
-            date=article.date,
-            topic=article.topic,
-            source=article.source,
-            url=article.url,
-            snippet=snippet(article.body or article.headline, matched, analyzer, stored.words),
-            score=score,
-            story=story,
-            copies=copies,
-            language=article.language,
-            people=article.people,
-            orgs=article.orgs,
-            places=article.places,
-        )
 
     def _facet(self, view: IndexView, search: Search, paging: Paging, name: str, base: np.ndarray,
                chosen: dict[str, np.ndarray]) -> tuple[FacetValue, ...]:
@@ -301,11 +258,11 @@ class WhooshBackend:
         """Return the articles most like one article: its key words, searched and ranked as any other query."""
         with self._generation() as gen:
             docnum, article = self._article(gen, article_id)
-            key_words = _key_words(gen.searcher, gen.view, article, gen.languages)
-            if not key_words:
+            words = key_words(gen.searcher, gen.view, article, gen.languages)
+            if not words:
                 return Related(article_id, [])
             # Unweighted, as Lucene's more-like-this by default: BM25F's idf already weighs the words.
-            like = wq.Or([wq.Term(field, word) for word in key_words for field in SEARCH_FIELDS])
+            like = wq.Or([wq.Term(field, word) for word in words for field in SEARCH_FIELDS])
             found = evaluate(like, gen.searcher, gen.view, self.ranking, Deadline(self.time_limit))
             found.mask[docnum] = False
             related = []
@@ -414,56 +371,3 @@ class WhooshBackend:
             writer.cancel()
             raise
         self._words.after(ix, words)  # the same articles: the counts stand for the new generation
-
-
-def _key_words(searcher: Any, view: IndexView, article: Article, languages: bool) -> list[str]:
-    """Return an article's key words: Whoosh's Bo1 model (divergence from randomness) over its text, less rare words.
-
-    languages: the index analyses each article in its language, so the text is analysed in the article's.
-    """
-    reader = searcher.reader()
-    least = min(RELATED_MIN_ARTICLES, max(2, reader.doc_count() // 20))
-    text = f"{article.headline}\n{article.body}"
-    if languages:
-        text = marked(article.language or ENGLISH, text)
-    # Whoosh's key terms (Searcher.key_terms_from_text), with the index's term statistics from the view.
-    expander = classify.Expander(_ViewStats(reader, view), "body", model=classify.Bo1Model)
-    expander.add_text(text)
-    candidates = expander.expanded_terms(RELATED_TERMS * 5, normalize=False)
-    schema = reader.schema
-    common = [word for word, _ in candidates
-              if max(view.term_stats(field, schema[field].to_bytes(word))[1] for field in SEARCH_FIELDS) >= least]
-    return common[:RELATED_TERMS]
-
-
-class _ViewStats:
-    """What Whoosh's key-term expander (whoosh.classify.Expander) asks of an index reader, its terms' statistics
-    answered by the index view (IndexView.term_stats)."""
-
-    def __init__(self, reader: Any, view: IndexView) -> None:
-        self.reader, self.view, self.schema = reader, view, reader.schema
-
-    def doc_count_all(self) -> int:
-        return int(self.reader.doc_count_all())
-
-    def field_length(self, fieldname: str) -> int:
-        return int(self.reader.field_length(fieldname))
-
-    def __contains__(self, term: tuple[str, bytes]) -> bool:
-        return self.view.term_stats(*term)[1] > 0
-
-    def frequency(self, fieldname: str, text: bytes) -> float:
-        return self.view.term_stats(fieldname, text)[0]
-
-
-def _by_date(view: IndexView, docs: np.ndarray, leave_out: int) -> list[int]:
-    """Return the documents but one in date order (undated last), at most MAX_COPIES of them."""
-    docs = docs[docs != leave_out]
-    dates = view.dates[docs]
-    order = np.lexsort((docs, np.where(dates == np.iinfo(np.int64).min, np.iinfo(np.int64).max, dates)))
-    return [int(d) for d in docs[order[:MAX_COPIES]]]
-
-
-def _copy(stored: dict[str, Any]) -> StoryCopy:
-    article = document_to_article(stored)
-    return StoryCopy(article.id, display_headline(article), article.date, article.source)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from ..display import ELLIPSIS, lead
 from ..records import Article
 from ..spans import TEXT_FIELDS, Span
 from .analysis import news_parts
-from .schema import document_to_article
 from .spelling import edit_distance
 
 SNIPPET_CHARS = 220
@@ -82,31 +80,6 @@ def snippet(text: str, terms: frozenset[str], analyzer: Any, words: TextWords | 
         if found_text:
             return str(found_text)
     return html.escape(lead(text))
-
-
-@dataclass(frozen=True)
-class StoredHit:
-    """A hit's stored article and the words of its snippet's text, remembered for its next pages and searches
-    (SegmentCache.hits): reading the article and finding its words were half of an API search's time."""
-
-    article: Article
-    words: TextWords | None  # None: an analyzer other than the news analyzer
-
-    @classmethod
-    def of(cls, gen: Any, docnum: int) -> StoredHit:
-        """Read a document of a generation (generation.Generation) and find its text's words."""
-        article = document_to_article(gen.searcher.stored_fields(docnum))
-        parts = news_parts(gen.analyzer(article.language))
-        if parts is None:
-            return cls(article, None)
-        starts, ends, terms = parts[1].word_terms(parts[0], article.body or article.headline)
-        return cls(article, (array("i", starts), array("i", ends), tuple(terms)))
-
-    @property
-    def size(self) -> int:
-        """Return about how many bytes it holds (its texts, and per word two offsets and a reference)."""
-        texts = sum(len(text or "") for text in (self.article.body, self.article.headline, self.article.url))
-        return 1024 + 2 * texts + 16 * (len(self.words[2]) if self.words else 0)
 
 
 def context_fragments(text: str, starts: Sequence[int], ends: Sequence[int], matched: dict[int, str]) -> Iterator[Any]:
