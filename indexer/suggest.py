@@ -4,7 +4,7 @@ An engine indexes the words of each article's headline and body as typed (not st
 `words`: one term per distinct word an article has, `key` (lowercase, accents folded, acronym dots dropped: what
 a typed prefix is matched against) or `key Form` when the article writes it otherwise ("zurich Zürich"), so that
 a key's document frequency is the sum of its forms' and its most frequent form is the one shown. The terms are
-made by indexer/whoosh/analysis.py (word_forms), for both engines. An engine completes the last word typed from
+made by indexer/whoosh/wordforms.py (word_forms), for both engines. An engine completes the last word typed from
 that field, and finds a few headlines holding the words typed, completed (see docs/web.md#autocomplete).
 """
 

@@ -11,7 +11,7 @@ import pytest
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, delete_articles, index_paths
 from indexer.suggest import Typed, completions
-from indexer.whoosh.analysis import fold_word, word_forms
+from indexer.whoosh.wordforms import fold_word, word_forms
 from indexer.whoosh.words import WORDS_NAME
 
 from .conftest import CORPUS, write_jsonl

@@ -35,7 +35,7 @@ _ANALYZERS: dict[str, Any] = {}
 
 def preanalyzed_words(text: str) -> str:
     """Return autocomplete's `words` of a text as a pre-analysed JSON value: the terms only, nothing stored."""
-    from ..whoosh.analysis import word_forms  # imported here, as in _analyzer
+    from ..whoosh.wordforms import word_forms  # imported here, as in _analyzer
 
     value = {"v": PREANALYZED_VERSION, "tokens": [{"t": term} for term in sorted(word_forms(text))]}
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,7 +1,7 @@
 """Autocomplete on Solr: the `words` field's terms starting with a prefix, most frequent first (the terms component,
 terms.prefix, terms.sort=count), and headlines holding the words typed, newest first: two requests, no state kept.
 
-The terms are those the Whoosh backend counts (analysis.word_forms), so both engines offer the same words with the
+The terms are those the Whoosh backend counts (wordforms.word_forms), so both engines offer the same words with the
 same counts (Solr's, as Lucene's document frequencies, include replaced and deleted articles until their segments
 merge).
 """
@@ -22,8 +22,9 @@ from ..suggest import (
     pick_headlines,
     word_suggestions,
 )
-from ..whoosh.analysis import fold_word, language_analyzer
+from ..whoosh.analysis import language_analyzer
 from ..whoosh.languages import searched_languages
+from ..whoosh.wordforms import fold_word
 from .assembly import PARAMS
 from .client import SolrError, term_counts
 from .documents import solr_to_article

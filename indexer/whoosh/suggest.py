@@ -16,9 +16,9 @@ from ..suggest import (
     pick_headlines,
     word_suggestions,
 )
-from .analysis import fold_word
 from .facets import IndexView
 from .schema import document_to_article
+from .wordforms import fold_word
 from .words import WordStore
 
 # The newest matches read to find the headlines offered (copies of a wire story share a headline and a story).

@@ -1,6 +1,6 @@
 """Autocomplete's words of a Whoosh index, counted in the index folder's words.sqlite3 (see docs/web.md#autocomplete).
 
-Each article's terms (analysis.word_forms: `key` or `key Form`) are counted as the backend commits it, and
+Each article's terms (wordforms.word_forms: `key` or `key Form`) are counted as the backend commits it, and
 uncounted when it is replaced or deleted: `terms` holds the articles of each (key, form), `keys` each key's
 total. A prefix is then a range of the `keys` primary key, its most frequent keys SQLite's top-N sort, in C: about a
 millisecond at 100,000 articles, and no memory held between requests. (A Whoosh field holding the words instead
@@ -23,7 +23,7 @@ from typing import Any
 
 from ..backend import Batch
 from ..suggest import FORM_SEPARATOR, Completion, completions
-from .analysis import word_forms
+from .wordforms import word_forms
 
 WORDS_NAME = "words.sqlite3"
 _LAST_KEY = "\U0010ffff"  # sorts after every key that starts with a prefix
