@@ -26,7 +26,6 @@ from ..errors import (
     ArticleNotFoundError,
     BackendUnavailableError,
     IndexNotFoundError,
-    NewsArchiveError,
     QueryError,
 )
 from ..facetpages import FacetRequest, check_facet_request, facet_page
@@ -34,14 +33,10 @@ from ..languages import ENGLISH
 from ..records import Article
 from ..request import FACETS, STATS_FACETS, Paging, Search, check_paging, check_search
 from ..results import (
-    OK,
-    PROBLEM,
     SUGGEST_BELOW,
-    WARNING,
     CheckReport,
     FacetPage,
     FacetValue,
-    Finding,
     IndexFingerprint,
     IndexStats,
     Related,
@@ -60,6 +55,7 @@ from ..whoosh.schema import SEARCH_FIELDS, build_schema
 from ..whoosh.spelling import edit_distance
 from ..whoosh.synonyms import QuerySynonyms
 from .assembly import PARAMS, fuzzy_expanded, make_hit, near_pattern, search_request
+from .check import check_collection, segment_count
 from .client import SolrAccessError, SolrClient, SolrError, client_of, term_counts
 from .documents import article_to_solr, solr_to_article, story_id
 from .grouping import (
@@ -72,7 +68,7 @@ from .grouping import (
     story_days,
 )
 from .keywords import key_words
-from .provision import SOLR_SCHEMA_VERSION, VERSION_PROPERTY, SolrAdmin, init_collection
+from .provision import SOLR_SCHEMA_VERSION, init_collection
 from .query import values_filter
 from .suggest import suggest as suggest_words
 
@@ -248,28 +244,10 @@ class SolrBackend:
         documents = int(answer["response"]["numFound"])
         try:
             shards = self._cluster_status().get("shards", {})
-            segments, count = self._segments(shards), len(shards)
+            segments, count = segment_count(self.client, shards), len(shards)
         except SolrAccessError:  # a user with read rights only: what the search itself says
             segments, count = None, max(1, len(answer.get("shards.info", {})))
         return IndexStats(documents, first, last, tops, segments, count, _partial(answer))
-
-    def _segments(self, shards: dict[str, Any]) -> int:
-        """Return how many Lucene segments the shards' leaders hold (each core's own status, on its node)."""
-        total = 0
-        for shard in shards.values():
-            leader = next((r for r in shard.get("replicas", {}).values() if r.get("leader") == "true"), None)
-            if leader is None:
-                continue
-            core = str(leader["core"])
-            try:
-                status = self.client.on_node(leader["base_url"]).get(
-                    "/admin/cores", {"action": "STATUS", "core": core, "indexInfo": "true"})
-            except SolrAccessError:
-                raise
-            except NewsArchiveError:  # its node is down: the stats say partial
-                continue
-            total += int(status.get("status", {}).get(core, {}).get("index", {}).get("segmentCount", 0))
-        return total
 
     def fingerprint(self) -> IndexFingerprint:
         """Return the fingerprint of the collection: its count and newest version, in one search a reader may run.
@@ -288,42 +266,7 @@ class SolrBackend:
 
     def check(self, thorough: bool = False) -> CheckReport:
         """Verify the collection: it exists with this schema version, every shard has an active leader."""
-        started = time.perf_counter()
-        report = CheckReport(self.folder)
-        add = report.findings.append
-        init = f"create it: `newsarchive solr init` (collection {self.client.collection!r})"
-        try:
-            status = self._cluster_status()
-        except IndexNotFoundError as err:
-            add(Finding(PROBLEM, str(err), init))
-            report.seconds = time.perf_counter() - started
-            return report
-        except NewsArchiveError as err:
-            add(Finding(PROBLEM, str(err), "start the cluster, or point NEWSARCHIVE_SOLR_URL at its nodes"))
-            report.seconds = time.perf_counter() - started
-            return report
-        version = SolrAdmin([], client=self.client).collection_property(self.client.collection, VERSION_PROPERTY)
-        if str(version) != str(SOLR_SCHEMA_VERSION):
-            add(Finding(PROBLEM, f"the collection has schema version {version}, this newsarchive writes "
-                                 f"{SOLR_SCHEMA_VERSION}", "rebuild into a new collection with `newsarchive solr "
-                                                          "init` and `newsarchive index --rebuild`"))
-        shards = status.get("shards", {})
-        report.segments = self._segments(shards)
-        for name, shard in sorted(shards.items()):
-            replicas = shard.get("replicas", {}).values()
-            active = [r for r in replicas if r.get("state") == "active"]
-            if not any(r.get("leader") == "true" and r.get("state") == "active" for r in replicas):
-                add(Finding(PROBLEM, f"shard {name} has no active leader: searches miss its articles",
-                            "start the nodes that hold it (`newsarchive check` again then)"))
-            elif len(active) < len(replicas):
-                add(Finding(WARNING, f"shard {name}: {len(active)} of {len(replicas)} replicas active",
-                            "start the nodes that hold the others"))
-        if not any(f.level == PROBLEM for f in report.findings):
-            report.documents = self.article_count()
-            add(Finding(OK, f"the collection {self.client.collection!r} answers: {len(shards)} shard(s), "
-                            f"{report.documents:,} articles"))
-        report.seconds = time.perf_counter() - started
-        return report
+        return check_collection(self.folder, self.client, self._cluster_status, self.article_count)
 
     # Writing (indexer/build.py calls these under the folder's run lock)
 
@@ -342,7 +285,7 @@ class SolrBackend:
 
     def segment_count(self) -> int:
         """Return how many Lucene segments the shards' leaders hold (Solr merges them itself: merges_itself)."""
-        return self._segments(self._cluster_status().get("shards", {}))
+        return segment_count(self.client, self._cluster_status().get("shards", {}))
 
     def commit(self, batch: Batch, procs: int = 1) -> None:
         """Send one batch (deletes first, then the articles, each replacing any of its id) and commit it hard.
