@@ -31,9 +31,9 @@ _DOT, _SPACE = ord("."), ord(" ")
 @cache
 def _classes() -> np.ndarray:
     """Return each code point's class."""
-    chars = list(map(chr, range(0x110000)))
-    word = np.fromiter(map(str.isalnum, chars), dtype=bool, count=len(chars))
-    decimal = np.fromiter(map(str.isdecimal, chars), dtype=bool, count=len(chars))
+    count = 0x110000  # every code point, streamed (a list of them would hold 60 MB of one-character strings)
+    word = np.fromiter(map(str.isalnum, map(chr, range(count))), dtype=bool, count=count)
+    decimal = np.fromiter(map(str.isdecimal, map(chr, range(count))), dtype=bool, count=count)
     table = np.where(word, np.where(decimal, _WORD, _LETTER), _GAP).astype(np.uint8)
     table[ord("_")] = _WORD
     table[[ord("."), ord("'"), ord("’")]] = _JOINER
