@@ -127,6 +127,11 @@ class SearchBackend(Protocol):
         """Return how many segments the index is in (0 when empty): many slow searches down."""
         ...
 
+    def expect(self, articles: int, procs: int = 1) -> None:
+        """Hear that the batch an indexing run is reading holds `articles` articles so far, for a commit with `procs`
+        processes: an engine may start what that commit needs meanwhile. Said again as the batch grows; cheap."""
+        ...
+
     def commit(self, batch: Batch, procs: int = 1) -> None:
         """Write one batch in one commit (procs: processes the engine may use); IndexLockedError if locked."""
         ...

@@ -11,16 +11,18 @@ between leaves articles the manifest does not know, which the next run writes ag
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
 from .backend import Batch, SearchBackend
 from .errors import ArticleNotFoundError, NewsArchiveError
-from .languages import Detectors, default_language
+from .languages import default_language, detect_languages
 from .manifest import FileState, Manifest
 from .names import Namer
 from .parsers import iter_files, parse_path
@@ -29,6 +31,12 @@ from .runlock import run_lock
 from .stories import StoryStore
 
 DEFAULT_BATCH_SIZE = 5000
+# The engine hears how large the batch being read has grown every this many articles (SearchBackend.expect).
+EXPECT_EVERY = 500
+# A batch is committed in a thread while the next is read. Each of the commit's file, pipe and SQLite calls gives up
+# the GIL, and taking it back from the reading thread waits up to Python's switch interval: at its default (5 ms) a
+# Reuters batch's commit started 0.4-0.8 s late. An indexing run sets this one (seconds) while it runs.
+SWITCH_INTERVAL = 0.0005
 # The fields `--folder-as` may fill with the name of a file's folder.
 FOLDER_FIELDS = ("topic", "source")
 
@@ -81,6 +89,14 @@ class _PendingFile:
 class _Batch:
     writes: Batch = field(default_factory=Batch)
     files: list[_PendingFile] = field(default_factory=list)
+    # The file being read when the batch was sent, and which of its articles (in the order read) the batch ends.
+    reading: tuple[str, dict[str, str], int, int] | None = None
+
+
+@dataclass
+class _Committing:
+    batch: _Batch
+    done: Future[None]
 
 
 def index_paths(
@@ -99,31 +115,45 @@ def index_paths(
         raise NewsArchiveError(f"folder_as must be one of {', '.join(FOLDER_FIELDS)}, not {options.folder_as!r}")
     paths = list(paths)
     started = time.perf_counter()
-    with run_lock(backend.folder) if lock else nullcontext():
+    with run_lock(backend.folder) if lock else nullcontext(), _switch_interval(SWITCH_INTERVAL):
         backend.prepare(rebuild=options.rebuild)
         manifest = Manifest(backend.folder, backend.schema_version, reset=options.rebuild)
         stories = StoryStore(backend.folder, reset=options.rebuild)
         namer = Namer(backend.folder, reset=options.rebuild)
-        detectors = Detectors(options.procs)
         try:
-            run = _Run(backend, manifest, stories, options, namer, detectors,
+            run = _Run(backend, manifest, stories, options, namer,
                        named={path.resolve() for path in paths if not path.is_dir()})
-            for path in source_files(paths, backend.folder):
-                run.read_file(path)
-                if progress:
-                    progress(path)
-            run.flush()
-            if options.prune:
-                run.prune(paths)  # after the flush: an article moved to a new file is recorded under it by now
+            try:
+                for path in source_files(paths, backend.folder):
+                    run.read_file(path)
+                    if progress:
+                        progress(path)
                 run.flush()
+                if options.prune:
+                    run.prune(paths)  # after the flush: an article moved to a new file is recorded under it by now
+                    run.flush()
+            finally:
+                try:
+                    run.settle()  # a batch still being committed lands (or fails) before the run lock is let go
+                finally:
+                    run.close()
             run.report.segments = backend.segment_count()
         finally:
             manifest.close()
             stories.close()
             namer.close()
-            detectors.close()
     run.report.seconds = time.perf_counter() - started
     return run.report
+
+
+@contextmanager
+def _switch_interval(seconds: float) -> Iterator[None]:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def source_files(paths: Iterable[Path], index_dir: Path) -> Iterator[Path]:
@@ -147,15 +177,18 @@ class _Run:
     """One indexing run: the batch being filled and the report so far."""
 
     def __init__(self, backend: SearchBackend, manifest: Manifest, stories: StoryStore, options: IndexOptions,
-                 namer: Namer, detectors: Detectors, named: set[Path] | None = None) -> None:
+                 namer: Namer, named: set[Path] | None = None) -> None:
         self.backend, self.manifest, self.stories, self.options = backend, manifest, stories, options
-        self.namer, self.detectors = namer, detectors
+        self.namer = namer
         self.named = named or set()  # files named on their own, not found in a folder (no --folder-as value)
         self.report = IndexReport()
         self.batch = _Batch()
         # The file being read and its articles so far: a large file is committed in several batches.
         self.reading_file: tuple[str, dict[str, str]] | None = None
-        self.reading_recorded = 0  # how many of its articles the manifest has (in the order they were read)
+        self.reading_recorded = 0  # how many of its articles were sent in batches (in the order they were read)
+        # The batch being committed in the background while the next is read: one at a time.
+        self.committing: _Committing | None = None
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="commit")
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
         self.read_keys: set[str] = set()  # the files read in this run
         indexed = backend.article_count()
@@ -197,7 +230,7 @@ class _Run:
             self.report.deleted += len(gone)
             self.batch.files.append(_PendingFile(key, state if trusted else None, current))
         if len(self.batch.writes.articles) >= self.options.batch_size:
-            self.flush()
+            self.send()
 
     def _read_articles(self, path: Path, previous: dict[str, str]) -> tuple[dict[str, str], bool]:
         """Parse a file into the batch; return id -> fingerprint of its articles and whether it read cleanly."""
@@ -220,7 +253,7 @@ class _Run:
                 else:
                     current[item.id] = self._add(item, path, previous)
                     if len(self.batch.writes.articles) >= self.options.batch_size:
-                        self.flush()  # a large file does not wait for its end: memory and a crash stay bounded
+                        self.send()  # a large file does not wait for its end: memory and a crash stay bounded
         finally:
             self.reading_file = None
         return current, trusted
@@ -248,6 +281,8 @@ class _Run:
         articles = self.batch.writes.articles
         earlier = articles.get(article.id)
         articles[article.id] = (article, update or (earlier is not None and earlier[1]))
+        if len(articles) % EXPECT_EVERY == 0:
+            self.backend.expect(len(articles), self.options.procs)
         return fp
 
     def prune(self, roots: list[Path]) -> None:
@@ -273,33 +308,65 @@ class _Run:
                 self.read_file(Path(other), rewrite=True)
 
     def flush(self) -> None:
-        """Give the batch's articles their names, languages and stories, commit it to the index, then record it
-        (manifest, stories, names)."""
+        """Commit the batch read so far and record it, and any batch before it."""
+        self.send()
+        self.settle()
+
+    def send(self) -> None:
+        """Start committing the batch read so far, in the background, and start another.
+
+        Detecting its languages needs nothing else, so it is done while the batch before is still being committed;
+        then that one is recorded (settle), and this one given its names and stories, which follow from every
+        batch before it, before its own commit starts. The run meanwhile reads the next batch: reading and
+        analysis in this process beside the engine's writing in its own.
+        """
         batch, self.batch = self.batch, _Batch()
-        if batch.writes.articles or batch.writes.deletes:
-            self._give_names(batch.writes)
-            self._give_languages(batch.writes)
-            self._give_stories(batch.writes)
-            try:
-                self.backend.commit(batch.writes, self.options.procs)
-            except BaseException:
-                self.stories.rollback()
-                self.namer.rollback()
-                raise
-            self.report.commits += 1
+        if self.reading_file is not None:
+            path, current = self.reading_file
+            batch.reading = (path, current, self.reading_recorded, len(current))
+            self.reading_recorded = len(current)
+        writes = batch.writes
+        self._give_languages(writes)
+        self.settle()
+        if not (writes.articles or writes.deletes):
+            self._record(batch)
+            return
+        self._give_names(writes)
+        self._give_stories(writes)
+        self.committing = _Committing(batch, self._committer.submit(self.backend.commit, writes, self.options.procs))
+
+    def settle(self) -> None:
+        """Wait for the batch being committed, if any, and record it (manifest, stories, names); if its commit
+        failed, forget its stories and names and raise."""
+        committing, self.committing = self.committing, None
+        if committing is None:
+            return
+        try:
+            committing.done.result()
+        except BaseException:
+            self.stories.rollback()
+            self.namer.rollback()
+            raise
+        self.report.commits += 1
+        self._record(committing.batch)
+
+    def _record(self, batch: _Batch) -> None:
         for pending in batch.files:
             self.manifest.record_file(pending.key, pending.state, pending.articles)
-        if self.reading_file is not None:
+        if batch.reading is not None:
             # Committed articles of a file still being read: a re-run after a crash updates them by id rather
             # than adding them again. The file itself is recorded (as unchanged) only when it has been read. Only
-            # those read since the last commit: all of them each time made a million-article file quadratic.
-            path, current = self.reading_file
-            self.manifest.add_articles(path, dict(islice(current.items(), self.reading_recorded, None)))
-            self.reading_recorded = len(current)
+            # those the batch sent: all of them each time made a million-article file quadratic.
+            path, current, first, end = batch.reading
+            self.manifest.add_articles(path, dict(islice(current.items(), first, end)))
         self.manifest.forget(batch.writes.deletes)
         self.manifest.commit()
         self.stories.commit()
         self.namer.commit()
+
+    def close(self) -> None:
+        """Stop the background committer (after `settle`)."""
+        self._committer.shutdown()
 
     def _give_names(self, writes: Batch) -> None:
         """Give each article its people, organisations and places (names.py), in the order they were read. The
@@ -315,7 +382,7 @@ class _Run:
         written: unchanged ones cost nothing). The manifest keeps the fingerprint of the article as read."""
         started = time.perf_counter()
         unstated = [(i, article) for i, (article, _) in writes.articles.items() if not article.language]
-        found = self.detectors.detect([(article.headline, article.body) for _, article in unstated])
+        found = detect_languages([(article.headline, article.body) for _, article in unstated])
         for (article_id, article), language in zip(unstated, found, strict=True):
             update = writes.articles[article_id][1]
             writes.articles[article_id] = (article.given(language=language or self.options.language), update)

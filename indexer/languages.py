@@ -9,10 +9,13 @@ for it, and leave the words of other languages unstemmed (indexer/whoosh/analysi
 
 from __future__ import annotations
 
+import math
 import re
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from typing import Any
+
+import numpy as np
 
 from .settings import LANGUAGE, SettingError, read_settings
 
@@ -57,7 +60,7 @@ _CODE = re.compile(r"[a-z]{2,3}")
 DETECT_CONFIDENCE = 0.9
 DETECT_MIN_LETTERS = 40
 DETECT_CHARS = 400
-PARALLEL_DETECT_MIN = 500  # articles in a batch: fewer are detected in the run's own process
+DETECT_BATCH = 512  # texts walked at once (memory: about 10 KB a text)
 # What py3langid says of text in no language (tables of figures) or of none it knows: no detection.
 _NO_LANGUAGE = frozenset(("zxx", "und"))
 
@@ -98,29 +101,112 @@ def default_language(environ: Any = None) -> str:
 
 
 class Detector:
-    """py3langid's identifier, loaded on first use (a second, once per process) and shared by threads."""
+    """py3langid's identifier, loaded on first use (a second, once per process) and shared by threads.
+
+    `detect_many` walks py3langid's byte automaton over a whole batch of texts at once, one numpy step per byte
+    position (py3langid steps one text a byte at a time in Python), and scores each text exactly as py3langid's
+    `classify` does, from the same features in the same order with its float16 table widened once to float32 (the
+    widening is exact): the same languages and confidences, four to five times faster (tests/test_languages.py
+    compares them text by text).
+    """
 
     def __init__(self) -> None:
-        self._identifier: Any = None
+        self._model: _Model | None = None
         self._lock = threading.Lock()
 
-    def _loaded(self) -> Any:
+    def _loaded(self) -> _Model:
         with self._lock:
-            if self._identifier is None:
+            if self._model is None:
                 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-                self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            return self._identifier
+                self._model = _Model(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+            return self._model
 
     def detect(self, text: str) -> str:
         """Return the language of a text when detection is confident, else "" (too short, mixed, or no words)."""
-        sample = text[:DETECT_CHARS]
-        if sum(map(str.isalpha, sample)) < DETECT_MIN_LETTERS:
-            return ""
-        code, confidence = self._loaded().classify(sample)
-        if confidence < DETECT_CONFIDENCE or code in _NO_LANGUAGE:
-            return ""
-        return normalise_language(code)
+        return self.detect_many([text])[0]
+
+    def detect_many(self, texts: Sequence[str]) -> list[str]:
+        """Return `detect` of each text, in order."""
+        found = [""] * len(texts)
+        samples = [(i, sample) for i, sample in enumerate(text[:DETECT_CHARS] for text in texts)
+                   if sum(map(str.isalpha, sample)) >= DETECT_MIN_LETTERS]
+        if not samples:
+            return found
+        model = self._loaded()
+        for start in range(0, len(samples), DETECT_BATCH):
+            chunk = samples[start:start + DETECT_BATCH]
+            for (i, _), (code, confidence) in zip(chunk, model.classify([s for _, s in chunk]), strict=True):
+                if confidence >= DETECT_CONFIDENCE and code not in _NO_LANGUAGE:
+                    found[i] = normalise_language(code)
+        return found
+
+
+class _Model:
+    """py3langid's model as numpy arrays, and its classification of many texts at once."""
+
+    def __init__(self, identifier: Any) -> None:
+        self.identifier = identifier
+        self.next_move = np.frombuffer(identifier.tk_nextmove, dtype=f"u{identifier.tk_nextmove.itemsize}")
+        self.row_base = np.asarray(identifier.tk_row, dtype=np.int64) << 8
+        self.output = np.asarray(identifier.tk_output, dtype=np.int64)
+        self.features = len(identifier.nb_ptc)
+        self.table = np.asarray(identifier.nb_ptc, dtype=np.float32)
+
+    def classify(self, texts: list[str]) -> list[tuple[str, float]]:
+        """Return py3langid's classify (language, confidence) of each text."""
+        encoded = [self.identifier._encode(text) for text in texts]
+        owners, features, counts = self._visits(encoded)
+        bounds = np.searchsorted(owners, np.arange(len(texts) + 1))
+        return [self._decide(features[bounds[n]:bounds[n + 1]], counts[bounds[n]:bounds[n + 1]], len(data))
+                for n, data in enumerate(encoded)]
+
+    def _visits(self, encoded: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Walk the automaton over every text at once; return, text by text, each feature it visits (in the order
+        first visited, as py3langid's Counter keeps them) with how often: (text, feature, count) arrays."""
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        order = np.argsort(-lengths, kind="stable")  # longest first: the texts still being read are a prefix
+        width = int(lengths.max(initial=0))
+        data = np.zeros((len(encoded), width), dtype=np.uint8)
+        for row, n in enumerate(order.tolist()):
+            data[row, :lengths[n]] = np.frombuffer(encoded[n], dtype=np.uint8)
+        steps = data.T.copy()
+        reading = np.searchsorted(-lengths[order], -np.arange(width), side="left")  # texts longer than each position
+        visited = np.full((width, len(encoded)), -1, dtype=np.int64)
+        state = np.zeros(len(encoded), dtype=np.int64)
+        for position in range(width):
+            n = reading[position]
+            state[:n] = self.next_move[self.row_base[state[:n]] + steps[position, :n]]
+            visited[position, :n] = self.output[state[:n]]
+        rows, positions = np.nonzero(visited.T >= 0)  # text by text, in reading order
+        texts = order[rows]
+        found = visited[positions, rows]
+        by_text = np.argsort(texts, kind="stable")
+        texts, found = texts[by_text], found[by_text]
+        keys = texts * self.features + found
+        grouped = np.argsort(keys, kind="stable")
+        starts = np.flatnonzero(np.diff(keys[grouped], prepend=-1))
+        firsts = grouped[starts]
+        sizes = np.diff(np.append(starts, len(keys)))
+        first_order = np.argsort(firsts, kind="stable")
+        firsts = firsts[first_order]
+        return texts[firsts], found[firsts], sizes[first_order].astype(np.float32)
+
+    def _decide(self, features: np.ndarray, counts: np.ndarray, size: int) -> tuple[str, float]:
+        # py3langid's LanguageIdentifier._raw_score, _decide and classify, with norm_probs.
+        identifier = self.identifier
+        if len(features):
+            scores = np.log1p(counts) @ self.table[features] + identifier.nb_pc
+        else:
+            scores = np.full(len(identifier.nb_classes), 0.0, dtype=np.float32)
+        scores *= 1.0 / math.sqrt(size or 1)
+        np.exp(scores - scores.max(), out=scores)
+        scores /= scores.sum()
+        for i, j in identifier._alias_pairs:
+            scores[i] += scores[j]
+            scores[j] = 0.0
+        best = int(scores.argmax())
+        return identifier.nb_classes[best], float(scores[best])
 
 
 DETECTOR = Detector()
@@ -131,35 +217,10 @@ def detect_language(headline: str, body: str) -> str:
     return DETECTOR.detect(_sample(headline, body))
 
 
+def detect_languages(texts: Sequence[tuple[str, str]]) -> list[str]:
+    """Return detect_language of each (headline, body), in order: an indexing run's batch at once."""
+    return DETECTOR.detect_many([_sample(headline, body) for headline, body in texts])
+
+
 def _sample(headline: str, body: str) -> str:
     return (f"{headline}\n{body}" if headline else body)[:DETECT_CHARS]
-
-
-def _detect_sample(sample: str) -> str:
-    return DETECTOR.detect(sample)
-
-
-class Detectors:
-    """Language detection spread over `procs` processes for a batch of PARALLEL_DETECT_MIN articles or more: an
-    indexing run detects a batch's languages before its commit, while the writer's processes wait."""
-
-    def __init__(self, procs: int) -> None:
-        self.procs = procs
-        self._pool: ProcessPoolExecutor | None = None
-
-    def detect(self, texts: list[tuple[str, str]]) -> list[str]:
-        """Return detect_language of each (headline, body), in order."""
-        samples = [_sample(headline, body) for headline, body in texts]
-        if self.procs < 2 or len(samples) < PARALLEL_DETECT_MIN:
-            return [DETECTOR.detect(sample) for sample in samples]
-        if self._pool is None:
-            from .processes import exit_with_run, worker_context
-
-            self._pool = ProcessPoolExecutor(self.procs, mp_context=worker_context(), initializer=exit_with_run)
-        return list(self._pool.map(_detect_sample, samples, chunksize=max(1, len(samples) // (4 * self.procs))))
-
-    def close(self) -> None:
-        """Stop the processes, if any were started."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None

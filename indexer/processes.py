@@ -18,7 +18,7 @@ from multiprocessing.connection import wait
 from multiprocessing.context import BaseContext
 
 # What the forkserver imports before it forks any worker: everything a worker of an indexing run uses.
-PRELOAD = ["indexer.languages", "indexer.whoosh.backend"]
+PRELOAD = ["indexer.whoosh.backend"]
 
 
 def worker_context() -> BaseContext:

@@ -104,6 +104,21 @@ def test_batches_commit_separately(tmp_path: Path, corpus_file: Path) -> None:
     assert report.commits == 3 and count(tmp_path / "ix3") == 5  # 2 + 2 + 1
 
 
+def test_the_engine_hears_how_large_the_batch_being_read_has_grown(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every EXPECT_EVERY articles read into a batch, the engine is told (the Whoosh engine starts its writing
+    processes then, for a batch that will be spread over them)."""
+    monkeypatch.setattr(indexer.build, "EXPECT_EVERY", 4)
+    backend = open_backend(folder=tmp_path / "ix")
+    heard: list[tuple[int, int]] = []
+    monkeypatch.setattr(backend, "expect", lambda articles, procs=1: heard.append((articles, procs)))
+    records = [{"id": f"m{i}", "title": f"Story {i}", "body": "x"} for i in range(19)]
+    many = write_jsonl(tmp_path / "many.jsonl", records)
+    report = index_paths([many], backend, IndexOptions(procs=2, batch_size=10))
+    assert report.commits == 2 and count(tmp_path / "ix") == 19
+    assert heard == [(4, 2), (8, 2), (4, 2), (8, 2)]
+
+
 def test_parallel_writer_gives_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(indexer.whoosh.bulk, "PARALLEL_MIN_DOCS", 10)
     records = [{"id": f"p{i}", "title": f"Story {i}", "body": f"word{i % 7} common",

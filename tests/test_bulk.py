@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,38 @@ def test_parallel_segments_split_the_articles_in_order(tmp_path: Path, monkeypat
         assert [fields["id"] for fields in searcher.all_stored_fields()] == [f"a{n}" for n in range(33)]
 
 
+def test_processes_started_ahead_of_a_bulk_load_also_write_its_smaller_last_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit too small to start processes for is written in this process, as one segment; once they have been
+    started (`start`, as a bulk load's first batch is read), one of RUNNING_MIN_DOCS articles is spread over them."""
+    monkeypatch.setattr("indexer.whoosh.bulk.PARALLEL_MIN_DOCS", 100)
+    monkeypatch.setattr("indexer.whoosh.bulk.RUNNING_MIN_DOCS", 10)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    committing = index_writer(ix)
+    builders = Builders()
+    try:
+        alone, _ = builders.write(ix, documents(), 2, document_terms)
+        assert builders._pool is None
+        builders.start(2)
+        builders.start(2)  # again, as every growing batch says: the same processes
+        pool = builders._pool
+        assert pool is not None
+        deadline = time.monotonic() + 60
+        while len(pool._processes) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # started in the background
+        assert len(pool._processes) == 2
+        spread, words = builders.write(ix, documents(), 2, document_terms)
+        assert builders._pool is pool
+    finally:
+        builders.close()
+    assert (len(alone), len(spread)) == (1, 2)
+    assert [segment.doc_count() for segment in spread] == [17, 16]
+    committing.commit(mergetype=lambda _writer, _existing: [*alone, *spread])
+    assert words["oil"] == 12
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        assert searcher.doc_count() == 66
+
+
 def test_boosts_are_refused_with_a_clear_error(tmp_path: Path) -> None:
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     builder = SegmentBuilder(ix)
@@ -101,6 +134,7 @@ def test_boosts_are_refused_with_a_clear_error(tmp_path: Path) -> None:
 def test_a_writing_process_that_dies_fails_its_commit_and_the_next_starts_new_ones(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("indexer.whoosh.bulk.PARALLEL_MIN_DOCS", 4)
+    monkeypatch.setattr("indexer.whoosh.bulk.RUNNING_MIN_DOCS", 4)
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     committing = index_writer(ix)
     builders = Builders()

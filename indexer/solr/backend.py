@@ -287,6 +287,9 @@ class SolrBackend:
         """Return how many Lucene segments the shards' leaders hold (Solr merges them itself: merges_itself)."""
         return segment_count(self.client, self._cluster_status().get("shards", {}))
 
+    def expect(self, articles: int, procs: int = 1) -> None:
+        """Nothing to start: Solr's nodes are running."""
+
     def commit(self, batch: Batch, procs: int = 1) -> None:
         """Send one batch (deletes first, then the articles, each replacing any of its id) and commit it hard.
 

@@ -322,6 +322,11 @@ class WhooshBackend:
         with self._lock:
             return segment_count(self._index())
 
+    def expect(self, articles: int, procs: int = 1) -> None:
+        """Start the writing processes in the background once a batch is large enough to be spread over them."""
+        if procs > 1 and articles >= PARALLEL_MIN_DOCS:
+            self._builders.start(procs)
+
     def commit(self, batch: Batch, procs: int = 1) -> None:
         """Write one batch in one commit: all of it lands, or none of it does."""
         with self._lock:

@@ -18,11 +18,13 @@ segments to the table of contents (`adding`), so the batch lands whole or not at
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -41,8 +43,10 @@ from .merging import merge_segments
 from .storage import news_codec
 
 # Fewer articles than this in a commit are written in the run's own process: starting workers and sending them
-# the articles costs more than it saves.
+# the articles costs more than it saves. Once they have started (a bulk load), commits of RUNNING_MIN_DOCS or
+# more are spread over them too (a load's last, smaller batch); fewer still make one segment, in this process.
 PARALLEL_MIN_DOCS = 2000
+RUNNING_MIN_DOCS = 500
 # The postings of at most this many values of the other fields are kept for the articles after (bounded: ids and
 # times are new each time).
 MADE_VALUES = 50_000
@@ -278,13 +282,23 @@ class Builders:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._procs = 0
+        self._lock = threading.Lock()
 
     def _started(self, procs: int) -> ProcessPoolExecutor:
-        if self._pool is None or self._procs != procs:
-            self.close()
-            self._pool = ProcessPoolExecutor(procs, mp_context=worker_context(), initializer=exit_with_run)
-            self._procs = procs
-        return self._pool
+        with self._lock:
+            if self._pool is None or self._procs != procs:
+                self.close()
+                self._pool = ProcessPoolExecutor(procs, mp_context=worker_context(), initializer=exit_with_run)
+                self._procs = procs
+            return self._pool
+
+    def start(self, procs: int) -> None:
+        """Start the processes in the background, if they are not running: a bulk load's first batch is being read,
+        and they take a second to start (the forkserver's imports), which its reading and analysis then cover."""
+        if self._pool is not None and self._procs == procs:
+            return
+        threading.Thread(target=_start_processes, args=(self._started(procs), procs), name="start-writers",
+                         daemon=True).start()
 
     def merge(self, ix: Any, segments: list[Any], procs: int) -> Future[Any]:
         """Start merging committed segments into a new one in one of the processes (before `write` hands them a
@@ -299,7 +313,8 @@ class Builders:
         the processes reading them should count, such as autocomplete's words). The caller holds the lock."""
         if not documents:
             return [], count([])
-        if procs < 2 or len(documents) < PARALLEL_MIN_DOCS:
+        running = self._pool is not None and self._procs == procs
+        if procs < 2 or len(documents) < min(PARALLEL_MIN_DOCS, RUNNING_MIN_DOCS if running else PARALLEL_MIN_DOCS):
             segment, counted = _build(ix, documents, count)
             return [segment], counted
         pool = self._started(procs)
@@ -319,9 +334,17 @@ class Builders:
 
     def close(self) -> None:
         """Stop the processes, if any were started."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool, self._procs = None, 0
+        pool, self._pool, self._procs = self._pool, None, 0
+        if pool is not None:
+            pool.shutdown()
+
+
+def _start_processes(pool: ProcessPoolExecutor, procs: int) -> None:
+    # Submitting starts a process per job while none is idle. A failed start shows in the commit that needs them;
+    # a pool closed meanwhile refuses the jobs.
+    with suppress(RuntimeError):
+        for _ in range(procs):
+            pool.submit(int)
 
 
 def adding(segments: list[Any], then: Callable[[Any, list[Any]], list[Any]], merged: Any = None,
