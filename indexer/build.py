@@ -326,13 +326,14 @@ class _Run:
             batch.reading = (path, current, self.reading_recorded, len(current))
             self.reading_recorded = len(current)
         writes = batch.writes
-        self._give_languages(writes)
+        if writes.articles or writes.deletes:
+            self._give_names(writes)
+            self._give_languages(writes)
+            self._give_stories(writes)
         self.settle()
         if not (writes.articles or writes.deletes):
             self._record(batch)
             return
-        self._give_names(writes)
-        self._give_stories(writes)
         self.committing = _Committing(batch, self._committer.submit(self.backend.commit, writes, self.options.procs))
 
     def settle(self) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import sys
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from indexer.parsers import plaintext
+from indexer.parsers.text import tidy_line, tidy_paragraphs
 from indexer.records import Article, Notice, ParseItem, Skipped, make_id
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -243,3 +246,25 @@ def test_real_sample() -> None:
     assert article.body.endswith('were not "serious injuries."')
     assert article.body.count("\n\n") == 6  # seven paragraphs
     assert "\u00a0" not in article.body and "  " not in article.body
+
+
+WHITESPACE = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
+
+
+def test_paragraphs_are_tidied_line_by_line_whatever_the_whitespace() -> None:
+    """tidy_paragraphs takes a faster path when a text has only spaces and newlines: the same as tidying each line
+    and keeping one blank line between paragraphs, for every kind of Unicode whitespace."""
+    rnd = random.Random(29)
+    pieces = [*WHITESPACE, "a", "bc", "é", "\u200b", "\n\n\n"]
+    texts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40))) for _ in range(20_000)]
+    texts += [f"{space}Oil{space}{space}prices\n{space}\n\n rose{space}" for space in WHITESPACE]
+    for text in texts:
+        expected = _blank_runs_as_one("\n".join(tidy_line(line) for line in text.split("\n"))).strip()
+        assert tidy_paragraphs(text) == expected, repr(text)
+    assert tidy_paragraphs(" Oil  prices\u00a0 rose \n\n\n\n\tin March\r\n") == "Oil prices rose\n\nin March"
+
+
+def _blank_runs_as_one(text: str) -> str:
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text

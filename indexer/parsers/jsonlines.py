@@ -120,15 +120,14 @@ def _unreadable(err: RecursionError | ValueError) -> str:
 
 
 def _nesting(value: object) -> int:
-    """How deep objects and lists nest in a JSON value (a scalar is 0), counted without recursion."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is not None:
-            deepest = max(deepest, depth + 1)
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+    """How deep objects and lists nest in a JSON value (a scalar is 0), counted without recursion: level by level,
+    only the objects and lists of each."""
+    depth, level = 0, [value] if isinstance(value, (dict, list)) else []
+    while level:
+        depth += 1
+        level = [child for item in level for child in (item.values() if isinstance(item, dict) else item)
+                 if isinstance(child, (dict, list))]
+    return depth
 
 
 def _is_object_line(line: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from ..dates import EARLIEST_YEAR, LATEST_YEAR
 from ..languages import normalise_language
@@ -43,6 +44,7 @@ MAX_NESTING = 64
 Result = tuple[Article | Skipped, list[Notice]]
 
 
+@lru_cache(maxsize=4096)  # a file's records repeat their field names
 def normalise_key(key: str) -> str:
     """Fold a field name for matching: lower case, no "_", "-" or spaces inside ("pub_date" -> "pubdate")."""
     return _SEPARATOR.sub("", key.strip().lower())
@@ -91,7 +93,7 @@ def _fold_keys(record: Mapping[object, object]) -> dict[str, object]:
 def _first(fields: Mapping[str, object], keys: Iterable[str]) -> object:
     for key in keys:
         value = fields.get(key)
-        empty = value.strip() == "" if isinstance(value, str) else value in (None, [], {})
+        empty = not value or value.isspace() if isinstance(value, str) else value in (None, [], {})
         if not empty:
             return value
     return None

@@ -17,6 +17,8 @@ MAX_DATE_CHARS = 200
 # Non-breaking and other Unicode spaces come from web pages pasted into text files; they are plain spaces here.
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# The whitespace (str.isspace) that is neither _SPACES nor the newline: kept inside a line, taken from its ends.
+_OTHER_WHITESPACE = re.compile("[\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]")
 _BYLINE = re.compile(r"^\s*by\s+", re.IGNORECASE)
 # "A and B", "A & B", "A; B": several people in one byline.
 _NAME_SEPARATORS = re.compile(r"\s+and\s+|\s*[;&]\s*", re.IGNORECASE)
@@ -28,8 +30,11 @@ def tidy_line(line: str) -> str:
 
 
 def tidy_paragraphs(text: str) -> str:
-    """Tidy every line of a text and keep paragraphs apart by exactly one blank line."""
-    lines = [tidy_line(line) for line in text.split("\n")]
+    """Tidy every line of a text (tidy_line) and keep paragraphs apart by exactly one blank line."""
+    if _OTHER_WHITESPACE.search(text):
+        lines = [tidy_line(line) for line in text.split("\n")]
+    else:  # then str.split() splits at _SPACES alone: the same lines, twice as fast
+        lines = [" ".join(line.split()) for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
 
