@@ -4,8 +4,10 @@ Engine-neutral: the articles go to a SearchBackend (indexer/backend.py) in batch
 people, organisations and places, stated ones canonical, others found in the text), its language (languages.py: the
 one its record states, else detected, else the archive's default) and its story first (stories.py: copies of one
 wire story share a story id); what each file contributed is kept in the index folder's manifest (manifest.py), under
-the folder's run lock (runlock.py). The manifest, the stories and the names are committed after the engine: a crash
-between leaves articles the manifest does not know, which the next run writes again.
+the folder's run lock (runlock.py). A batch is committed in a thread while the next is read and given its names,
+languages and stories (`_Run.send`); the manifest is committed after the engine's commit it describes, and the stories
+and names with it, those of the next batch too when it was given them meanwhile. A crash between leaves articles the
+manifest does not know, which the next run writes again: an unchanged article keeps the story it was given.
 """
 
 from __future__ import annotations
