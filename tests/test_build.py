@@ -7,6 +7,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,6 +118,51 @@ def test_the_engine_hears_how_large_the_batch_being_read_has_grown(tmp_path: Pat
     report = index_paths([many], backend, IndexOptions(procs=2, batch_size=10))
     assert report.commits == 2 and count(tmp_path / "ix") == 19
     assert heard == [(4, 2), (8, 2), (4, 2), (8, 2)]
+
+
+def _stories(index_dir: Path) -> dict[str, str]:
+    with sqlite3.connect(index_dir / "stories.sqlite3") as db:
+        return dict(db.execute("SELECT id, story FROM articles"))
+
+
+def test_a_commit_that_fails_in_the_background_fails_the_run_and_a_rerun_completes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch commits while the next is read and given its names and stories: when that commit fails, the run
+    raises its error once the next batch is ready, keeps the batches committed before, and a re-run gives what a
+    run without the failure gives (the same articles, the same stories: copies of one story across batches)."""
+    stories = [
+        "Oil prices rose as traders weighed the supply outlook for the coming weeks and the cartel's next meeting, "
+        "analysts in London and New York said on Thursday after a volatile session.",
+        "The central bank left its main interest rate unchanged and signalled that inflation would ease later in the "
+        "year, its governor told reporters at a news conference in the capital.",
+        "Heavy rains flooded farmland across the northern provinces, damaging the wheat harvest and cutting roads "
+        "to several villages, local officials said, as rescue teams reached stranded families.",
+    ]
+    records = [{"id": f"c{i}", "title": f"Wire story {i % 3}", "date": "2020-01-02", "body": stories[i % 3]}
+               for i in range(12)]
+    corpus = write_jsonl(tmp_path / "wire.jsonl", records)
+    options = IndexOptions(procs=1, batch_size=4)
+    clean = index_paths([corpus], open_backend(folder=tmp_path / "clean"), options)
+    backend = open_backend(folder=tmp_path / "ix")
+    real_commit = backend.commit
+    commits: list[int] = []
+
+    def fail_second(batch: Any, procs: int = 1) -> None:
+        commits.append(len(batch.articles))
+        if len(commits) == 2:
+            raise OSError("disk full")
+        real_commit(batch, procs)
+
+    monkeypatch.setattr(backend, "commit", fail_second)
+    with pytest.raises(OSError, match="disk full"):
+        index_paths([corpus], backend, options)
+    assert commits == [4, 4] and count(tmp_path / "ix") == 4
+    assert set(_stories(tmp_path / "ix")) <= {f"c{i}" for i in range(12)}
+    monkeypatch.setattr(backend, "commit", real_commit)
+    again = index_paths([corpus], open_backend(folder=tmp_path / "ix"), options)
+    assert (again.added + again.updated, clean.added) == (8, 12) and count(tmp_path / "ix") == 12
+    assert _stories(tmp_path / "ix") == _stories(tmp_path / "clean")
+    assert len(set(_stories(tmp_path / "clean").values())) == 3
 
 
 def test_parallel_writer_gives_the_same_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
