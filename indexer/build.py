@@ -256,6 +256,8 @@ class _Run:
                     current[item.id] = self._add(item, path, previous)
                     if len(self.batch.writes.articles) >= self.options.batch_size:
                         self.send()  # a large file does not wait for its end: memory and a crash stay bounded
+                if self.committing is not None and self.committing.done.done():
+                    self.settle()  # recorded as soon as it lands: a crash then rarely finds the index ahead
         finally:
             self.reading_file = None
         return current, trusted
