@@ -319,10 +319,10 @@ class _Run:
     def send(self) -> None:
         """Start committing the batch read so far, in the background, and start another.
 
-        Detecting its languages needs nothing else, so it is done while the batch before is still being committed;
-        then that one is recorded (settle), and this one given its names and stories, which follow from every
-        batch before it, before its own commit starts. The run meanwhile reads the next batch: reading and
-        analysis in this process beside the engine's writing in its own.
+        The batch is given its names, languages and stories while the one before is still being committed (they
+        follow from every batch before it, all given them already in this process; recorded with that one, they
+        can be a batch ahead of the engine). Then that one is recorded (settle) and this one's commit starts. The
+        run meanwhile reads the next batch: reading and analysis in this process beside the engine's writing.
         """
         batch, self.batch = self.batch, _Batch()
         if self.reading_file is not None:
@@ -342,7 +342,7 @@ class _Run:
 
     def settle(self) -> None:
         """Wait for the batch being committed, if any, and record it (manifest, stories, names); if its commit
-        failed, forget its stories and names and raise."""
+        failed, forget the stories and names given since the last record and raise."""
         committing, self.committing = self.committing, None
         if committing is None:
             return
