@@ -35,8 +35,10 @@ from .crashkit import (
     write_jsonl,
 )
 
-ARTICLES = 2000
-BATCH = 50  # forty commits, and the merges of small segments they bring: long enough for three second writers
+ARTICLES = 3000
+# Sixty commits, and the merges of small segments they bring: long enough for three second writers (forty were not,
+# once a batch was committed while the next is read: the run ended before the third, on a loaded machine).
+BATCH = 50
 SERVICE_THREADS = 3  # sharing one WhooshBackend, as the web app's threads do; one more has a service of its own
 # Words common in the generated corpus (bench.corpus) and in the fallback made in code, a phrase, and everything.
 QUERIES = ("", "oil", "bank shares", '"oil prices"', "market OR company")
