@@ -23,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 
 from .backend import Batch, SearchBackend
-from .errors import ArticleNotFoundError, NewsArchiveError
+from .errors import NewsArchiveError
 from .languages import default_language, detect_languages
 from .manifest import FileState, Manifest
 from .names import Namer
@@ -420,60 +420,3 @@ def _with_folder(article: Article, field: str | None, folder: str) -> Article:
 def _shown(path: Path) -> str:
     """Return a path for messages: bytes that are not UTF-8 (surrogate escapes) shown as \\xNN."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-@dataclass(frozen=True)
-class DeleteReport:
-    """Which ids were deleted and which were not in the index."""
-
-    deleted: list[str]
-    missing: list[str]
-
-
-def delete_articles(backend: SearchBackend, ids: Iterable[str]) -> DeleteReport:
-    """Delete articles by id."""
-    wanted = list(dict.fromkeys(ids))
-    backend.article_count()  # IndexNotFoundError before the lock, which would create the folder
-    with run_lock(backend.folder):
-        present = [i for i in wanted if _indexed(backend, i)]
-        if present:
-            backend.commit(Batch(deletes=present))
-        manifest = Manifest(backend.folder, backend.schema_version)
-        stories = StoryStore(backend.folder)
-        try:
-            manifest.forget(present)
-            manifest.commit()
-            stories.remove(present)
-            stories.commit()
-        finally:
-            manifest.close()
-            stories.close()
-    return DeleteReport(deleted=present, missing=[i for i in wanted if i not in present])
-
-
-def _indexed(backend: SearchBackend, article_id: str) -> bool:
-    try:
-        backend.article(article_id)
-    except ArticleNotFoundError:
-        return False
-    return True
-
-
-@dataclass(frozen=True)
-class OptimizeReport:
-    """How many segments the index had and has, and how long merging took."""
-
-    segments_before: int
-    segments_after: int
-    seconds: float
-
-
-def optimize_index(backend: SearchBackend) -> OptimizeReport:
-    """Merge all segments into one, dropping deleted articles (searches get faster; see indexer/whoosh/merging.py)."""
-    started = time.perf_counter()
-    backend.article_count()  # IndexNotFoundError before the lock, which would create the folder
-    with run_lock(backend.folder):
-        before = backend.segment_count()
-        backend.optimize()
-        after = backend.segment_count()
-    return OptimizeReport(before, after, time.perf_counter() - started)

@@ -23,15 +23,7 @@ import click
 
 from indexer import __version__
 from indexer.backend import SearchBackend, open_backend
-from indexer.build import (
-    FOLDER_FIELDS,
-    IndexOptions,
-    IndexReport,
-    count_files,
-    delete_articles,
-    index_paths,
-    optimize_index,
-)
+from indexer.build import FOLDER_FIELDS, IndexOptions, IndexReport, count_files, index_paths
 from indexer.dates import parse_bound
 from indexer.display import also_ran
 from indexer.errors import NewsArchiveError
@@ -45,6 +37,7 @@ from indexer.kwic import (
     concordance_heading,
     concordance_line,
 )
+from indexer.maintenance import delete_articles, optimize_index
 from indexer.parsers import FORMATS
 from indexer.request import FACETS, PARAMS, Paging, Search, canonical_search
 from indexer.results import FINGERPRINT_KEY, SearchPage

@@ -14,8 +14,9 @@ import pytest
 import indexer.build
 import indexer.whoosh.bulk
 from indexer.backend import open_backend
-from indexer.build import IndexOptions, delete_articles, index_paths
+from indexer.build import IndexOptions, index_paths
 from indexer.errors import IndexLockedError
+from indexer.maintenance import delete_articles
 from indexer.manifest import MANIFEST_NAME
 from indexer.records import Article
 from indexer.request import Search

@@ -20,7 +20,8 @@ from lxml import html
 from werkzeug.test import TestResponse
 
 from indexer.backend import open_backend
-from indexer.build import IndexOptions, delete_articles, index_paths
+from indexer.build import IndexOptions, index_paths
+from indexer.maintenance import delete_articles
 from newsarchive.cli import main
 from webapp import create_app
 

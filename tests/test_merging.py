@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from whoosh import index as whoosh_index
 
 from indexer.backend import open_backend
-from indexer.build import IndexOptions, delete_articles, index_paths, optimize_index
+from indexer.build import IndexOptions, index_paths
+from indexer.maintenance import delete_articles, optimize_index
 from indexer.request import Paging, Search
 from indexer.whoosh import WhooshBackend, merging
 from indexer.whoosh.merging import segments_to_merge

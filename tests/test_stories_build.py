@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.backend import open_backend
-from indexer.build import IndexOptions, delete_articles, index_paths
+from indexer.build import IndexOptions, index_paths
+from indexer.maintenance import delete_articles
 from indexer.request import Search
 
 from .conftest import write_jsonl

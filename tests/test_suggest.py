@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from indexer.backend import open_backend
-from indexer.build import IndexOptions, delete_articles, index_paths
+from indexer.build import IndexOptions, index_paths
+from indexer.maintenance import delete_articles
 from indexer.suggest import Typed, completions
 from indexer.whoosh.wordforms import fold_word, word_forms
 from indexer.whoosh.words import WORDS_NAME

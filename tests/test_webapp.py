@@ -165,7 +165,7 @@ def test_empty_and_missing_index(tmp_path: Path) -> None:
 
 def test_an_index_with_no_articles_says_how_to_add_some(tmp_path: Path, corpus_file: Path) -> None:
     index_paths([corpus_file], open_backend(folder=tmp_path / "ix"), IndexOptions(procs=1))
-    from indexer.build import delete_articles
+    from indexer.maintenance import delete_articles
 
     delete_articles(open_backend(folder=tmp_path / "ix"), [str(r["id"]) for r in CORPUS])
     page = create_app({"INDEX": str(tmp_path / "ix")}).test_client().get("/").get_data(as_text=True)

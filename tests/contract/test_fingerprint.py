@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from indexer.backend import Batch, SearchBackend
-from indexer.build import IndexOptions, delete_articles, index_paths
+from indexer.build import IndexOptions, index_paths
 from indexer.errors import IndexNotFoundError
+from indexer.maintenance import delete_articles
 from indexer.records import Article
 from indexer.request import Search
 from indexer.results import DIGEST_LENGTH

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from indexer.backend import SearchBackend
-from indexer.build import IndexOptions, delete_articles, index_paths, optimize_index
+from indexer.build import IndexOptions, index_paths
 from indexer.errors import QueryError
+from indexer.maintenance import delete_articles, optimize_index
 from indexer.suggest import MAX_SUGGESTIONS, Suggestions
 
 from ..conftest import CORPUS, write_jsonl

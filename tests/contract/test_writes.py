@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from indexer.backend import Batch, SearchBackend
-from indexer.build import IndexOptions, delete_articles, index_paths, optimize_index
+from indexer.build import IndexOptions, index_paths
 from indexer.errors import ArticleNotFoundError, IndexNotFoundError
+from indexer.maintenance import delete_articles, optimize_index
 from indexer.records import Article
 from indexer.request import Search
 
