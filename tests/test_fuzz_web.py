@@ -375,7 +375,7 @@ def test_rate_limit_holds_under_concurrent_requests_from_one_client(tmp_path: Pa
     assert statuses == {200: RATE_LIMIT, 429: threads * each - RATE_LIMIT}  # the limit is exact under contention
     for response in hammered:
         if response.status_code == 429:
-            assert 1 <= int(response.headers["Retry-After"]) <= 60
+            assert 1 <= int(response.headers["Retry-After"]) <= 61  # counted by the second: up to a second late
             assert response.get_json()["error"]["code"] == "rate_limited"
     assert [response.status_code for response in elsewhere] == [200] * RATE_LIMIT  # served: limits are per client
     page = app.test_client().get("/", environ_base={"REMOTE_ADDR": "10.0.0.1"})

@@ -29,20 +29,34 @@ def test_limiters_on_one_folder_share_the_count(tmp_path: Path) -> None:
     assert not refused(one, client="10.0.0.2") and not refused(other, kind="export")  # per client and per kind
     with pytest.raises(RateLimited, match=r"too many requests: try again in \d+ s") as caught:
         other.check("10.0.0.1", "search", 3)
-    assert 1 <= caught.value.retry_after <= WINDOW_SECONDS
+    assert 1 <= caught.value.retry_after <= WINDOW_SECONDS + 1  # counted by the second: up to a second late
     assert (tmp_path / STORE_NAME).exists()
 
 
-def test_the_window_slides_and_old_rows_are_pruned(tmp_path: Path) -> None:
+def test_the_window_slides_a_second_at_a_time_and_old_rows_are_pruned(tmp_path: Path) -> None:
     store = SharedHits(tmp_path / STORE_NAME)
-    assert [store.count("a", "search", 2, now) for now in (1000.0, 1010.0)] == [None, None]
-    assert store.count("a", "search", 2, 1030.0) == 1000.0  # refused: the oldest counted is at 1000
-    assert store.count("a", "search", 2, 1060.0) is None  # 1000 has left the window
-    assert store.count("a", "search", 2, 1065.0) == 1010.0
+    assert [store.count("a", "search", 3, now) for now in (1000.2, 1000.7, 1010.5)] == [None, None, None]
+    assert store.count("a", "search", 3, 1030.0) == 1001.0  # refused: the oldest counted may be as late as 1001
+    assert store.count("a", "search", 3, 1060.9) == 1001.0  # 1000.7 is a minute old, but 1000.2 too near to tell
+    assert store.count("a", "search", 3, 1061.0) is None  # second 1000 has left the window: both its requests
+    assert store.count("a", "search", 3, 1061.5) is None
+    assert store.count("a", "search", 3, 1062.0) == 1011.0  # 1010.5, 1061.0 and 1061.5 are counted
     rows = sqlite3.connect(tmp_path / STORE_NAME)
-    assert rows.execute("SELECT client, at FROM hits ORDER BY at").fetchall() == [("a", 1010.0), ("a", 1060.0)]
-    store.count("b", "search", 2, 1121.0)  # a minute on, b's request prunes every client's expired rows, a's too
-    assert rows.execute("SELECT client, at FROM hits ORDER BY at").fetchall() == [("b", 1121.0)]
+    assert rows.execute("SELECT client, second, hits FROM seconds ORDER BY second").fetchall() == [
+        ("a", 1010, 1), ("a", 1061, 2)]  # a row per second, not per request
+    store.count("b", "search", 2, 1122.0)  # a minute on, b's request prunes every client's expired rows, a's too
+    assert rows.execute("SELECT client, second, hits FROM seconds").fetchall() == [("b", 1122, 1)]
+    rows.close()
+    store.close()
+
+
+def test_a_long_window_costs_a_check_what_a_short_one_does(tmp_path: Path) -> None:
+    store = SharedHits(tmp_path / STORE_NAME)
+    for n in range(18_000):  # 300 requests a second for a minute
+        assert store.count("a", "search", 20_000, 1000 + n / 300) is None
+    rows = sqlite3.connect(tmp_path / STORE_NAME)
+    assert rows.execute("SELECT count(*), sum(hits) FROM seconds").fetchone() == (60, 18_000)
+    assert store.count("a", "search", 18_000, 1059.5) == 1001.0  # the limit, counted over 60 rows
     rows.close()
     store.close()
 

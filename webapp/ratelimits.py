@@ -1,5 +1,5 @@
-"""Per-client rate limits: a sliding one-minute window of request times per client and kind, counted in a store that
-every server process shares (ratelimits.sqlite3 in the index folder), else in this process's memory.
+"""Per-client rate limits: a sliding one-minute window of requests per client and kind, counted in a store that every
+server process shares (ratelimits.sqlite3 in the index folder), else in this process's memory.
 
 `newsarchive serve --workers N` runs N processes: a count kept in each one's memory would let a client make N
 times its limit. The shared store is opened in the process that counts (after a fork, never before: an SQLite
@@ -63,7 +63,13 @@ class MemoryHits:
 
 
 class SharedHits:
-    """The window in an SQLite database every process opens: WAL, one short `BEGIN IMMEDIATE` transaction a check."""
+    """The window in an SQLite database every process opens: WAL, one short `BEGIN IMMEDIATE` transaction a check.
+
+    Requests are counted per client, kind and second (a row each), so a check reads at most 61 rows whatever the
+    limit: a row per request made a check cost the window's length (1.7 ms at 300 requests/s, 18,000 rows). A
+    second's requests stay counted until a minute after that second ends, so no sliding minute ever holds more than
+    the limit; they leave the window up to a second late.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -72,8 +78,10 @@ class SharedHits:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # a limit's rows need not outlive a power cut
-            db.execute("CREATE TABLE IF NOT EXISTS hits (client TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL)")
-            db.execute("CREATE INDEX IF NOT EXISTS hits_by_client ON hits (client, kind, at)")
+            db.execute("CREATE TABLE IF NOT EXISTS seconds (client TEXT NOT NULL, kind TEXT NOT NULL, "
+                       "second INTEGER NOT NULL, hits INTEGER NOT NULL, PRIMARY KEY (client, kind, second)) "
+                       "WITHOUT ROWID")
+            db.execute("DROP TABLE IF EXISTS hits")  # the earlier form of this store, a row per request
             db.execute("BEGIN IMMEDIATE")  # proves the folder writable now, not at the first request counted
             db.execute("COMMIT")
         except sqlite3.Error:
@@ -83,26 +91,30 @@ class SharedHits:
         weakref.finalize(self, db.close)  # an app is not closed: its connection is, with its limiter
 
     def count(self, client: str, kind: str, per_minute: int, now: float) -> float | None:
-        """Count one request and return None, or return the oldest time counted when the client is at its limit."""
+        """Count one request and return None, or return the latest time the oldest request counted may have been
+        made (the end of its second) when the client is at its limit."""
         db = self._db
+        second = math.floor(now)
+        expired = second - int(WINDOW_SECONDS) - 1  # this second and those before it ended a minute ago or more
         db.execute("BEGIN IMMEDIATE")  # the write lock first: two processes never both see room for the last one
         try:
             if now - self._pruned >= PRUNE_SECONDS:
-                db.execute("DELETE FROM hits WHERE at <= ?", (now - WINDOW_SECONDS,))
+                db.execute("DELETE FROM seconds WHERE second <= ?", (expired,))
                 self._pruned = now
             else:
-                db.execute("DELETE FROM hits WHERE client = ? AND kind = ? AND at <= ?",
-                           (client, kind, now - WINDOW_SECONDS))
-            counted, oldest = db.execute("SELECT count(*), min(at) FROM hits WHERE client = ? AND kind = ?",
+                db.execute("DELETE FROM seconds WHERE client = ? AND kind = ? AND second <= ?",
+                           (client, kind, expired))
+            counted, oldest = db.execute("SELECT total(hits), min(second) FROM seconds WHERE client = ? AND kind = ?",
                                          (client, kind)).fetchone()
             if counted < per_minute:
-                db.execute("INSERT INTO hits (client, kind, at) VALUES (?, ?, ?)", (client, kind, now))
+                db.execute("INSERT INTO seconds (client, kind, second, hits) VALUES (?, ?, ?, 1) "
+                           "ON CONFLICT DO UPDATE SET hits = hits + 1", (client, kind, second))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        return None if counted < per_minute else float(oldest)
+        return None if counted < per_minute else float(oldest + 1)
 
     def close(self) -> None:
         """Close the connection."""
