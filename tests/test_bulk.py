@@ -6,6 +6,7 @@ import os
 import signal
 import time
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,14 @@ LANGUAGES = [ENGLISH, "fr", "de", "ru"]
 
 def documents() -> list[dict[str, Any]]:
     """Articles of every awkward text: empty, only stop words, leading and repeated stop words, accents, other
-    languages and markers, each as headline and as body, some articles twice the same words."""
+    languages and markers, each as headline and as body, some articles twice the same words; most with a time of
+    their own (a date's terms are made without Whoosh's `index`), some with none."""
     made = []
     for number, text in enumerate(FAST_PATH_TEXTS * 3):
         headline = FAST_PATH_TEXTS[(number + 1) % len(FAST_PATH_TEXTS)]
+        date = None if number % 5 == 0 else datetime(1987, 3, 1) + timedelta(hours=7 * number, seconds=number)
         article = Article(id=f"a{number}", headline=headline, body=text, source="Wire", author=("Ann Lee",),
-                          topic=("oil",), language=LANGUAGES[number % len(LANGUAGES)])
+                          topic=("oil",), language=LANGUAGES[number % len(LANGUAGES)], date=date)
         made.append(article_to_document(article))
     return made
 
@@ -86,7 +89,8 @@ def test_parallel_segments_split_the_articles_in_order(tmp_path: Path, monkeypat
         builders.close()
     committing.commit(mergetype=lambda _writer, _existing: segments)
     assert [segment.doc_count_all() for segment in segments] == [17, 16]
-    assert words == document_terms(documents()) and words["oil"] == 12  # 6 bodies and 6 headlines say "oil"
+    # autocomplete's words, from the words the writers found, are those found again in the texts
+    assert words == document_terms(documents(), [{}] * 33) and words["oil"] == 12  # 6 bodies, 6 headlines
     with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
         assert [fields["id"] for fields in searcher.all_stored_fields()] == [f"a{n}" for n in range(33)]
 

@@ -268,20 +268,22 @@ class NewsFilter(Filter):  # type: ignore[misc]
                 found[term] = [position]
         return found
 
-    def term_numbers(self, tokenizer: NewsTokenizer, value: str, terms: TermNumbers) -> list[int]:
-        """Return the number of each word's term in `terms` (new terms numbered as they come; -1: a stop word): what
-        `positions` reads, for a writer that collects a whole segment's words before sorting them (bulk.py). Each
-        distinct word is analysed once per TermNumbers, the rest is dictionary look-ups made in C."""
+    def term_numbers(self, tokenizer: NewsTokenizer, value: str, terms: TermNumbers) -> tuple[list[int], set[str]]:
+        """Return the number of each word's term in `terms` (new terms numbered as they come; -1: a stop word), what
+        `positions` reads, for a writer that collects a whole segment's words before sorting them (bulk.py); and
+        the distinct words, for what else it counts (autocomplete's). Each distinct word is analysed once per
+        TermNumbers, the rest is dictionary look-ups made in C."""
         language, text = unmarked(value)
         language = language or tokenizer.language or ENGLISH
         words = tokenizer.expression.findall(text)
         known = terms.words.setdefault(language, {})
-        missing = list(set(words).difference(known))
+        distinct = set(words)
+        missing = list(distinct.difference(known))
         if missing:
             numbers = terms.numbers
             for word, (term, stopped) in zip(missing, self._terms(missing, language), strict=True):
                 known[word] = -1 if stopped else numbers.setdefault(term, len(numbers))
-        return list(map(known.__getitem__, words))
+        return list(map(known.__getitem__, words)), distinct
 
     def word_terms(self, tokenizer: NewsTokenizer, value: str) -> tuple[list[int], list[int], list[str]]:
         """Return where each word of a value starts and ends (its language marker taken off) and each word's term,

@@ -32,10 +32,13 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 import numpy as np
+from whoosh import fields
 from whoosh import index as whoosh_index
+from whoosh.util.numeric import to_sortable
 from whoosh.writing import SegmentWriter
 
 from ..processes import exit_with_run, worker_context
+from ..words import TOKEN_PATTERN
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
 from .arrays import POSITIONS, WEIGHTS
 from .codec import NewsFieldWriter, NewsPositions, length_bytes
@@ -90,6 +93,9 @@ class SegmentBuilder(NewSegment):
         self._columns: dict[str, WordColumn] = {}
         self._news: dict[str, tuple[NewsTokenizer, NewsFilter] | None] = {}
         self._made: dict[tuple[str, Any], tuple[list[tuple[bytes, int, float, bytes]], int]] = {}
+        # Each document's distinct words, by field, of the fields written as word columns: for what else is counted
+        # of the documents (Builders.write's `count`), so that it need not find them again.
+        self.words: list[dict[str, set[str]]] = []
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's SegmentWriter.add_document, the news analyzer's fields kept as term numbers (no boosts)."""
@@ -100,6 +106,7 @@ class SegmentBuilder(NewSegment):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         perdocwriter.start_doc(docnum)
+        self.words.append({})
         try:
             for fieldname in fieldnames:
                 value = fields.get(fieldname)
@@ -115,6 +122,7 @@ class SegmentBuilder(NewSegment):
                     perdocwriter.add_column_value(fieldname, fieldobj.column_type, fieldobj.to_column_value(stored))
         except ValueError:
             perdocwriter.cancel_doc()
+            self.words.pop()
             raise
         perdocwriter.finish_doc()
         self._added = True
@@ -124,7 +132,9 @@ class SegmentBuilder(NewSegment):
         """Add a field's postings for a document; return its length (its words, when the field is scorable)."""
         parts = self._news_parts(fieldname, fieldobj)
         if parts is not None and isinstance(value, str):
-            numbers = parts[1].term_numbers(parts[0], value, self._numbers)
+            numbers, distinct = parts[1].term_numbers(parts[0], value, self._numbers)
+            if parts[0].expression.pattern == TOKEN_PATTERN:  # the words anything else would find (not an older
+                self.words[-1][fieldname] = distinct          # index's pattern)
             if numbers:
                 column = self._columns.setdefault(fieldname, WordColumn())
                 column.docs.append(docnum)
@@ -136,7 +146,7 @@ class SegmentBuilder(NewSegment):
         key = (fieldname, value) if isinstance(value, str | datetime) else None
         made = self._made.get(key) if key is not None else None
         if made is None:  # a source, topic, name, year or day met before is not analysed again
-            items = list(fieldobj.index(value))
+            items = numeric_items(fieldobj, value) or list(fieldobj.index(value))
             made = (items, sum(freq for _, freq, _, _ in items) if fieldobj.scorable else 0)
             if key is not None:
                 if len(self._made) >= MADE_VALUES:
@@ -173,6 +183,20 @@ class SegmentBuilder(NewSegment):
             write_column(writer, name, self.schema[name], self._columns[name], terms, lengths)
         writer.close()
         lengths.close()
+
+def numeric_items(fieldobj: Any, value: Any) -> list[tuple[bytes, int, float, bytes]] | None:
+    """Return what a NUMERIC or DATETIME field's `index` gives for a number or date, the number made once: Whoosh
+    prepares it again for each of its tiers (a date's 8 terms), and articles' times are seldom met twice. None for
+    anything else."""
+    if not isinstance(fieldobj, fields.NUMERIC) or not fieldobj.shift_step or value is None:
+        return None
+    number = fieldobj.prepare_datetime(value) if isinstance(fieldobj, fields.DATETIME) else value
+    if not isinstance(number, int | float):
+        return None
+    sortable = to_sortable(fieldobj.numtype, fieldobj.bits, fieldobj.signed, fieldobj.prepare_number(number))
+    return [(fieldobj.sortable_to_bytes(sortable, shift), 1, 1.0, b"")
+            for shift in range(0, fieldobj.bits, fieldobj.shift_step)]
+
 
 def word_postings(column: WordColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return a column's kept words as (term number, document, position), positions as NewsFilter.positions gives
@@ -235,26 +259,39 @@ def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column:
 
 def build_segment(ix: Any, documents: Sequence[dict[str, Any]]) -> Any:
     """Write documents (keyword arguments of Whoosh's add_document) as one new segment; return it."""
+    return _built(ix, documents).finish()
+
+
+def _built(ix: Any, documents: Sequence[dict[str, Any]]) -> SegmentBuilder:
+    """A SegmentBuilder holding the documents, to be finished."""
     builder = SegmentBuilder(ix)
     try:
         for document in documents:
             builder.add_document(**document)
-        return builder.finish()
+        return builder
     except BaseException:
         builder.cancel()
         raise
 
 
 Counted = TypeVar("Counted", bound=Counter[str])
+# What else the writing processes count of a commit's documents (autocomplete's words): given the documents and
+# each one's distinct words by field, of the fields the writer found them in (SegmentBuilder.words).
+Count = Callable[[list[dict[str, Any]], list[dict[str, set[str]]]], Counted]
 
 
-def _build(ix: Any, documents: list[dict[str, Any]], count: Callable[[list[dict[str, Any]]], Counted]
-           ) -> tuple[Any, Counted]:
-    return build_segment(ix, documents), count(documents)
+def _build(ix: Any, documents: list[dict[str, Any]], count: Count[Counted]) -> tuple[Any, Counted]:
+    builder = _built(ix, documents)
+    try:
+        segment = builder.finish()
+    except BaseException:
+        builder.cancel()
+        raise
+    return segment, count(documents, builder.words)
 
 
 def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]],
-                     count: Callable[[list[dict[str, Any]]], Counted]) -> tuple[Any, Counted]:
+                     count: Count[Counted]) -> tuple[Any, Counted]:
     # In a worker: the index as the committing writer found it (that writer holds the lock).
     return _build(whoosh_index.open_dir(folder, indexname=indexname), documents, count)
 
@@ -308,11 +345,11 @@ class Builders:
         return self._started(procs).submit(_merge_in_worker, ix.storage.folder, ix.indexname, ids)
 
     def write(self, ix: Any, documents: list[dict[str, Any]], procs: int,
-              count: Callable[[list[dict[str, Any]]], Counted]) -> tuple[list[Any], Counted]:
+              count: Count[Counted]) -> tuple[list[Any], Counted]:
         """Return the new segments and the sum of `count` over the documents (a module-level function: what else
         the processes reading them should count, such as autocomplete's words). The caller holds the lock."""
         if not documents:
-            return [], count([])
+            return [], count([], [])
         running = self._pool is not None and self._procs == procs
         if procs < 2 or len(documents) < min(PARALLEL_MIN_DOCS, RUNNING_MIN_DOCS if running else PARALLEL_MIN_DOCS):
             segment, counted = _build(ix, documents, count)

@@ -178,6 +178,38 @@ def _positions_kind(format_: Any) -> str:
     return "values"
 
 
+class Counted:
+    """A file being written that counts what is written to it, so that `tell` is an addition: a buffered file's
+    asks the operating system (an lseek) every time, and writing a term asks three times (its record's place, and
+    twice in the term dictionary's ordered hash): a tenth of a writing process's time."""
+
+    __slots__ = ("_file", "_at")
+
+    def __init__(self, file: Any) -> None:
+        self._file, self._at = file, int(file.tell())
+
+    def write(self, data: Any) -> int:
+        written: int = self._file.write(data)
+        self._at += written
+        return written
+
+    def tell(self) -> int:
+        return self._at
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._at = int(self._file.seek(offset, whence))
+        return self._at
+
+    def __getattr__(self, name: str) -> Any:  # flush, close, fileno and the rest: the file's own
+        return getattr(self._file, name)
+
+
+def counted(structfile: Any) -> Any:
+    """Return a Whoosh StructFile being written, its file now Counted."""
+    structfile.file = Counted(structfile.file)
+    return structfile
+
+
 class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
     """Writes the term dictionary as W3 does and each term's postings as one record of arrays, a term at a time."""
 
@@ -186,10 +218,10 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         self._merged = merged if merged is not None else []  # the codec's list, filled after this is made
         self._storage, self._segment = storage, segment
         self._tables: dict[str, list[tuple[bytes, np.ndarray]]] = {name: [] for name in tables}
-        self._tindex = filetables.OrderedHashWriter(segment.create_file(storage, W3Codec.TERMS_EXT))
+        self._tindex = filetables.OrderedHashWriter(counted(segment.create_file(storage, W3Codec.TERMS_EXT)))
         self._fieldmap: dict[str, int] = {}
         self._tindex.extras["fieldmap"] = self._fieldmap
-        self._postfile = segment.create_file(storage, POSTINGS_EXT)
+        self._postfile = counted(segment.create_file(storage, POSTINGS_EXT))
         self._postfile.write(MAGIC)  # offset 0 is never a record
         self.is_closed = False
         self._field: tuple[str, Any] | None = None

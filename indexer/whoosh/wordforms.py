@@ -4,6 +4,7 @@ written, keyed for matching what is typed (folded as NewsFilter folds a word bef
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from whoosh.support.charset import accent_map
 
@@ -46,9 +47,20 @@ def word_forms(text: str) -> list[str]:
     first by code point: the terms do not depend on the order of the words, and a key's document frequency is the
     sum of its forms'.
     """
+    return distinct_word_forms(set(text_words(text)))
+
+
+def text_words(text: str) -> list[str]:
+    """Return a text's words, as the token pattern finds them."""
+    return _WORD.findall(text)
+
+
+def distinct_word_forms(words: Iterable[str]) -> list[str]:
+    """word_forms of a text whose distinct words (as the token pattern finds them) are given: what a writer that
+    has found them already counts."""
     chosen: dict[str, str] = {}
     cache = _word_cache
-    for word in set(_WORD.findall(text)):
+    for word in words:
         if word in cache:
             entry = cache[word]
         else:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..backend import Batch
 from ..suggest import FORM_SEPARATOR, Completion, completions
-from .wordforms import word_forms
+from .wordforms import distinct_word_forms, text_words, word_forms
 
 WORDS_NAME = "words.sqlite3"
 _LAST_KEY = "\U0010ffff"  # sorts after every key that starts with a prefix
@@ -45,10 +45,20 @@ def count_terms(texts: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def document_terms(documents: Iterable[dict[str, Any]]) -> Counter[str]:
-    """count_terms of documents being written (Whoosh's add_document arguments: `_stored_` values where given)."""
-    return count_terms(_text({name: document.get(f"_stored_{name}", document.get(name, ""))
-                              for name in ("headline", "body")}) for document in documents)
+def document_terms(documents: list[dict[str, Any]], found: list[dict[str, set[str]]]) -> Counter[str]:
+    """count_terms of documents being written (Whoosh's add_document arguments: `_stored_` values where given),
+    given the distinct words the writer found in each one's fields (bulk.SegmentBuilder.words): a field's are not
+    looked for again."""
+    counts: Counter[str] = Counter()
+    for document, words in zip(documents, found, strict=True):
+        distinct: set[str] = set()
+        for name in ("headline", "body"):
+            if name in words:
+                distinct |= words[name]
+            else:
+                distinct.update(text_words(document.get(f"_stored_{name}", document.get(name, ""))))
+        counts.update(distinct_word_forms(distinct))
+    return counts
 
 
 class WordStore:
