@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import pytest
 
@@ -134,3 +136,16 @@ def test_other_analyzers_and_values_take_whoosh_s_token_stream() -> None:
     assert index_positions(news_analyzer(), ["oil", "prices"]) is None
     assert index_positions(news_analyzer(), "oil prices", mode="query") is None
     assert index_positions(news_analyzer(), "oil prices", start_pos=4) is None
+
+
+def test_nltk_is_imported_without_scipy_which_still_imports_after() -> None:
+    """Every process that analyses text (the CLI, each server worker, each writer) imports NLTK; SciPy, which NLTK
+    would import with it, is not needed, and whoever needs it later (datasketch) still gets it."""
+    script = ("import sys, indexer.whoosh.backend\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))\n"
+              "from scipy.stats import norm\n"
+              "from datasketch import MinHash\n"
+              "print(norm.cdf(0), len(MinHash(num_perm=4, seed=1).permutations[0]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "0.5 4"]
+    assert stem("elections") == "elect"
