@@ -97,8 +97,8 @@ def _whoosh_segments(_builders: Any, ix: Any, documents: list[dict[str, Any]], p
                      count: Any) -> tuple[list[Any], Any]:
     """A commit's new segment as Whoosh's writer makes it (one, in this process): the releases before bulk.py."""
     if not documents:
-        return [], count([])
+        return [], count([], [])
     writer = SegmentWriter(ix, _lk=False)
     for document in documents:
         writer.add_document(**document)
-    return [writer._finalize_segment()], count(documents)
+    return [writer._finalize_segment()], count(documents, [{}] * len(documents))  # no words found: from the texts
