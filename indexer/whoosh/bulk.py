@@ -259,16 +259,16 @@ def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column:
 
 def build_segment(ix: Any, documents: Sequence[dict[str, Any]]) -> Any:
     """Write documents (keyword arguments of Whoosh's add_document) as one new segment; return it."""
-    return _built(ix, documents).finish()
+    return _written(ix, documents)[0]
 
 
-def _built(ix: Any, documents: Sequence[dict[str, Any]]) -> SegmentBuilder:
-    """A SegmentBuilder holding the documents, to be finished."""
+def _written(ix: Any, documents: Sequence[dict[str, Any]]) -> tuple[Any, list[dict[str, set[str]]]]:
+    """build_segment, and each document's distinct words by field (SegmentBuilder.words)."""
     builder = SegmentBuilder(ix)
     try:
         for document in documents:
             builder.add_document(**document)
-        return builder
+        return builder.finish(), builder.words
     except BaseException:
         builder.cancel()
         raise
@@ -281,13 +281,8 @@ Count = Callable[[list[dict[str, Any]], list[dict[str, set[str]]]], Counted]
 
 
 def _build(ix: Any, documents: list[dict[str, Any]], count: Count[Counted]) -> tuple[Any, Counted]:
-    builder = _built(ix, documents)
-    try:
-        segment = builder.finish()
-    except BaseException:
-        builder.cancel()
-        raise
-    return segment, count(documents, builder.words)
+    segment, words = _written(ix, documents)
+    return segment, count(documents, words)
 
 
 def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]],
