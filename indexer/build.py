@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .backend import Batch, SearchBackend
 from .errors import NewsArchiveError
-from .languages import default_language, detect_languages
+from .languages import default_language, detect_languages, preload_languages
 from .manifest import FileState, Manifest
 from .names import Namer
 from .parsers import iter_files, parse_path
@@ -282,6 +282,8 @@ class _Run:
                 self.report.updated += 1
             else:
                 self.report.added += 1
+        if not article.language:
+            preload_languages()  # detected when the batch is sent
         articles = self.batch.writes.articles
         earlier = articles.get(article.id)
         articles[article.id] = (article, update or (earlier is not None and earlier[1]))

@@ -13,6 +13,7 @@ import math
 import re
 import threading
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
 import numpy as np
@@ -113,6 +114,24 @@ class Detector:
     def __init__(self) -> None:
         self._model: _Model | None = None
         self._lock = threading.Lock()
+        self._preloading = False
+
+    def preload(self) -> None:
+        """Start loading the model in a thread of its own, for a caller that will detect soon (an indexing run, at
+        its first article without a language): its 0.6 s are mostly LZMA decompression, which gives up the GIL, so
+        they pass beside the caller's reading instead of before its first detection. Whoever detects first waits
+        for the loading; a loading that failed is tried again, and its error raised, there."""
+        if self._model is not None or self._preloading:  # asked for each article: no lock when nothing to do
+            return
+        with self._lock:
+            if self._model is not None or self._preloading:
+                return
+            self._preloading = True
+        threading.Thread(target=self._preloaded, name="language-model", daemon=True).start()
+
+    def _preloaded(self) -> None:
+        with suppress(Exception):  # raised to whoever detects
+            self._loaded()
 
     def _loaded(self) -> _Model:
         with self._lock:
@@ -215,6 +234,11 @@ DETECTOR = Detector()
 def detect_language(headline: str, body: str) -> str:
     """Return the language of an article's headline and text when confidently detected, else ""."""
     return DETECTOR.detect(_sample(headline, body))
+
+
+def preload_languages() -> None:
+    """Start loading the language model in the background (Detector.preload)."""
+    DETECTOR.preload()
 
 
 def detect_languages(texts: Sequence[tuple[str, str]]) -> list[str]:

@@ -4,8 +4,9 @@ Vectorised over a whole batch of texts with numpy, with no Python work per word 
 lowercased and read as code points, words are the runs of word characters (what the regular expression `\\w+`
 matches), a word's hash is a weighed sum of its code points (one reduction), a shingle's hash a fixed
 combination of its words' hashes, and signatures are one matrix min per chunk of articles. The permutations are
-datasketch's (`MinHash(num_perm, seed).permutations`, its default "affine32" scheme), so a signature here equals
-`datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash).update_batch(shingles)` (tests/test_stories.py).
+datasketch's (`MinHash(num_perm, seed).permutations`, its default "affine32" scheme, made without importing it),
+so a signature here equals `datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash).update_batch(shingles)`
+(tests/test_stories.py).
 """
 
 from __future__ import annotations
@@ -131,11 +132,13 @@ def shingle_sets(texts: Sequence[str], size: int) -> tuple[U32, npt.NDArray[np.i
 
 @lru_cache(maxsize=4)
 def permutations(num_perm: int, seed: int) -> tuple[U32, U32]:
-    """Return datasketch's affine permutations (a, b) for these settings (datasketch is imported only here)."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """Return datasketch's affine permutations (a, b) for these settings, made as datasketch 2.0 makes them for its
+    default "affine32" scheme (`MinHash._init_permutations`): importing datasketch imports SciPy for its LSH, half a
+    second of every indexing run for two arrays (tests/test_stories.py compares them with datasketch's)."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)  # odd: a bijection
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def signatures(hashes: U32, offsets: npt.NDArray[np.intp], which: Sequence[int] | npt.NDArray[np.intp], num_perm: int,

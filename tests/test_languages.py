@@ -15,6 +15,7 @@ from indexer.languages import (
     DETECT_BATCH,
     DETECT_CHARS,
     DETECTOR,
+    Detector,
     default_language,
     detect_language,
     detect_languages,
@@ -274,3 +275,25 @@ def test_detection_of_a_batch_gives_what_one_at_a_time_gives() -> None:
     assert found == [detect_language(headline, body) for headline, body in texts]
     assert {"en", "fr", "de", "es", "ja", "ko", "th"} <= set(found)
     assert detect_languages([]) == []
+
+
+def test_a_model_loaded_in_the_background_detects_as_one_loaded_when_asked() -> None:
+    texts = [f"{headline}\n{body}"[:DETECT_CHARS] for headline, body in _demo_texts()]
+    preloaded = Detector()
+    preloaded.preload()
+    preloaded.preload()  # asked for each article of a run: one loading
+    assert preloaded.detect_many(texts) == Detector().detect_many(texts)
+    assert {"en", "fr", "de", "es"} <= set(preloaded.detect_many(texts))
+
+
+def test_a_background_loading_that_fails_is_raised_to_whoever_detects(monkeypatch: pytest.MonkeyPatch) -> None:
+    from py3langid import langid
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("model file unreadable")
+
+    monkeypatch.setattr(langid.LanguageIdentifier, "from_model_file", broken)
+    detector = Detector()
+    detector.preload()
+    with pytest.raises(OSError, match="model file unreadable"):
+        detector.detect("A long enough English sentence about the price of crude oil and the markets today.")

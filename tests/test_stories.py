@@ -12,11 +12,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from datasketch import MinHash
 
 from indexer.errors import NewsArchiveError
-from indexer.minhash import shingle_hash, shingle_sets, signatures, words
+from indexer.minhash import permutations, shingle_hash, shingle_sets, signatures, words
 from indexer.records import Article
 from indexer.stories import PARAMS, STORIES_NAME, StoryParamsError, StoryStore
 
@@ -75,6 +76,18 @@ def test_a_signature_equals_datasketchs_minhash_of_the_same_shingles() -> None:
         reference.update_batch(shingles)
         assert reference.hashvalues.tolist() == found[row].tolist()
     assert offsets[3] == offsets[2]  # two words make no shingle of four
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(PARAMS.num_perm, PARAMS.seed), (16, 1), (200, 42)])
+def test_permutations_are_datasketchs_and_made_without_importing_it(num_perm: int, seed: int) -> None:
+    a, b = permutations(num_perm, seed)
+    expected = MinHash(num_perm=num_perm, seed=seed).permutations
+    assert a.tolist() == expected[0].tolist() and b.tolist() == expected[1].tolist()
+    assert a.dtype == b.dtype == np.uint32
+    script = ("import sys\nfrom indexer.minhash import permutations\npermutations(128, 1)\n"
+              "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_copies_share_the_story_of_the_first_and_unrelated_stories_do_not(store: StoryStore) -> None:
@@ -239,7 +252,6 @@ def test_the_targets_hold_on_a_reuters_sample(tmp_path: Path) -> None:
     from bench.stories import TARGET_ADDED, TARGET_PRECISION, TARGET_RECALL, cluster, evaluate
     from indexer.backend import open_backend
     from indexer.build import IndexOptions, index_paths
-    from indexer.minhash import permutations
     from indexer.results import article_to_dict
 
     reuters = load_reuters(REUTERS / "sgm-data")
@@ -255,7 +267,7 @@ def test_the_targets_hold_on_a_reuters_sample(tmp_path: Path) -> None:
     started = time.process_time()
     index_paths([source], open_backend("whoosh", tmp_path / "index"), IndexOptions(procs=1))
     indexing = time.process_time() - started
-    permutations(PARAMS.num_perm, PARAMS.seed)  # importing datasketch: once a process, not per article
+    permutations(PARAMS.num_perm, PARAMS.seed)  # made once a process, not per article
     for each in articles:
         _ = each.fingerprint  # an indexing run computes it for its manifest anyway
     started = time.process_time()

@@ -43,9 +43,9 @@ from . import layout
 @contextmanager
 def _scipy_left_out() -> Iterator[None]:
     """Import NLTK without SciPy. `nltk` imports all of itself, and four of its modules import SciPy when it is
-    installed (datasketch installs it) for what we never call (association measures, a parser, an aligner), each
-    falling back when it is not: half a second of every process's start (0.77 s to import `nltk.stem` with it,
-    0.23 s without, numpy included). A SciPy already imported is left as it is."""
+    installed (datasketch, a test dependency, installs it) for what we never call (association measures, a
+    parser, an aligner), each falling back when it is not: half a second of every process's start (0.77 s to
+    import `nltk.stem` with it, 0.23 s without, numpy included). A SciPy already imported is left as it is."""
     if "scipy" in sys.modules:
         yield
         return
