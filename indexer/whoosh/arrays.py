@@ -176,6 +176,15 @@ def values_parts(values: Sequence[bytes | None]) -> list[bytes]:
     return [u32(ends), b"".join(v or b"" for v in values), b"\0" * (-total % 4)]  # the next record 4-byte aligned
 
 
+def joined_pieces(sources: Sequence[np.ndarray], starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Return records cut from column arrays in one gather: record i is its pieces one after another (piece c is
+    `sources[c][starts[i, c]:starts[i, c] + sizes[i, c]]`, maybe empty), and the records follow each other."""
+    bases = np.cumsum([0, *(len(source) for source in sources[:-1])])
+    flat = sizes.ravel()
+    gather = np.repeat((starts + bases).ravel() - (np.cumsum(flat) - flat), flat) + np.arange(int(flat.sum()))
+    return np.concatenate(sources)[gather]
+
+
 def extent(info: Any) -> tuple[int, int]:
     """Return where a term's record is and its length (W3TermInfo.from_bytes reads the length as a 1-tuple)."""
     offset, length = info.extent()

@@ -40,8 +40,8 @@ from whoosh.writing import SegmentWriter
 from ..processes import exit_with_run, worker_context
 from ..words import TOKEN_PATTERN
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
-from .arrays import POSITIONS, WEIGHTS
-from .codec import NewsFieldWriter, NewsPositions, length_bytes
+from .arrays import POSITIONS, WEIGHTS, joined_pieces
+from .codec import NewsFieldWriter, NewsPositions, TermStats, length_bytes
 from .merging import merge_segments
 from .storage import news_codec
 
@@ -240,20 +240,23 @@ def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column:
     if found is not None:
         doc_bytes = np.asarray(found, dtype=np.int64)[pair_docs]
         span_low, span_high = np.minimum.reduceat(doc_bytes, term_pairs), np.maximum.reduceat(doc_bytes, term_pairs)
-    sizes = np.diff(np.r_[term_pairs, len(pair_docs)])
-    headers = np.stack([sizes, np.where(top > 1, WEIGHTS | POSITIONS, POSITIONS)], axis=1).astype("<u4").tobytes()
-    docs_b, counts_b = pair_docs.astype("<u4").tobytes(), counts.astype("<u4").tobytes()
-    weights_b, positions_b = counts.astype("<f4").tobytes(), positions.astype("<u4").tobytes()
-    pair_ends, word_ends = [*term_pairs.tolist()[1:], len(pair_docs)], [*term_words.tolist()[1:], len(docs)]
+    sizes = np.diff(np.r_[term_pairs, len(pair_docs)])  # each term's documents
+    words = np.diff(np.r_[term_words, len(docs)])  # and positions
+    weighted = top > 1
+    # Each term's record is five pieces cut from five arrays (u32 words; a piece may be empty): its header
+    # (documents, flags), documents, weights (when a document has it more than once), counts, positions.
+    headers = np.stack([sizes, np.where(weighted, WEIGHTS | POSITIONS, POSITIONS)], axis=1).ravel()
+    pairs = len(pair_docs)
+    sources = [headers.astype("<u4"), pair_docs.astype("<u4"), counts.astype("<f4").view("<u4"), counts.astype("<u4"),
+               positions.astype("<u4")]
+    starts = np.stack([2 * np.arange(len(term_pairs)), term_pairs, term_pairs, term_pairs, term_words], axis=1)
+    pieces = np.stack([np.full(len(term_pairs), 2), sizes, sizes * weighted, sizes, words], axis=1)
+    pair_ends = np.r_[term_pairs[1:], pairs] - 1
+    stats = TermStats(total=words, df=sizes, most=top, minid=pair_docs[term_pairs], maxid=pair_docs[pair_ends],
+                      low=span_low, high=span_high)
     writer.start_field(fieldname, fieldobj)
-    for j, (a, b, c, d, number, most, low, high) in enumerate(zip(
-            term_pairs.tolist(), pair_ends, term_words.tolist(), word_ends, pair_terms[term_pairs].tolist(),
-            top.tolist(), span_low.tolist(), span_high.tolist(), strict=True)):
-        a4, b4 = 4 * a, 4 * b
-        record = b"".join((headers[8 * j:8 * j + 8], docs_b[a4:b4], weights_b[a4:b4] if most > 1 else b"",
-                           counts_b[a4:b4], positions_b[4 * c:4 * d]))
-        writer.add_record(texts[number], record, float(d - c), b - a, float(most),
-                          (int(pair_docs[a]), int(pair_docs[b - 1])), (low, high), lengths_are_bytes=True)
+    writer.add_records([texts[number] for number in pair_terms[term_pairs].tolist()],
+                       joined_pieces(sources, starts, pieces).tobytes(), 4 * pieces.sum(axis=1), stats)
     writer.finish_field()
 
 

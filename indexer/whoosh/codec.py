@@ -33,15 +33,15 @@ side by side: new segments, merges and `optimize` write ours (tests/test_index_f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import groupby
-from operator import itemgetter
+from operator import itemgetter, ne
 from typing import Any
 
 import numpy as np
 from whoosh import formats
 from whoosh.codec import base
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, W3TermsReader, _lenfield
-from whoosh.filedb import filetables
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length
@@ -57,10 +57,12 @@ from .arrays import (
     decode,
     extent,
     f32,
+    joined_pieces,
     u32,
     u32_array,
     values_parts,
 )
+from .dictionary import TermsWriter
 from .merged import MergedSegment, add_merged
 from .views import NewsPerDocReader, open_view
 
@@ -178,6 +180,26 @@ def _positions_kind(format_: Any) -> str:
     return "values"
 
 
+# W3TermInfo.to_bytes of a term whose postings are not inlined (`!BfIBBfII`, then the record's offset and length).
+TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"), ("maxlength", "u1"),
+                      ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4"), ("offset", ">i8"), ("length", ">i4")])
+assert TERM_INFO.itemsize == W3TermInfo._struct.size + 12
+
+
+@dataclass
+class TermStats:
+    """A field's terms' statistics, an array each: total weight, documents, highest weight, first and last
+    document, and the length bytes of the shortest and longest document."""
+
+    total: np.ndarray
+    df: np.ndarray
+    most: np.ndarray
+    minid: np.ndarray
+    maxid: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
 class Counted:
     """A file being written that counts what is written to it, so that `tell` is an addition: a buffered file's
     asks the operating system (an lseek) every time, and writing a term asks three times (its record's place, and
@@ -218,7 +240,7 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         self._merged = merged if merged is not None else []  # the codec's list, filled after this is made
         self._storage, self._segment = storage, segment
         self._tables: dict[str, list[tuple[bytes, np.ndarray]]] = {name: [] for name in tables}
-        self._tindex = filetables.OrderedHashWriter(counted(segment.create_file(storage, W3Codec.TERMS_EXT)))
+        self._tindex = TermsWriter(counted(segment.create_file(storage, W3Codec.TERMS_EXT)))
         self._fieldmap: dict[str, int] = {}
         self._tindex.extras["fieldmap"] = self._fieldmap
         self._postfile = counted(segment.create_file(storage, POSTINGS_EXT))
@@ -264,17 +286,7 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             fieldobj = schema[fieldname]
             self.start_field(fieldname, fieldobj)
             doc_bytes = length_bytes(lengths, fieldname) if fieldobj.scorable else None
-            for btext, term_items in groupby(field_items, key=itemgetter(1)):
-                rows = [row for row in term_items if row[2] != -1]  # -1: Whoosh's spelling words (never ours)
-                if not rows:
-                    continue
-                docs = [row[2] for row in rows]
-                span = (0, 0)
-                if doc_bytes is not None:
-                    found = [doc_bytes[d] for d in docs]
-                    span = (min(found), max(found))
-                self._write_term(fieldobj.format, btext, docs, [row[3] for row in rows],
-                                 [row[4] for row in rows], span, lengths_are_bytes=True)
+            self._add_field(fieldobj.format, list(field_items), doc_bytes)
             self.finish_field()
 
     def _write_term(self, format_: Any, btext: bytes, docs: list[int], weights: list[float],
@@ -315,6 +327,83 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         info._minlength, info._maxlength = (low or None), high
         self._write_record(btext, record, info)
 
+    def add_records(self, texts: list[bytes], records: bytes, sizes: np.ndarray, stats: TermStats) -> None:
+        """Write a field's terms at once, in term order: their records (end to end in `records`, `sizes` bytes each)
+        to the postings file in one write, and their statistics and places to the term dictionary
+        (TermsWriter.add_many): what add_record does a term at a time, lengths given as bytes."""
+        assert self._field is not None
+        fieldname = self._field[0]
+        offset = self._postfile.tell()
+        self._postfile.write(records)
+        sizes = sizes.astype(np.int64)
+        starts = np.cumsum(sizes) - sizes
+        infos = np.zeros(len(texts), dtype=TERM_INFO)
+        infos["weight"], infos["df"], infos["maxweight"] = stats.total, stats.df, stats.most
+        infos["minlength"], infos["maxlength"] = stats.low, stats.high
+        infos["minid"], infos["maxid"] = stats.minid, stats.maxid
+        infos["offset"], infos["length"] = offset + starts, sizes
+        prefix = pack_ushort(self._fieldmap[fieldname])
+        self._tindex.add_many([prefix + text for text in texts], infos)
+        if fieldname in self._tables:
+            for text, start, size in zip(texts, starts.tolist(), sizes.tolist(), strict=True):
+                self._keep_for_table(text, records[start:start + size])
+
+    def _add_field(self, format_: Any, rows: list[tuple[str, bytes, int, float, Any]],
+                   doc_bytes: np.ndarray | None) -> None:
+        """Write a field's postings (sorted by term and document) at once: each term's record as _write_term makes
+        it, cut from arrays of the whole field (joined_pieces), and add_records."""
+        rows = [row for row in rows if row[2] != -1]  # -1: Whoosh's spelling words (never ours)
+        if not rows:
+            return
+        _, texts, docs_of, weights_of, values = zip(*rows, strict=True)
+        starts = np.flatnonzero([True, *map(ne, texts[1:], texts[:-1])])
+        sizes = np.diff(np.r_[starts, len(rows)])
+        docs = np.array(docs_of, dtype=np.int64)
+        weights = np.array(weights_of, dtype=np.float64)
+        weighted = np.logical_or.reduceat(weights != 1.0, starts)
+        flags = np.where(weighted, WEIGHTS, 0)
+        ends = np.r_[starts[1:], len(rows)] - 1
+        low = high = np.zeros(len(starts), dtype=np.int64)
+        if doc_bytes is not None:
+            found = np.asarray(doc_bytes, dtype=np.int64)[docs]
+            low, high = np.minimum.reduceat(found, starts), np.maximum.reduceat(found, starts)
+        zero = np.zeros(len(starts), dtype=np.int64)
+        sources = [np.empty(0, np.uint8), _bytes(docs.astype("<u4")), _bytes(weights.astype("<f4"))]
+        pieces: list[tuple[np.ndarray, np.ndarray]] = [(zero, zero), (4 * starts, 4 * sizes),
+                                                       (4 * starts, 4 * sizes * weighted)]
+        if _positions_kind(format_) == "raw":
+            flags |= POSITIONS
+            counts = np.fromiter(map(len, values), dtype=np.int64, count=len(rows)) // 4 - 1
+            sources += [_bytes(counts.astype("<u4")), np.frombuffer(b"".join(v[4:] for v in values), np.uint8)]
+            at = 4 * (np.cumsum(counts) - counts)
+            pieces += [(4 * starts, 4 * sizes), (at[starts], 4 * np.add.reduceat(counts, starts))]
+        elif _positions_kind(format_) == "values":
+            lengths = np.fromiter((len(v or b"") for v in values), dtype=np.int64, count=len(rows))
+            valued = np.logical_or.reduceat(lengths > 0, starts)
+            flags |= np.where(valued, VALUES, 0)
+            before = np.cumsum(lengths) - lengths
+            term_lengths = np.add.reduceat(lengths, starts)
+            value_ends = np.cumsum(lengths) - np.repeat(before[starts], sizes)  # where each ends in its term's
+            sources += [_bytes(value_ends.astype("<u4")), np.frombuffer(b"".join(v or b"" for v in values), np.uint8),
+                        np.zeros(3, np.uint8)]
+            pieces += [(4 * starts, 4 * sizes * valued), (before[starts], term_lengths * valued),
+                       (zero, -term_lengths % 4 * valued)]
+        else:  # Whoosh's positions of an older index: decoded, a term at a time
+            for term, (first, last) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+                part = rows[first:last + 1]
+                self._write_term(format_, texts[first], [r[2] for r in part], [r[3] for r in part],
+                                 [r[4] for r in part], (int(low[term]), int(high[term])), lengths_are_bytes=True)
+            return
+        sources[0] = _bytes(np.stack([sizes, flags], axis=1).astype("<u4"))
+        pieces[0] = (8 * np.arange(len(starts)), np.full(len(starts), 8))
+        records = joined_pieces(sources, np.stack([p[0] for p in pieces], axis=1),
+                                np.stack([p[1] for p in pieces], axis=1))
+        totals = np.add.reduceat(weights, starts)
+        stats = TermStats(total=totals, df=sizes, most=np.maximum.reduceat(weights, starts), minid=docs[starts],
+                          maxid=docs[ends], low=low, high=high)
+        self.add_records([texts[i] for i in starts.tolist()], records.tobytes(),
+                         np.stack([p[1] for p in pieces], axis=1).sum(axis=1), stats)
+
     def add_copied(self, btext: bytes, record: bytes, info_start: bytes) -> None:
         """Write a term's record copied from a merged segment, with its term information but where the record is
         (merged.MergedSegment.record)."""
@@ -353,6 +442,11 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
             merged.reader.close()
         self._merged.clear()
         self.is_closed = True
+
+
+def _bytes(values: np.ndarray) -> np.ndarray:
+    """Return an array's bytes as a uint8 array (no copy)."""
+    return np.ascontiguousarray(values).view(np.uint8).reshape(-1)
 
 
 def merges_as_arrays(reader: Any) -> bool:
@@ -401,11 +495,13 @@ def _padded(data: bytes) -> bytes:
     return data + b"\0" * (-len(data) % 4)
 
 
-def length_bytes(lengths: Any, fieldname: str) -> list[int] | None:
+def length_bytes(lengths: Any, fieldname: str) -> np.ndarray | None:
     """Return each document's length byte in a field (W3's length column), or None when lengths are not given."""
     if not lengths or not lengths.has_column(_lenfield(fieldname)):
         return None
-    return list(lengths.column_reader(_lenfield(fieldname), LENGTHS_COLUMN).load())
+    if isinstance(lengths, NewsPerDocReader):
+        return lengths.length_bytes(fieldname)  # read whole
+    return np.array(lengths.column_reader(_lenfield(fieldname), LENGTHS_COLUMN).load(), dtype=np.uint8)
 
 
 def term_postings(reader: Any, fieldname: str, text: Any) -> Postings | None:
