@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .backend import Batch, SearchBackend
 from .errors import NewsArchiveError
-from .languages import default_language, detect_languages, preload_languages
+from .languages import DetectionAhead, default_language, detect_languages, preload_languages
 from .manifest import FileState, Manifest
 from .names import Namer
 from .parsers import iter_files, parse_path
@@ -191,6 +191,8 @@ class _Run:
         # The batch being committed in the background while the next is read: one at a time.
         self.committing: _Committing | None = None
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="commit")
+        # Languages detected in a process of their own while this one reads (not with --procs 1).
+        self.languages = DetectionAhead() if options.procs > 1 else None
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
         self.read_keys: set[str] = set()  # the files read in this run
         indexed = backend.article_count()
@@ -283,7 +285,10 @@ class _Run:
             else:
                 self.report.added += 1
         if not article.language:
-            preload_languages()  # detected when the batch is sent
+            if self.languages is not None:
+                self.languages.send(article.headline, article.body)
+            else:
+                preload_languages()  # detected when the batch is sent
         articles = self.batch.writes.articles
         earlier = articles.get(article.id)
         articles[article.id] = (article, update or (earlier is not None and earlier[1]))
@@ -372,8 +377,10 @@ class _Run:
         self.namer.commit()
 
     def close(self) -> None:
-        """Stop the background committer (after `settle`)."""
+        """Stop the background committer (after `settle`) and the detecting process."""
         self._committer.shutdown()
+        if self.languages is not None:
+            self.languages.close()
 
     def _give_names(self, writes: Batch) -> None:
         """Give each article its people, organisations and places (names.py), in the order they were read. The
@@ -389,7 +396,8 @@ class _Run:
         written: unchanged ones cost nothing). The manifest keeps the fingerprint of the article as read."""
         started = time.perf_counter()
         unstated = [(i, article) for i, (article, _) in writes.articles.items() if not article.language]
-        found = detect_languages([(article.headline, article.body) for _, article in unstated])
+        texts = [(article.headline, article.body) for _, article in unstated]
+        found = self.languages.take(texts) if self.languages is not None else detect_languages(texts)
         for (article_id, article), language in zip(unstated, found, strict=True):
             update = writes.articles[article_id][1]
             writes.articles[article_id] = (article.given(language=language or self.options.language), update)
