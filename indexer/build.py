@@ -22,9 +22,10 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
+from .ahead import Ahead
 from .backend import Batch, SearchBackend
 from .errors import NewsArchiveError
-from .languages import DetectionAhead, default_language, detect_languages, preload_languages
+from .languages import default_language, detect_languages, preload_languages
 from .manifest import FileState, Manifest
 from .names import Namer
 from .parsers import iter_files, parse_path
@@ -191,8 +192,9 @@ class _Run:
         # The batch being committed in the background while the next is read: one at a time.
         self.committing: _Committing | None = None
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="commit")
-        # Languages detected in a process of their own while this one reads (not with --procs 1).
-        self.languages = DetectionAhead() if options.procs > 1 else None
+        # Languages detected and story texts measured in a process of their own while this one reads (ahead.py;
+        # not with --procs 1).
+        self.ahead = Ahead(stories.params) if options.procs > 1 else None
         self.seen: dict[str, str] = {}  # id -> file, for every article read in this run
         self.read_keys: set[str] = set()  # the files read in this run
         indexed = backend.article_count()
@@ -284,11 +286,10 @@ class _Run:
                 self.report.updated += 1
             else:
                 self.report.added += 1
-        if not article.language:
-            if self.languages is not None:
-                self.languages.send(article.headline, article.body)
-            else:
-                preload_languages()  # detected when the batch is sent
+        if self.ahead is not None:
+            self.ahead.send(article)
+        elif not article.language:
+            preload_languages()  # detected when the batch is sent
         articles = self.batch.writes.articles
         earlier = articles.get(article.id)
         articles[article.id] = (article, update or (earlier is not None and earlier[1]))
@@ -341,6 +342,8 @@ class _Run:
             self._give_names(writes)
             self._give_languages(writes)
             self._give_stories(writes)
+            if self.ahead is not None:
+                self.ahead.forget()
         self.settle()
         if not (writes.articles or writes.deletes):
             self._record(batch)
@@ -379,8 +382,8 @@ class _Run:
     def close(self) -> None:
         """Stop the background committer (after `settle`) and the detecting process."""
         self._committer.shutdown()
-        if self.languages is not None:
-            self.languages.close()
+        if self.ahead is not None:
+            self.ahead.close()
 
     def _give_names(self, writes: Batch) -> None:
         """Give each article its people, organisations and places (names.py), in the order they were read. The
@@ -397,7 +400,7 @@ class _Run:
         started = time.perf_counter()
         unstated = [(i, article) for i, (article, _) in writes.articles.items() if not article.language]
         texts = [(article.headline, article.body) for _, article in unstated]
-        found = self.languages.take(texts) if self.languages is not None else detect_languages(texts)
+        found = self.ahead.languages(texts) if self.ahead is not None else detect_languages(texts)
         for (article_id, article), language in zip(unstated, found, strict=True):
             update = writes.articles[article_id][1]
             writes.articles[article_id] = (article.given(language=language or self.options.language), update)
@@ -407,7 +410,8 @@ class _Run:
         """Set each article's story (deleted articles leave theirs first), in the order they were read."""
         started = time.perf_counter()
         self.stories.remove(writes.deletes)
-        assigned = self.stories.assign([article for article, _ in writes.articles.values()])
+        measured = self.ahead.measures() if self.ahead is not None else None
+        assigned = self.stories.assign([article for article, _ in writes.articles.values()], measured)
         writes.articles = {i: (a.given(story=assigned[i]), update) for i, (a, update) in writes.articles.items()}
         self.report.story_seconds += time.perf_counter() - started
 

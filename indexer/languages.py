@@ -13,13 +13,11 @@ import math
 import re
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
 from typing import Any
 
 import numpy as np
 
-from .processes import exit_with_run, worker_context
 from .settings import LANGUAGE, SettingError, read_settings
 
 # What text is when it says nothing else, and what the articles of indexes built before languages were analysed as.
@@ -64,7 +62,6 @@ DETECT_CONFIDENCE = 0.9
 DETECT_MIN_LETTERS = 40
 DETECT_CHARS = 400
 DETECT_BATCH = 512  # texts walked at once (memory: about 10 KB a text)
-AHEAD_CHUNK = 500  # the articles an indexing run sends its detecting process at once (DetectionAhead)
 # What py3langid says of text in no language (tables of figures) or of none it knows: no detection.
 _NO_LANGUAGE = frozenset(("zxx", "und"))
 
@@ -236,7 +233,7 @@ DETECTOR = Detector()
 
 def detect_language(headline: str, body: str) -> str:
     """Return the language of an article's headline and text when confidently detected, else ""."""
-    return DETECTOR.detect(_sample(headline, body))
+    return DETECTOR.detect(sample(headline, body))
 
 
 def preload_languages() -> None:
@@ -246,66 +243,9 @@ def preload_languages() -> None:
 
 def detect_languages(texts: Sequence[tuple[str, str]]) -> list[str]:
     """Return detect_language of each (headline, body), in order: an indexing run's batch at once."""
-    return DETECTOR.detect_many([_sample(headline, body) for headline, body in texts])
+    return DETECTOR.detect_many([sample(headline, body) for headline, body in texts])
 
 
-def detect_samples(samples: Sequence[str]) -> list[str]:
-    """Return the language detected in each sample (`_sample` of an article): a detecting process's job."""
-    return DETECTOR.detect_many(samples)
-
-
-class DetectionAhead:
-    """Languages detected in a process of its own, ahead of need: an indexing run sends each article without a
-    language as it reads it (`send`, AHEAD_CHUNK at a time), and takes the languages of its batch when it sends
-    the batch (`take`). Meanwhile the run's process reads on, names and groups into stories: detection was a sixth
-    of its work, and the run's process is what the others wait for. An article whose language did not come back
-    (the process failed to start or died) is detected in the run's process, as without this."""
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: list[str] = []
-        self._asked: list[tuple[list[str], Future[list[str]] | None]] = []
-
-    def send(self, headline: str, body: str) -> None:
-        """Ask for an article's language (detected once AHEAD_CHUNK articles wait, or when taken)."""
-        self._pending.append(_sample(headline, body))
-        if len(self._pending) >= AHEAD_CHUNK:
-            self._ask()
-
-    def take(self, texts: Sequence[tuple[str, str]]) -> list[str]:
-        """Return detect_languages of each (headline, body): what was sent, as detected ahead; the rest here."""
-        self._ask()
-        found: dict[str, str] = {}
-        for samples, future in self._asked:
-            try:
-                languages = future.result() if future is not None else None
-            except Exception:  # noqa: BLE001  # a process that failed: the samples are detected below
-                languages = None
-            if languages is not None:
-                found.update(zip(samples, languages, strict=True))
-        self._asked = []
-        samples = [_sample(headline, body) for headline, body in texts]
-        missing = [sample for sample in dict.fromkeys(samples) if sample not in found]
-        found.update(zip(missing, DETECTOR.detect_many(missing), strict=True))
-        return [found[sample] for sample in samples]
-
-    def close(self) -> None:
-        """Stop the detecting process."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-
-    def _ask(self) -> None:
-        if not self._pending:
-            return
-        samples, self._pending = self._pending, []
-        future = None
-        with suppress(Exception):  # no process: detected when taken
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=exit_with_run)
-            future = self._pool.submit(detect_samples, samples)
-        self._asked.append((samples, future))
-
-
-def _sample(headline: str, body: str) -> str:
+def sample(headline: str, body: str) -> str:
+    """Return what detection reads of an article: the start of its headline and body."""
     return (f"{headline}\n{body}" if headline else body)[:DETECT_CHARS]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from .minhash import I64, U32, band_keys, shingle_sets, signatures, similarity
 from .records import Article
 
 STORIES_NAME = "stories.sqlite3"
+# What clustering measures of a text (`measure`): its distinct shingles, and its signature (None: too short to judge).
+Measure = tuple[int, "U32 | None"]
 
 
 @dataclass(frozen=True)
@@ -119,18 +121,21 @@ class StoryStore:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('params', ?)", (wanted,))
         self.db.commit()
 
-    def assign(self, articles: Sequence[Article]) -> dict[str, str]:
+    def assign(self, articles: Sequence[Article], measured: Mapping[str, Measure] | None = None) -> dict[str, str]:
         """Cluster new or changed articles (in order, each against the store and those before it); return id -> story.
 
         An id already stored is re-assigned: it keeps its story while it still matches it (or its own previous
-        text), else joins its best match or founds a story. Durable only after commit().
+        text), else joins its best match or founds a story. Durable only after commit(). measured: what `measure`
+        gave of some of the texts (story_text), made elsewhere; the rest is measured here.
         """
         p = self.params
-        texts = [f"{article.headline}\n{article.body}" for article in articles]
-        hashes, offsets = shingle_sets(texts, p.shingle_words)
-        sizes = np.diff(offsets)
+        texts = [story_text(article) for article in articles]
+        known = dict(measured or {})
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        known.update(zip(missing, measure(missing, p), strict=True))
+        sizes = np.array([known[text][0] for text in texts], dtype=np.int64)
         judged = np.flatnonzero(sizes >= p.min_shingles)
-        rows = signatures(hashes, offsets, judged, p.num_perm, p.seed)
+        rows = np.array([known[texts[i]][1] for i in judged.tolist()], dtype=np.uint32).reshape(-1, p.num_perm)
         keys = band_keys(rows, p.bands, p.rows)
         signature_of = dict(zip(judged.tolist(), rows, strict=True))
         previous = self._stored({article.id for article in articles})
@@ -298,6 +303,25 @@ def _matches(entry: _Entry, candidates: list[_Entry], p: StoryParams) -> list[tu
 
 def _json_integers(values: I64) -> str:
     return "[" + ",".join(map(str, values.tolist())) + "]"
+
+
+def story_text(article: Article) -> str:
+    """Return the text an article's shingles are made of: its headline and body."""
+    return f"{article.headline}\n{article.body}"
+
+
+def measure(texts: Sequence[str], params: StoryParams = PARAMS) -> list[Measure]:
+    """Return what clustering measures of each text, whatever the store holds: how many distinct shingles it has,
+    and its MinHash signature when that is enough to judge it (at least min_shingles; else None). The same made
+    anywhere: an indexing run measures its articles in another process as it reads them (indexer/ahead.py)."""
+    hashes, offsets = shingle_sets(texts, params.shingle_words)
+    sizes = np.diff(offsets)
+    judged = np.flatnonzero(sizes >= params.min_shingles)
+    rows = signatures(hashes, offsets, judged, params.num_perm, params.seed)
+    found: list[Measure] = [(size, None) for size in sizes.tolist()]
+    for i, row in zip(judged.tolist(), rows, strict=True):
+        found[i] = (found[i][0], row)
+    return found
 
 
 def _day(article: Article) -> int | None:

@@ -15,7 +15,6 @@ from indexer.languages import (
     DETECT_BATCH,
     DETECT_CHARS,
     DETECTOR,
-    DetectionAhead,
     Detector,
     default_language,
     detect_language,
@@ -299,30 +298,3 @@ def test_a_background_loading_that_fails_is_raised_to_whoever_detects(monkeypatc
     with pytest.raises(OSError, match="model file unreadable"):
         detector.detect("A long enough English sentence about the price of crude oil and the markets today.")
 
-
-def test_languages_detected_ahead_in_a_process_are_those_detected_here() -> None:
-    texts = _demo_texts() + [("", text) for text in _scripts_texts(1200)]
-    ahead = DetectionAhead()
-    try:
-        for headline, body in texts[:len(texts) - 7]:  # the last few never sent: detected when taken
-            ahead.send(headline, body)
-        assert ahead._asked and all(future is not None for _, future in ahead._asked)  # noqa: SLF001
-        assert ahead.take(texts) == detect_languages(texts)
-        assert ahead.take([]) == []
-    finally:
-        ahead.close()
-
-
-def test_without_a_detecting_process_languages_are_detected_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    from indexer import languages
-
-    def refused(*args: object, **kwargs: object) -> None:
-        raise OSError("no processes here")
-
-    monkeypatch.setattr(languages, "ProcessPoolExecutor", refused)
-    texts = _demo_texts()
-    ahead = DetectionAhead()
-    for headline, body in texts:
-        ahead.send(headline, body)
-    assert ahead.take(texts) == detect_languages(texts)
-    ahead.close()

@@ -270,9 +270,12 @@ def test_the_targets_hold_on_a_reuters_sample(tmp_path: Path) -> None:
     permutations(PARAMS.num_perm, PARAMS.seed)  # made once a process, not per article
     for each in articles:
         _ = each.fingerprint  # an indexing run computes it for its manifest anyway
-    started = time.process_time()
-    cluster(articles, tmp_path / "stories")
-    assert time.process_time() - started <= TARGET_ADDED * indexing
+    added = []
+    for attempt in range(3):  # the least of three: a tenth of a second, easily stretched by a busy machine
+        started = time.process_time()
+        cluster(articles, tmp_path / f"stories{attempt}")
+        added.append(time.process_time() - started)
+    assert min(added) <= TARGET_ADDED * indexing
 
     # The first page of a search for a wire story shows it once, its copies counted (every article: several times).
     from indexer.request import Search

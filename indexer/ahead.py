@@ -1,0 +1,97 @@
+"""What an indexing run works out of each article in a process of its own, ahead of need.
+
+The run's process reads, names and groups into stories one batch after another, and the writing processes wait
+for it: it is what bounds a run. Two of its steps depend on nothing but the article: the language detected in it
+(when its record states none: languages.py) and what story clustering measures of its text (its shingles and MinHash
+signature: stories.measure). `Ahead` sends each article to a process of its own as it is read, AHEAD_CHUNK at a
+time, and the run takes the results when it sends the batch; they are the same as made in the run's process
+(tests/test_ahead.py), which makes whatever did not come back (no process could start, or it died).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
+
+from .languages import DETECTOR, sample
+from .processes import exit_with_run, worker_context
+from .records import Article
+from .stories import PARAMS, Measure, StoryParams, measure, story_text
+
+AHEAD_CHUNK = 500  # the articles sent to the process at once
+Work = tuple[list[str], list[str]]  # detection samples, story texts
+Done = tuple[list[str], list[Measure]]  # their languages, their measures
+
+
+def work(samples: list[str], texts: list[str], params: StoryParams) -> Done:
+    """The process's job: detect the samples' languages and measure the texts."""
+    return DETECTOR.detect_many(samples), measure(texts, params)
+
+
+class Ahead:
+    """An indexing run's articles sent to a process as they are read, their languages and measures taken when
+    their batch is sent (see the module's docstring)."""
+
+    def __init__(self, params: StoryParams = PARAMS) -> None:
+        self.params = params
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: Work = ([], [])
+        self._asked: list[tuple[Work, Future[Done] | None]] = []
+        self._languages: dict[str, str] = {}
+        self._measures: dict[str, Measure] = {}
+
+    def send(self, article: Article) -> None:
+        """Send an article as read (its language is detected only when it states none)."""
+        samples, texts = self._pending
+        if not article.language:
+            samples.append(sample(article.headline, article.body))
+        texts.append(story_text(article))
+        if len(texts) >= AHEAD_CHUNK:
+            self._ask()
+
+    def languages(self, texts: Sequence[tuple[str, str]]) -> list[str]:
+        """Return detect_languages of each (headline, body): as detected ahead, the rest here."""
+        self._collect()
+        samples = [sample(headline, body) for headline, body in texts]
+        missing = [text for text in dict.fromkeys(samples) if text not in self._languages]
+        self._languages.update(zip(missing, DETECTOR.detect_many(missing), strict=True))
+        return [self._languages[text] for text in samples]
+
+    def measures(self) -> dict[str, Measure]:
+        """Return what was measured ahead, by story text (stories.StoryStore.assign measures the rest)."""
+        self._collect()
+        return self._measures
+
+    def forget(self) -> None:
+        """Forget the results of the batch just sent."""
+        self._languages, self._measures = {}, {}
+
+    def close(self) -> None:
+        """Stop the process."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+    def _ask(self) -> None:
+        if not self._pending[1]:
+            return
+        pending, self._pending = self._pending, ([], [])
+        future = None
+        with suppress(Exception):  # no process: made when taken
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=exit_with_run)
+            future = self._pool.submit(work, *pending, self.params)
+        self._asked.append((pending, future))
+
+    def _collect(self) -> None:
+        self._ask()
+        for (samples, texts), future in self._asked:
+            try:
+                done = future.result() if future is not None else None
+            except Exception:  # noqa: BLE001  # a process that failed: what it had is made when taken
+                done = None
+            if done is not None:
+                self._languages.update(zip(samples, done[0], strict=True))
+                self._measures.update(zip(texts, done[1], strict=True))
+        self._asked = []

@@ -1,0 +1,98 @@
+"""Languages and story measures made ahead, in a process of its own (indexer/ahead.py), are those made in the run's."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from indexer import ahead as ahead_module
+from indexer.ahead import AHEAD_CHUNK, Ahead
+from indexer.backend import open_backend
+from indexer.build import IndexOptions, index_paths
+from indexer.languages import detect_languages
+from indexer.records import Article
+from indexer.stories import STORIES_NAME, StoryStore, measure, story_text
+
+from .conftest import REUTERS
+
+DEMO = Path(__file__).resolve().parents[1] / "demo"
+
+
+def _articles() -> list[Article]:
+    """The demo's articles in four languages (half of them stating theirs), and Reuters' first when present."""
+    records = [json.loads(line) for path in sorted(DEMO.glob("*.jsonl"))
+               for line in path.read_text(encoding="utf-8").splitlines()]
+    articles = [Article(id=f"d{i}", headline=str(r.get("title", "")), body=str(r.get("body", "")),
+                        language="fr" if i % 2 else "") for i, r in enumerate(records)]
+    if (REUTERS / "sgm-data").exists():
+        from indexer.parsers import parse_path
+
+        found = parse_path(sorted((REUTERS / "sgm-data").glob("*.sgm"))[0])
+        articles += [item for item in found if isinstance(item, Article)]
+    while len(articles) < 2 * AHEAD_CHUNK + 50:  # copies: the same measures, several chunks
+        articles += [Article(id=f"{a.id}-{len(articles)}", headline=a.headline, body=a.body) for a in articles[:200]]
+    return articles
+
+
+def _same_measures(found: dict[str, tuple[int, np.ndarray | None]], articles: list[Article]) -> None:
+    texts = list(dict.fromkeys(story_text(a) for a in articles))
+    for text, (size, row) in zip(texts, measure(texts), strict=True):
+        assert found[text][0] == size
+        assert (found[text][1] is None and row is None) or np.array_equal(found[text][1], row)
+
+
+def test_what_the_process_makes_is_what_is_made_here(tmp_path: Path) -> None:
+    articles = _articles()
+    unstated = [(a.headline, a.body) for a in articles if not a.language]
+    ahead = Ahead()
+    try:
+        for article in articles[:-7]:  # the last few never sent: made when taken
+            ahead.send(article)
+        assert ahead._asked and all(future is not None for _, future in ahead._asked)  # noqa: SLF001
+        assert ahead.languages(unstated) == detect_languages(unstated)
+        measured = ahead.measures()
+        _same_measures(measured, articles[:-7])
+        (tmp_path / "here").mkdir()
+        (tmp_path / "there").mkdir()
+        here, there = StoryStore(tmp_path / "here"), StoryStore(tmp_path / "there")
+        assert there.assign(articles, measured) == here.assign(articles)
+        here.close()
+        there.close()
+        ahead.forget()
+        assert ahead.measures() == {}
+    finally:
+        ahead.close()
+
+
+def test_without_the_process_everything_is_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(ahead_module, "ProcessPoolExecutor", refused)
+    articles = _articles()[:AHEAD_CHUNK + 10]
+    unstated = [(a.headline, a.body) for a in articles if not a.language]
+    ahead = Ahead()
+    for article in articles:
+        ahead.send(article)
+    assert ahead.languages(unstated) == detect_languages(unstated)
+    assert ahead.measures() == {}  # nothing came back: StoryStore.assign measures them
+    ahead.close()
+
+
+def test_a_run_on_two_processes_gives_the_stories_and_languages_of_a_run_on_one(tmp_path: Path) -> None:
+    found = {}
+    for procs in (1, 2):
+        folder = tmp_path / f"procs{procs}"
+        index_paths([DEMO], open_backend(folder=folder), IndexOptions(procs=procs))
+        with sqlite3.connect(folder / STORIES_NAME) as db:
+            stories = dict(db.execute("SELECT id, story FROM articles"))
+        backend = open_backend(folder=folder)
+        languages = {article_id: backend.article(article_id).language for article_id in stories}
+        backend.close()
+        found[procs] = (stories, languages)
+    assert found[1] == found[2]
+    assert len(set(found[2][1].values())) >= 4  # the demo's four languages
