@@ -76,11 +76,16 @@ def read_entries(text: str, where: str = "") -> list[Entry]:
     return entries
 
 
+# The names as written whose canonical names an Aliases remembers (a news archive names the same ones again and again).
+CANONICAL_MEMO = 100_000
+
+
 class Aliases:
     """Canonical names and their variants, by kind, from one or more alias files (later files win)."""
 
     def __init__(self, *files: list[Entry]) -> None:
         self._lookup: dict[tuple[str, str], str] = {}  # (kind, folded name) -> canonical name
+        self._canonical: dict[tuple[str, str], str] = {}  # (kind, name as written) -> canonical(): names repeat
         spellings: dict[tuple[str, str], dict[str, None]] = {}  # (kind, canonical) -> names as spelled
         for entries in files:
             self._add(entries, spellings)
@@ -106,9 +111,15 @@ class Aliases:
 
     def canonical(self, kind: str, name: str) -> str:
         """Return the canonical name of a name of a kind (a facet name): its line's first name, else the name."""
-        name = " ".join(name.split())
-        folded = fold(name)
-        return self._lookup.get((kind, folded)) or self._lookup.get((ANY, folded)) or name
+        found = self._canonical.get((kind, name))
+        if found is None:
+            tidied = " ".join(name.split())
+            folded = fold(tidied)
+            found = self._lookup.get((kind, folded)) or self._lookup.get((ANY, folded)) or tidied
+            if len(self._canonical) >= CANONICAL_MEMO:
+                self._canonical.clear()  # bounded: start again rather than grow without end
+            self._canonical[kind, name] = found
+        return found
 
     def canonical_names(self, kind: str, names: Iterable[str]) -> tuple[str, ...]:
         """Return names as their canonical names, each once, in their order."""

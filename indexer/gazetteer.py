@@ -172,23 +172,29 @@ class Gazetteer:
             start = found.start()
             if start < used or (start and (text[start - 1].isalnum() or text[start - 1] == "_")):
                 continue
+            following: list[tuple[str, int]] = []  # the words after this one, read once for all its forms
             for form in self._forms[found.group()]:
-                end = _rest_fits(form.words, text, found.end()) if len(form.words) > 1 else found.end()
+                end = _rest_fits(form.words, text, found.end(), following) if len(form.words) > 1 else found.end()
                 if end is not None:
                     yield form, start
                     used = end
                     break
 
 
-def _rest_fits(form: tuple[str, ...], text: str, pos: int) -> int | None:
-    """Return where a form ends when its words after the first follow pos in text, joined as a name's are; or None."""
-    for expected in form[1:]:
-        joiner = _JOINER.match(text, pos)
-        word = _WORD.match(text, joiner.end()) if joiner else None
-        if word is None or word.group() != expected:
+def _rest_fits(form: tuple[str, ...], text: str, pos: int, following: list[tuple[str, int]]) -> int | None:
+    """Return where a form ends when its words after the first follow pos in text, joined as a name's are; or None.
+    following: the words after pos and where each ends, as far as read for other forms (extended here; "" where
+    no word follows)."""
+    for i in range(1, len(form)):
+        if i > len(following):
+            at = following[-1][1] if following else pos
+            joiner = _JOINER.match(text, at) if at >= 0 else None
+            word = _WORD.match(text, joiner.end()) if joiner else None
+            following.append((word.group(), word.end()) if word else ("", -1))
+        found, end = following[i - 1]
+        if found != form[i]:
             return None
-        pos = word.end()
-    return pos
+    return following[len(form) - 2][1]
 
 
 def _trie(words: Iterable[str]) -> str:
