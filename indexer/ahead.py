@@ -5,7 +5,8 @@ for it: it is what bounds a run. Two of its steps depend on nothing but the arti
 (when its record states none: languages.py) and what story clustering measures of its text (its shingles and MinHash
 signature: stories.measure). `Ahead` sends each article to a process of its own as it is read, AHEAD_CHUNK at a
 time, and the run takes the results when it sends the batch; they are the same as made in the run's process
-(tests/test_ahead.py), which makes whatever did not come back (no process could start, or it died).
+(tests/test_ahead.py), which makes whatever did not come back (no process could start, or it died). The process
+starts with the first full chunk: a run of fewer articles makes everything itself, sooner than a process starts.
 """
 
 from __future__ import annotations
@@ -73,19 +74,21 @@ class Ahead:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
-    def _ask(self) -> None:
+    def _ask(self, start: bool = True) -> None:
+        """Send what is pending to the process; start: start it if it is not running (else made when taken)."""
         if not self._pending[1]:
             return
         pending, self._pending = self._pending, ([], [])
         future = None
         with suppress(Exception):  # no process: made when taken
-            if self._pool is None:
+            if self._pool is None and start:
                 self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=exit_with_run)
-            future = self._pool.submit(work, *pending, self.params)
+            if self._pool is not None:
+                future = self._pool.submit(work, *pending, self.params)
         self._asked.append((pending, future))
 
     def _collect(self) -> None:
-        self._ask()
+        self._ask(start=False)  # a run of fewer than AHEAD_CHUNK articles starts no process: they are made here
         for (samples, texts), future in self._asked:
             try:
                 done = future.result() if future is not None else None

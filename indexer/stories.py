@@ -24,6 +24,7 @@ import numpy.typing as npt
 from .errors import NewsArchiveError
 from .minhash import I64, U32, band_keys, shingle_sets, signatures, similarity
 from .records import Article
+from .sqlitestores import connect_to_write
 
 STORIES_NAME = "stories.sqlite3"
 # What clustering measures of a text (`measure`): its distinct shingles, and its signature (None: too short to judge).
@@ -65,10 +66,6 @@ CREATE TABLE IF NOT EXISTS bands (
 ) WITHOUT ROWID;
 """
 _COLUMNS = "row, id, story, day, size, text, signature"
-# SQLite's page cache for the store, in KiB (its default is 2 MB): a batch's band keys land at random places in the
-# bands table (16 rows an article, 7 MB for Reuters), and with the default cache each insert reads its page back
-# from the file; assigning Reuters' stories took 1.8-2.4 s, 1.7-2.0 s with this.
-CACHE_KIB = 65536
 # The stored articles sharing a band with the call's (band keys sent as one JSON array: no row per probe).
 _SHARING = "SELECT j.key, b.row FROM json_each(?) j JOIN bands b ON b.band = j.key % ? AND b.key = j.value"
 
@@ -106,8 +103,7 @@ class StoryStore:
             for suffix in ("", "-journal"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         try:
-            self.db = sqlite3.connect(self.path)
-            self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self.db = connect_to_write(self.path)
             self.db.executescript(_TABLES)
             stored = self.db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()
         except sqlite3.DatabaseError as err:  # not a database, or no folder to hold one

@@ -96,3 +96,15 @@ def test_a_run_on_two_processes_gives_the_stories_and_languages_of_a_run_on_one(
         found[procs] = (stories, languages)
     assert found[1] == found[2]
     assert len(set(found[2][1].values())) >= 4  # the demo's four languages
+
+
+def test_a_run_of_few_articles_starts_no_process() -> None:
+    articles = _articles()[:AHEAD_CHUNK - 1]
+    unstated = [(a.headline, a.body) for a in articles if not a.language]
+    ahead = Ahead()
+    for article in articles:
+        ahead.send(article)
+    assert ahead.languages(unstated) == detect_languages(unstated)
+    assert ahead.measures() == {}  # made by StoryStore.assign
+    assert ahead._pool is None  # noqa: SLF001
+    ahead.close()

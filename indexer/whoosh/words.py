@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..backend import Batch
+from ..sqlitestores import connect_to_write
 from ..suggest import FORM_SEPARATOR, Completion, completions
 from .wordforms import distinct_word_forms, text_words, word_forms
 
@@ -163,8 +164,9 @@ class WordStore:
                                "articles = articles + excluded.articles", rows)
                 db.executemany("INSERT INTO keys VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
                                "articles = articles + excluded.articles", [(k, n) for k, n in by_key.items() if n])
-                db.execute("DELETE FROM terms WHERE articles <= 0")
-                db.execute("DELETE FROM keys WHERE articles <= 0")
+                if any(n < 0 for _, _, n in rows):  # only a removal leaves a word at 0 (each delete reads the table)
+                    db.execute("DELETE FROM terms WHERE articles <= 0")
+                    db.execute("DELETE FROM keys WHERE articles <= 0")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation),))
         except sqlite3.Error as err:  # the index is committed: the words are counted again by the next run
             log.warning("%s: words not counted (%s); the next indexing run counts them again", self.path, err)
@@ -172,7 +174,7 @@ class WordStore:
     @contextmanager
     def _writer(self) -> Iterator[sqlite3.Connection]:
         """Yield a connection to write with: one transaction, committed (rolled back on an error), then closed."""
-        db = sqlite3.connect(self.path, timeout=30)
+        db = connect_to_write(self.path, timeout=30)
         try:
             db.executescript(_TABLES)
             yield db
