@@ -14,9 +14,10 @@ from whoosh import index as whoosh_index
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.request import Search
-from indexer.whoosh.codec import NewsTermsReader, read_tables, tables_bytes
+from indexer.whoosh.codec import NewsTermsReader
 from indexer.whoosh.facets import NO_DATE, _read_segment, story_number, story_numbers
 from indexer.whoosh.schema import FACET_DEFAULTS, FACET_FIELDS, SEARCH_FIELDS
+from indexer.whoosh.tables import read_tables, tables_bytes
 
 from .conftest import whoosh_own_codec
 

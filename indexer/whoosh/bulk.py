@@ -41,7 +41,8 @@ from ..processes import exit_with_run, worker_context
 from ..words import TOKEN_PATTERN
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
 from .arrays import POSITIONS, WEIGHTS, joined_pieces
-from .codec import NewsFieldWriter, NewsPositions, TermStats, length_bytes
+from .codec import NewsFieldWriter, NewsPositions, length_bytes
+from .dictionary import TermStats
 from .merging import merge_segments
 from .storage import news_codec
 

@@ -17,12 +17,9 @@ So a term's document numbers, weights and positions are `numpy.frombuffer` slice
 matcher (`ArrayMatcher`, arrays.py) serves Whoosh's matcher API from the same arrays for what Whoosh still
 matches itself.
 
-The codec's table fields (the facets: `storage.news_codec`) are also written whole, a table per field (`.nft`), so
-that a reader has a field's every value and document at once instead of one term dictionary look-up and decode
-per value (thousands of names per segment: half a minute over the 400 segments of a million articles):
+The codec's table fields (the facets: `storage.news_codec`) are also written whole, a table per field (`.nft`,
+tables.py). The term dictionary is W3's file, written a field at a time (dictionary.py).
 
-    "NFt1", u32 fields; per field: u32 name length, name (UTF-8, padded to 4 bytes),
-    u32 terms, u32 postings, u32 value ends [terms], values (padded), u32 counts [terms], u32 documents [postings]
 `NewsPositions` is the positions format of new indexes: Whoosh's `Positions` with the positions encoded as raw
 u32 instead of a pickle of deltas, so the writer copies them as bytes. Older indexes keep Whoosh's format in
 their schema; their positions are decoded once, when a segment is written. Whoosh reads each segment with the
@@ -33,7 +30,6 @@ side by side: new segments, merges and `optimize` write ours (tests/test_index_f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter, ne
 from typing import Any
@@ -59,17 +55,15 @@ from .arrays import (
     f32,
     joined_pieces,
     u32,
-    u32_array,
     values_parts,
 )
-from .dictionary import TermsWriter
+from .dictionary import TERM_INFO, TermStats, TermsWriter
 from .merged import MergedSegment, add_merged
+from .tables import TABLES_EXT, read_tables, tables_bytes
 from .views import NewsPerDocReader, open_view
 
 POSTINGS_EXT = ".nps"
 MAGIC = b"NPs1"
-TABLES_EXT = ".nft"
-TABLES_MAGIC = b"NFt1"
 
 
 class NewsPositions(formats.Positions):  # type: ignore[misc]
@@ -178,26 +172,6 @@ def _positions_kind(format_: Any) -> str:
     if isinstance(format_, formats.Positions) and not isinstance(format_, formats.Characters):
         return "positions"
     return "values"
-
-
-# W3TermInfo.to_bytes of a term whose postings are not inlined (`!BfIBBfII`, then the record's offset and length).
-TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"), ("maxlength", "u1"),
-                      ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4"), ("offset", ">i8"), ("length", ">i4")])
-assert TERM_INFO.itemsize == W3TermInfo._struct.size + 12
-
-
-@dataclass
-class TermStats:
-    """A field's terms' statistics, an array each: total weight, documents, highest weight, first and last
-    document, and the length bytes of the shortest and longest document."""
-
-    total: np.ndarray
-    df: np.ndarray
-    most: np.ndarray
-    minid: np.ndarray
-    maxid: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
 
 
 class Counted:
@@ -452,47 +426,6 @@ def _bytes(values: np.ndarray) -> np.ndarray:
 def merges_as_arrays(reader: Any) -> bool:
     """Return whether a segment reader's postings can be merged as arrays (MergedSegment): a segment of this codec."""
     return isinstance(getattr(reader, "_terms", None), NewsTermsReader)
-
-
-def tables_bytes(tables: dict[str, list[tuple[bytes, np.ndarray]]]) -> bytes:
-    """Return the tables file (.nft) of the given fields' terms, each with its documents, in term order."""
-    parts = [TABLES_MAGIC, u32([len(tables)])]
-    for name, terms in tables.items():
-        parts += [u32([len(name.encode())]), _padded(name.encode())]
-        texts, docs = [t for t, _ in terms], [d for _, d in terms]
-        parts += [u32((len(terms), sum(len(d) for d in docs)))]
-        parts += [u32(np.cumsum([len(t) for t in texts], dtype=np.int64).tolist()), _padded(b"".join(texts))]
-        parts += [u32(len(d) for d in docs), b"".join(u32_array(d) for d in docs)]
-    return b"".join(parts)
-
-
-def read_tables(data: bytes) -> dict[str, tuple[list[bytes], np.ndarray, np.ndarray]]:
-    """Read a tables file (tables_bytes): each field's values, documents and value numbers."""
-    if data[:4] != TABLES_MAGIC:
-        raise ValueError("not a tables file of this codec")
-    words = np.frombuffer(data, dtype="<u4")
-    at, found = 2, {}
-    for _ in range(int(words[1])):
-        size = int(words[at])
-        name = data[4 * at + 4:4 * at + 4 + size].decode()
-        at += 1 + (size + 3) // 4
-        terms, posts = int(words[at]), int(words[at + 1])
-        ends = words[at + 2:at + 2 + terms].astype(np.int64)
-        at += 2 + terms
-        text = data[4 * at:4 * at + (int(ends[-1]) if terms else 0)]
-        at += (len(text) + 3) // 4
-        bounds = [0, *ends.tolist()]
-        values = [text[bounds[i]:bounds[i + 1]] for i in range(terms)]
-        counts = words[at:at + terms].astype(np.int64)
-        docs = words[at + terms:at + terms + posts].astype(np.int32)
-        at += terms + posts
-        found[name] = (values, docs, np.repeat(np.arange(terms, dtype=np.int32), counts))
-    return found
-
-
-def _padded(data: bytes) -> bytes:
-    """Return bytes padded with zeros to a multiple of 4."""
-    return data + b"\0" * (-len(data) % 4)
 
 
 def length_bytes(lengths: Any, fieldname: str) -> np.ndarray | None:

@@ -11,17 +11,41 @@ and the tables are placed and packed at the end. The file is the one Whoosh woul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from hashlib import md5
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.filedb import filetables
 
 # A term's key and value behind their lengths, a table's slot, and a directory entry, as Whoosh packs them.
 _LENGTHS = np.dtype([("key", ">i4"), ("value", ">i4")])
 _SLOT = np.dtype([("hash", ">u4"), ("place", ">i8")])
 _DIRECTORY_ENTRY = np.dtype([("place", ">i8"), ("slots", ">i4")])
+
+
+# A term's value in the dictionary: W3TermInfo.to_bytes of a term whose postings are not inlined (ours never are):
+# flags, weight, documents, shortest and longest length bytes, highest weight, first and last document (`!BfIBBfII`),
+# then the record's offset and length.
+TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"), ("maxlength", "u1"),
+                      ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4"), ("offset", ">i8"), ("length", ">i4")])
+assert TERM_INFO.itemsize == W3TermInfo._struct.size + 12
+
+
+@dataclass
+class TermStats:
+    """A field's terms' statistics, an array each: total weight, documents, highest weight, first and last
+    document, and the length bytes of the shortest and longest document."""
+
+    total: np.ndarray
+    df: np.ndarray
+    most: np.ndarray
+    minid: np.ndarray
+    maxid: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
 
 
 def key_hash(key: bytes) -> int:

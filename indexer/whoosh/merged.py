@@ -28,12 +28,9 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, STORED_COLUMN, W3PerDocWriter, 
 from whoosh.util.numeric import byte_to_length
 
 from .arrays import POSITIONS, VALUES, WEIGHTS, Postings, decode, u32, u32_array, values_parts
+from .dictionary import TERM_INFO
 from .views import NewsPerDocReader
 
-# W3TermInfo.to_bytes of a term whose postings are not inlined (ours never are): flags, weight, documents, shortest
-# and longest length bytes, highest weight, first and last document, then the record's offset and length.
-TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"), ("maxlength", "u1"),
-                      ("maxweight", ">f4"), ("minid", ">u4"), ("maxid", ">u4"), ("offset", ">i8"), ("length", ">i4")])
 _NO_ID = 0xFFFFFFFF
 _LENGTHS = struct.Struct("!II")  # filetables' length pair before each key and value
 _EXTENT = struct.Struct("!qi")
