@@ -15,6 +15,7 @@ from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.languages import detect_languages
 from indexer.records import Article
+from indexer.results import article_to_dict
 from indexer.stories import STORIES_NAME, StoryStore, measure, story_text
 
 from .conftest import REUTERS
@@ -84,10 +85,13 @@ def test_without_the_process_everything_is_made_here(monkeypatch: pytest.MonkeyP
 
 
 def test_a_run_on_two_processes_gives_the_stories_and_languages_of_a_run_on_one(tmp_path: Path) -> None:
+    # More articles than a chunk (a run of fewer starts no process), the demo's first: its four languages.
+    source = tmp_path / "articles.jsonl"
+    source.write_text("".join(json.dumps(article_to_dict(a)) + "\n" for a in _articles()), encoding="utf-8")
     found = {}
     for procs in (1, 2):
         folder = tmp_path / f"procs{procs}"
-        index_paths([DEMO], open_backend(folder=folder), IndexOptions(procs=procs))
+        index_paths([source], open_backend(folder=folder), IndexOptions(procs=procs))
         with sqlite3.connect(folder / STORIES_NAME) as db:
             stories = dict(db.execute("SELECT id, story FROM articles"))
         backend = open_backend(folder=folder)
