@@ -27,8 +27,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import groupby
-from operator import itemgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -66,6 +64,53 @@ class WordColumn:
     terms: array[int] = field(default_factory=lambda: array("q"))
 
 
+@dataclass
+class ValueColumn:
+    """Another field's postings in the segment being written: each value met is made once (its terms, weights and
+    encoded values, from the field's `index`) and numbered; each document keeps the number of its value."""
+
+    terms: dict[bytes, int] = field(default_factory=dict)  # term -> number, in order of arrival
+    starts: array[int] = field(default_factory=lambda: array("q", [0]))  # each made value's first item
+    lengths: list[int] = field(default_factory=list)  # each made value's length in a document (when scorable)
+    items: array[int] = field(default_factory=lambda: array("q"))  # each item's term number
+    weights: array[float] = field(default_factory=lambda: array("d"))
+    encoded: list[bytes | None] = field(default_factory=list)  # each item's value, as the field's format encodes it
+    docs: array[int] = field(default_factory=lambda: array("q"))  # each document with a value, and its value's number
+    values: array[int] = field(default_factory=lambda: array("q"))
+
+    def made(self, items: list[tuple[bytes, int, float, bytes]], length: int) -> int:
+        """Number a value made of these items (term, frequency, weight, encoded value) and of this length."""
+        terms = self.terms
+        for text, _, weight, encoded in items:
+            self.items.append(terms.setdefault(text, len(terms)))
+            self.weights.append(weight)
+            self.encoded.append(encoded)
+        self.starts.append(len(self.items))
+        self.lengths.append(length)
+        return len(self.lengths) - 1
+
+    def postings(self) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray, list[bytes | None]]:
+        """Return the field's terms in the term dictionary's order, where each one's postings start, and the
+        postings' documents, weights and encoded values, sorted by term and document."""
+        starts = np.frombuffer(self.starts, dtype=np.int64)
+        values = np.frombuffer(self.values, dtype=np.int64)
+        repeat = np.diff(starts)[values]  # each document's items
+        total = int(repeat.sum())
+        item = np.repeat(starts[values] - (np.cumsum(repeat) - repeat), repeat) + np.arange(total)
+        docs = np.repeat(np.frombuffer(self.docs, dtype=np.int64), repeat)
+        texts = list(self.terms)
+        rank = np.empty(len(texts), dtype=np.int64)
+        rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
+        ranks = rank[np.frombuffer(self.items, dtype=np.int64)[item]]
+        order = np.lexsort((docs, ranks))  # a term once in a document (one value each)
+        item, docs, ranks = item[order], docs[order], ranks[order]
+        term_starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if total else np.zeros(0, np.int64)
+        by_rank = sorted(texts)
+        encoded = self.encoded
+        return ([by_rank[r] for r in ranks[term_starts].tolist()], term_starts, docs,
+                np.frombuffer(self.weights, dtype=np.float64)[item], [encoded[i] for i in item.tolist()])
+
+
 class NewSegment(SegmentWriter):  # type: ignore[misc]
     """Writes one new segment of our codec, without the index's lock (the caller holds it): `finish` returns it for
     the committing writer's table of contents (`adding`)."""
@@ -93,7 +138,8 @@ class SegmentBuilder(NewSegment):
         self._numbers = TermNumbers()
         self._columns: dict[str, WordColumn] = {}
         self._news: dict[str, tuple[NewsTokenizer, NewsFilter] | None] = {}
-        self._made: dict[tuple[str, Any], tuple[list[tuple[bytes, int, float, bytes]], int]] = {}
+        self._values: dict[str, ValueColumn] = {}
+        self._made: dict[tuple[str, Any], int] = {}  # (field, value) -> the number of its made value
         # Each document's distinct words, by field, of the fields written as word columns: for what else is counted
         # of the documents (Builders.write's `count`), so that it need not find them again.
         self.words: list[dict[str, set[str]]] = []
@@ -144,19 +190,21 @@ class SegmentBuilder(NewSegment):
             return len(numbers) - numbers.count(-1)
         if parts is not None:
             raise ValueError(f"field {fieldname!r} takes text")
+        values = self._values.get(fieldname)
+        if values is None:
+            values = self._values[fieldname] = ValueColumn()
         key = (fieldname, value) if isinstance(value, str | datetime) else None
         made = self._made.get(key) if key is not None else None
         if made is None:  # a source, topic, name, year or day met before is not analysed again
             items = numeric_items(fieldobj, value) or list(fieldobj.index(value))
-            made = (items, sum(freq for _, freq, _, _ in items) if fieldobj.scorable else 0)
+            made = values.made(items, sum(freq for _, freq, _, _ in items) if fieldobj.scorable else 0)
             if key is not None:
                 if len(self._made) >= MADE_VALUES:
                     self._made.clear()
                 self._made[key] = made
-        add = self.pool.add
-        for tbytes, _, weight, vbytes in made[0]:
-            add((fieldname, tbytes, docnum, weight, vbytes))
-        return made[1]
+        values.docs.append(docnum)
+        values.values.append(made)
+        return values.lengths[made]
 
     def _news_parts(self, fieldname: str, fieldobj: Any) -> tuple[NewsTokenizer, NewsFilter] | None:
         """Return the news analyzer's parts when a field is written as word columns (NewsPositions, no boost)."""
@@ -169,21 +217,19 @@ class SegmentBuilder(NewSegment):
         raise NotImplementedError("a SegmentBuilder writes new documents only: merges are the commit's own")
 
     def _flush_segment(self) -> None:
-        """Write the postings: the pool's fields and the word columns, in the order of their names."""
+        """Write the postings: the word columns and the value columns, in the order of their names."""
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         writer: NewsFieldWriter = self.fieldwriter
         terms = term_order(list(self._numbers.numbers))  # once for every column
-        columns = sorted(self._columns)
-        for fieldname, items in groupby(self.pool.iter_postings(), key=itemgetter(0)):
-            while columns and columns[0] < fieldname:
-                name = columns.pop(0)
+        for name in sorted({*self._columns, *self._values}):
+            if name in self._columns:
                 write_column(writer, name, self.schema[name], self._columns[name], terms, lengths)
-            writer.add_postings(self.schema, lengths, items)
-        for name in columns:
-            write_column(writer, name, self.schema[name], self._columns[name], terms, lengths)
+            else:
+                write_values(writer, name, self.schema[name], self._values[name], lengths)
         writer.close()
         lengths.close()
+
 
 def numeric_items(fieldobj: Any, value: Any) -> list[tuple[bytes, int, float, bytes]] | None:
     """Return what a NUMERIC or DATETIME field's `index` gives for a number or date, the number made once: Whoosh
@@ -258,6 +304,18 @@ def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column:
     writer.start_field(fieldname, fieldobj)
     writer.add_records([texts[number] for number in pair_terms[term_pairs].tolist()],
                        joined_pieces(sources, starts, pieces).tobytes(), 4 * pieces.sum(axis=1), stats)
+    writer.finish_field()
+
+
+def write_values(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column: ValueColumn, lengths: Any) -> None:
+    """Write a field's terms from its value column (what Whoosh's pool would have given, sorted by term and
+    document)."""
+    texts, starts, docs, weights, encoded = column.postings()
+    if not texts:
+        return
+    writer.start_field(fieldname, fieldobj)
+    doc_bytes = length_bytes(lengths, fieldname) if fieldobj.scorable else None
+    writer.add_arrays(fieldobj.format, texts, starts, docs, weights, encoded, doc_bytes)
     writer.finish_field()
 
 

@@ -29,7 +29,7 @@ side by side: new segments, merges and `optimize` write ours (tests/test_index_f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import groupby
 from operator import itemgetter, ne
 from typing import Any
@@ -324,19 +324,26 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
 
     def _add_field(self, format_: Any, rows: list[tuple[str, bytes, int, float, Any]],
                    doc_bytes: np.ndarray | None) -> None:
-        """Write a field's postings (sorted by term and document) at once: each term's record as _write_term makes
-        it, cut from arrays of the whole field (joined_pieces), and add_records."""
+        """Write a field's postings given as Whoosh's pool gives them (sorted by term and document): add_arrays."""
         rows = [row for row in rows if row[2] != -1]  # -1: Whoosh's spelling words (never ours)
         if not rows:
             return
-        _, texts, docs_of, weights_of, values = zip(*rows, strict=True)
+        _, texts, docs, weights, values = zip(*rows, strict=True)
         starts = np.flatnonzero([True, *map(ne, texts[1:], texts[:-1])])
-        sizes = np.diff(np.r_[starts, len(rows)])
-        docs = np.array(docs_of, dtype=np.int64)
-        weights = np.array(weights_of, dtype=np.float64)
+        self.add_arrays(format_, [texts[i] for i in starts.tolist()], starts, np.array(docs, dtype=np.int64),
+                        np.array(weights, dtype=np.float64), values, doc_bytes)
+
+    def add_arrays(self, format_: Any, texts: list[bytes], starts: np.ndarray, docs: np.ndarray,
+                   weights: np.ndarray, values: Sequence[Any], doc_bytes: np.ndarray | None) -> None:
+        """Write a field's postings at once, sorted by term and document: each term's record as _write_term makes
+        it, cut from arrays of the whole field (joined_pieces), and add_records. Term i is texts[i], its postings
+        start at starts[i]; docs, weights and values (the format's encoded values) are the postings'; doc_bytes
+        each document's length byte in the field, when it is scorable."""
+        count = len(docs)
+        sizes = np.diff(np.r_[starts, count])
         weighted = np.logical_or.reduceat(weights != 1.0, starts)
         flags = np.where(weighted, WEIGHTS, 0)
-        ends = np.r_[starts[1:], len(rows)] - 1
+        ends = np.r_[starts[1:], count] - 1
         low = high = np.zeros(len(starts), dtype=np.int64)
         if doc_bytes is not None:
             found = np.asarray(doc_bytes, dtype=np.int64)[docs]
@@ -347,12 +354,12 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
                                                        (4 * starts, 4 * sizes * weighted)]
         if _positions_kind(format_) == "raw":
             flags |= POSITIONS
-            counts = np.fromiter(map(len, values), dtype=np.int64, count=len(rows)) // 4 - 1
+            counts = np.fromiter(map(len, values), dtype=np.int64, count=count) // 4 - 1
             sources += [_bytes(counts.astype("<u4")), np.frombuffer(b"".join(v[4:] for v in values), np.uint8)]
             at = 4 * (np.cumsum(counts) - counts)
             pieces += [(4 * starts, 4 * sizes), (at[starts], 4 * np.add.reduceat(counts, starts))]
         elif _positions_kind(format_) == "values":
-            lengths = np.fromiter((len(v or b"") for v in values), dtype=np.int64, count=len(rows))
+            lengths = np.fromiter((len(v or b"") for v in values), dtype=np.int64, count=count)
             valued = np.logical_or.reduceat(lengths > 0, starts)
             flags |= np.where(valued, VALUES, 0)
             before = np.cumsum(lengths) - lengths
@@ -364,9 +371,9 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
                        (zero, -term_lengths % 4 * valued)]
         else:  # Whoosh's positions of an older index: decoded, a term at a time
             for term, (first, last) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-                part = rows[first:last + 1]
-                self._write_term(format_, texts[first], [r[2] for r in part], [r[3] for r in part],
-                                 [r[4] for r in part], (int(low[term]), int(high[term])), lengths_are_bytes=True)
+                self._write_term(format_, texts[term], docs[first:last + 1].tolist(),
+                                 weights[first:last + 1].tolist(), list(values[first:last + 1]),
+                                 (int(low[term]), int(high[term])), lengths_are_bytes=True)
             return
         sources[0] = _bytes(np.stack([sizes, flags], axis=1).astype("<u4"))
         pieces[0] = (8 * np.arange(len(starts)), np.full(len(starts), 8))
@@ -375,8 +382,7 @@ class NewsFieldWriter(base.FieldWriter):  # type: ignore[misc]
         totals = np.add.reduceat(weights, starts)
         stats = TermStats(total=totals, df=sizes, most=np.maximum.reduceat(weights, starts), minid=docs[starts],
                           maxid=docs[ends], low=low, high=high)
-        self.add_records([texts[i] for i in starts.tolist()], records.tobytes(),
-                         np.stack([p[1] for p in pieces], axis=1).sum(axis=1), stats)
+        self.add_records(texts, records.tobytes(), np.stack([p[1] for p in pieces], axis=1).sum(axis=1), stats)
 
     def add_copied(self, btext: bytes, record: bytes, info_start: bytes) -> None:
         """Write a term's record copied from a merged segment, with its term information but where the record is
