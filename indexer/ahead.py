@@ -7,12 +7,14 @@ signature: stories.measure). `Ahead` sends each article to a process of its own 
 time, and the run takes the results when it sends the batch; they are the same as made in the run's process
 (tests/test_ahead.py), which makes whatever did not come back (no process could start, or it died). The process
 starts with the first full chunk: a run of fewer articles makes everything itself, sooner than a process starts.
+Chunks are handed to the process by a thread of its own, so the reading does not wait for it to start (the first
+start also starts the forkserver: most of a second of imports, on the other core).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
 
 from .languages import DETECTOR, sample
@@ -30,6 +32,10 @@ def work(samples: list[str], texts: list[str], params: StoryParams) -> Done:
     return DETECTOR.detect_many(samples), measure(texts, params)
 
 
+def _submit(pool: ProcessPoolExecutor, samples: list[str], texts: list[str], params: StoryParams) -> Future[Done]:
+    return pool.submit(work, samples, texts, params)
+
+
 class Ahead:
     """An indexing run's articles sent to a process as they are read, their languages and measures taken when
     their batch is sent (see the module's docstring)."""
@@ -38,7 +44,8 @@ class Ahead:
         self.params = params
         self._pool: ProcessPoolExecutor | None = None
         self._pending: Work = ([], [])
-        self._asked: list[tuple[Work, Future[Done] | None]] = []
+        self._sender: ThreadPoolExecutor | None = None
+        self._asked: list[tuple[Work, Future[Future[Done]] | None]] = []
         self._languages: dict[str, str] = {}
         self._measures: dict[str, Measure] = {}
 
@@ -70,6 +77,9 @@ class Ahead:
 
     def close(self) -> None:
         """Stop the process."""
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            sender.shutdown(cancel_futures=True)
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -83,15 +93,18 @@ class Ahead:
         with suppress(Exception):  # no process: made when taken
             if self._pool is None and start:
                 self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=exit_with_run)
-            if self._pool is not None:
-                future = self._pool.submit(work, *pending, self.params)
+                self._sender = ThreadPoolExecutor(1, thread_name_prefix="ahead")
+            if self._pool is not None and self._sender is not None:
+                # Sent from a thread of its own: the first send starts the process (and maybe the forkserver,
+                # whose imports take most of a second), which the reading need not wait for.
+                future = self._sender.submit(_submit, self._pool, *pending, self.params)
         self._asked.append((pending, future))
 
     def _collect(self) -> None:
         self._ask(start=False)  # a run of fewer than AHEAD_CHUNK articles starts no process: they are made here
         for (samples, texts), future in self._asked:
             try:
-                done = future.result() if future is not None else None
+                done = future.result().result() if future is not None else None
             except Exception:  # noqa: BLE001  # a process that failed: what it had is made when taken
                 done = None
             if done is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -112,3 +114,28 @@ def test_a_run_of_few_articles_starts_no_process() -> None:
     assert ahead.measures() == {}  # made by StoryStore.assign
     assert ahead._pool is None  # noqa: SLF001
     ahead.close()
+
+
+def test_reading_does_not_wait_for_the_process_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first chunk starts the process (and the forkserver: most of a second of imports); the reading goes on.
+    started = threading.Event()
+    real = ahead_module._submit  # noqa: SLF001
+
+    def slow_start(*args: Any) -> Any:
+        started.wait(timeout=60)
+        return real(*args)
+
+    monkeypatch.setattr(ahead_module, "_submit", slow_start)
+    articles = _articles()[:2 * AHEAD_CHUNK]
+    unstated = [(a.headline, a.body) for a in articles if not a.language]
+    ahead = Ahead()
+    try:
+        for article in articles:
+            ahead.send(article)  # two chunks asked for while the process is still starting
+        assert len(ahead._asked) == 2 and not any(future.done() for _, future in ahead._asked)  # noqa: SLF001
+        started.set()
+        assert ahead.languages(unstated) == detect_languages(unstated)
+        _same_measures(ahead.measures(), articles)
+    finally:
+        started.set()
+        ahead.close()
