@@ -12,14 +12,15 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.codec import base
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec
+from whoosh.filedb.structfile import BufferFile
 
 from bench.queries import ALTERNATIVES, HEADLINE_WORDS, PAIRS, PHRASES, PREFIXES, TERMS
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.request import Paging, Search
 from indexer.results import SearchPage
-from indexer.whoosh.codec import NewsCodec, NewsFieldWriter, NewsPositions, term_postings
+from indexer.whoosh.codec import LengthBytes, NewsCodec, NewsFieldWriter, NewsPositions, term_postings
 from indexer.whoosh.postings import read_postings
 
 from .conftest import REUTERS, whoosh_own_codec
@@ -180,3 +181,22 @@ def test_opening_an_index_maps_its_segments_instead_of_copying_them(after: Path)
         backend.close()
     # Whoosh's BufferFile copied every sub-file it opened (postings, terms, stored fields) into memory.
     assert peak < on_disk, (peak, on_disk)  # 1.75 times the segment before, 0.76 with views
+
+
+def test_length_bytes_are_written_as_whooshs_length_column_writes_them() -> None:
+    # Documents added, then a merged segment's bytes written to the file directly (merged.copy_per_doc: fill, then
+    # the file, then _count), then more documents: the same bytes as W3's column writer, a document at a time.
+    written = []
+    for make in (lambda f: LENGTHS_COLUMN.writer(f), LengthBytes):
+        dbfile = BufferFile(bytearray())
+        column = make(dbfile)
+        for docnum, value in ((0, 3), (2, 7), (3, 1)):
+            column.add(docnum, value)
+        column.fill(6)
+        dbfile.write(bytes([9, 9]))
+        column._count = 8  # noqa: SLF001
+        for docnum, value in ((9, 4), (12, 255)):
+            column.add(docnum, value)
+        column.finish(20)  # no bytes for the documents after the last with a length
+        written.append(bytes(dbfile.file.getvalue()))
+    assert written[0] == written[1] == bytes([3, 0, 7, 1, 0, 0, 9, 9, 0, 4, 0, 0, 255])
