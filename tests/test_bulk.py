@@ -16,7 +16,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer.languages import ENGLISH
 from indexer.records import Article
-from indexer.whoosh.bulk import Builders, SegmentBuilder, build_segment
+from indexer.whoosh.bulk import Builders, SegmentBuilder, build_segment, id_items
 from indexer.whoosh.schema import article_to_document, build_schema
 from indexer.whoosh.storage import writer as index_writer
 from indexer.whoosh.words import document_terms
@@ -156,3 +156,14 @@ def test_a_writing_process_that_dies_fails_its_commit_and_the_next_starts_new_on
     assert words["oil"] == 12
     with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
         assert searcher.doc_count() == 66
+
+
+def test_an_id_fields_terms_are_made_as_its_analyzer_makes_them() -> None:
+    schema = build_schema()
+    texts = ("reuters21578:1", "", "Zürich ü", "two  words", "https://example.com/a?b=1", "1987-02-26")
+    made = {name: [id_items(schema[name], text) for text in texts] for name in schema.names()}
+    assert {name for name, items in made.items() if items[0] is not None} == {"id", "url", "story", "language",
+                                                                             "year", "month"}
+    for name, items in made.items():
+        if items[0] is not None:
+            assert items == [list(schema[name].index(text)) for text in texts], name

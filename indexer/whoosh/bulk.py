@@ -30,8 +30,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import numpy as np
-from whoosh import fields
+from whoosh import fields, formats
 from whoosh import index as whoosh_index
+from whoosh.analysis import IDTokenizer
 from whoosh.util.numeric import to_sortable
 from whoosh.writing import SegmentWriter
 
@@ -196,7 +197,7 @@ class SegmentBuilder(NewSegment):
         key = (fieldname, value) if isinstance(value, str | datetime) else None
         made = self._made.get(key) if key is not None else None
         if made is None:  # a source, topic, name, year or day met before is not analysed again
-            items = numeric_items(fieldobj, value) or list(fieldobj.index(value))
+            items = id_items(fieldobj, value) or numeric_items(fieldobj, value) or list(fieldobj.index(value))
             made = values.made(items, sum(freq for _, freq, _, _ in items) if fieldobj.scorable else 0)
             if key is not None:
                 if len(self._made) >= MADE_VALUES:
@@ -229,6 +230,16 @@ class SegmentBuilder(NewSegment):
                 write_values(writer, name, self.schema[name], self._values[name], lengths)
         writer.close()
         lengths.close()
+
+
+def id_items(fieldobj: Any, value: Any) -> list[tuple[bytes, int, float, bytes]] | None:
+    """Return what an ID field's `index` gives for a text (its analyzer a bare IDTokenizer: the whole text one term),
+    without a token; None for anything else."""
+    if type(fieldobj) is not fields.ID or type(fieldobj.analyzer) is not IDTokenizer or not isinstance(value, str):
+        return None
+    if type(fieldobj.format) is not formats.Existence:
+        return None
+    return [(value.encode("utf-8"), 1, fieldobj.format.field_boost, b"")]
 
 
 def numeric_items(fieldobj: Any, value: Any) -> list[tuple[bytes, int, float, bytes]] | None:
