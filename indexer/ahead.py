@@ -18,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
 
 from .languages import DETECTOR, sample
-from .processes import exit_with_run, worker_context
+from .processes import start_worker, worker_context
 from .records import Article
 from .stories import PARAMS, Measure, StoryParams, measure, story_text
 
@@ -92,7 +92,7 @@ class Ahead:
         future = None
         with suppress(Exception):  # no process: made when taken
             if self._pool is None and start:
-                self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=exit_with_run)
+                self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=start_worker)
                 self._sender = ThreadPoolExecutor(1, thread_name_prefix="ahead")
             if self._pool is not None and self._sender is not None:
                 # Sent from a thread of its own: the first send starts the process (and maybe the forkserver,

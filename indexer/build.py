@@ -29,11 +29,15 @@ from .languages import default_language, detect_languages, preload_languages
 from .manifest import FileState, Manifest
 from .names import Namer
 from .parsers import iter_files, parse_path
+from .processes import collecting_less
 from .records import Article, Notice, Skipped
 from .runlock import run_lock
 from .stories import StoryStore
 
 DEFAULT_BATCH_SIZE = 5000
+# A run on several processes sends its first batch at this many articles (at most batch_size): the writing processes
+# then start writing sooner (on Reuters they waited 2.5 s for a first batch of 5,000, both cores far from busy).
+FIRST_BATCH = 2000
 # The engine hears how large the batch being read has grown every this many articles (SearchBackend.expect).
 EXPECT_EVERY = 500
 # A batch is committed in a thread while the next is read. Each of the commit's file, pipe and SQLite calls gives up
@@ -118,7 +122,7 @@ def index_paths(
         raise NewsArchiveError(f"folder_as must be one of {', '.join(FOLDER_FIELDS)}, not {options.folder_as!r}")
     paths = list(paths)
     started = time.perf_counter()
-    with run_lock(backend.folder) if lock else nullcontext(), _switch_interval(SWITCH_INTERVAL):
+    with run_lock(backend.folder) if lock else nullcontext(), _switch_interval(SWITCH_INTERVAL), collecting_less():
         backend.prepare(rebuild=options.rebuild)
         manifest = Manifest(backend.folder, backend.schema_version, reset=options.rebuild)
         stories = StoryStore(backend.folder, reset=options.rebuild)
@@ -186,6 +190,7 @@ class _Run:
         self.named = named or set()  # files named on their own, not found in a folder (no --folder-as value)
         self.report = IndexReport()
         self.batch = _Batch()
+        self.sent = False  # whether a batch has been sent
         # The file being read and its articles so far: a large file is committed in several batches.
         self.reading_file: tuple[str, dict[str, str]] | None = None
         self.reading_recorded = 0  # how many of its articles were sent in batches (in the order they were read)
@@ -235,8 +240,15 @@ class _Run:
             self.batch.writes.deletes.extend(gone)
             self.report.deleted += len(gone)
             self.batch.files.append(_PendingFile(key, state if trusted else None, current))
-        if len(self.batch.writes.articles) >= self.options.batch_size:
+        if self._full():
             self.send()
+
+    def _full(self) -> bool:
+        """Return whether the batch being read is to be sent (FIRST_BATCH for a first one on several processes)."""
+        limit = self.options.batch_size
+        if self.options.procs > 1 and not self.sent:
+            limit = min(limit, FIRST_BATCH)
+        return len(self.batch.writes.articles) >= limit
 
     def _read_articles(self, path: Path, previous: dict[str, str]) -> tuple[dict[str, str], bool]:
         """Parse a file into the batch; return id -> fingerprint of its articles and whether it read cleanly."""
@@ -258,7 +270,7 @@ class _Run:
                     self.report.notices.append(item)
                 else:
                     current[item.id] = self._add(item, path, previous)
-                    if len(self.batch.writes.articles) >= self.options.batch_size:
+                    if self._full():
                         self.send()  # a large file does not wait for its end: memory and a crash stay bounded
                 if self.committing is not None and self.committing.done.done():
                     self.settle()  # recorded as soon as it lands: a crash then rarely finds the index ahead
@@ -333,6 +345,7 @@ class _Run:
         run meanwhile reads the next batch: reading and analysis in this process beside the engine's writing.
         """
         batch, self.batch = self.batch, _Batch()
+        self.sent = True
         if self.reading_file is not None:
             path, current = self.reading_file
             batch.reading = (path, current, self.reading_recorded, len(current))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -18,6 +19,7 @@ from indexer.build import IndexOptions, index_paths
 from indexer.errors import IndexLockedError
 from indexer.maintenance import delete_articles
 from indexer.manifest import MANIFEST_NAME
+from indexer.processes import GC_THRESHOLDS, collecting_less
 from indexer.records import Article
 from indexer.request import Search
 from indexer.runlock import run_lock
@@ -119,6 +121,27 @@ def test_the_engine_hears_how_large_the_batch_being_read_has_grown(tmp_path: Pat
     report = index_paths([many], backend, IndexOptions(procs=2, batch_size=10))
     assert report.commits == 2 and count(tmp_path / "ix") == 19
     assert heard == [(4, 2), (8, 2), (4, 2), (8, 2)]
+
+
+def test_a_run_on_several_processes_sends_a_smaller_first_batch(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writing processes start on a first batch of FIRST_BATCH articles rather than wait for a whole one."""
+    monkeypatch.setattr(indexer.build, "FIRST_BATCH", 3)
+    records = [{"id": f"m{i}", "title": f"Story {i}", "body": "x"} for i in range(19)]
+    many = write_jsonl(tmp_path / "many.jsonl", records)
+    for procs, sizes in ((2, [3, 10, 6]), (1, [10, 9])):
+        backend = open_backend(folder=tmp_path / f"ix{procs}")
+        committed: list[int] = []
+        real_commit = backend.commit
+
+        def commit(batch: Any, procs: int = 1, real_commit: Any = real_commit,
+                   committed: list[int] = committed) -> None:
+            committed.append(len(batch.articles))
+            real_commit(batch, procs)
+
+        monkeypatch.setattr(backend, "commit", commit)
+        report = index_paths([many], backend, IndexOptions(procs=procs, batch_size=10))
+        assert committed == sizes and report.commits == len(sizes) and count(tmp_path / f"ix{procs}") == 19
 
 
 def _stories(index_dir: Path) -> dict[str, str]:
@@ -405,3 +428,20 @@ def test_did_you_mean_is_remembered_per_commit_and_a_new_commit_forgets_it(tmp_p
         assert page.total == 1 and page.suggestion is None
     finally:
         backend.close()
+
+
+def test_a_run_collects_garbage_less_often_and_as_before_once_it_ends(tmp_path: Path, corpus_file: Path) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    backend = open_backend(folder=tmp_path / "ix")
+    real_commit = backend.commit
+
+    def commit(batch: Any, procs: int = 1) -> None:
+        seen.append(gc.get_threshold())
+        real_commit(batch, procs)
+
+    backend.commit = commit  # type: ignore[method-assign]
+    with collecting_less():  # a run inside another's (two folders indexed at once): the outer one restores
+        index_paths([corpus_file], backend, IndexOptions(procs=1))
+        assert gc.get_threshold() == GC_THRESHOLDS
+    assert seen == [GC_THRESHOLDS] and gc.get_threshold() == before and gc.get_freeze_count() == 0

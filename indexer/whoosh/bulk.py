@@ -36,7 +36,7 @@ from whoosh.analysis import IDTokenizer
 from whoosh.util.numeric import to_sortable
 from whoosh.writing import SegmentWriter
 
-from ..processes import exit_with_run, worker_context
+from ..processes import start_worker, worker_context
 from ..words import TOKEN_PATTERN
 from .analysis import NewsFilter, NewsTokenizer, TermNumbers, news_parts
 from .arrays import POSITIONS, WEIGHTS, joined_pieces
@@ -393,7 +393,7 @@ class Builders:
         with self._lock:
             if self._pool is None or self._procs != procs:
                 self.close()
-                self._pool = ProcessPoolExecutor(procs, mp_context=worker_context(), initializer=exit_with_run)
+                self._pool = ProcessPoolExecutor(procs, mp_context=worker_context(), initializer=start_worker)
                 self._procs = procs
             return self._pool
 
