@@ -141,6 +141,7 @@ class SegmentBuilder(NewSegment):
         self._news: dict[str, tuple[NewsTokenizer, NewsFilter] | None] = {}
         self._values: dict[str, ValueColumn] = {}
         self._made: dict[tuple[str, Any], int] = {}  # (field, value) -> the number of its made value
+        self._plans: dict[tuple[str, ...], list[tuple[str, Any, str, bool, bool, Any, bool]]] = {}
         # Each document's distinct words, by field, of the fields written as word columns: for what else is counted
         # of the documents (Builders.write's `count`), so that it need not find them again.
         self.words: list[dict[str, set[str]]] = []
@@ -148,26 +149,22 @@ class SegmentBuilder(NewSegment):
     def add_document(self, **fields: Any) -> None:
         """Whoosh's SegmentWriter.add_document, the news analyzer's fields kept as term numbers (no boosts)."""
         self._check_state()
-        perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
-        if any(name.endswith("_boost") for name in fields):
-            raise ValueError("a SegmentBuilder writes documents without boosts")
-        fieldnames = sorted(name for name in fields if not name.startswith("_"))
-        self._check_fields(schema, fieldnames)
+        perdocwriter, docnum = self.perdocwriter, self.docnum
+        plan = self._plans.get(tuple(fields)) or self._plan(tuple(fields))
         perdocwriter.start_doc(docnum)
         self.words.append({})
         try:
-            for fieldname in fieldnames:
-                value = fields.get(fieldname)
+            for fieldname, fieldobj, stored_name, indexed, stored_kept, column_type, writable in plan:
+                value = fields[fieldname]
                 if value is None:
                     continue
-                fieldobj = schema[fieldname]
-                if fieldobj.separate_spelling() or fieldobj.vector:
+                if not writable:
                     raise ValueError(f"field {fieldname!r} keeps spelling words or vectors (Whoosh's writer does)")
-                length = self._index(fieldname, fieldobj, value, docnum) if fieldobj.indexed else 0
-                stored = fields.get(f"_stored_{fieldname}", value)
-                perdocwriter.add_field(fieldname, fieldobj, stored if fieldobj.stored else None, length)
-                if fieldobj.column_type and stored is not None:
-                    perdocwriter.add_column_value(fieldname, fieldobj.column_type, fieldobj.to_column_value(stored))
+                length = self._index(fieldname, fieldobj, value, docnum) if indexed else 0
+                stored = fields.get(stored_name, value)
+                perdocwriter.add_field(fieldname, fieldobj, stored if stored_kept else None, length)
+                if column_type and stored is not None:
+                    perdocwriter.add_column_value(fieldname, column_type, fieldobj.to_column_value(stored))
         except ValueError:
             perdocwriter.cancel_doc()
             self.words.pop()
@@ -175,6 +172,22 @@ class SegmentBuilder(NewSegment):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _plan(self, names: tuple[str, ...]) -> list[tuple[str, Any, str, bool, bool, Any, bool]]:
+        """Return how add_document writes a document given these arguments, worked out once for each set of them:
+        its fields in name order, each with its field object, the argument of its stored value, whether it is
+        indexed and stored, its column type, and whether a SegmentBuilder can write it."""
+        if any(name.endswith("_boost") for name in names):
+            raise ValueError("a SegmentBuilder writes documents without boosts")
+        fieldnames = sorted(name for name in names if not name.startswith("_"))
+        self._check_fields(self.schema, fieldnames)
+        plan = []
+        for fieldname in fieldnames:
+            fieldobj = self.schema[fieldname]
+            plan.append((fieldname, fieldobj, f"_stored_{fieldname}", bool(fieldobj.indexed), bool(fieldobj.stored),
+                         fieldobj.column_type, not (fieldobj.separate_spelling() or fieldobj.vector)))
+        self._plans[names] = plan
+        return plan
 
     def _index(self, fieldname: str, fieldobj: Any, value: Any, docnum: int) -> int:
         """Add a field's postings for a document; return its length (its words, when the field is scorable)."""
