@@ -15,6 +15,7 @@ from whoosh.writing import SegmentWriter
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.whoosh import WhooshBackend
+from indexer.whoosh.wordforms import FoundWords
 
 # The session's shared SolrCloud (the `solr_cluster` fixture) and the hooks that start and stop it: pytest finds
 # them by name in this module.
@@ -97,8 +98,8 @@ def _whoosh_segments(_builders: Any, ix: Any, documents: list[dict[str, Any]], p
                      count: Any) -> tuple[list[Any], Any]:
     """A commit's new segment as Whoosh's writer makes it (one, in this process): the releases before bulk.py."""
     if not documents:
-        return [], count([], [])
+        return [], count([], FoundWords([], {}))
     writer = SegmentWriter(ix, _lk=False)
     for document in documents:
         writer.add_document(**document)
-    return [writer._finalize_segment()], count(documents, [{}] * len(documents))  # no words found: from the texts
+    return [writer._finalize_segment()], count(documents, FoundWords([], {}))  # no words found: from the texts

@@ -19,6 +19,7 @@ from indexer.records import Article
 from indexer.whoosh.bulk import Builders, SegmentBuilder, build_segment, id_items
 from indexer.whoosh.schema import article_to_document, build_schema
 from indexer.whoosh.storage import writer as index_writer
+from indexer.whoosh.wordforms import FoundWords
 from indexer.whoosh.words import document_terms
 
 from .test_analysis import FAST_PATH_TEXTS
@@ -90,7 +91,7 @@ def test_parallel_segments_split_the_articles_in_order(tmp_path: Path, monkeypat
     committing.commit(mergetype=lambda _writer, _existing: segments)
     assert [segment.doc_count_all() for segment in segments] == [17, 16]
     # autocomplete's words, from the words the writers found, are those found again in the texts
-    assert words == document_terms(documents(), [{}] * 33) and words["oil"] == 12  # 6 bodies, 6 headlines
+    assert words == document_terms(documents(), FoundWords([], {})) and words["oil"] == 12  # 6 bodies, 6 headlines
     with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
         assert [fields["id"] for fields in searcher.all_stored_fields()] == [f"a{n}" for n in range(33)]
 

@@ -7,13 +7,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.maintenance import delete_articles
+from indexer.records import Article
 from indexer.suggest import Typed, completions
-from indexer.whoosh.wordforms import fold_word, word_forms
-from indexer.whoosh.words import WORDS_NAME
+from indexer.whoosh.bulk import _written
+from indexer.whoosh.schema import article_to_document, build_schema
+from indexer.whoosh.wordforms import FoundWords, fold_word, word_forms
+from indexer.whoosh.words import WORDS_NAME, count_terms, document_terms
 
 from .conftest import CORPUS, write_jsonl
 from .test_index_format import FIXTURE
@@ -27,6 +31,25 @@ def test_an_article_gives_each_word_once_in_the_form_that_says_most() -> None:
         "volcker Volcker", "zurich Zürich"]  # no stop words, numbers, one-letter or overlong words
     assert sorted(word_forms("Economy ECONOMY")) == ["economy Economy"]
     assert word_forms("") == []
+
+
+def test_the_words_a_writer_found_count_as_each_articles_words(tmp_path: Path) -> None:
+    # A segment's words counted at once (wordforms.counted_forms, from what the writer found) are each article's
+    # word_forms summed: forms chosen per article (the key, else lowercase, else not all capitals, else the first).
+    texts = [("ZÜRICH BANKS REPORT", "Zürich's banks and the U.S. economy. VOLCKER said Volcker's café."),
+             ("Café CAFÉ Cafe", "CAFE cafe's VOLCKER Economy ECONOMY us U.S. 1987 G7 a I " + "x" * 41),
+             ("", "Volcker VOLCKER Zurich ZURICH zürich O’Neill O'NEILL"), ("Economy", ""), ("", ""),
+             ("Ünïcode ÜNÏCODE ünïcode's", "Zürich Zurich ZÜRICH Café Cafe CAFÉ café's")]
+    documents = [article_to_document(Article(id=f"a{i}", headline=h, body=b, language="en"))
+                 for i, (h, b) in enumerate(texts)]
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    _, found = _written(ix, documents)
+    assert set(found.fields) == {"headline", "body"}
+    expected = count_terms(f"{h}\n{b}" for h, b in texts)
+    assert document_terms(documents, found) == expected
+    assert document_terms(documents, FoundWords([], {})) == expected  # nothing found: the texts read again
+    assert (expected["cafe café"], expected["cafe"], expected["volcker Volcker"], expected["volcker VOLCKER"]) == (
+        2, 1, 2, 1)
 
 
 def test_a_prefix_is_keyed_as_the_words_are() -> None:

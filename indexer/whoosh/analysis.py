@@ -17,6 +17,7 @@ values), `language_analyzer(code)` analyses it in an article's language without 
 from __future__ import annotations
 
 import sys
+from array import array
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -165,11 +166,13 @@ class AcronymFilter(Filter):  # type: ignore[misc]
 
 @dataclass
 class TermNumbers:
-    """The terms a writer has met, numbered in order of arrival, and the number of each word met, by language
-    (-1: a stop word): see NewsFilter.term_numbers."""
+    """The words and terms a writer has met, each numbered in order of arrival (see NewsFilter.term_numbers)."""
 
-    numbers: dict[str, int] = field(default_factory=dict)
-    words: dict[str, dict[str, int]] = field(default_factory=dict)
+    numbers: dict[str, int] = field(default_factory=dict)  # term -> its number
+    words: dict[str, dict[str, int]] = field(default_factory=dict)  # language -> word -> its number
+    texts: list[str] = field(default_factory=list)  # word number -> the word
+    word_terms: array[int] = field(default_factory=lambda: array("q"))  # word number -> its term's (-1: a stop word)
+    stopped: bytearray = field(default_factory=bytearray)  # word number -> 1 for a stop word
 
 
 class NewsFilter(Filter):  # type: ignore[misc]
@@ -289,22 +292,25 @@ class NewsFilter(Filter):  # type: ignore[misc]
                 found[term] = [position]
         return found
 
-    def term_numbers(self, tokenizer: NewsTokenizer, value: str, terms: TermNumbers) -> tuple[list[int], set[str]]:
-        """Return the number of each word's term in `terms` (new terms numbered as they come; -1: a stop word), what
-        `positions` reads, for a writer that collects a whole segment's words before sorting them (bulk.py); and
-        the distinct words, for what else it counts (autocomplete's). Each distinct word is analysed once per
-        TermNumbers, the rest is dictionary look-ups made in C."""
+    def term_numbers(self, tokenizer: NewsTokenizer, value: str, terms: TermNumbers) -> tuple[list[int], int]:
+        """Return the number of each word in `terms` (new words and terms numbered as they come: its term is
+        `terms.word_terms[number]`, -1 for a stop word), what `positions` reads, for a writer that collects a whole
+        segment's words before sorting them (bulk.py); and how many of them are not stop words. Each distinct word is
+        analysed once per TermNumbers, the rest is dictionary look-ups made in C."""
         language, text = unmarked(value)
         language = language or tokenizer.language or ENGLISH
         words = tokenizer.expression.findall(text)
         known = terms.words.setdefault(language, {})
-        distinct = set(words)
-        missing = list(distinct.difference(known))
+        missing = list(set(words).difference(known))
         if missing:
-            numbers = terms.numbers
-            for word, (term, stopped) in zip(missing, self._terms(missing, language), strict=True):
-                known[word] = -1 if stopped else numbers.setdefault(term, len(numbers))
-        return list(map(known.__getitem__, words)), distinct
+            numbers, texts, word_terms, stopped = terms.numbers, terms.texts, terms.word_terms, terms.stopped
+            for word, (term, stop) in zip(missing, self._terms(missing, language), strict=True):
+                known[word] = len(texts)
+                texts.append(word)
+                word_terms.append(-1 if stop else numbers.setdefault(term, len(numbers)))
+                stopped.append(stop)
+        found = list(map(known.__getitem__, words))
+        return found, len(found) - sum(map(terms.stopped.__getitem__, found))
 
     def word_terms(self, tokenizer: NewsTokenizer, value: str) -> tuple[list[int], list[int], list[str]]:
         """Return where each word of a value starts and ends (its language marker taken off) and each word's term,

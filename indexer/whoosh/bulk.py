@@ -44,6 +44,7 @@ from .codec import NewsFieldWriter, NewsPositions, length_bytes
 from .dictionary import TermStats
 from .merging import merge_segments
 from .storage import news_codec
+from .wordforms import FoundWords
 
 # Fewer articles than this in a commit are written in the run's own process: starting workers and sending them
 # the articles costs more than it saves. Once they have started (a bulk load), commits of RUNNING_MIN_DOCS or
@@ -58,11 +59,15 @@ MADE_VALUES = 50_000
 @dataclass
 class WordColumn:
     """A field's words in the segment being written: for each document with words, its number and how many words,
-    and every word's term number (TermNumbers; -1: a stop word), one document after another."""
+    and every word's number (TermNumbers), one document after another."""
 
     docs: array[int] = field(default_factory=lambda: array("q"))
     sizes: array[int] = field(default_factory=lambda: array("q"))
-    terms: array[int] = field(default_factory=lambda: array("q"))
+    words: array[int] = field(default_factory=lambda: array("q"))
+
+    def word_documents(self) -> np.ndarray:
+        """Return the document of each word."""
+        return np.repeat(np.frombuffer(self.docs, dtype=np.int64), np.frombuffer(self.sizes, dtype=np.int64))
 
 
 @dataclass
@@ -142,9 +147,6 @@ class SegmentBuilder(NewSegment):
         self._values: dict[str, ValueColumn] = {}
         self._made: dict[tuple[str, Any], int] = {}  # (field, value) -> the number of its made value
         self._plans: dict[tuple[str, ...], list[tuple[str, Any, str, bool, bool, Any, bool]]] = {}
-        # Each document's distinct words, by field, of the fields written as word columns: for what else is counted
-        # of the documents (Builders.write's `count`), so that it need not find them again.
-        self.words: list[dict[str, set[str]]] = []
 
     def add_document(self, **fields: Any) -> None:
         """Whoosh's SegmentWriter.add_document, the news analyzer's fields kept as term numbers (no boosts)."""
@@ -152,7 +154,6 @@ class SegmentBuilder(NewSegment):
         perdocwriter, docnum = self.perdocwriter, self.docnum
         plan = self._plans.get(tuple(fields)) or self._plan(tuple(fields))
         perdocwriter.start_doc(docnum)
-        self.words.append({})
         try:
             for fieldname, fieldobj, stored_name, indexed, stored_kept, column_type, writable in plan:
                 value = fields[fieldname]
@@ -167,7 +168,6 @@ class SegmentBuilder(NewSegment):
                     perdocwriter.add_column_value(fieldname, column_type, fieldobj.to_column_value(stored))
         except ValueError:
             perdocwriter.cancel_doc()
-            self.words.pop()
             raise
         perdocwriter.finish_doc()
         self._added = True
@@ -193,15 +193,13 @@ class SegmentBuilder(NewSegment):
         """Add a field's postings for a document; return its length (its words, when the field is scorable)."""
         parts = self._news_parts(fieldname, fieldobj)
         if parts is not None and isinstance(value, str):
-            numbers, distinct = parts[1].term_numbers(parts[0], value, self._numbers)
-            if parts[0].expression.pattern == TOKEN_PATTERN:  # the words anything else would find (not an older
-                self.words[-1][fieldname] = distinct          # index's pattern)
+            numbers, length = parts[1].term_numbers(parts[0], value, self._numbers)
             if numbers:
                 column = self._columns.setdefault(fieldname, WordColumn())
                 column.docs.append(docnum)
                 column.sizes.append(len(numbers))
-                column.terms.extend(numbers)
-            return len(numbers) - numbers.count(-1)
+                column.words.extend(numbers)
+            return length
         if parts is not None:
             raise ValueError(f"field {fieldname!r} takes text")
         values = self._values.get(fieldname)
@@ -227,6 +225,16 @@ class SegmentBuilder(NewSegment):
             self._news[fieldname] = news_parts(fieldobj.analyzer) if simple else None
         return self._news[fieldname]
 
+    def found(self) -> FoundWords:
+        """Return the words found in the fields written as word columns: those the token pattern finds (not an older
+        index's pattern), so that what else is counted of the documents need not find them again."""
+        fields: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for name, parts in self._news.items():
+            if parts is not None and parts[0].expression.pattern == TOKEN_PATTERN:
+                column = self._columns.get(name, WordColumn())
+                fields[name] = (column.word_documents(), np.frombuffer(column.words, dtype=np.int64))
+        return FoundWords(self._numbers.texts, fields)
+
     def add_reader(self, reader: Any) -> None:
         raise NotImplementedError("a SegmentBuilder writes new documents only: merges are the commit's own")
 
@@ -236,9 +244,10 @@ class SegmentBuilder(NewSegment):
         lengths = self.per_document_reader()
         writer: NewsFieldWriter = self.fieldwriter
         terms = term_order(list(self._numbers.numbers))  # once for every column
+        word_terms = np.frombuffer(self._numbers.word_terms, dtype=np.int64)
         for name in sorted({*self._columns, *self._values}):
             if name in self._columns:
-                write_column(writer, name, self.schema[name], self._columns[name], terms, lengths)
+                write_column(writer, name, self.schema[name], self._columns[name], word_terms, terms, lengths)
             else:
                 write_values(writer, name, self.schema[name], self._values[name], lengths)
         writer.close()
@@ -269,10 +278,11 @@ def numeric_items(fieldobj: Any, value: Any) -> list[tuple[bytes, int, float, by
             for shift in range(0, fieldobj.bits, fieldobj.shift_step)]
 
 
-def word_postings(column: WordColumn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def word_postings(column: WordColumn, word_terms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return a column's kept words as (term number, document, position), positions as NewsFilter.positions gives
-    them: a document's first word that is not a stop word at its index among all words, the next ones after it."""
-    terms = np.frombuffer(column.terms, dtype=np.int64)
+    them: a document's first word that is not a stop word at its index among all words, the next ones after it.
+    word_terms: each word number's term (-1: a stop word)."""
+    terms = word_terms[np.frombuffer(column.words, dtype=np.int64)]
     sizes = np.frombuffer(column.sizes, dtype=np.int64)
     kept = np.flatnonzero(terms >= 0)
     entry = np.repeat(np.arange(len(sizes)), sizes)[kept]  # each kept word's document, as an index into docs
@@ -291,11 +301,11 @@ def term_order(terms: list[str]) -> tuple[list[bytes], np.ndarray]:
     return texts, rank
 
 
-def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column: WordColumn,
+def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column: WordColumn, word_terms: np.ndarray,
                  terms: tuple[list[bytes], np.ndarray], lengths: Any) -> None:
     """Write a field's terms from its word column: each term's record (documents, weights when a term occurs more
     than once in a document, counts, positions) cut from arrays sorted by term, document and position."""
-    numbers, docs, positions = word_postings(column)
+    numbers, docs, positions = word_postings(column, word_terms)
     texts, rank = terms
     order = np.lexsort((docs, rank[numbers]))  # stable: a document's positions stay ascending
     numbers, docs, positions = numbers[order], docs[order], positions[order]
@@ -348,27 +358,27 @@ def build_segment(ix: Any, documents: Sequence[dict[str, Any]]) -> Any:
     return _written(ix, documents)[0]
 
 
-def _written(ix: Any, documents: Sequence[dict[str, Any]]) -> tuple[Any, list[dict[str, set[str]]]]:
-    """build_segment, and each document's distinct words by field (SegmentBuilder.words)."""
+def _written(ix: Any, documents: Sequence[dict[str, Any]]) -> tuple[Any, FoundWords]:
+    """build_segment, and the words found in the documents (SegmentBuilder.found)."""
     builder = SegmentBuilder(ix)
     try:
         for document in documents:
             builder.add_document(**document)
-        return builder.finish(), builder.words
+        return builder.finish(), builder.found()
     except BaseException:
         builder.cancel()
         raise
 
 
 Counted = TypeVar("Counted", bound=Counter[str])
-# What else the writing processes count of a commit's documents (autocomplete's words): given the documents and
-# each one's distinct words by field, of the fields the writer found them in (SegmentBuilder.words).
-Count = Callable[[list[dict[str, Any]], list[dict[str, set[str]]]], Counted]
+# What else the writing processes count of a commit's documents (autocomplete's words): given the documents and the
+# words found in them, in the fields the writer found them in (SegmentBuilder.found).
+Count = Callable[[list[dict[str, Any]], FoundWords], Counted]
 
 
 def _build(ix: Any, documents: list[dict[str, Any]], count: Count[Counted]) -> tuple[Any, Counted]:
-    segment, words = _written(ix, documents)
-    return segment, count(documents, words)
+    segment, found = _written(ix, documents)
+    return segment, count(documents, found)
 
 
 def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]],
@@ -430,7 +440,7 @@ class Builders:
         """Return the new segments and the sum of `count` over the documents (a module-level function: what else
         the processes reading them should count, such as autocomplete's words). The caller holds the lock."""
         if not documents:
-            return [], count([], [])
+            return [], count([], FoundWords([], {}))
         running = self._pool is not None and self._procs == procs
         if procs < 2 or len(documents) < min(PARALLEL_MIN_DOCS, RUNNING_MIN_DOCS if running else PARALLEL_MIN_DOCS):
             segment, counted = _build(ix, documents, count)

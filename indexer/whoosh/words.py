@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..backend import Batch
 from ..sqlitestores import connect_to_write
 from ..suggest import FORM_SEPARATOR, Completion, completions
-from .wordforms import distinct_word_forms, text_words, word_forms
+from .wordforms import FoundWords, counted_forms, text_words, word_forms
 
 WORDS_NAME = "words.sqlite3"
 _LAST_KEY = "\U0010ffff"  # sorts after every key that starts with a prefix
@@ -46,20 +48,30 @@ def count_terms(texts: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def document_terms(documents: list[dict[str, Any]], found: list[dict[str, set[str]]]) -> Counter[str]:
+def document_terms(documents: list[dict[str, Any]], found: FoundWords) -> Counter[str]:
     """count_terms of documents being written (Whoosh's add_document arguments: `_stored_` values where given),
-    given the distinct words the writer found in each one's fields (bulk.SegmentBuilder.words): a field's are not
-    looked for again."""
-    counts: Counter[str] = Counter()
-    for document, words in zip(documents, found, strict=True):
-        distinct: set[str] = set()
-        for name in ("headline", "body"):
-            if name in words:
-                distinct |= words[name]
-            else:
-                distinct.update(text_words(document.get(f"_stored_{name}", document.get(name, ""))))
-        counts.update(distinct_word_forms(distinct))
-    return counts
+    given the words the writer found in their fields (bulk.SegmentBuilder.found): a field's are not looked for
+    again, and all are counted at once (wordforms.counted_forms)."""
+    texts = list(found.texts)
+    docs, words = [], []
+    numbers: dict[str, int] = {}
+    for name in ("headline", "body"):
+        if name in found.fields:
+            docs.append(found.fields[name][0])
+            words.append(found.fields[name][1])
+            continue
+        listed: list[int] = []
+        sizes: list[int] = []
+        for document in documents:  # words not found by the writer: found here
+            distinct = set(text_words(document.get(f"_stored_{name}", document.get(name, ""))))
+            for word in distinct.difference(numbers):
+                numbers[word] = len(texts)
+                texts.append(word)
+            listed.extend(map(numbers.__getitem__, distinct))
+            sizes.append(len(distinct))
+        docs.append(np.repeat(np.arange(len(documents)), sizes))
+        words.append(np.array(listed, dtype=np.int64))
+    return counted_forms(np.concatenate(docs), np.concatenate(words), texts)
 
 
 class WordStore:
