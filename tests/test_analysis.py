@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import subprocess
 import sys
 
@@ -10,7 +11,9 @@ import pytest
 
 from indexer.whoosh.analysis import analyze, name_analyzer, news_analyzer, stem
 from indexer.whoosh.schema import build_schema
-from indexer.words import STOP_WORDS
+from indexer.words import STOP_WORDS, TOKEN_PATTERN, TOKENS
+
+from .conftest import REUTERS
 
 
 @pytest.mark.parametrize(
@@ -149,3 +152,16 @@ def test_nltk_is_imported_without_scipy_which_still_imports_after() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["[]", "0.5 4"]
     assert stem("elections") == "elect"
+
+
+def test_the_faster_token_pattern_finds_the_words_the_token_pattern_finds() -> None:
+    # words.TOKENS, which the writers scan whole texts with, against TOKEN_PATTERN (which analyzers store): every
+    # text here and, when the collection is at hand, Reuters-21578's first file (dotted acronyms, decimals, codes).
+    texts = [*FAST_PATH_TEXTS, "A.B.C", "A.1.B.", "1.A.B.", "_A.B.", "AB.C.D.", "a.b", "a..b..c", "x.y.'z", "U.S.'s",
+             "é.ü. Ä.Ö.x", "3.a.b.", "ab'cd’ef.gh", ".a.b.", "a.b.c.d.e.f.g.h.", "Ⅻ.Ⅻ.", "ǅ.ǅ.", "a\u0301.b\u0301."]
+    if (REUTERS / "sgm-data").exists():
+        texts.append((sorted((REUTERS / "sgm-data").glob("*.sgm"))[0]).read_text(encoding="latin-1"))
+    pattern = re.compile(TOKEN_PATTERN)
+    for text in texts:
+        assert TOKENS.findall(text) == pattern.findall(text), text[:80]
+        assert [m.span() for m in TOKENS.finditer(text)] == [m.span() for m in pattern.finditer(text)], text[:80]

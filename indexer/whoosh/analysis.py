@@ -37,7 +37,7 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from ..languages import ENGLISH, SNOWBALL, is_code
-from ..words import ACRONYM, STOP_WORDS, TOKEN_PATTERN
+from ..words import ACRONYM, STOP_WORDS, TOKEN_PATTERN, TOKENS
 from . import layout
 
 
@@ -299,7 +299,8 @@ class NewsFilter(Filter):  # type: ignore[misc]
         analysed once per TermNumbers, the rest is dictionary look-ups made in C."""
         language, text = unmarked(value)
         language = language or tokenizer.language or ENGLISH
-        words = tokenizer.expression.findall(text)
+        expression = tokenizer.expression
+        words = (TOKENS if expression.pattern == TOKEN_PATTERN else expression).findall(text)
         known = terms.words.setdefault(language, {})
         missing = list(set(words).difference(known))
         if missing:

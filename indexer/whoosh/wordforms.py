@@ -3,7 +3,6 @@ written, keyed for matching what is typed (folded as NewsFilter folds a word bef
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,12 +11,11 @@ import numpy as np
 from whoosh.support.charset import accent_map
 
 from ..suggest import FORM_SEPARATOR
-from ..words import ACRONYM, STOP_WORDS, TOKEN_PATTERN
+from ..words import ACRONYM, STOP_WORDS, TOKENS
 from .analysis import STEM_CACHE_SIZE
 
 # Words longer than this are not offered (URLs, run-together junk); nor are words without a letter (numbers).
 MAX_WORD_LENGTH = 40
-_WORD = re.compile(TOKEN_PATTERN)
 _POSSESSIVE = ("'s", "’s")
 _word_cache: dict[str, tuple[str, str] | None] = {}
 # Each word's key, form and how much its form says (_rank's first three, as a number: lower says more), for counting
@@ -68,7 +66,7 @@ def word_forms(text: str) -> list[str]:
 
 def text_words(text: str) -> list[str]:
     """Return a text's words, as the token pattern finds them."""
-    return _WORD.findall(text)
+    return TOKENS.findall(text)
 
 
 def distinct_word_forms(words: Iterable[str]) -> list[str]:
