@@ -36,6 +36,7 @@ from bench.copies import HEAVY, LIGHT, TWIN_SHINGLE, Labelled, generate, load_re
 from bench.run import machine, write_results
 from indexer.build import DEFAULT_BATCH_SIZE
 from indexer.minhash import shingle_sets
+from indexer.processes import collecting_less
 from indexer.records import Article
 from indexer.stories import PARAMS, StoryParams, StoryStore
 
@@ -118,14 +119,16 @@ class Report:
 
 
 def cluster(articles: Sequence[Article], folder: Path, params: StoryParams = PARAMS) -> dict[str, str]:
-    """Assign stories as an indexing run would (batches, a commit each) into a new store; return id -> story."""
+    """Assign stories as an indexing run would (batches, a commit each, garbage collected as in a run: see
+    processes.collecting_less) into a new store; return id -> story."""
     folder.mkdir(parents=True, exist_ok=True)
     store = StoryStore(folder, reset=True, params=params)
     stories: dict[str, str] = {}
     try:
-        for start in range(0, len(articles), DEFAULT_BATCH_SIZE):
-            stories.update(store.assign(articles[start : start + DEFAULT_BATCH_SIZE]))
-            store.commit()
+        with collecting_less():
+            for start in range(0, len(articles), DEFAULT_BATCH_SIZE):
+                stories.update(store.assign(articles[start : start + DEFAULT_BATCH_SIZE]))
+                store.commit()
     finally:
         store.close()
     return stories

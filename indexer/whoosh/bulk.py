@@ -1,14 +1,16 @@
-"""Writing a commit's new articles as segments of our codec, headline and body postings made as whole arrays.
+"""Writing a commit's new articles as segments of our codec, every field's postings made as whole arrays.
 
 Whoosh's writer turns every posting into a tuple for its pool (two million on Reuters), sorts them all, and hands
 them back one at a time to the codec, which gathers each term's again; the analysis makes a Token per word before
 that. That was most of an indexing run's time. `SegmentBuilder` is Whoosh's `SegmentWriter` for one new segment
-in which the fields of the news analyzer (headline, body) keep only each word's term number
-(`NewsFilter.term_numbers`: every distinct word analysed once, the rest dictionary look-ups). When the segment is
-written, `write_columns` sorts the whole segment's words by term and document with numpy and cuts each term's
-record out of the sorted arrays: the same record, positions and statistics as Whoosh's path (tests/test_bulk.py
-compares them posting by posting). The other fields (ids, dates, names, facets: a few terms an article) and the
-per-document data (stored fields, lengths, columns) go through Whoosh's pool and per-document writer as before.
+in which the fields of the news analyzer (headline, body) keep only each word's number (`NewsFilter.term_numbers`:
+every distinct word analysed once, the rest dictionary look-ups). When the segment is written, `write_column`
+sorts the whole segment's words by term and document with numpy and cuts each term's record out of the sorted
+arrays: the same record, positions and statistics as Whoosh's path (tests/test_bulk.py compares them posting by
+posting). The other fields (ids, dates, names, facets: a few terms an article, most of them values met before) keep
+each document's value as the number of a value made once (`ValueColumn`), sorted into each term's postings the same
+way (`write_values`). The per-document data (stored fields, lengths, columns) go through the codec's per-document
+writer. The words found are handed to what else is counted of the documents (autocomplete's words: `found`).
 
 `Builders.write` is a commit's writing: its articles split over the run's processes (kept from one commit to the
 next, their stem caches warm), each writing a segment of its own (in this process when there is one, or too few

@@ -163,7 +163,7 @@ class WordStore:
         return int(row[0]) if row else None
 
     def _write(self, delta: Counter[str], generation: int, reset: bool) -> None:
-        rows = [(*_split(term), n) for term, n in delta.items() if n]
+        rows = sorted((*_split(term), n) for term, n in delta.items() if n)  # B-tree pages visited in order
         by_key: Counter[str] = Counter()
         for key, _, n in rows:
             by_key[key] += n
