@@ -17,6 +17,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import ParseError
 from ..records import Article, Notice, ParseItem, Skipped
@@ -141,17 +142,18 @@ def _checked(item: ParseItem, path: str) -> Iterator[ParseItem]:
         for name, text, limit in (("headline", headline, MAX_HEADLINE_CHARS), ("body", body, MAX_BODY_CHARS))
         if len(text) > limit
     ]
-    article = replace(
-        item,
-        id=_valid(item.id),
-        headline=_cut(headline, MAX_HEADLINE_CHARS),
-        body=_cut(body, MAX_BODY_CHARS),
-        author=tuple(map(_valid, item.author)),
-        topic=tuple(map(_valid, item.topic)),
-        source=_valid(item.source),
-        url=_valid(item.url),
-        related_headlines=tuple(map(_valid, item.related_headlines)),
-    )
+    checked: dict[str, Any] = {
+        "id": _valid(item.id),
+        "headline": _cut(headline, MAX_HEADLINE_CHARS),
+        "body": _cut(body, MAX_BODY_CHARS),
+        "author": tuple(map(_valid, item.author)),
+        "topic": tuple(map(_valid, item.topic)),
+        "source": _valid(item.source),
+        "url": _valid(item.url),
+        "related_headlines": tuple(map(_valid, item.related_headlines)),
+    }
+    changed = {name: value for name, value in checked.items() if value != getattr(item, name)}
+    article = replace(item, **changed) if changed else item  # most articles need nothing
     yield article
     if cuts:
         shown = article.id if len(article.id) <= 60 else article.id[:60] + "…"
