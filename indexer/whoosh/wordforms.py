@@ -17,9 +17,7 @@ from .analysis import STEM_CACHE_SIZE
 # Words longer than this are not offered (URLs, run-together junk); nor are words without a letter (numbers).
 MAX_WORD_LENGTH = 40
 _POSSESSIVE = ("'s", "’s")
-_word_cache: dict[str, tuple[str, str] | None] = {}
-# Each word's key, form and how much its form says (_rank's first three, as a number: lower says more), for counting
-# many documents' words at once (counted_forms). Bounded, as the stem cache.
+# Each word's key, its form and how much the form says (_entry), remembered. Bounded, as the stem cache.
 _entries: dict[str, tuple[str, str, int] | None] = {}
 
 
@@ -70,32 +68,17 @@ def text_words(text: str) -> list[str]:
 
 
 def distinct_word_forms(words: Iterable[str]) -> list[str]:
-    """word_forms of a text whose distinct words (as the token pattern finds them) are given: what a writer that
-    has found them already counts."""
-    chosen: dict[str, str] = {}
-    cache = _word_cache
+    """word_forms of a text whose distinct words (as the token pattern finds them) are given."""
+    chosen: dict[str, tuple[int, str]] = {}  # key -> how much its form says and the form
     for word in words:
-        if word in cache:
-            entry = cache[word]
-        else:
-            if len(cache) >= STEM_CACHE_SIZE:
-                cache.clear()  # bounded, as the stem cache
-            entry = cache[word] = _word_entry(word)
+        entry = _entry(word)
         if entry is None:
             continue
-        key, form = entry
+        key, form, says = entry
         held = chosen.get(key)
-        if held is None or (held != key and _says_more(form, held, key)):
-            chosen[key] = form
-    return [key if form == key else key + FORM_SEPARATOR + form for key, form in chosen.items()]
-
-
-def _says_more(form: str, held: str, key: str) -> bool:
-    return _rank(form, key) < _rank(held, key)
-
-
-def _rank(form: str, key: str) -> tuple[bool, bool, bool, str]:
-    return form != key, not form.islower(), form.isupper(), form
+        if held is None or (says, form) < held:
+            chosen[key] = (says, form)
+    return [key if form == key else key + FORM_SEPARATOR + form for key, (_, form) in chosen.items()]
 
 
 def counted_forms(docs: np.ndarray, words: np.ndarray, texts: list[str]) -> Counter[str]:
@@ -144,13 +127,17 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 
 
 def _entry(word: str) -> tuple[str, str, int] | None:
-    """Return a word's key, form and how much the form says (see _rank), or None when it is not offered."""
+    """Return a word's key, its form and how much the form says, as a number (lower says more: the key itself, then
+    a lowercase form, then one not all in capitals: word_forms' order, the form's code points breaking ties), or
+    None when it is not offered."""
     if word in _entries:
         return _entries[word]
     if len(_entries) >= STEM_CACHE_SIZE:
         _entries.clear()  # bounded, as the stem cache
     found = _word_entry(word)
-    entry = None if found is None else (*found, 4 * (found[1] != found[0]) + 2 * (not found[1].islower())
-                                        + found[1].isupper())
+    entry = None
+    if found is not None:
+        key, form = found
+        entry = key, form, 4 * (form != key) + 2 * (not form.islower()) + form.isupper()
     _entries[word] = entry
     return entry
