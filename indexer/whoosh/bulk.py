@@ -53,8 +53,8 @@ from .wordforms import FoundWords
 # more are spread over them too (a load's last, smaller batch); fewer still make one segment, in this process.
 PARALLEL_MIN_DOCS = 2000
 RUNNING_MIN_DOCS = 500
-# The postings of at most this many values of the other fields are kept for the articles after (bounded: ids and
-# times are new each time).
+# At most this many values of the other fields are remembered for the articles after, not to be made again (bounded:
+# ids and times are new each time).
 MADE_VALUES = 50_000
 
 
@@ -107,9 +107,7 @@ class ValueColumn:
         item = np.repeat(starts[values] - (np.cumsum(repeat) - repeat), repeat) + np.arange(total)
         docs = np.repeat(np.frombuffer(self.docs, dtype=np.int64), repeat)
         texts = list(self.terms)
-        rank = np.empty(len(texts), dtype=np.int64)
-        rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
-        ranks = rank[np.frombuffer(self.items, dtype=np.int64)[item]]
+        ranks = dictionary_ranks(texts)[np.frombuffer(self.items, dtype=np.int64)[item]]
         order = np.lexsort((docs, ranks))  # a term once in a document (one value each)
         item, docs, ranks = item[order], docs[order], ranks[order]
         term_starts = np.flatnonzero(np.r_[True, ranks[1:] != ranks[:-1]]) if total else np.zeros(0, np.int64)
@@ -298,9 +296,14 @@ def word_postings(column: WordColumn, word_terms: np.ndarray) -> tuple[np.ndarra
 def term_order(terms: list[str]) -> tuple[list[bytes], np.ndarray]:
     """Return the terms (in the order of their numbers) encoded, and each one's rank in the term dictionary's order."""
     texts = [term.encode("utf-8") for term in terms]
+    return texts, dictionary_ranks(texts)
+
+
+def dictionary_ranks(texts: list[bytes]) -> np.ndarray:
+    """Return each term's rank in the term dictionary's order (of its bytes)."""
     rank = np.empty(len(texts), dtype=np.int64)
     rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
-    return texts, rank
+    return rank
 
 
 def write_column(writer: NewsFieldWriter, fieldname: str, fieldobj: Any, column: WordColumn, word_terms: np.ndarray,
