@@ -16,7 +16,8 @@ from whoosh.writing import SegmentWriter
 
 from indexer.languages import ENGLISH
 from indexer.records import Article
-from indexer.whoosh.bulk import Builders, SegmentBuilder, build_segment, id_items
+from indexer.whoosh.bulk import Builders, SegmentBuilder, build_segment
+from indexer.whoosh.columns import id_items
 from indexer.whoosh.schema import article_to_document, build_schema
 from indexer.whoosh.storage import writer as index_writer
 from indexer.whoosh.wordforms import FoundWords

@@ -20,7 +20,8 @@ from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
 from indexer.request import Paging, Search
 from indexer.results import SearchPage
-from indexer.whoosh.codec import LengthBytes, NewsCodec, NewsFieldWriter, NewsPositions, term_postings
+from indexer.whoosh.codec import NewsCodec, NewsFieldWriter, NewsPositions, term_postings
+from indexer.whoosh.perdoc import LengthBytes
 from indexer.whoosh.postings import read_postings
 
 from .conftest import REUTERS, whoosh_own_codec
