@@ -93,6 +93,13 @@ def index(tmp_path: Path) -> Path:
     return folder
 
 
+def test_an_index_named_by_a_relative_path_offers_its_words(index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `newsarchive serve` in the folder holding ./index (the README's first command): the words store is opened
+    # read-only by file URI, which a relative path cannot be.
+    monkeypatch.chdir(index.parent)
+    assert counts(Path("index"), "stor") == counts(index, "stor") != []
+
+
 def counts(folder: Path, prefix: str) -> list[tuple[str, int]]:
     backend = open_backend("whoosh", folder)
     try:

@@ -78,7 +78,7 @@ class WordStore:
     """The words of one index folder: read by any thread, written by the indexing run that holds the run lock."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / WORDS_NAME
+        self.path = folder.absolute() / WORDS_NAME  # a file URI (read-only connections) needs a whole path
         self._reader: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
