@@ -4,8 +4,9 @@ The run's process reads, names and groups into stories one batch after another, 
 for it: it is what bounds a run. Two of its steps depend on nothing but the article: the language detected in it
 (when its record states none: languages.py) and what story clustering measures of its text (its shingles and MinHash
 signature: stories.measure). `Ahead` sends each article to a process of its own as it is read, AHEAD_CHUNK at a
-time, and the run takes the results when it sends the batch; they are the same as made in the run's process
-(tests/test_ahead.py), which makes whatever did not come back (no process could start, or it died). The process
+time; `cut` ends a batch, and the run takes its results (`Made`) when they are ready, reading on meanwhile
+(build.py). They are the same as made in the run's process (tests/test_ahead.py), which makes whatever did not come
+back (no process could start, or it died). The process
 starts with the first full chunk: a run of fewer articles makes everything itself, sooner than a process starts.
 Chunks are handed to the process by a thread of its own, so the reading does not wait for it to start (the first
 start also starts the forkserver: most of a second of imports, on the other core).
@@ -36,27 +37,25 @@ def _submit(pool: ProcessPoolExecutor, samples: list[str], texts: list[str], par
     return pool.submit(work, samples, texts, params)
 
 
-class Ahead:
-    """An indexing run's articles sent to a process as they are read, their languages and measures taken when
-    their batch is sent (see the module's docstring)."""
+class Made:
+    """What was sent ahead for one batch: whether it is back (`ready`), its languages and its measures."""
 
-    def __init__(self, params: StoryParams = PARAMS) -> None:
-        self.params = params
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: Work = ([], [])
-        self._sender: ThreadPoolExecutor | None = None
-        self._asked: list[tuple[Work, Future[Future[Done]] | None]] = []
+    def __init__(self, asked: list[tuple[Work, Future[Future[Done]] | None]]) -> None:
+        self._asked = asked
         self._languages: dict[str, str] = {}
         self._measures: dict[str, Measure] = {}
+        self._collected = False
 
-    def send(self, article: Article) -> None:
-        """Send an article as read (its language is detected only when it states none)."""
-        samples, texts = self._pending
-        if not article.language:
-            samples.append(sample(article.headline, article.body))
-        texts.append(story_text(article))
-        if len(texts) >= AHEAD_CHUNK:
-            self._ask()
+    def ready(self) -> bool:
+        """Return whether everything sent has come back (or failed: then it is made here when taken)."""
+        for _, future in self._asked:
+            if future is None:
+                continue
+            if not future.done():
+                return False
+            if not future.cancelled() and future.exception() is None and not future.result().done():
+                return False
+        return True
 
     def languages(self, texts: Sequence[tuple[str, str]]) -> list[str]:
         """Return detect_languages of each (headline, body): as detected ahead, the rest here."""
@@ -71,9 +70,47 @@ class Ahead:
         self._collect()
         return self._measures
 
-    def forget(self) -> None:
-        """Forget the results of the batch just sent."""
-        self._languages, self._measures = {}, {}
+    def _collect(self) -> None:
+        if self._collected:
+            return
+        self._collected = True
+        for (samples, texts), future in self._asked:
+            try:
+                done = future.result().result() if future is not None else None
+            except Exception:  # noqa: BLE001  # a process that failed: what it had is made when taken
+                done = None
+            if done is not None:
+                self._languages.update(zip(samples, done[0], strict=True))
+                self._measures.update(zip(texts, done[1], strict=True))
+        self._asked = []
+
+
+class Ahead:
+    """An indexing run's articles sent to a process as they are read, a batch's results taken when they are back
+    (see the module's docstring)."""
+
+    def __init__(self, params: StoryParams = PARAMS) -> None:
+        self.params = params
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: Work = ([], [])
+        self._sender: ThreadPoolExecutor | None = None
+        self._asked: list[tuple[Work, Future[Future[Done]] | None]] = []
+
+    def send(self, article: Article) -> None:
+        """Send an article as read (its language is detected only when it states none)."""
+        samples, texts = self._pending
+        if not article.language:
+            samples.append(sample(article.headline, article.body))
+        texts.append(story_text(article))
+        if len(texts) >= AHEAD_CHUNK:
+            self._ask()
+
+    def cut(self) -> Made:
+        """End a batch: what it sent is on its way (a run of fewer than AHEAD_CHUNK articles starts no process:
+        they are made when taken); return its results, to take when ready."""
+        self._ask(start=False)
+        asked, self._asked = self._asked, []
+        return Made(asked)
 
     def close(self) -> None:
         """Stop the process."""
@@ -99,15 +136,3 @@ class Ahead:
                 # whose imports take most of a second), which the reading need not wait for.
                 future = self._sender.submit(_submit, self._pool, *pending, self.params)
         self._asked.append((pending, future))
-
-    def _collect(self) -> None:
-        self._ask(start=False)  # a run of fewer than AHEAD_CHUNK articles starts no process: they are made here
-        for (samples, texts), future in self._asked:
-            try:
-                done = future.result().result() if future is not None else None
-            except Exception:  # noqa: BLE001  # a process that failed: what it had is made when taken
-                done = None
-            if done is not None:
-                self._languages.update(zip(samples, done[0], strict=True))
-                self._measures.update(zip(texts, done[1], strict=True))
-        self._asked = []

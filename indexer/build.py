@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
-from .ahead import Ahead
+from .ahead import Ahead, Made
 from .backend import Batch, SearchBackend
 from .errors import NewsArchiveError
 from .languages import default_language, detect_languages, preload_languages
@@ -98,6 +98,7 @@ class _Batch:
     files: list[_PendingFile] = field(default_factory=list)
     # The file being read when the batch was sent, and which of its articles (in the order read) the batch ends.
     reading: tuple[str, dict[str, str], int, int] | None = None
+    made: Made | None = None  # its languages and story measures, made ahead (Ahead.cut)
 
 
 @dataclass
@@ -196,6 +197,9 @@ class _Run:
         self.reading_recorded = 0  # how many of its articles were sent in batches (in the order they were read)
         # The batch being committed in the background while the next is read: one at a time.
         self.committing: _Committing | None = None
+        # A batch sent whose languages and measures are not back from the process making them ahead (when it is
+        # starting: the first batch): the reading goes on meanwhile, and it is committed when they are (`_waited`).
+        self.waiting: _Batch | None = None
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="commit")
         # Languages detected and story texts measured in a process of their own while this one reads (ahead.py;
         # not with --procs 1).
@@ -272,6 +276,8 @@ class _Run:
                     current[item.id] = self._add(item, path, previous)
                     if self._full():
                         self.send()  # a large file does not wait for its end: memory and a crash stay bounded
+                if self.waiting is not None and self.waiting.made is not None and self.waiting.made.ready():
+                    self._waited()
                 if self.committing is not None and self.committing.done.done():
                     self.settle()  # recorded as soon as it lands: a crash then rarely finds the index ahead
         finally:
@@ -334,6 +340,7 @@ class _Run:
     def flush(self) -> None:
         """Commit the batch read so far and record it, and any batch before it."""
         self.send()
+        self._waited()
         self.settle()
 
     def send(self) -> None:
@@ -343,6 +350,8 @@ class _Run:
         follow from every batch before it, all given them already in this process; recorded with that one, they
         can be a batch ahead of the engine). Then that one is recorded (settle) and this one's commit starts. The
         run meanwhile reads the next batch: reading and analysis in this process beside the engine's writing.
+        A batch whose languages and measures made ahead are not back yet waits for them while the reading goes on
+        (`waiting`, one batch at most): the first, while that process starts (on Reuters: a second of the run).
         """
         batch, self.batch = self.batch, _Batch()
         self.sent = True
@@ -350,13 +359,27 @@ class _Run:
             path, current = self.reading_file
             batch.reading = (path, current, self.reading_recorded, len(current))
             self.reading_recorded = len(current)
+        if self.ahead is not None and (batch.writes.articles or batch.writes.deletes):
+            batch.made = self.ahead.cut()
+        self._waited()  # the batch before, given and committed first: batches are given in the order read
+        if batch.made is not None and not batch.made.ready():
+            self.waiting = batch
+            return
+        self._commit(batch)
+
+    def _waited(self) -> None:
+        """Commit the batch waiting for what was made ahead, if any (waiting for it if need be)."""
+        waiting, self.waiting = self.waiting, None
+        if waiting is not None:
+            self._commit(waiting)
+
+    def _commit(self, batch: _Batch) -> None:
+        """Give a batch its names, languages and stories, record the one before (settle) and start its commit."""
         writes = batch.writes
         if writes.articles or writes.deletes:
             self._give_names(writes)
-            self._give_languages(writes)
-            self._give_stories(writes)
-            if self.ahead is not None:
-                self.ahead.forget()
+            self._give_languages(writes, batch.made)
+            self._give_stories(writes, batch.made)
         self.settle()
         if not (writes.articles or writes.deletes):
             self._record(batch)
@@ -407,23 +430,23 @@ class _Run:
         writes.articles = {a.id: (a, update) for a, update in zip(named, updates, strict=True)}
         self.report.name_seconds += time.perf_counter() - started
 
-    def _give_languages(self, writes: Batch) -> None:
+    def _give_languages(self, writes: Batch, made: Made | None) -> None:
         """Give each article that states no language the one detected in it, else the default (only the articles
         written: unchanged ones cost nothing). The manifest keeps the fingerprint of the article as read."""
         started = time.perf_counter()
         unstated = [(i, article) for i, (article, _) in writes.articles.items() if not article.language]
         texts = [(article.headline, article.body) for _, article in unstated]
-        found = self.ahead.languages(texts) if self.ahead is not None else detect_languages(texts)
+        found = made.languages(texts) if made is not None else detect_languages(texts)
         for (article_id, article), language in zip(unstated, found, strict=True):
             update = writes.articles[article_id][1]
             writes.articles[article_id] = (article.given(language=language or self.options.language), update)
         self.report.language_seconds += time.perf_counter() - started
 
-    def _give_stories(self, writes: Batch) -> None:
+    def _give_stories(self, writes: Batch, made: Made | None) -> None:
         """Set each article's story (deleted articles leave theirs first), in the order they were read."""
         started = time.perf_counter()
         self.stories.remove(writes.deletes)
-        measured = self.ahead.measures() if self.ahead is not None else None
+        measured = made.measures() if made is not None else None
         assigned = self.stories.assign([article for article, _ in writes.articles.values()], measured)
         writes.articles = {i: (a.given(story=assigned[i]), update) for i, (a, update) in writes.articles.items()}
         self.report.story_seconds += time.perf_counter() - started

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from indexer import ahead as ahead_module
+from indexer import build as build_module
 from indexer.ahead import AHEAD_CHUNK, Ahead
 from indexer.backend import open_backend
 from indexer.build import IndexOptions, index_paths
@@ -56,8 +57,9 @@ def test_what_the_process_makes_is_what_is_made_here(tmp_path: Path) -> None:
         for article in articles[:-7]:  # the last few never sent: made when taken
             ahead.send(article)
         assert ahead._asked and all(future is not None for _, future in ahead._asked)  # noqa: SLF001
-        assert ahead.languages(unstated) == detect_languages(unstated)
-        measured = ahead.measures()
+        made = ahead.cut()
+        assert made.languages(unstated) == detect_languages(unstated)
+        measured = made.measures()
         _same_measures(measured, articles[:-7])
         (tmp_path / "here").mkdir()
         (tmp_path / "there").mkdir()
@@ -65,8 +67,8 @@ def test_what_the_process_makes_is_what_is_made_here(tmp_path: Path) -> None:
         assert there.assign(articles, measured) == here.assign(articles)
         here.close()
         there.close()
-        ahead.forget()
-        assert ahead.measures() == {}
+        assert made.ready()
+        assert ahead.cut().measures() == {}  # the next batch's: nothing sent since
     finally:
         ahead.close()
 
@@ -81,8 +83,10 @@ def test_without_the_process_everything_is_made_here(monkeypatch: pytest.MonkeyP
     ahead = Ahead()
     for article in articles:
         ahead.send(article)
-    assert ahead.languages(unstated) == detect_languages(unstated)
-    assert ahead.measures() == {}  # nothing came back: StoryStore.assign measures them
+    made = ahead.cut()
+    assert made.ready()  # nothing to wait for
+    assert made.languages(unstated) == detect_languages(unstated)
+    assert made.measures() == {}  # nothing came back: StoryStore.assign measures them
     ahead.close()
 
 
@@ -110,8 +114,9 @@ def test_a_run_of_few_articles_starts_no_process() -> None:
     ahead = Ahead()
     for article in articles:
         ahead.send(article)
-    assert ahead.languages(unstated) == detect_languages(unstated)
-    assert ahead.measures() == {}  # made by StoryStore.assign
+    made = ahead.cut()
+    assert made.languages(unstated) == detect_languages(unstated)
+    assert made.measures() == {}  # made by StoryStore.assign
     assert ahead._pool is None  # noqa: SLF001
     ahead.close()
 
@@ -133,9 +138,48 @@ def test_reading_does_not_wait_for_the_process_to_start(monkeypatch: pytest.Monk
         for article in articles:
             ahead.send(article)  # two chunks asked for while the process is still starting
         assert len(ahead._asked) == 2 and not any(future.done() for _, future in ahead._asked)  # noqa: SLF001
+        made = ahead.cut()
+        assert not made.ready()  # the run reads on (build.py)
         started.set()
-        assert ahead.languages(unstated) == detect_languages(unstated)
-        _same_measures(ahead.measures(), articles)
+        assert made.languages(unstated) == detect_languages(unstated)
+        assert made.ready()
+        _same_measures(made.measures(), articles)
     finally:
         started.set()
         ahead.close()
+
+
+def test_a_batch_waiting_for_the_process_lets_the_reading_go_on(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never ready when asked: each batch waits until the next is read, and is committed then; the stories and
+    # languages are those of a run on one process, every article indexed.
+    source = tmp_path / "articles.jsonl"
+    articles = _articles()
+    source.write_text("".join(json.dumps(article_to_dict(a)) + "\n" for a in articles), encoding="utf-8")
+    monkeypatch.setattr(ahead_module.Made, "ready", lambda self: False)
+    read_when_committed: dict[int, list[int]] = {1: [], 2: []}  # by procs: the articles read by each commit
+    real_commit = build_module._Run._commit  # noqa: SLF001
+
+    def commit(run: Any, batch: Any) -> None:
+        read_when_committed[run.options.procs].append(len(run.seen))
+        real_commit(run, batch)
+
+    monkeypatch.setattr(build_module._Run, "_commit", commit)  # noqa: SLF001
+    found = {}
+    for procs in (1, 2):
+        folder = tmp_path / f"procs{procs}"
+        report = index_paths([source], open_backend(folder=folder), IndexOptions(procs=procs, batch_size=400))
+        assert report.added == len({a.id for a in articles})
+        with sqlite3.connect(folder / STORIES_NAME) as db:
+            stories = dict(db.execute("SELECT id, story FROM articles"))
+        backend = open_backend(folder=folder)
+        languages = {article_id: backend.article(article_id).language for article_id in stories}
+        assert backend.article_count() == report.added
+        backend.close()
+        found[procs] = (stories, languages)
+    assert found[1] == found[2]
+    # On one process each batch is committed as soon as it is read; on two, once the next one has been read.
+    n = len({a.id for a in articles})
+    batches = range(1, -(-n // 400) + 1)
+    assert read_when_committed[1] == [min(400 * k, n) for k in batches]
+    assert read_when_committed[2] == [min(400 * (k + 1), n) for k in batches]

@@ -169,3 +169,19 @@ def test_an_id_fields_terms_are_made_as_its_analyzer_makes_them() -> None:
     for name, items in made.items():
         if items[0] is not None:
             assert items == [list(schema[name].index(text)) for text in texts], name
+
+
+def test_a_call_runs_in_a_writing_process_while_they_run_and_here_once_one_died() -> None:
+    builders = Builders()
+    try:
+        assert builders.call(os.getpid) == os.getpid()  # none started: here
+        builders.start(2)
+        assert builders._pool is not None
+        assert builders.call(os.getpid) != os.getpid()
+        for process in list(builders._pool._processes.values()):
+            os.kill(process.pid, signal.SIGKILL)
+            process.join()
+        assert builders.call(os.getpid) == os.getpid()  # made here rather than lost
+        assert builders._pool is None
+    finally:
+        builders.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from indexer.suggest import Typed, completions
 from indexer.whoosh.bulk import _written
 from indexer.whoosh.schema import article_to_document, build_schema
 from indexer.whoosh.wordforms import FoundWords, fold_word, word_forms
-from indexer.whoosh.words import WORDS_NAME, count_terms, document_terms
+from indexer.whoosh.words import WORDS_NAME, WordStore, count_terms, document_terms, index_terms
 
 from .conftest import CORPUS, write_jsonl
 from .test_index_format import FIXTURE
@@ -151,3 +152,23 @@ def test_an_index_made_before_autocomplete_gets_its_words_on_its_next_run(tmp_pa
     index_paths([more], open_backend("whoosh", folder), IndexOptions(procs=1))
     found = counts(folder, "coun")
     assert ("council", 2) in found and ("councils", 1) in found  # the old articles' words as well as the new
+
+
+def test_a_bulk_load_on_two_processes_counts_every_articles_words(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each commit's words are written by one of the writing processes (Builders.call): the store counts what
+    # counting every stored article from scratch counts, at the index's generation.
+    for name in ("indexer.whoosh.backend.PARALLEL_MIN_DOCS", "indexer.whoosh.bulk.PARALLEL_MIN_DOCS",
+                 "indexer.whoosh.bulk.RUNNING_MIN_DOCS"):
+        monkeypatch.setattr(name, 4)
+    records = [{"id": f"n{i}", "title": f"Storm {i} hits the coast", "body": f"Winds of {i} knots. Stormy seas."}
+               for i in range(40)]
+    folder = tmp_path / "index"
+    report = index_paths([write_jsonl(tmp_path / "c.jsonl", CORPUS + records)], open_backend("whoosh", folder),
+                         IndexOptions(procs=2, batch_size=10))
+    assert report.commits >= 4
+    ix = whoosh_index.open_dir(str(folder))
+    generation, stored = WordStore(folder).read_only() or (None, Counter())
+    assert generation == ix.latest_generation()
+    assert stored == index_terms(ix)
+    assert counts(folder, "knot") == [("knots", 40)]

@@ -357,7 +357,7 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
-        self._words.after(ix, words)
+        self._words.after(ix, words, self._builders.call)
 
     def optimize(self) -> None:
         """Merge every segment into one, dropping deleted articles, unless it is one already (see merging.py)."""

@@ -207,6 +207,7 @@ def _written(ix: Any, documents: Sequence[dict[str, Any]]) -> tuple[Any, FoundWo
 
 
 Counted = TypeVar("Counted", bound=Counter[str])
+Result = TypeVar("Result")
 # What else the writing processes count of a commit's documents (autocomplete's words): given the documents and the
 # words found in them, in the fields the writer found them in (SegmentBuilder.found).
 Count = Callable[[list[dict[str, Any]], FoundWords], Counted]
@@ -295,6 +296,17 @@ class Builders:
         for _, counted in built[1:]:
             total.update(counted)
         return [segment for segment, _ in built], total
+
+    def call(self, function: Callable[..., Result], *args: Any) -> Result:
+        """Return function(*args), run in one of the processes when they are running (a commit's last steps: the
+        run's process, which bounds a bulk load, reads on meanwhile), else here (or when a process died)."""
+        pool = self._pool
+        if pool is not None:
+            try:
+                return pool.submit(function, *args).result()
+            except BrokenProcessPool:
+                self.close()  # a process died: the next commit starts new ones
+        return function(*args)
 
     def close(self) -> None:
         """Stop the processes, if any were started."""

@@ -15,7 +15,7 @@ import logging
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,12 +124,15 @@ class WordStore:
         gone = {*batch.deletes, *(i for i, (_, update) in batch.articles.items() if update)}
         return Pending(added, count_terms(_stored_texts(ix, gone)) if in_step and gone else Counter(), in_step)
 
-    def after(self, ix: Any, pending: Pending) -> None:
-        """Record a committed batch's words, or count every article's when the store was behind the index."""
+    def after(self, ix: Any, pending: Pending, call: Call | None = None) -> None:
+        """Record a committed batch's words, or count every article's when the store was behind the index.
+
+        call: how to run the write (`Builders.call`: in a process of the indexing run's, so that the run's own,
+        which bounds it, reads on meanwhile); here by default."""
         if pending.in_step:
             delta = Counter(pending.added)
             delta.subtract(pending.removed)
-            self._write(delta, int(ix.latest_generation()), reset=False)
+            (call or _here)(write_words, self.path, delta, int(ix.latest_generation()), False)
         else:
             self.catch_up(ix)
 
@@ -138,7 +141,7 @@ class WordStore:
         generation = int(ix.latest_generation())
         if self._generation() == generation:
             return
-        self._write(index_terms(ix), generation, reset=True)
+        write_words(self.path, index_terms(ix), generation, reset=True)
 
     def read_only(self) -> tuple[int | None, Counter[str]] | None:
         """Return the index generation the store counts and its counts, without writing anything (for `newsarchive
@@ -156,46 +159,57 @@ class WordStore:
     def _generation(self) -> int | None:
         """Return the index generation the counts are of (None: no store, or one that cannot be read)."""
         try:
-            with self._writer() as db:
+            with _writing(self.path) as db:
                 row = db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
         except sqlite3.Error:
             return None
         return int(row[0]) if row else None
 
-    def _write(self, delta: Counter[str], generation: int, reset: bool) -> None:
-        rows = sorted((*_split(term), n) for term, n in delta.items() if n)  # B-tree pages visited in order
-        by_key: Counter[str] = Counter()
-        for key, _, n in rows:
-            by_key[key] += n
-        try:
-            with self._writer() as db:
-                if reset:
-                    db.execute("DELETE FROM terms")
-                    db.execute("DELETE FROM keys")
-                db.executemany("INSERT INTO terms VALUES (?, ?, ?) ON CONFLICT (key, form) DO UPDATE SET "
-                               "articles = articles + excluded.articles", rows)
-                db.executemany("INSERT INTO keys VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
-                               "articles = articles + excluded.articles", [(k, n) for k, n in by_key.items() if n])
-                if any(n < 0 for _, _, n in rows):  # only a removal leaves a word at 0 (each delete reads the table)
-                    db.execute("DELETE FROM terms WHERE articles <= 0")
-                    db.execute("DELETE FROM keys WHERE articles <= 0")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation),))
-        except sqlite3.Error as err:  # the index is committed: the words are counted again by the next run
-            log.warning("%s: words not counted (%s); the next indexing run counts them again", self.path, err)
 
-    @contextmanager
-    def _writer(self) -> Iterator[sqlite3.Connection]:
-        """Yield a connection to write with: one transaction, committed (rolled back on an error), then closed."""
-        db = connect_to_write(self.path, timeout=30)
-        try:
-            db.executescript(_TABLES)
-            yield db
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
-        finally:
-            db.close()
+Call = Callable[..., Any]  # runs a function on arguments (WordStore.after)
+
+
+def _here(function: Callable[..., Any], *args: Any) -> Any:
+    return function(*args)
+
+
+def write_words(path: Path, delta: Counter[str], generation: int, reset: bool) -> None:
+    """Add a count of words to the store at path (all of it replaced: reset) and record the index generation it
+    counts; an error is logged (the index is committed: the next run counts the words again)."""
+    rows = sorted((*_split(term), n) for term, n in delta.items() if n)  # B-tree pages visited in order
+    by_key: Counter[str] = Counter()
+    for key, _, n in rows:
+        by_key[key] += n
+    try:
+        with _writing(path) as db:
+            if reset:
+                db.execute("DELETE FROM terms")
+                db.execute("DELETE FROM keys")
+            db.executemany("INSERT INTO terms VALUES (?, ?, ?) ON CONFLICT (key, form) DO UPDATE SET "
+                           "articles = articles + excluded.articles", rows)
+            db.executemany("INSERT INTO keys VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                           "articles = articles + excluded.articles", [(k, n) for k, n in by_key.items() if n])
+            if any(n < 0 for _, _, n in rows):  # only a removal leaves a word at 0 (each delete reads the table)
+                db.execute("DELETE FROM terms WHERE articles <= 0")
+                db.execute("DELETE FROM keys WHERE articles <= 0")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation),))
+    except sqlite3.Error as err:
+        log.warning("%s: words not counted (%s); the next indexing run counts them again", path, err)
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[sqlite3.Connection]:
+    """Yield a connection to write with: one transaction, committed (rolled back on an error), then closed."""
+    db = connect_to_write(path, timeout=30)
+    try:
+        db.executescript(_TABLES)
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
 
 
 @dataclass(frozen=True)
