@@ -131,7 +131,9 @@ def clean_values(values: object) -> tuple[str, ...]:
     folded: set[str] = set()
     for item in items:
         text = " ".join(str(item).split())
-        if text and text.casefold() not in folded:
-            kept.append(text)
-            folded.add(text.casefold())
+        if text:
+            key = text.casefold()
+            if key not in folded:
+                kept.append(text)
+                folded.add(key)
     return tuple(kept)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
+from indexer.parsers import parse_path
 from indexer.parsers.mapping import article_from_mapping
 from indexer.records import Article, Notice, Skipped, make_id
+
+from .conftest import write_jsonl
 
 
 def _article(record: object, source: str = "") -> Article:
@@ -131,3 +136,37 @@ def test_epoch_out_of_range_gives_a_notice() -> None:
     item, notices = article_from_mapping({"title": "T", "date": 10**18}, "f.json", "record 1", "")
     assert isinstance(item, Article) and item.date is None
     assert [notice.reason.startswith("date left out: '1000000000000000000': ") for notice in notices] == [True]
+
+
+def test_records_of_one_file_map_by_their_own_field_names(tmp_path: Path) -> None:
+    # Records repeat their field names, sometimes in another order or spelling: each maps by its own.
+    records = [
+        {"title": "One", "body": "B1", "tags": "x"},
+        {"Title": "Two", "TITLE": "not this spelling", "text": "B2"},
+        {"body": "B3", "title": "Three", "tags": "y"},
+        {"title": "Four", "body": "B4", "tags": "z"},
+        {"TITLE": " ", "Title": "not this spelling either", "text": "B5"},  # the first spelling counts, blank
+        {"title": "", "headline": "Six", "summary": "S6", "body": "B6"},
+    ]
+    path = write_jsonl(tmp_path / "mixed.jsonl", records)
+    articles = [item for item in parse_path(path) if isinstance(item, Article)]
+    assert [(a.headline, a.body, a.topic) for a in articles] == [
+        ("One", "B1", ("x",)),
+        ("Two", "B2", ()),
+        ("Three", "B3", ("y",)),
+        ("Four", "B4", ("z",)),
+        ("", "B5", ()),
+        ("Six", "B6", ()),
+    ]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"Title": "T", "title": "U", "pub_date": "2021-06-04", "tags": "a; b"},
+        {"title": " ", "headline": "H", "byline": "By Jane Doe", "people": ["A", "a"]},
+    ],
+)
+def test_any_mapping_gives_the_article_a_dict_gives(record: dict[str, object]) -> None:
+    assert _article(MappingProxyType(record)) == _article(dict(record))
+    assert _article({1: "one", **record}) == _article(record)  # a key that is not text is read as its text

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..dates import EARLIEST_YEAR, LATEST_YEAR
 from ..languages import normalise_language
@@ -54,33 +55,84 @@ def article_from_mapping(record: object, path: str, where: str, default_source: 
     """Build an Article from one record, or a Skipped saying why not; notices list the fields left out."""
     if not isinstance(record, Mapping):
         return Skipped(path, where, f"not an object but {kind_of(record)}"), []
-    fields = _fold_keys(record)
-    headline = tidy_line(text_of(_first(fields, HEADLINE_KEYS)))
-    body = tidy_paragraphs(_body_text(_first(fields, BODY_KEYS)))
+    values, plan = _fields(record)
+    headline = tidy_line(text_of(_first(values, plan.headline)))
+    body = tidy_paragraphs(_body_text(_first(values, plan.body)))
     if not headline and not body:
         found = ", ".join(str(key) for key in record) or "none"
         return Skipped(path, where, f"no headline or body (fields found: {found})"), []
     notices: list[Notice] = []
-    date = _date(_first(fields, DATE_KEYS), path, where, notices)
-    url = tidy_line(text_of(_first(fields, URL_KEYS)))
-    source = tidy_line(text_of(_first(fields, SOURCE_KEYS))) or default_source
+    date = _date(_first(values, plan.date), path, where, notices)
+    url = tidy_line(text_of(_first(values, plan.url)))
+    source = tidy_line(text_of(_first(values, plan.source))) or default_source
     # A record without a headline is indexed without one (invented words would be counted twice in ranking);
     # results show its first words instead. The id is made as before, from those first words.
     article = Article(
-        id=make_id(text_of(_first(fields, ID_KEYS)), url, source, headline or first_words(body), date),
+        id=make_id(text_of(_first(values, plan.id)), url, source, headline or first_words(body), date),
         headline=headline,
         body=body,
-        author=authors_of(_first(fields, AUTHOR_KEYS)),
+        author=authors_of(_first(values, plan.author)),
         date=date,
-        topic=topics_of(_first(fields, TOPIC_KEYS)),
+        topic=topics_of(_first(values, plan.topic)),
         source=source,
         url=url,
-        language=normalise_language(text_of(_first(fields, LANGUAGE_KEYS))),
-        people=names_of(_first(fields, PEOPLE_KEYS)),
-        orgs=names_of(_first(fields, ORG_KEYS)),
-        places=names_of(_first(fields, PLACE_KEYS)),
+        language=normalise_language(text_of(_first(values, plan.language))),
+        people=names_of(_first(values, plan.people)),
+        orgs=names_of(_first(values, plan.orgs)),
+        places=names_of(_first(values, plan.places)),
     )
     return article, notices
+
+
+class _Plan(NamedTuple):
+    """Where a record's values answer each field: the positions of its names' values, in the order they win."""
+
+    headline: tuple[int, ...]
+    body: tuple[int, ...]
+    author: tuple[int, ...]
+    date: tuple[int, ...]
+    topic: tuple[int, ...]
+    url: tuple[int, ...]
+    id: tuple[int, ...]
+    source: tuple[int, ...]
+    language: tuple[int, ...]
+    people: tuple[int, ...]
+    orgs: tuple[int, ...]
+    places: tuple[int, ...]
+
+
+# The names each field of _Plan is found under, in the order they win.
+_FIELD_KEYS = {
+    "headline": HEADLINE_KEYS, "body": BODY_KEYS, "author": AUTHOR_KEYS, "date": DATE_KEYS, "topic": TOPIC_KEYS,
+    "url": URL_KEYS, "id": ID_KEYS, "source": SOURCE_KEYS, "language": LANGUAGE_KEYS, "people": PEOPLE_KEYS,
+    "orgs": ORG_KEYS, "places": PLACE_KEYS,
+}
+_TEXT_TYPE = frozenset((str,))
+
+
+def _fields(record: Mapping[object, object]) -> tuple[tuple[object, ...], _Plan]:
+    """A record's values and the plan of which of them answer each field."""
+    keys = tuple(record)
+    # The records of a file repeat their field names: the plan is made once for them. Only for keys that are all
+    # str: equal keys of other types can fold apart (1 == 1.0 == True, whose str() differ).
+    if type(record) is dict and _TEXT_TYPE.issuperset(map(type, keys)):
+        return tuple(record.values()), _plan_of_keys(keys)
+    folded = _fold_keys(record)
+    return tuple(folded.values()), _plan(folded)
+
+
+@lru_cache(maxsize=1024)  # bounded: the records of some files each have their own field names
+def _plan_of_keys(keys: tuple[str, ...]) -> _Plan:
+    return _plan(map(normalise_key, keys))
+
+
+def _plan(names: Iterable[str]) -> _Plan:
+    """The plan for values with these folded names, in their order."""
+    positions: dict[str, int] = {}
+    for position, name in enumerate(names):
+        positions.setdefault(name, position)  # the first spelling of a name wins, as in the file
+    return _Plan(**{field: tuple(positions[key] for key in keys if key in positions)
+                    for field, keys in _FIELD_KEYS.items()})
 
 
 def _fold_keys(record: Mapping[object, object]) -> dict[str, object]:
@@ -90,9 +142,10 @@ def _fold_keys(record: Mapping[object, object]) -> dict[str, object]:
     return folded
 
 
-def _first(fields: Mapping[str, object], keys: Iterable[str]) -> object:
-    for key in keys:
-        value = fields.get(key)
+def _first(values: tuple[object, ...], positions: tuple[int, ...]) -> object:
+    """The first value at these positions that is not empty (None, blank text, [] or {}), else None."""
+    for position in positions:
+        value = values[position]
         empty = not value or value.isspace() if isinstance(value, str) else value in (None, [], {})
         if not empty:
             return value
@@ -116,6 +169,8 @@ def kind_of(value: object) -> str:
 
 def text_of(value: object, depth: int = 0) -> str:
     """Text of a scalar, of an object's name-like field, or of a list's first text (none past MAX_NESTING)."""
+    if type(value) is str:  # most values: tested first
+        return value.strip() if depth <= MAX_NESTING else ""
     if value is None or isinstance(value, bool) or depth > MAX_NESTING:
         return ""
     if isinstance(value, Mapping):
@@ -136,6 +191,8 @@ def _body_text(value: object) -> str:
 
 def authors_of(value: object) -> tuple[str, ...]:
     """Names in an author value: a byline ("By A and B"), a list of them, or objects with a name."""
+    if value is None:  # a record without one (split_names would find none in "")
+        return ()
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
@@ -148,20 +205,30 @@ def topics_of(value: object) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     topics: list[str] = []
     for item in items:
-        topics.extend(_TOPIC_SEPARATORS.split(text_of(item)))
+        text = text_of(item)
+        if "," in text or ";" in text:  # most topics are one word: no expression to run
+            topics.extend(_TOPIC_SEPARATORS.split(text))
+        else:
+            topics.append(text)
     return clean_values(topics)
 
 
 def names_of(value: object) -> tuple[str, ...]:
     """Names in a people, organisations or places value: a list (of names, or objects with a name), or a string
     split on ";" (not on ",": "Volcker, Paul" is one name)."""
-    items = value if isinstance(value, list) else [value]
-    return clean_values(name for item in items for name in text_of(item).split(";"))
+    if value is None:
+        return ()
+    names: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        names.extend(text_of(item).split(";"))
+    return clean_values(names)
 
 
 def _date(value: object, path: str, where: str, notices: list[Notice]) -> datetime | None:
     """Parse a date value (text or Unix epoch); an impossible one becomes a notice and None."""
-    if isinstance(value, Mapping):
+    if value is None:  # a record without one
+        return None
+    if type(value) is not str and isinstance(value, Mapping):  # (the test of a Mapping is slow: text is none)
         value = text_of(value)
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):

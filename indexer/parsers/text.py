@@ -18,7 +18,8 @@ MAX_DATE_CHARS = 200
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # The whitespace (str.isspace) that is neither _SPACES nor the newline: kept inside a line, taken from its ends.
-_OTHER_WHITESPACE = re.compile("[\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]")
+# Looked for one character at a time: str's own search is many times faster than a regular expression's class.
+_OTHER_WHITESPACE = "\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u2028\u2029"
 _BYLINE = re.compile(r"^\s*by\s+", re.IGNORECASE)
 # "A and B", "A & B", "A; B": several people in one byline.
 _NAME_SEPARATORS = re.compile(r"\s+and\s+|\s*[;&]\s*", re.IGNORECASE)
@@ -26,16 +27,20 @@ _NAME_SEPARATORS = re.compile(r"\s+and\s+|\s*[;&]\s*", re.IGNORECASE)
 
 def tidy_line(line: str) -> str:
     """Collapse runs of spaces (non-breaking ones included) to one space and trim the line."""
+    # Most lines have no run to collapse: these tests take a tenth of the time of _SPACES' search and replace.
+    if line.isascii() and "  " not in line and "\t" not in line:
+        return line.strip()
     return _SPACES.sub(" ", line).strip()
 
 
 def tidy_paragraphs(text: str) -> str:
     """Tidy every line of a text (tidy_line) and keep paragraphs apart by exactly one blank line."""
-    if _OTHER_WHITESPACE.search(text):
-        lines = [tidy_line(line) for line in text.split("\n")]
+    if any(char in text for char in _OTHER_WHITESPACE):
+        text = "\n".join(map(tidy_line, text.split("\n")))
     else:  # then str.split() splits at _SPACES alone: the same lines, twice as fast
-        lines = [" ".join(line.split()) for line in text.split("\n")]
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+        text = "\n".join(map(" ".join, map(str.split, text.split("\n"))))
+    # The substring test is many times faster than the expression's search, which finds nothing in most texts.
+    return (_BLANK_RUNS.sub("\n\n", text) if "\n\n\n" in text else text).strip()
 
 
 def split_names(byline: str) -> tuple[str, ...]:
