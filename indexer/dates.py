@@ -30,6 +30,8 @@ def parse_date(text: str | None) -> datetime | None:
     """
     if text is None:
         return None
+    if type(text) is str and _ISO.fullmatch(text) and not text.startswith("0000"):  # most dates in files
+        return _iso(text)
     if len(str(text)) > MAX_DATE_LENGTH:
         raise ValueError(f"not a date: {len(str(text)):,} characters long")
     cleaned = " ".join(_JUNK.sub(" ", str(text)).split())
@@ -63,8 +65,24 @@ def _strict(cleaned: str, reuters: bool) -> datetime | None:
     if reuters:
         return datetime.strptime(cleaned, "%d-%b-%Y %H:%M:%S")
     if _ISO.match(cleaned):
-        return datetime.fromisoformat(cleaned.replace("Z", "+00:00")).replace(tzinfo=None)
+        return _from_iso(cleaned)
     return None
+
+
+def _iso(text: str) -> datetime:
+    """Read a date that is ISO 8601 from end to end (its year not 0000) as parse_date would: its clean-up leaves
+    such a text as it is, and the year is four digits (not a two-digit one to move back a century)."""
+    try:
+        value = _from_iso(text)
+    except (ValueError, OverflowError) as err:  # a day or an hour that does not exist
+        raise ValueError(f"not a date: {text!r}") from err
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"date out of range: {text!r}")
+    return value
+
+
+def _from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
 _BOUND = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
