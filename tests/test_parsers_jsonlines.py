@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from indexer.parsers import jsonlines
+from indexer.parsers.mapping import MAX_NESTING
 from indexer.records import Article, Notice, ParseItem, Skipped
 
 FIRST = {
@@ -176,3 +178,17 @@ def test_sniffing() -> None:
     assert jsonlines.sniff_lines(b'{"title": "' + b"x" * 5000)  # a first line longer than the sniffed bytes
     for other in (b"title,body\nA,B\n", b"Headline\n\nBy Jane\n", b"[1, 2, 3]", b"\x00\x01" * 100):
         assert not jsonlines.sniff_lines(other) and not jsonlines.sniff_array(other)
+
+
+@pytest.mark.parametrize("parse", [_lines, _array])
+def test_records_nested_up_to_the_limit_are_read(tmp_path: Path, parse: Callable[[Path, str], list[ParseItem]]) -> None:
+    def nested(levels: int) -> dict[str, object]:  # a record of this many levels of objects and lists
+        return {"title": f"{levels} levels", "tags": json.loads("[" * (levels - 1) + '"x"' + "]" * (levels - 1))}
+
+    shallow = {"title": "{[" * 100, "body": "Brackets in text are no nesting."}
+    records = [nested(MAX_NESTING), nested(MAX_NESTING + 1), shallow]
+    text = "\n".join(map(json.dumps, records)) if parse is _lines else json.dumps(records)
+    items = parse(tmp_path, text)
+    assert [item.headline if isinstance(item, Article) else item.reason for item in items] == [
+        f"{MAX_NESTING} levels", f"nested too deeply: more than {MAX_NESTING} levels of objects and lists", "{[" * 100
+    ]
