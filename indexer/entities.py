@@ -58,4 +58,7 @@ def names_of(article: Article, kind: Kind) -> tuple[str, ...]:
 def with_names(article: Article, names: Mapping[Kind, tuple[str, ...]]) -> Article:
     """Return an article with the names of some kinds given at indexing (the fingerprint of the record as read
     kept: Article.given)."""
-    return article.given(people=names.get(PEOPLE), orgs=names.get(ORGS), places=names.get(PLACES))
+    # By attribute, from the items: looking a Kind up hashes all its fields, schema types included.
+    given = {kind.attribute: values for kind, values in names.items()}
+    return article.given(people=given.get(PEOPLE.attribute), orgs=given.get(ORGS.attribute),
+                         places=given.get(PLACES.attribute))

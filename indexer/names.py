@@ -14,13 +14,20 @@ that `person:volcker` finds "Paul Volcker".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from pathlib import Path
 
-from .aliases import Aliases, configured_aliases
-from .entities import KINDS, Kind, names_of, with_names
+from .aliases import CANONICAL_MEMO, Aliases, configured_aliases
+from .entities import KINDS, Kind, with_names
 from .gazetteer import Entry, Gazetteer
 from .namestore import NameStore
 from .records import Article
+
+# What an article's stated names (people, orgs, places) come to: canonical by kind (none when it states none), the
+# names to remember, and the kinds it states none of.
+_Stated = tuple[dict[Kind, tuple[str, ...]], tuple[Entry, ...], tuple[Kind, ...]]
+# An article's names of each kind, in the order of KINDS, read at once.
+_names_by_kind = attrgetter(*(kind.attribute for kind in KINDS))
 
 
 class Namer:
@@ -30,6 +37,9 @@ class Namer:
         self.aliases = configured_aliases() if aliases is None else aliases
         self.store = NameStore(folder, reset=reset)
         self._gazetteer: Gazetteer | None = None
+        # By stated names: a news archive states the same ones again and again ("usa", "opec"). It follows from the
+        # alias file alone, which a Namer keeps: rollback() leaves it.
+        self._stated: dict[tuple[tuple[str, ...], ...], _Stated] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -41,28 +51,38 @@ class Namer:
     def give(self, articles: Sequence[Article]) -> list[Article]:
         """Return the articles with their names: stated ones canonical (and remembered), found ones for the kinds
         they state none of. Every stated name of the batch is known before any article's text is read."""
-        stated = [self.canonical(article) for article in articles]
-        entries: list[Entry] = []
-        for article in stated:
-            entries.extend(dict.fromkeys((kind.facet, name) for kind in KINDS for name in names_of(article, kind)))
+        stated = [(article, self._stated_names(article)) for article in articles]
+        entries = [entry for _, (_, its_entries, _) in stated for entry in its_entries]
         self.store.add(entries)
         gazetteer = self.gazetteer
         gazetteer.add(entries)
         named = []
-        for article in stated:
-            missing = [kind for kind in KINDS if not names_of(article, kind)]
+        for article, (canonical, _, missing) in stated:
+            names = canonical
             if missing:
                 found = gazetteer.find(article.headline, article.body)
-                article = with_names(article, {kind: found[kind.facet] for kind in missing})
-            named.append(article)
+                names = {**canonical, **{kind: found[kind.facet] for kind in missing}}
+            named.append(with_names(article, names))  # one copy: an article states names or has kinds to find
         return named
 
     def canonical(self, article: Article) -> Article:
         """Return an article with the names its record states written as their canonical names."""
-        if not any(names_of(article, kind) for kind in KINDS):
-            return article
-        return with_names(article, {kind: self.aliases.canonical_names(kind.facet, names_of(article, kind))
-                                    for kind in KINDS})
+        canonical = self._stated_names(article)[0]
+        return with_names(article, canonical) if canonical else article
+
+    def _stated_names(self, article: Article) -> _Stated:
+        """Return what an article's stated names come to (worked out once for each set of names)."""
+        stated: tuple[tuple[str, ...], ...] = _names_by_kind(article)
+        known = self._stated.get(stated)
+        if known is None:
+            canonical = {kind: self.aliases.canonical_names(kind.facet, names)
+                         for kind, names in zip(KINDS, stated, strict=True)} if any(stated) else {}
+            entries = tuple(dict.fromkeys((kind.facet, name) for kind, names in canonical.items() for name in names))
+            missing = tuple(kind for kind in KINDS if not canonical.get(kind))
+            if len(self._stated) >= CANONICAL_MEMO:
+                self._stated.clear()  # bounded: start again rather than grow without end
+            known = self._stated[stated] = (canonical, entries, missing)
+        return known
 
     def commit(self) -> None:
         """Keep the names stated so far (after the engine's commit)."""

@@ -181,6 +181,23 @@ def test_rule_6_places_inside_longer_names_count() -> None:
 def test_longest_form_wins_and_uses_its_words() -> None:
     names = [("place", "West Dunhollow")]
     assert found("Floods in West Dunhollow.", names=names)["place"] == ("West Dunhollow",)
+    names = [("org", "Bank of Dunhollow"), ("org", "Bank of Dunhollow Trust"), ("org", "Bank Street Traders")]
+    text = "The Bank of Dunhollow Trust, the Bank of Dunhollow Trustees and the Bank of Ashgrove."
+    assert found(text, names=names) == {
+        "person": (), "org": ("Bank of Dunhollow Trust", "Bank of Dunhollow"), "place": ("Dunhollow",)}
+
+
+def test_names_added_after_a_search_are_found_too() -> None:
+    known = gazetteer()
+    text = "Tom Rennet, Tom Quarry and Ada Lark met the SHB and Saltmarsh Ferries."
+    assert known.find("", text) == {"person": ("Tom Rennet",), "org": ("Saltmarsh Harbour Board",), "place": ()}
+    known.add([("person", "Tom Quarry"), ("org", "Saltmarsh Ferries")])  # first words known already
+    assert known.find("", text) == {"person": ("Tom Rennet", "Tom Quarry"),
+                                    "org": ("Saltmarsh Harbour Board", "Saltmarsh Ferries"), "place": ()}
+    known.add([("person", "Ada Lark"), ("org", "Lark Holdings")])  # new first words
+    assert known.find("Lark Holdings sells", text) == {
+        "person": ("Tom Rennet", "Tom Quarry", "Ada Lark"),
+        "org": ("Lark Holdings", "Saltmarsh Harbour Board", "Saltmarsh Ferries"), "place": ()}
 
 
 WORD = st.from_regex(r"[A-Z][a-z]{3,8}", fullmatch=True)
@@ -242,6 +259,26 @@ def test_a_failed_commit_forgets_the_batchs_names(tmp_path: Path) -> None:
     namer.give([Article(id="a", headline="h", people=("Ada Lark",))])
     namer.rollback()
     assert namer.give([Article(id="b", headline="h", body="The mayor, said Ada Lark, left.")])[0].people == ()
+    namer.close()
+
+
+def test_names_stated_again_are_canonical_and_counted_every_time(tmp_path: Path) -> None:
+    namer = Namer(tmp_path, aliases=aliases())
+    quell = Article(id="a", headline="h", body="Quell met the Harbour Board in Dunhollow.", people=("M. QUELL",))
+    there = Article(id="b", headline="h", body=quell.body, people=quell.people, places=("st ombrelle",))
+    names = [(a.people, a.orgs, a.places) for a in namer.give([quell, there, quell])]
+    assert names == [(("Mara Quell",), ("Saltmarsh Harbour Board",), ("Dunhollow",)),
+                     (("Mara Quell",), ("Saltmarsh Harbour Board",), ("Saint-Ombrelle",)),  # its places stated
+                     (("Mara Quell",), ("Saltmarsh Harbour Board",), ("Dunhollow",))]
+    namer.commit()
+    namer.give([quell, Article(id="c", headline="h", people=("Tom Quarry",))])
+    namer.rollback()
+    assert namer.give([quell])[0].people == ("Mara Quell",)
+    later = Article(id="d", headline="h", body="The mayor, said Tom Quarry, left. Mara Quell stayed.")
+    assert namer.give([later])[0].people == ("Mara Quell",)  # Tom Quarry's batch was rolled back
+    namer.commit()
+    assert namer.store.counts("person") == {"Mara Quell": 4}
+    assert namer.store.counts("place") == {"Saint-Ombrelle": 1}
     namer.close()
 
 
