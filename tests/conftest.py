@@ -94,9 +94,10 @@ def whoosh_own_codec() -> Iterator[None]:
         yield
 
 
-def _whoosh_segments(_builders: Any, ix: Any, documents: list[dict[str, Any]], procs: int,
-                     count: Any) -> tuple[list[Any], Any]:
+def _whoosh_segments(_builders: Any, ix: Any, items: list[Any], procs: int, count: Any,
+                     make: Any = None) -> tuple[list[Any], Any]:
     """A commit's new segment as Whoosh's writer makes it (one, in this process): the releases before bulk.py."""
+    documents = items if make is None else [make(item) for item in items]
     if not documents:
         return [], count([], FoundWords([], {}))
     writer = SegmentWriter(ix, _lk=False)

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -340,16 +341,17 @@ class WhooshBackend:
         try:
             for article_id in batch.deletes:
                 writer.delete_by_term("id", article_id)
-            documents = []
+            articles = []
             for article, update in batch.articles.values():
                 if update:
                     writer.delete_by_term("id", article.id)
-                documents.append(article_to_document(article, marks, aliases))
+                articles.append(article)
             # A bulk commit: ten of the load's earlier segments merged in one process while the others write it.
-            bulk = procs > 1 and len(documents) >= PARALLEL_MIN_DOCS
+            bulk = procs > 1 and len(articles) >= PARALLEL_MIN_DOCS
             sources = bulk_segments_to_merge(writer.segments) if bulk else []
             merging = self._builders.merge(ix, sources, procs) if sources else None
-            segments, added = self._builders.write(ix, documents, procs, document_terms)
+            make = partial(article_to_document, languages=marks, aliases=aliases)  # in the writing processes
+            segments, added = self._builders.write(ix, articles, procs, document_terms, make)
             merged = None if merging is None else merging.result()
             # autocomplete's words of what is written (counted as it was) and of what it replaces
             words = self._words.before(ix, batch, added)

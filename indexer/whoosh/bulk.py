@@ -211,17 +211,21 @@ Result = TypeVar("Result")
 # What else the writing processes count of a commit's documents (autocomplete's words): given the documents and the
 # words found in them, in the fields the writer found them in (SegmentBuilder.found).
 Count = Callable[[list[dict[str, Any]], FoundWords], Counted]
+# What makes a document (add_document's keyword arguments) of each item a commit writes, in the process writing it
+# (a module-level function or a partial of one: it is pickled); None: the items are documents.
+Make = Callable[[Any], dict[str, Any]] | None
 
 
-def _build(ix: Any, documents: list[dict[str, Any]], count: Count[Counted]) -> tuple[Any, Counted]:
+def _build(ix: Any, items: list[Any], count: Count[Counted], make: Make = None) -> tuple[Any, Counted]:
+    documents = items if make is None else [make(item) for item in items]
     segment, found = _written(ix, documents)
     return segment, count(documents, found)
 
 
-def _build_in_worker(folder: str, indexname: str, documents: list[dict[str, Any]],
-                     count: Count[Counted]) -> tuple[Any, Counted]:
+def _build_in_worker(folder: str, indexname: str, items: list[Any], count: Count[Counted],
+                     make: Make = None) -> tuple[Any, Counted]:
     # In a worker: the index as the committing writer found it (that writer holds the lock).
-    return _build(whoosh_index.open_dir(folder, indexname=indexname), documents, count)
+    return _build(whoosh_index.open_dir(folder, indexname=indexname), items, count, make)
 
 
 def _merge_in_worker(folder: str, indexname: str, segment_ids: list[str]) -> Any:
@@ -272,21 +276,23 @@ class Builders:
         ids = [segment.segment_id() for segment in segments]
         return self._started(procs).submit(_merge_in_worker, ix.storage.folder, ix.indexname, ids)
 
-    def write(self, ix: Any, documents: list[dict[str, Any]], procs: int,
-              count: Count[Counted]) -> tuple[list[Any], Counted]:
-        """Return the new segments and the sum of `count` over the documents (a module-level function: what else
-        the processes reading them should count, such as autocomplete's words). The caller holds the lock."""
-        if not documents:
+    def write(self, ix: Any, items: list[Any], procs: int, count: Count[Counted],
+              make: Make = None) -> tuple[list[Any], Counted]:
+        """Return the new segments of the items' documents (made by `make` where they are written: a commit's
+        articles travel to the processes smaller than their documents, and each process makes its own), and the
+        sum of `count` over the documents (a module-level function: what else the processes reading them should
+        count, such as autocomplete's words). The caller holds the lock."""
+        if not items:
             return [], count([], FoundWords([], {}))
         running = self._pool is not None and self._procs == procs
-        if procs < 2 or len(documents) < min(PARALLEL_MIN_DOCS, RUNNING_MIN_DOCS if running else PARALLEL_MIN_DOCS):
-            segment, counted = _build(ix, documents, count)
+        if procs < 2 or len(items) < min(PARALLEL_MIN_DOCS, RUNNING_MIN_DOCS if running else PARALLEL_MIN_DOCS):
+            segment, counted = _build(ix, items, count, make)
             return [segment], counted
         pool = self._started(procs)
-        size = -(-len(documents) // procs)
-        parts = [documents[start:start + size] for start in range(0, len(documents), size)]
+        size = -(-len(items) // procs)
+        parts = [items[start:start + size] for start in range(0, len(items), size)]
         folder = ix.storage.folder
-        futures = [pool.submit(_build_in_worker, folder, ix.indexname, part, count) for part in parts]
+        futures = [pool.submit(_build_in_worker, folder, ix.indexname, part, count, make) for part in parts]
         try:
             built = [future.result() for future in futures]
         except BrokenProcessPool:
