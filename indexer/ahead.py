@@ -7,7 +7,9 @@ signature: stories.measure). `Ahead` sends each article to a process of its own 
 time; `cut` ends a batch, and the run takes its results (`Made`) when they are ready, reading on meanwhile
 (build.py). They are the same as made in the run's process (tests/test_ahead.py), which makes whatever did not come
 back (no process could start, or it died). The process
-starts with the first full chunk: a run of fewer articles makes everything itself, sooner than a process starts.
+starts with the first full chunk: a run of fewer articles makes everything itself, sooner than a process starts;
+or as a large file starts to be read (`start`), loading the language model at once (most of a second), which the
+first batch would otherwise wait for.
 Chunks are handed to the process by a thread of its own, so the reading does not wait for it to start (the first
 start also starts the forkserver: most of a second of imports, on the other core).
 """
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
 
-from .languages import DETECTOR, sample
+from .languages import DETECTOR, preload_languages, sample
 from .processes import start_worker, worker_context
 from .records import Article
 from .stories import PARAMS, Measure, StoryParams, measure, story_text
@@ -29,8 +31,10 @@ Done = tuple[list[str], list[Measure]]  # their languages, their measures
 
 
 def work(samples: list[str], texts: list[str], params: StoryParams) -> Done:
-    """The process's job: detect the samples' languages and measure the texts."""
-    return DETECTOR.detect_many(samples), measure(texts, params)
+    """The process's job: measure the texts and detect the samples' languages (in that order: the language model
+    may still be loading, in a thread of its own: `Ahead.start`)."""
+    measured = measure(texts, params)
+    return DETECTOR.detect_many(samples), measured
 
 
 def _submit(pool: ProcessPoolExecutor, samples: list[str], texts: list[str], params: StoryParams) -> Future[Done]:
@@ -105,6 +109,12 @@ class Ahead:
         if len(texts) >= AHEAD_CHUNK:
             self._ask()
 
+    def start(self) -> None:
+        """Start the process now, and its loading of the language model (a large file is about to be read)."""
+        self._started()
+        if self._sender is not None and self._pool is not None:
+            self._sender.submit(self._pool.submit, preload_languages)
+
     def cut(self) -> Made:
         """End a batch: what it sent is on its way (a run of fewer than AHEAD_CHUNK articles starts no process:
         they are made when taken); return its results, to take when ready."""
@@ -127,12 +137,18 @@ class Ahead:
             return
         pending, self._pending = self._pending, ([], [])
         future = None
+        if start:
+            self._started()
         with suppress(Exception):  # no process: made when taken
-            if self._pool is None and start:
-                self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=start_worker)
-                self._sender = ThreadPoolExecutor(1, thread_name_prefix="ahead")
             if self._pool is not None and self._sender is not None:
                 # Sent from a thread of its own: the first send starts the process (and maybe the forkserver,
                 # whose imports take most of a second), which the reading need not wait for.
                 future = self._sender.submit(_submit, self._pool, *pending, self.params)
         self._asked.append((pending, future))
+
+    def _started(self) -> None:
+        """Start the process, unless it runs (or cannot start: then everything is made when taken)."""
+        with suppress(Exception):
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=start_worker)
+                self._sender = ThreadPoolExecutor(1, thread_name_prefix="ahead")

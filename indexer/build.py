@@ -40,6 +40,9 @@ DEFAULT_BATCH_SIZE = 5000
 FIRST_BATCH = 2000
 # The engine hears how large the batch being read has grown every this many articles (SearchBackend.expect).
 EXPECT_EVERY = 500
+# A file this large (bytes) holds more articles than a chunk sent ahead (ahead.AHEAD_CHUNK: 600 KB of Reuters):
+# the process making their languages and measures is started as it starts to be read.
+AHEAD_START_BYTES = 1_000_000
 # A batch is committed in a thread while the next is read. Each of the commit's file, pipe and SQLite calls gives up
 # the GIL, and taking it back from the reading thread waits up to Python's switch interval: at its default (5 ms) a
 # Reuters batch's commit started 0.4-0.8 s late. An indexing run sets this one (seconds) while it runs.
@@ -233,6 +236,8 @@ class _Run:
             return
         self.report.files_read += 1
         self.read_keys.add(key)
+        if self.ahead is not None and stat.st_size >= AHEAD_START_BYTES:
+            self.ahead.start()
         previous = self.manifest.file_articles(key)
         # rewrite: every article is written again, even one whose fingerprint this file recorded.
         current, trusted = self._read_articles(path, {} if rewrite else previous)

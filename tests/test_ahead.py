@@ -183,3 +183,22 @@ def test_a_batch_waiting_for_the_process_lets_the_reading_go_on(tmp_path: Path,
     batches = range(1, -(-n // 400) + 1)
     assert read_when_committed[1] == [min(400 * k, n) for k in batches]
     assert read_when_committed[2] == [min(400 * (k + 1), n) for k in batches]
+
+
+def test_a_process_started_before_its_first_chunk_makes_what_is_made_here() -> None:
+    # Started as a large file starts to be read (build.AHEAD_START_BYTES), the language model loading meanwhile:
+    # even fewer articles than a chunk then go to it.
+    articles = _articles()[:AHEAD_CHUNK - 1]
+    unstated = [(a.headline, a.body) for a in articles if not a.language]
+    ahead = Ahead()
+    try:
+        ahead.start()
+        assert ahead._pool is not None  # noqa: SLF001
+        for article in articles:
+            ahead.send(article)
+        made = ahead.cut()
+        assert made._asked and all(future is not None for _, future in made._asked)  # noqa: SLF001
+        assert made.languages(unstated) == detect_languages(unstated)
+        _same_measures(made.measures(), articles)
+    finally:
+        ahead.close()
