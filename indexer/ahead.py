@@ -4,12 +4,11 @@ The run's process reads, names and groups into stories one batch after another, 
 for it: it is what bounds a run. Two of its steps depend on nothing but the article: the language detected in it
 (when its record states none: languages.py) and what story clustering measures of its text (its shingles and MinHash
 signature: stories.measure). `Ahead` sends each article to a process of its own as it is read, AHEAD_CHUNK at a
-time; `cut` ends a batch, and the run takes its results (`Made`) when they are ready, reading on meanwhile
+time; `cut` ends a batch, and the run takes its results (`Made`) when they are back, reading on meanwhile
 (build.py). They are the same as made in the run's process (tests/test_ahead.py), which makes whatever did not come
-back (no process could start, or it died). The process
-starts with the first full chunk: a run of fewer articles makes everything itself, sooner than a process starts;
-or as a large file starts to be read (`start`), loading the language model at once (most of a second), which the
-first batch would otherwise wait for.
+back (no process could start, or it died). The process starts with the first full chunk (a run of fewer articles
+makes everything itself, sooner than a process starts), or as a large file starts to be read (`start`), loading
+the language model at once (half a second), which the first batch would otherwise wait for.
 Chunks are handed to the process by a thread of its own, so the reading does not wait for it to start (the first
 start also starts the forkserver: most of a second of imports, on the other core).
 """

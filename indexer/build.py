@@ -200,8 +200,9 @@ class _Run:
         self.reading_recorded = 0  # how many of its articles were sent in batches (in the order they were read)
         # The batch being committed in the background while the next is read: one at a time.
         self.committing: _Committing | None = None
-        # A batch sent whose languages and measures are not back from the process making them ahead (when it is
-        # starting: the first batch): the reading goes on meanwhile, and it is committed when they are (`_waited`).
+        # A batch sent whose languages and measures are not back from the process making them ahead (the first,
+        # while that process starts): the reading goes on meanwhile; it is committed when they are back, or when
+        # the next batch is full (`_waited`).
         self.waiting: _Batch | None = None
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="commit")
         # Languages detected and story texts measured in a process of their own while this one reads (ahead.py;
@@ -356,7 +357,7 @@ class _Run:
         can be a batch ahead of the engine). Then that one is recorded (settle) and this one's commit starts. The
         run meanwhile reads the next batch: reading and analysis in this process beside the engine's writing.
         A batch whose languages and measures made ahead are not back yet waits for them while the reading goes on
-        (`waiting`, one batch at most): the first, while that process starts (on Reuters: a second of the run).
+        (`waiting`, one batch at most): the first, while that process starts and loads its language model.
         """
         batch, self.batch = self.batch, _Batch()
         self.sent = True
