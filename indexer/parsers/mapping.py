@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import NamedTuple
 
 from ..dates import EARLIEST_YEAR, LATEST_YEAR
 from ..languages import normalise_language
@@ -56,58 +55,43 @@ def article_from_mapping(record: object, path: str, where: str, default_source: 
     if not isinstance(record, Mapping):
         return Skipped(path, where, f"not an object but {kind_of(record)}"), []
     values, plan = _fields(record)
-    headline = tidy_line(text_of(_first(values, plan.headline)))
-    body = tidy_paragraphs(_body_text(_first(values, plan.body)))
+    headline = tidy_line(text_of(_first(values, plan["headline"])))
+    body = tidy_paragraphs(_body_text(_first(values, plan["body"])))
     if not headline and not body:
         found = ", ".join(str(key) for key in record) or "none"
         return Skipped(path, where, f"no headline or body (fields found: {found})"), []
     notices: list[Notice] = []
-    date = _date(_first(values, plan.date), path, where, notices)
-    url = tidy_line(text_of(_first(values, plan.url)))
-    source = tidy_line(text_of(_first(values, plan.source))) or default_source
+    date = _date(_first(values, plan["date"]), path, where, notices)
+    url = tidy_line(text_of(_first(values, plan["url"])))
+    source = tidy_line(text_of(_first(values, plan["source"]))) or default_source
     # A record without a headline is indexed without one (invented words would be counted twice in ranking);
     # results show its first words instead. The id is made as before, from those first words.
     article = Article(
-        id=make_id(text_of(_first(values, plan.id)), url, source, headline or first_words(body), date),
+        id=make_id(text_of(_first(values, plan["id"])), url, source, headline or first_words(body), date),
         headline=headline,
         body=body,
-        author=authors_of(_first(values, plan.author)),
+        author=authors_of(_first(values, plan["author"])),
         date=date,
-        topic=topics_of(_first(values, plan.topic)),
+        topic=topics_of(_first(values, plan["topic"])),
         source=source,
         url=url,
-        language=normalise_language(text_of(_first(values, plan.language))),
-        people=names_of(_first(values, plan.people)),
-        orgs=names_of(_first(values, plan.orgs)),
-        places=names_of(_first(values, plan.places)),
+        language=normalise_language(text_of(_first(values, plan["language"]))),
+        people=names_of(_first(values, plan["people"])),
+        orgs=names_of(_first(values, plan["orgs"])),
+        places=names_of(_first(values, plan["places"])),
     )
     return article, notices
 
 
-class _Plan(NamedTuple):
-    """Where a record's values answer each field: the positions of its names' values, in the order they win."""
-
-    headline: tuple[int, ...]
-    body: tuple[int, ...]
-    author: tuple[int, ...]
-    date: tuple[int, ...]
-    topic: tuple[int, ...]
-    url: tuple[int, ...]
-    id: tuple[int, ...]
-    source: tuple[int, ...]
-    language: tuple[int, ...]
-    people: tuple[int, ...]
-    orgs: tuple[int, ...]
-    places: tuple[int, ...]
-
-
-# The names each field of _Plan is found under, in the order they win.
+# The names each field is found under, in the order they win.
 _FIELD_KEYS = {
     "headline": HEADLINE_KEYS, "body": BODY_KEYS, "author": AUTHOR_KEYS, "date": DATE_KEYS, "topic": TOPIC_KEYS,
     "url": URL_KEYS, "id": ID_KEYS, "source": SOURCE_KEYS, "language": LANGUAGE_KEYS, "people": PEOPLE_KEYS,
     "orgs": ORG_KEYS, "places": PLACE_KEYS,
 }
 _TEXT_TYPE = frozenset((str,))
+# Where a record's values answer each field of _FIELD_KEYS: the positions of its names' values, in the order they win.
+_Plan = dict[str, tuple[int, ...]]
 
 
 def _fields(record: Mapping[object, object]) -> tuple[tuple[object, ...], _Plan]:
@@ -131,8 +115,7 @@ def _plan(names: Iterable[str]) -> _Plan:
     positions: dict[str, int] = {}
     for position, name in enumerate(names):
         positions.setdefault(name, position)  # the first spelling of a name wins, as in the file
-    return _Plan(**{field: tuple(positions[key] for key in keys if key in positions)
-                    for field, keys in _FIELD_KEYS.items()})
+    return {field: tuple(positions[key] for key in keys if key in positions) for field, keys in _FIELD_KEYS.items()}
 
 
 def _fold_keys(record: Mapping[object, object]) -> dict[str, object]:
