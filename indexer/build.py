@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -28,10 +28,11 @@ from .errors import NewsArchiveError
 from .languages import default_language, detect_languages, preload_languages
 from .manifest import FileState, Manifest
 from .names import Namer
-from .parsers import iter_files, parse_path
+from .parsers import parse_path
 from .processes import collecting_less
 from .records import Article, Notice, Skipped
 from .runlock import run_lock
+from .sourcefiles import FOLDER_FIELDS, folder_name, source_files, with_folder
 from .stories import StoryStore
 
 DEFAULT_BATCH_SIZE = 5000
@@ -47,8 +48,6 @@ AHEAD_START_BYTES = 1_000_000
 # the GIL, and taking it back from the reading thread waits up to Python's switch interval: at its default (5 ms) a
 # Reuters batch's commit started 0.4-0.8 s late. An indexing run sets this one (seconds) while it runs.
 SWITCH_INTERVAL = 0.0005
-# The fields `--folder-as` may fill with the name of a file's folder.
-FOLDER_FIELDS = ("topic", "source")
 
 
 @dataclass(frozen=True)
@@ -167,23 +166,6 @@ def _switch_interval(seconds: float) -> Iterator[None]:
         sys.setswitchinterval(before)
 
 
-def source_files(paths: Iterable[Path], index_dir: Path) -> Iterator[Path]:
-    """Yield the files an indexing run reads: those under the paths, less the index's own (if it lies among them)."""
-    inside_index = str(index_dir.resolve()) + os.sep
-    for path in iter_files(paths):
-        try:
-            inside = str(path.resolve()).startswith(inside_index)
-        except (OSError, RuntimeError):  # a symlink loop: read_file reports it
-            inside = False
-        if not inside:
-            yield path
-
-
-def count_files(paths: Iterable[Path], index_dir: Path) -> int:
-    """Return how many files an indexing run over these paths will look at (for a progress bar)."""
-    return sum(1 for _ in source_files(paths, index_dir))
-
-
 class _Run:
     """One indexing run: the batch being filled and the report so far."""
 
@@ -266,13 +248,13 @@ class _Run:
         trusted = True
         self.reading_file = (str(path.resolve()), current)
         self.reading_recorded = 0
-        folder = _folder_name(path) if self.options.folder_as and path.resolve() not in self.named else None
+        folder = folder_name(path) if self.options.folder_as and path.resolve() not in self.named else None
         # With --folder-as source, the folder names the source of a file that names none (--source: the rest).
         source = "" if folder and self.options.folder_as == "source" else self.options.source
         try:
             for item in parse_path(path, self.options.format, source):
                 if isinstance(item, Article) and folder:
-                    item = _with_folder(item, self.options.folder_as, folder)
+                    item = with_folder(item, self.options.folder_as, folder)
                 if isinstance(item, Skipped):
                     self.report.skipped.append(item)
                     trusted = False  # re-read next run, so the problem is reported until it is fixed
@@ -456,21 +438,6 @@ class _Run:
         assigned = self.stories.assign([article for article, _ in writes.articles.values()], measured)
         writes.articles = {i: (a.given(story=assigned[i]), update) for i, (a, update) in writes.articles.items()}
         self.report.story_seconds += time.perf_counter() - started
-
-
-def _folder_name(path: Path) -> str:
-    """Return the name of the folder a file was found in (not a symlink's target's), as text (U+FFFD for bad bytes)."""
-    name = path.parent.name or path.resolve().parent.name  # "" for a file found walking "."
-    return os.fsencode(name).decode("utf-8", "replace")
-
-
-def _with_folder(article: Article, field: str | None, folder: str) -> Article:
-    """Return the article with its folder's name as topic or source, if the file gave it none."""
-    if field == "topic" and not article.topic:
-        return replace(article, topic=(folder,))
-    if field == "source" and not article.source:
-        return replace(article, source=folder)
-    return article
 
 
 def _shown(path: Path) -> str:

@@ -23,7 +23,7 @@ import click
 
 from indexer import __version__
 from indexer.backend import SearchBackend, open_backend
-from indexer.build import FOLDER_FIELDS, IndexOptions, IndexReport, count_files, index_paths
+from indexer.build import IndexOptions, IndexReport, index_paths
 from indexer.dates import parse_bound
 from indexer.display import also_ran
 from indexer.errors import NewsArchiveError
@@ -43,6 +43,7 @@ from indexer.request import FACETS, PARAMS, Paging, Search, canonical_search
 from indexer.results import FINGERPRINT_KEY, SearchPage
 from indexer.settings import INDEX
 from indexer.sheets import csv_chunks
+from indexer.sourcefiles import FOLDER_FIELDS, count_files
 
 from .alerts_cli import alerts_group, run_and_echo
 from .cite_cli import cite, cite_options

@@ -23,6 +23,7 @@ from indexer.processes import GC_THRESHOLDS, collecting_less
 from indexer.records import Article
 from indexer.request import Search
 from indexer.runlock import run_lock
+from indexer.sourcefiles import count_files
 from indexer.whoosh.storage import open_index
 
 from .conftest import CORPUS, write_jsonl
@@ -297,7 +298,7 @@ def test_progress_is_reported_once_per_file(tmp_path: Path, corpus_file: Path) -
     index_paths([corpus_file, other], open_backend(folder=tmp_path / "ix"),
                 IndexOptions(procs=1), progress=lambda p: seen.append(p.name))
     assert seen == ["corpus.jsonl", "other.jsonl"]
-    assert indexer.build.count_files([corpus_file, other], tmp_path / "ix") == 2
+    assert count_files([corpus_file, other], tmp_path / "ix") == 2
 
 
 def test_an_index_of_another_schema_version_must_be_rebuilt(tmp_path: Path, corpus_file: Path) -> None:
